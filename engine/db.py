@@ -1,0 +1,182 @@
+"""Database wiring: engine creation (SQLite WAL + foreign keys, PostgreSQL) and the unit of work."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar, ParamSpec, TypeVar
+
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.types import TypeDecorator
+
+from .errors import Conflict
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+def default_database_url(instance_dir: Path) -> str:
+    """SQLite file under ``instance/`` unless ``CCHC_DATABASE_URL`` says otherwise."""
+    url = os.environ.get("CCHC_DATABASE_URL")
+    if url:
+        return url
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance_dir / 'cchc.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an SQLAlchemy engine; SQLite gets WAL, foreign keys and real transactions."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling defers BEGIN in ways that break SAVEPOINTs and
+    # read-then-write isolation; the SQLAlchemy recipe hands control back to us.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that never expire on commit (views are built before commit anyway)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+def is_sqlite(session: Session) -> bool:
+    """True when the session talks to SQLite."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+class UnitOfWork:
+    """One transaction per user action: leave the block without ``commit()`` and it rolls back."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+        self._after_commit: list[Callable[[], None]] = []
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self._after_commit = []
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the transaction has committed (caches, outbox wake-ups)."""
+        self._after_commit.append(callback)
+
+    def flush(self) -> None:
+        """Flush pending changes, turning lost races into ``Conflict``."""
+        try:
+            self.session.flush()
+        except (OperationalError, StaleDataError, IntegrityError) as exc:
+            raise _as_conflict(exc) from exc
+
+    def commit(self) -> None:
+        """Commit; run after-commit callbacks; a lost race becomes ``Conflict``."""
+        try:
+            self.session.commit()
+        except (OperationalError, StaleDataError, IntegrityError) as exc:
+            self.session.rollback()
+            raise _as_conflict(exc) from exc
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def rollback(self) -> None:
+        """Discard everything since the last commit."""
+        self.session.rollback()
+        self._after_commit = []
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def conflicts_on_races(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn a lost race inside ``fn`` (stale version, duplicate key, lock) into ``Conflict``."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except (OperationalError, StaleDataError, IntegrityError) as exc:
+            converted = _as_conflict(exc)
+            if converted is exc:
+                raise
+            raise converted from exc
+
+    return wrapper
+
+
+def _as_conflict(exc: Exception) -> Exception:
+    """Translate a lost race (stale version, duplicate key, lock) into ``Conflict``."""
+    if isinstance(exc, StaleDataError):
+        return Conflict()
+    if isinstance(exc, IntegrityError):
+        return Conflict("Dữ liệu vừa được thao tác khác ghi trước. Vui lòng tải lại.", code="duplicate")
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).lower()
+    if "locked" in text or "deadlock" in text or "could not serialize" in text:
+        return Conflict("Cơ sở dữ liệu đang bận với thao tác khác. Vui lòng thử lại.", code="database_busy")
+    return exc

@@ -1,0 +1,83 @@
+"""The fixed set of helpers that diagrams' scripts and expressions may call (see docs/conventions.md)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from .calendar import WorkingCalendar
+from .clock import LOCAL_TZ, Clock, current_clock
+from .models import CalendarOverride
+from .projection import END_OF_WORKING_DAY
+
+
+def as_date(value: Any) -> date:
+    """ISO string, date or datetime → date."""
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).date() if value.tzinfo else value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value.strip()[:10])
+    raise ValueError(f"Không phải ngày hợp lệ: {value!r}")
+
+
+class CalendarSource:
+    """Gives the working calendar with the administrator's overrides, reloaded when they change."""
+
+    def __init__(self, session_factory: sessionmaker[Session] | None = None) -> None:
+        self._factory = session_factory
+        self._calendar: WorkingCalendar | None = None
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        """Forget the cached calendar (after overrides changed)."""
+        with self._lock:
+            self._calendar = None
+
+    def get(self) -> WorkingCalendar:
+        calendar = self._calendar
+        if calendar is None:
+            overrides: dict[date, bool] = {}
+            if self._factory is not None:
+                with self._factory() as session:
+                    overrides = {row.day: row.working for row in session.scalars(select(CalendarOverride))}
+            calendar = WorkingCalendar(overrides)
+            with self._lock:
+                self._calendar = calendar
+        return calendar
+
+
+def standard_helpers(calendar: Callable[[], WorkingCalendar], clock: Clock | None = None) -> dict[str, Any]:
+    """today, now, add_working_days, working_days_between, deadline_at."""
+
+    def _clock() -> Clock:
+        return clock if clock is not None else current_clock()
+
+    def today() -> str:
+        return _clock().now().astimezone(LOCAL_TZ).date().isoformat()
+
+    def now() -> str:
+        return _clock().now().astimezone(LOCAL_TZ).isoformat()
+
+    def add_working_days(start: Any, n: int) -> str:
+        return calendar().add_working_days(as_date(start), int(n)).isoformat()
+
+    def working_days_between(a: Any, b: Any) -> int:
+        return calendar().working_days_between(as_date(a), as_date(b))
+
+    def deadline_at(day: Any) -> str:
+        return datetime.combine(as_date(day), END_OF_WORKING_DAY, LOCAL_TZ).isoformat()
+
+    return {
+        "today": today,
+        "now": now,
+        "add_working_days": add_working_days,
+        "working_days_between": working_days_between,
+        "deadline_at": deadline_at,
+    }

@@ -1,0 +1,159 @@
+"""Tables of the engine: definitions, instances (state split into task rows), human tasks, timers, audit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base
+
+JsonDict = dict[str, Any]
+
+
+class ProcessDefinition(Base):
+    """One deployed version of a process key; the spec is stored once, here."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (
+        UniqueConstraint("process_key", "version", name="uq_definition_key_version"),
+        UniqueConstraint("process_key", "content_hash", name="uq_definition_key_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(500))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    files: Mapped[JsonDict] = mapped_column(JSON, default=dict)
+    spec: Mapped[str] = mapped_column(Text)
+    lanes: Mapped[JsonDict] = mapped_column(JSON, default=dict)
+    tasks: Mapped[JsonDict] = mapped_column(JSON, default=dict)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    deployed_by: Mapped[str | None] = mapped_column(String(100))
+    deployed_at: Mapped[datetime] = mapped_column()
+
+
+class ProcessInstance(Base):
+    """A running or finished instance; ``version`` stops concurrent writers (→ Conflict)."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_instance_status_key", "status", "process_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(500))
+    unit_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    data: Mapped[JsonDict] = mapped_column(JSON, default=dict)
+    incident: Mapped[JsonDict | None] = mapped_column(JSON)
+    started_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class InstanceTask(Base):
+    """One serialized SpiffWorkflow task of an instance; only changed tasks are rewritten."""
+
+    __tablename__ = "instance_task"
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(36))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class HumanTask(Base):
+    """Projection of every READY user/manual task: the inbox is answered from here alone."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_candidates", "status", "role", "unit_code"),
+        Index("ix_human_task_assignee", "assignee", "status"),
+        Index("ix_human_task_instance", "instance_id", "status"),
+        Index("ix_human_task_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    process_key: Mapped[str] = mapped_column(String(200))
+    task_guid: Mapped[str] = mapped_column(String(36), unique=True)
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))
+    lane: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(50))
+    unit_code: Mapped[str | None] = mapped_column(String(50))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    form_schema: Mapped[str | None] = mapped_column(String(300))
+    ui_schema: Mapped[str | None] = mapped_column(String(300))
+    instructions: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column()
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+    completed_at: Mapped[datetime | None] = mapped_column()
+
+
+class Timer(Base):
+    """A waiting timer event of an instance, read from the workflow after every run."""
+
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    task_guid: Mapped[str] = mapped_column(String(36), unique=True)
+    element_id: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20))
+    fired_at: Mapped[datetime | None] = mapped_column()
+
+
+class AuditEvent(Base):
+    """Append-only log of everything that happened, with actor and time."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
+    task_guid: Mapped[str | None] = mapped_column(String(36))
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    actor: Mapped[str | None] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column()
+    payload: Mapped[JsonDict] = mapped_column(JSON, default=dict)
+
+
+class CalendarOverride(Base):
+    """An administrator's correction of the working-day calendar (extra day off / extra working day)."""
+
+    __tablename__ = "calendar_override"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column()

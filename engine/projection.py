@@ -1,0 +1,203 @@
+"""Keeping the human-task and timer tables in step with a workflow after every run."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any, Protocol
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .clock import LOCAL_TZ
+from .errors import ScriptFailed
+from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+
+END_OF_WORKING_DAY = time(17, 0)
+
+
+class UnitDirectory(Protocol):
+    """What the engine needs to know of the organisation: a unit's parent."""
+
+    def parent_of(self, unit_code: str) -> str | None: ...
+
+
+class NoUnits:
+    """A directory without hierarchy (tests of the bare engine)."""
+
+    def parent_of(self, unit_code: str) -> str | None:
+        return None
+
+
+def ready_human_tasks(wf: BpmnWorkflow) -> list[Task]:
+    """Every READY user/manual task, subprocesses included."""
+    return list(wf.get_tasks(state=TaskState.READY, manual=True))
+
+
+def task_properties(task: Task) -> dict[str, Any]:
+    """The spiffworkflow properties of a task spec."""
+    return dict(getattr(task.task_spec, "extensions", {}).get("properties", {}) or {})
+
+
+def to_due_datetime(value: Any) -> datetime | None:
+    """A date (end of the working day, Vietnam time) or an ISO datetime → aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, END_OF_WORKING_DAY, LOCAL_TZ)
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), END_OF_WORKING_DAY, LOCAL_TZ)
+        else:
+            moment = datetime.fromisoformat(text)
+    else:
+        raise ValueError(f"not a date: {value!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return moment.astimezone(UTC)
+
+
+def resolve_unit(rule: str, instance: ProcessInstance, task: Task, units: UnitDirectory) -> str | None:
+    """Apply a lane's unit rule (instance, parent, code:X, var:name)."""
+    if rule in ("", "instance"):
+        return instance.unit_code
+    if rule == "parent":
+        return units.parent_of(instance.unit_code) if instance.unit_code else None
+    if rule.startswith("code:"):
+        return rule[5:]
+    if rule.startswith("var:"):
+        value = task.data.get(rule[4:])
+        return str(value) if value is not None else None
+    return None
+
+
+def _due_at(task: Task, wf: BpmnWorkflow) -> datetime | None:
+    expression = task_properties(task).get("dueDate")
+    if not expression:
+        return None
+    value = wf.script_engine.evaluate(task, expression)
+    try:
+        return to_due_datetime(value)
+    except ValueError as exc:
+        raise ScriptFailed(
+            f'Hạn xử lý của bước "{task.task_spec.bpmn_name}" không phải là ngày hợp lệ: {value!r}',
+            element_id=task.task_spec.bpmn_id,
+            line=None,
+        ) from exc
+
+
+def sync_human_tasks(
+    session: Session,
+    instance: ProcessInstance,
+    definition: ProcessDefinition,
+    wf: BpmnWorkflow,
+    units: UnitDirectory,
+    now: datetime,
+) -> list[HumanTask]:
+    """Insert rows for new READY steps, cancel rows whose step is gone; return the open rows."""
+    ready = {str(t.id): t for t in ready_human_tasks(wf)}
+    open_rows = list(
+        session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready"))
+    )
+    result: list[HumanTask] = []
+    for row in open_rows:
+        if row.task_guid in ready:
+            result.append(row)
+        else:
+            row.status = "cancelled"
+            row.completed_at = now
+    known = {row.task_guid for row in open_rows}
+    for guid, task in ready.items():
+        if guid in known:
+            continue
+        spec = task.task_spec
+        lane = getattr(spec, "lane", None)
+        rule = definition.lanes.get(lane, {}) if lane else {}
+        props = task_properties(task)
+        row = HumanTask(
+            instance_id=instance.id,
+            process_key=instance.process_key,
+            task_guid=guid,
+            element_id=spec.bpmn_id,
+            name=spec.bpmn_name or spec.bpmn_id,
+            lane=lane,
+            role=rule.get("role"),
+            unit_code=resolve_unit(rule.get("unit", "instance"), instance, task, units) if rule else None,
+            form_schema=props.get("formJsonSchemaFilename"),
+            ui_schema=props.get("formUiSchemaFilename"),
+            instructions=spec.extensions.get("instructionsForEndUser") if hasattr(spec, "extensions") else None,
+            status="ready",
+            created_at=now,
+            due_at=_due_at(task, wf),
+        )
+        session.add(row)
+        result.append(row)
+    return result
+
+
+def waiting_timers(wf: BpmnWorkflow) -> dict[str, tuple[Task, datetime]]:
+    """Task id -> (task, due time) of every waiting timer event."""
+    out: dict[str, tuple[Task, datetime]] = {}
+    for task in wf.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if not isinstance(definition, TimerEventDefinition) or not task.has_state(TaskState.WAITING):
+            continue
+        value = definition.details(task).value
+        if not value:
+            continue
+        due = datetime.fromisoformat(value)
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=LOCAL_TZ)
+        out[str(task.id)] = (task, due.astimezone(UTC))
+    return out
+
+
+def sync_timers(
+    session: Session, instance: ProcessInstance, wf: BpmnWorkflow, now: datetime, actor: str | None
+) -> None:
+    """Mirror the workflow's waiting timers; rows whose timer left WAITING are marked fired or cancelled."""
+    waiting = waiting_timers(wf)
+    rows = list(session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting")))
+    for row in rows:
+        entry = waiting.pop(row.task_guid, None)
+        if entry is not None:
+            row.due_at = entry[1]
+            continue
+        task = _find_task(wf, row.task_guid)
+        if task is not None and task.has_state(TaskState.COMPLETED):
+            row.status = "fired"
+            row.fired_at = now
+            audit.record(
+                session,
+                "timer_fired",
+                at=now,
+                actor=actor,
+                instance_id=instance.id,
+                task_guid=row.task_guid,
+                element_id=row.element_id,
+                payload={"due_at": row.due_at.isoformat()},
+            )
+        else:
+            row.status = "cancelled"
+    for guid, (task, due) in waiting.items():
+        session.add(
+            Timer(
+                instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id, due_at=due, status="waiting"
+            )
+        )
+
+
+def _find_task(wf: BpmnWorkflow, guid: str) -> Task | None:
+    try:
+        return wf.get_task_from_id(UUID(guid))
+    except TaskNotFoundException:
+        return None

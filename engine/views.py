@@ -1,0 +1,148 @@
+"""What the engine hands out: plain dataclasses, never SpiffWorkflow objects or ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a username with roles and a unit (the engine knows nothing more of users)."""
+
+    username: str
+    roles: frozenset[str]
+    unit_code: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+SYSTEM_ACTOR = Actor("system", frozenset({"admin"}), None)
+
+
+@dataclass(frozen=True)
+class DefinitionView:
+    id: int
+    process_key: str
+    version: int
+    name: str | None
+    deployed_at: datetime
+    deployed_by: str | None
+    lanes: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: ProcessDefinition) -> DefinitionView:
+        return cls(row.id, row.process_key, row.version, row.name, row.deployed_at, row.deployed_by, row.lanes)
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    instance_id: int
+    process_key: str
+    element_id: str
+    name: str
+    lane: str | None
+    role: str | None
+    unit_code: str | None
+    assignee: str | None
+    status: str
+    created_at: datetime
+    due_at: datetime | None
+    completed_by: str | None
+    completed_at: datetime | None
+    form_schema: str | None
+    ui_schema: str | None
+    instructions: str | None
+
+    @classmethod
+    def of(cls, row: HumanTask) -> TaskView:
+        return cls(
+            row.id,
+            row.instance_id,
+            row.process_key,
+            row.element_id,
+            row.name,
+            row.lane,
+            row.role,
+            row.unit_code,
+            row.assignee,
+            row.status,
+            row.created_at,
+            row.due_at,
+            row.completed_by,
+            row.completed_at,
+            row.form_schema,
+            row.ui_schema,
+            row.instructions,
+        )
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    id: int
+    process_key: str
+    definition_id: int
+    definition_version: int
+    title: str | None
+    unit_code: str | None
+    status: str
+    data: dict[str, Any]
+    incident: dict[str, Any] | None
+    started_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    version: int
+    open_tasks: list[TaskView] = field(default_factory=list)
+    completed_tasks: list[TaskView] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        row: ProcessInstance,
+        definition_version: int,
+        open_tasks: list[TaskView],
+        completed_tasks: list[TaskView] | None = None,
+    ) -> InstanceView:
+        return cls(
+            row.id,
+            row.process_key,
+            row.definition_id,
+            definition_version,
+            row.title,
+            row.unit_code,
+            row.status,
+            row.data or {},
+            row.incident,
+            row.started_by,
+            row.created_at,
+            row.updated_at,
+            row.ended_at,
+            row.version,
+            open_tasks,
+            completed_tasks or [],
+        )
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    kind: str
+    instance_id: int | None
+    task_guid: str | None
+    element_id: str | None
+    actor: str | None
+    at: datetime
+    payload: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: AuditEvent) -> EventView:
+        return cls(
+            row.id, row.kind, row.instance_id, row.task_guid, row.element_id, row.actor, row.at, row.payload or {}
+        )

@@ -1,0 +1,24 @@
+"""The same migrations on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from engine.db import make_engine
+from tests.pg.conftest import pg_url
+from workflows.schema import alembic_config, upgrade
+
+pytestmark = pytest.mark.pg
+
+
+def test_upgrade_matches_models_on_postgresql() -> None:
+    url = pg_url()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(url)
+    command.check(alembic_config(url))
