@@ -1,0 +1,119 @@
+"""The Flask application: ``create_app(config)`` wires everything; nothing happens at import time."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from engine.db import default_database_url
+from engine.errors import AppError
+from workflows.services import Services
+
+from .auth import authenticate_request
+from .errors import CchcApi, register_error_handlers
+
+ROOT = Path(__file__).resolve().parents[1]
+JSON_TYPES = {"application/json"}
+
+
+def _secret_key(instance_dir: Path) -> str:
+    """CCHC_SECRET_KEY, or a key generated once and kept under instance/."""
+    key = os.environ.get("CCHC_SECRET_KEY")
+    if key:
+        return key
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class UnsupportedMediaType(AppError):
+    code = "unsupported_media_type"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides (tests pass DATABASE_URL, CLOCK, SECRET_KEY…)."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    config = dict(config or {})
+    app.config.update(
+        DATABASE_URL=config.pop("DATABASE_URL", None) or default_database_url(Path(app.instance_path)),
+        TOKEN_MAX_AGE=int(os.environ.get("CCHC_TOKEN_MAX_AGE", 8 * 3600)),
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        API_TITLE="CCHC Flow API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        LOGIN_RATE_LIMIT=os.environ.get("CCHC_LOGIN_RATE_LIMIT", "10 per 5 minutes"),
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    services = Services(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
+    app.extensions["cchc"] = services
+
+    api = CchcApi(
+        app,
+        spec_kwargs={
+            "info": {"description": "API của CCHC Flow: quy trình, hồ sơ và công việc."},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    register_error_handlers(app)
+    _register_blueprints(app, api)
+    app.before_request(_check_content_type)
+    app.before_request(authenticate_request)
+    app.teardown_appcontext(lambda _exc: None)
+    return app
+
+
+def _register_blueprints(app: Flask, api: CchcApi) -> None:
+    from .docs import docs_bp
+    from .limits import init_limiter
+    from .routes import auth, definitions, instances, tasks, units_users
+
+    for bp in (
+        auth.health_bp,
+        auth.auth_bp,
+        units_users.units_bp,
+        units_users.users_bp,
+        definitions.bp,
+        instances.bp,
+        tasks.bp,
+    ):
+        api.register_blueprint(bp)
+    app.register_blueprint(docs_bp)
+    init_limiter(app)
+
+
+def _check_content_type() -> None:
+    """Bodies of API writes are JSON (the deploy endpoint also takes XML and multipart)."""
+    if not request.path.startswith("/api/") or request.method not in {"POST", "PUT", "PATCH"}:
+        return
+    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return
+    allowed = set(JSON_TYPES)
+    if request.endpoint == "definitions.Definitions":
+        allowed = {
+            "application/xml",
+            "text/xml",
+            "application/bpmn+xml",
+            "application/octet-stream",
+            "multipart/form-data",
+        }
+    if request.mimetype not in allowed:
+        from werkzeug.exceptions import UnsupportedMediaType as Http415
+
+        raise Http415()

@@ -60,6 +60,9 @@ class ParsedBundle:
 
 
 HUMAN_TASKS = ("userTask", "manualTask")
+# Task-spec names SpiffWorkflow makes up itself: a flow node with such an id is mistaken for them.
+RESERVED_IDS = ("Start", "End", "StartEventSplit", "StartEventJoin")
+RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
 CONTAINERS = ("subProcess", "transaction", "adHocSubProcess")
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
 UNIT_RE = re.compile(r"instance|parent|code:[A-Za-z0-9_.\-]+|var:[A-Za-z_][A-Za-z0-9_]*")
@@ -149,15 +152,11 @@ def validate_bundle(
     _check_xsd(bpmn, doc, out)
     processes = [p for p in root.findall(f"{B}process") if p.get("isExecutable", "true") == "true"]
     if not processes:
-        out.add(
-            "no_executable_process",
-            'Sơ đồ không có quy trình nào được đánh dấu thực thi được (isExecutable="true")',
-            None,
-            None,
-        )
+        _report_no_process(root, out)
         return None, out.sorted()
     parser = SpiffBpmnParser()
     decisions = _load_dmns(parser, dmn_docs, doc, out)
+    _check_ids(processes, out)
     lanes = _check_lanes(doc, processes, known_roles, out)
     _check_gateways(processes, out)
     _check_properties(processes, files, check_source, out)
@@ -177,12 +176,14 @@ class _Problems:
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        self.seen: set[Problem] = set()
         self.keys: set[tuple[str, str | None, str | None]] = set()
 
     def add(self, code: str, message: str, element_id: str | None, line: int | None, file: str | None = None) -> None:
         """Record one problem (exact repeats are kept once)."""
         problem = Problem(code, message, element_id, line, file)
-        if problem not in self.items:
+        if problem not in self.seen:
+            self.seen.add(problem)
             self.items.append(problem)
             self.keys.add((code, element_id, file))
 
@@ -241,20 +242,24 @@ def _xml_parser() -> etree.XMLParser:
 
 
 def _parse_xml(data: bytes, file: str | None, out: _Problems) -> Element | None:
-    """Parse XML without entities or network; report a syntax error as ``xml_malformed``."""
+    """Parse XML without entities or network; report a syntax error or a DOCTYPE as ``xml_malformed``."""
+    where = f'Tệp "{file}"' if file else "Sơ đồ BPMN"
     try:
-        return etree.fromstring(data, _xml_parser())
+        root = etree.fromstring(data, _xml_parser())
     except etree.XMLSyntaxError as exc:
-        entries = [e for e in exc.error_log if e.level >= etree.ErrorLevels.ERROR] or list(exc.error_log)
-        raw = entries[0].message if entries else str(exc)
-        line = entries[0].line if entries else exc.lineno
-        column = entries[0].column if entries else 0
+        # The exception's own position is reliable; lxml's error log can hold entries of earlier parses.
+        line, column = exc.position if exc.position and exc.position[0] else (exc.lineno or 1, 0)
+        raw = (exc.msg or str(exc)).split(" (line ")[0].split(", line ")[0]
         detail = _translate(raw, _XML_MESSAGES) or f"lỗi cú pháp XML ({raw})"
-        where = f'Tệp "{file}"' if file else "Sơ đồ BPMN"
-        out.add(
-            "xml_malformed", f"{where} không phải XML hợp lệ ở dòng {line}, cột {column}: {detail}", None, line, file
-        )
+        message = f"{where} không phải XML hợp lệ ở dòng {line}, cột {column}: {detail}"
+        out.add("xml_malformed", message, None, line, file)
         return None
+    if root.getroottree().docinfo.doctype:
+        # Diagrams never need a DTD; entities are a security risk and break the schema validator.
+        message = f"{where} có khai báo DOCTYPE; sơ đồ và bảng quyết định không được dùng DTD hay thực thể (entity)"
+        out.add("xml_malformed", message, None, 1, file)
+        return None
+    return root
 
 
 _XSD_MESSAGES = (
@@ -291,13 +296,15 @@ def _check_xsd(data: bytes, doc: _Doc, out: _Problems) -> None:
         else:
             validator = _dmn_validators.get(xsd) or _dmn_validators.setdefault(xsd, BpmnValidator(xsd))
         validator.preprocess(copy)
-        validator.validator.validate(copy)
-        errors = [(e.line, e.message) for e in validator.validator.error_log]
+        try:
+            validator.validator.validate(copy)
+            errors = [(e.line, e.message) for e in validator.validator.error_log]
+        except etree.XMLSchemaValidateError as exc:  # libxml2 gave up on the document
+            errors = [(copy.sourceline, str(exc))]
     for line, raw in errors:
         el = _owner(doc.by_line.get(line))
         where = _cap(_describe(el)) if el is not None else f"Dòng {line}"
         match = _XSD_ERROR_RE.fullmatch(raw.strip())
-        detail = raw
         if match:
             attr = f', thuộc tính "{match["attr"]}"' if match["attr"] else ""
             rest = _translate(match["rest"], _XSD_MESSAGES) or f"vi phạm lược đồ ({match['rest']})"
@@ -319,7 +326,37 @@ def _short(text: str) -> str:
     return re.sub(r"\{[^}]*\}", "", text)
 
 
-# ---------------------------------------------------------------- lanes, gateways, properties
+# ---------------------------------------------------------------- ids, lanes, gateways, properties
+
+
+def _report_no_process(root: Element, out: _Problems) -> None:
+    """Explain why no process can run, pointing at the first process (or the root)."""
+    first = root.find(f"{B}process")
+    if first is None:
+        out.at("no_executable_process", "Sơ đồ không có quy trình (bpmn:process) nào", root)
+        return
+    flag = first.get("isExecutable")
+    state = f'đang có isExecutable="{flag}"' if flag is not None else "thiếu thuộc tính isExecutable"
+    message = (
+        f'Sơ đồ không có quy trình nào được đánh dấu thực thi được (isExecutable="true"); {_describe(first)} {state}'
+    )
+    out.at("no_executable_process", message, first)
+
+
+def _check_ids(processes: list[Element], out: _Problems) -> None:
+    """No flow node may take the name of a task spec SpiffWorkflow creates (its parse is then skipped)."""
+    node_tags = {**SpiffBpmnParser.PARSER_CLASSES, **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES}
+    for process in processes:
+        for el in process.iter(*node_tags):
+            el_id = el.get("id", "")
+            if el_id in RESERVED_IDS or el_id.endswith(RESERVED_SUFFIXES):
+                out.at(
+                    "element_id_reserved",
+                    f'{_cap(_describe(el))} có mã "{el_id}" trùng với tên '
+                    "SpiffWorkflow dùng nội bộ nên bị lẫn với bước nội bộ đó và bỏ qua khi chạy; "
+                    f'hãy đổi mã, ví dụ "{_local(el)}_1"',
+                    el,
+                )
 
 
 def _check_lanes(
@@ -437,7 +474,10 @@ def _check_properties(
                 continue
             if name == "dueDate":
                 what = f"Biểu thức hạn xử lý (dueDate) của {_describe(owner)}"
-                _check_source(value, "eval", what, owner, prop, check_source, out)
+                if value.strip():
+                    _check_source(value, "eval", what, owner, prop, check_source, out)
+                else:
+                    out.at("script_syntax", f"{what} đang để trống", owner, prop)
             if name not in FORM_PROPERTIES:
                 continue
             if not value.strip():
@@ -502,17 +542,29 @@ def _load_dmns(
     """Register each DMN with the parser; return decision id -> (file, usable by SpiffWorkflow)."""
     decisions: dict[str, tuple[str, bool]] = {}
     for name, dmn in dmn_docs.items():
-        for el in dmn.root.iter():
-            if isinstance(el.tag, str) and _local(el) == "decision" and el.get("id"):
-                decisions.setdefault(el.get("id", ""), (name, False))
+        found = [el for el in dmn.root.iter() if isinstance(el.tag, str) and _local(el) == "decision"]
+        for el in found:
+            decisions.setdefault(el.get("id", ""), (name, False))
+        # SpiffWorkflow 3.2 reads exactly one decision per file and crashes on any other count.
+        if len(found) != 1:
+            where = f'Tệp DMN "{name}"'
+            if not found:
+                out.add("parse_error", f"{where} không có quyết định (decision) nào", None, dmn.root.sourceline, name)
+            else:
+                message = (
+                    f"{where} có {len(found)} quyết định; SpiffWorkflow chỉ đọc được tệp có đúng một quyết định, "
+                    "hãy tách mỗi quyết định ra một tệp riêng"
+                )
+                out.add("parse_error", message, found[1].get("id"), found[1].sourceline, name)
+            continue
         try:
             parser.add_dmn_xml(dmn.root, filename=name)
             decision_id = next(k for k, p in parser.dmn_parsers.items() if p.node is dmn.root)
-            parser.dmn_parsers[decision_id].parse()
-            decisions[decision_id] = (name, True)  # SpiffWorkflow reads only the first decision of a file
+            decisions[decision_id] = (name, True)
+            parser.dmn_parsers[decision_id].parse()  # errors now name the DMN file, not the calling task
         except ValidationException as exc:
             _report_spiff(exc, doc, dmn_docs, out, name)
-        except Exception as exc:  # the parser fails in arbitrary ways on odd input
+        except Exception as exc:  # noqa: BLE001 - the parser fails in arbitrary ways on odd input
             _report_other(exc, out, name)
     return decisions
 
@@ -544,7 +596,7 @@ def _check_calls(
                 out.at(
                     "decision_missing",
                     f'{where} gọi quyết định "{ref}" của tệp "{decisions[ref][0]}", '
-                    "nhưng SpiffWorkflow chỉ đọc quyết định đầu tiên của mỗi tệp DMN",
+                    "nhưng SpiffWorkflow không đọc được tệp DMN này",
                     task,
                     called,
                 )
@@ -577,14 +629,9 @@ def _check_timers(processes: list[Element], check_source: SourceChecker | None, 
     for process in processes:
         for definition in process.iter(f"{B}timerEventDefinition"):
             event = definition.getparent()
-            value = next(
-                (
-                    definition.find(f"{B}{k}")
-                    for k in ("timeDate", "timeDuration", "timeCycle")
-                    if definition.find(f"{B}{k}") is not None
-                ),
-                None,
-            )
+            # SpiffWorkflow takes the first of these that is present, in this order.
+            found = (definition.find(f"{B}{kind}") for kind in ("timeDate", "timeDuration", "timeCycle"))
+            value = next((v for v in found if v is not None), None)
             where = f"Biểu thức hẹn giờ của {_describe(event)}"
             expression = (value.text or "") if value is not None else ""
             if value is None or not expression.strip():
@@ -595,7 +642,7 @@ def _check_timers(processes: list[Element], check_source: SourceChecker | None, 
                 body: ast.expr | None = ast.parse(expression.lstrip(" \t"), mode="eval").body
                 syntax = ""
             except SyntaxError as exc:
-                body, syntax = None, exc.msg
+                body, syntax = None, _python_message(exc)
             if not isinstance(body, ast.Constant) and _iso_problem(kind, bare) is None:
                 out.at(
                     "timer_expression_invalid",
@@ -625,29 +672,36 @@ _ISO_EXAMPLES = {
 }
 
 
-def _iso_problem(kind: str, value: str) -> str | None:
+def _iso_problem(kind: str, text: str) -> str | None:
     """Why a literal timer value is not valid for its kind (timeDate/timeDuration/timeCycle), or None."""
     expected = f"cần {_ISO_EXAMPLES[kind]}"
-    text = value.strip()
+    upper = text.upper()
     # SpiffWorkflow's ISO helpers raise bare Exception (and ValueError/AttributeError) on bad input.
+    # They are called piece by piece: its whole-cycle helper loops once per month of a duration.
     try:
         if kind == "timeDuration":
-            if not text.upper().startswith("P") or not TimerEventDefinition.parse_iso_duration(text):
-                return expected
+            parts = [TimerEventDefinition.parse_iso_duration(text)] if upper.startswith("P") else []
         elif kind == "timeCycle":
-            if not text.upper().startswith("R"):
+            components = upper.replace("--", "/").strip("R").split("/") if upper.startswith("R") else [""]
+            if components[0]:
+                int(components[0])
+            parts = [TimerEventDefinition.parse_time_or_duration(c) for c in components[1:]]
+            if len(parts) > 2 or sum(isinstance(p, dict) for p in parts) != 1:
                 return expected
-            TimerEventDefinition.parse_iso_recurring_interval(text)
         else:
-            if text.upper().startswith("P"):
-                return expected
-            moment = TimerEventDefinition.parse_time_or_duration(text)
+            moment = None if upper.startswith("P") else TimerEventDefinition.parse_time_or_duration(text)
             if not isinstance(moment, datetime):
                 return expected
-            if "W" not in text.upper() and datetime.fromisoformat(text).tzinfo is None:
+            if "W" not in upper and datetime.fromisoformat(text).tzinfo is None:
                 return "thiếu múi giờ (ví dụ +07:00); giờ không có múi giờ bị hiểu theo giờ máy chủ"
-    except Exception:  # see above
+            return None
+    except Exception:  # noqa: BLE001 - see above
         return expected
+    durations = [p for p in parts if isinstance(p, dict)]
+    if not durations or not all(durations):
+        return expected
+    if any(d.get("years", 0) * 12 + d.get("months", 0) > 1200 for d in durations):
+        return "khoảng thời gian quá dài (tối đa 100 năm)"
     return None
 
 
@@ -664,6 +718,34 @@ def _check_code(processes: list[Element], check_source: SourceChecker | None, ou
                 if owner is not None and (el.text or "").strip():
                     what = f"{label} của {_describe(owner)}"
                     _check_source(el.text or "", mode, what, owner, el, check_source, out)
+
+
+_PYTHON_MESSAGES = (
+    (r"^invalid syntax\. Perhaps you forgot a comma", "cú pháp không hợp lệ, có thể thiếu dấu phẩy"),
+    (r"^invalid syntax", "cú pháp không hợp lệ"),
+    (r"^unexpected indent", "thụt lề thừa (biểu thức và dòng đầu của mã không được thụt lề)"),
+    (r"^expected an indented block", "thiếu thụt lề sau dòng kết thúc bằng dấu hai chấm"),
+    (r"^unindent does not match", "thụt lề không khớp với các dòng phía trên"),
+    (r"^'(?P<a>.)' was never closed", "dấu {a} chưa được đóng"),
+    (r"^unmatched '(?P<a>.)'", "dấu {a} không có dấu mở tương ứng"),
+    (
+        r"^closing parenthesis '(?P<a>.)' does not match opening parenthesis '(?P<b>.)'",
+        "dấu {a} không khớp với dấu {b}",
+    ),
+    (r"^unterminated (?:triple-quoted )?string literal", "chuỗi chưa có dấu nháy đóng"),
+    (r"^invalid decimal literal", "số viết không hợp lệ"),
+    (r"^leading zeros in decimal integer literals", "số nguyên không được bắt đầu bằng chữ số 0"),
+    (r"^expected ':'", "thiếu dấu hai chấm"),
+    (r"^cannot assign to", "không thể gán giá trị cho vế trái này"),
+    (r"^'return' outside function", "lệnh return nằm ngoài hàm"),
+    (r"^unexpected EOF while parsing", "mã kết thúc đột ngột"),
+)
+
+
+def _python_message(exc: SyntaxError | ValueError) -> str:
+    """Python's syntax error message in Vietnamese when it is a common one."""
+    raw = getattr(exc, "msg", None) or str(exc)
+    return _translate(raw, _PYTHON_MESSAGES) or raw
 
 
 def _check_source(
@@ -683,7 +765,7 @@ def _check_source(
         issues = check_source(source, mode) if check_source is not None else []
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None) or 1
-        message = getattr(exc, "msg", str(exc))
+        message = _python_message(exc)
         out.add(
             "script_syntax", f"{what} có lỗi cú pháp ở dòng {line} của mã: {message}", owner.get("id"), base + line - 1
         )
@@ -718,7 +800,7 @@ def _build_specs(
             return call()
         except ValidationException as exc:
             _report_spiff(exc, doc, dmn_docs, out, None)
-        except Exception as exc:  # the parser fails in arbitrary ways on odd input
+        except Exception as exc:  # noqa: BLE001 - the parser fails in arbitrary ways on odd input
             _report_other(exc, out, None)
         return None
 
@@ -866,11 +948,16 @@ _SPIFF_MESSAGES: tuple[tuple[str, str, str, tuple[str, str] | None], ...] = (
         "Sơ đồ có phần tử {ref} thiếu thuộc tính id",
         None,
     ),
-    (r"No decisions found", "parse_error", "{subject} không có quyết định nào", None),
     (
-        r"Multiple decision tables",
+        r"Malformed Output Expression '(?P<ref>.*)'\.",
         "parse_error",
-        "{subject} có nhiều bảng quyết định; mỗi quyết định chỉ được có một bảng",
+        '{subject} có biểu thức kết quả "{ref}" không phải biểu thức Python hợp lệ',
+        None,
+    ),
+    (
+        r"Unknown type in decision table",
+        "parse_error",
+        "{subject}: bảng quyết định chứa phần tử không được hỗ trợ",
         None,
     ),
     (

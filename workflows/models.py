@@ -39,3 +39,8 @@ class User(Base):
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column()
+
+
+from .documents import DocumentCounter  # noqa: E402 - one import registers every domain table
+
+__all__ = ["DocumentCounter", "Unit", "User"]

@@ -33,9 +33,7 @@ class UnitRecord:
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the unit exists on ``day``."""
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 @dataclass(frozen=True)
@@ -234,7 +232,9 @@ def org_from_mapping(data: Mapping[str, Any]) -> OrgData:
     codes = [u.code for u in units]
     known = set(codes)
     problems += [f"Mã đơn vị {c} bị trùng." for c in sorted({c for c in codes if codes.count(c) > 1})]
-    problems += [f"Đơn vị {u.code}: đơn vị cấp trên {u.parent} không có." for u in units if u.parent and u.parent not in known]
+    problems += [
+        f"Đơn vị {u.code}: đơn vị cấp trên {u.parent} không có." for u in units if u.parent and u.parent not in known
+    ]
     groups: dict[str, tuple[str, ...]] = {}
     for raw in data.get("groups") or ():
         members = tuple(str(m) for m in raw.get("members") or ())

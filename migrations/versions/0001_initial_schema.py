@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 15:08:32.366184
+Create Date: 2026-11-26 15:21:36.025340
 """
 
 from collections.abc import Sequence
@@ -28,6 +28,14 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=100), nullable=True),
         sa.Column("created_at", engine.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("day"),
+    )
+    op.create_table(
+        "document_counter",
+        sa.Column("unit_code", sa.String(length=50), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("last_number", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("unit_code", "year", "kind"),
     )
     op.create_table(
         "process_definition",
@@ -224,5 +232,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_process_definition_process_key"))
 
     op.drop_table("process_definition")
+    op.drop_table("document_counter")
     op.drop_table("calendar_override")
     # ### end Alembic commands ###

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.validation import Problem, validate_bundle
+from engine.validation import ParsedBundle, Problem, validate_bundle
 
 ROLES = {"admin", "leader", "head", "staff", "clerk", "coordinator", "appraiser"}
 MIWG_DIR = Path("/work/shared/miwg")
@@ -21,7 +21,9 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
     id="Definitions_test" targetNamespace="http://bpmn.io/schema/bpmn">
 """
 
-VALID = HEADER + """  <bpmn:collaboration id="Collaboration_plan">
+VALID = (
+    HEADER
+    + """  <bpmn:collaboration id="Collaboration_plan">
     <bpmn:participant id="Participant_plan" name="Kế hoạch CCHC" processRef="Process_plan" />
   </bpmn:collaboration>
   <bpmn:process id="Process_plan" name="Lập kế hoạch CCHC" isExecutable="true">
@@ -32,7 +34,7 @@ VALID = HEADER + """  <bpmn:collaboration id="Collaboration_plan">
             <spiffworkflow:property name="role" value="staff" />
           </spiffworkflow:properties>
         </bpmn:extensionElements>
-        <bpmn:flowNodeRef>Start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>StartEvent_plan</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>Task_draft</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>Task_score</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>Task_level</bpmn:flowNodeRef>
@@ -59,10 +61,10 @@ VALID = HEADER + """  <bpmn:collaboration id="Collaboration_plan">
         </bpmn:extensionElements>
         <bpmn:flowNodeRef>Task_review</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>Timer_wait</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>End</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>EndEvent_plan</bpmn:flowNodeRef>
       </bpmn:lane>
     </bpmn:laneSet>
-    <bpmn:startEvent id="Start" name="Bắt đầu">
+    <bpmn:startEvent id="StartEvent_plan" name="Bắt đầu">
       <bpmn:outgoing>Flow_start</bpmn:outgoing>
     </bpmn:startEvent>
     <bpmn:userTask id="Task_draft" name="Soạn kế hoạch">
@@ -125,10 +127,10 @@ score = len(items) * 10</bpmn:script>
         <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">'P1D'</bpmn:timeDuration>
       </bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
-    <bpmn:endEvent id="End" name="Kết thúc">
+    <bpmn:endEvent id="EndEvent_plan" name="Kết thúc">
       <bpmn:incoming>Flow_end</bpmn:incoming>
     </bpmn:endEvent>
-    <bpmn:sequenceFlow id="Flow_start" sourceRef="Start" targetRef="Task_draft" />
+    <bpmn:sequenceFlow id="Flow_start" sourceRef="StartEvent_plan" targetRef="Task_draft" />
     <bpmn:sequenceFlow id="Flow_draft" sourceRef="Task_draft" targetRef="Task_score" />
     <bpmn:sequenceFlow id="Flow_score" sourceRef="Task_score" targetRef="Task_level" />
     <bpmn:sequenceFlow id="Flow_level" sourceRef="Task_level" targetRef="Task_approve" />
@@ -140,10 +142,11 @@ score = len(items) * 10</bpmn:script>
     </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="Flow_back" name="Làm lại" sourceRef="Gateway_result" targetRef="Task_draft" />
     <bpmn:sequenceFlow id="Flow_review" sourceRef="Task_review" targetRef="Timer_wait" />
-    <bpmn:sequenceFlow id="Flow_end" sourceRef="Timer_wait" targetRef="End" />
+    <bpmn:sequenceFlow id="Flow_end" sourceRef="Timer_wait" targetRef="EndEvent_plan" />
   </bpmn:process>
 </bpmn:definitions>
 """
+)
 
 LEVEL_DMN = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="Definitions_level" name="Xếp mức"
@@ -170,7 +173,9 @@ LEVEL_DMN = """<?xml version="1.0" encoding="UTF-8"?>
 PLAN_SCHEMA = {"type": "object", "properties": {"title": {"type": "string"}}, "required": ["title"]}
 PLAN_UI = {"title": {"ui:widget": "textarea"}}
 
-MANY = HEADER + """  <bpmn:process id="Process_bad" name="Quy trình lỗi" isExecutable="true">
+MANY = (
+    HEADER
+    + """  <bpmn:process id="Process_bad" name="Quy trình lỗi" isExecutable="true">
     <bpmn:laneSet id="LaneSet_bad">
       <bpmn:lane id="Lane_norole" name="Không vai trò">
         <bpmn:flowNodeRef>Task_norole</bpmn:flowNodeRef>
@@ -186,7 +191,7 @@ MANY = HEADER + """  <bpmn:process id="Process_bad" name="Quy trình lỗi" isEx
         <bpmn:flowNodeRef>Task_schema</bpmn:flowNodeRef>
       </bpmn:lane>
     </bpmn:laneSet>
-    <bpmn:startEvent id="Start">
+    <bpmn:startEvent id="StartEvent_plan">
       <bpmn:outgoing>Flow_1</bpmn:outgoing>
     </bpmn:startEvent>
     <bpmn:userTask id="Task_outside" name="Ngoài làn">
@@ -259,11 +264,11 @@ result = 1</bpmn:script>
         <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P5D</bpmn:timeDuration>
       </bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
-    <bpmn:endEvent id="End">
+    <bpmn:endEvent id="EndEvent_plan">
       <bpmn:incoming>Flow_8</bpmn:incoming>
       <bpmn:incoming>Flow_no</bpmn:incoming>
     </bpmn:endEvent>
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Task_outside" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_plan" targetRef="Task_outside" />
     <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_outside" targetRef="Task_norole" />
     <bpmn:sequenceFlow id="Flow_3" sourceRef="Task_norole" targetRef="Task_form" />
     <bpmn:sequenceFlow id="Flow_4" sourceRef="Task_form" targetRef="Task_schema" />
@@ -274,11 +279,12 @@ result = 1</bpmn:script>
     <bpmn:sequenceFlow id="Flow_yes" name="Có" sourceRef="Gateway_check" targetRef="Timer_unquoted">
       <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">approved ==</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="Flow_no" name="Không" sourceRef="Gateway_check" targetRef="End" />
-    <bpmn:sequenceFlow id="Flow_8" sourceRef="Timer_unquoted" targetRef="End" />
+    <bpmn:sequenceFlow id="Flow_no" name="Không" sourceRef="Gateway_check" targetRef="EndEvent_plan" />
+    <bpmn:sequenceFlow id="Flow_8" sourceRef="Timer_unquoted" targetRef="EndEvent_plan" />
   </bpmn:process>
 </bpmn:definitions>
 """
+)
 
 
 def fake_check_source(source: str, mode: str) -> list[tuple[int | None, str]]:
@@ -304,7 +310,7 @@ def valid_files() -> dict[str, bytes]:
     }
 
 
-def validate(bpmn: str, files: dict[str, bytes] | None = None):  # type: ignore[no-untyped-def]
+def validate(bpmn: str, files: dict[str, bytes] | None = None) -> tuple[ParsedBundle | None, list[Problem]]:
     """Validate with the conventions' roles and the fake sandbox checker."""
     return validate_bundle(bpmn.encode(), valid_files() if files is None else files, ROLES, fake_check_source)
 
@@ -380,8 +386,10 @@ def test_malformed_xml_is_one_problem_with_its_line() -> None:
 
 
 def test_xsd_violation_is_reported_with_element_and_line() -> None:
-    bpmn = VALID.replace('<bpmn:userTask id="Task_approve" name="Duyệt kế hoạch">',
-                         '<bpmn:userTask id="Task_approve" name="Duyệt kế hoạch" priority="high">')
+    bpmn = VALID.replace(
+        '<bpmn:userTask id="Task_approve" name="Duyệt kế hoạch">',
+        '<bpmn:userTask id="Task_approve" name="Duyệt kế hoạch" priority="high">',
+    )
 
     bundle, problems = validate(bpmn)
 
@@ -411,12 +419,41 @@ def test_problems_in_dmn_files_name_the_file() -> None:
     assert_readable(problems)
 
 
+def test_dmn_file_with_several_decisions_is_explained() -> None:
+    second = (
+        '<decision id="decide_other" name="Khác"><decisionTable id="DecisionTable_other">'
+        '<output id="Output_other" name="x" /></decisionTable></decision>'
+    )
+    dmn = LEVEL_DMN.replace("</definitions>", f"  {second}\n</definitions>")
+    bpmn = VALID.replace(">decide_level<", ">decide_other<")
+
+    bundle, problems = validate(bpmn, valid_files() | {"level.dmn": dmn.encode()})
+
+    assert bundle is None
+    assert {(p.code, p.element_id, p.line, p.file) for p in problems} == {
+        ("parse_error", "decide_other", line_of(dmn, 'id="decide_other"'), "level.dmn"),
+        ("decision_missing", "Task_level", line_of(bpmn, ">decide_other<"), None),
+    }
+    assert_readable(problems)
+
+
+def test_ids_that_spiffworkflow_uses_itself_are_refused() -> None:
+    bpmn = VALID.replace("StartEvent_plan", "Start")
+
+    _, problems = validate(bpmn)
+
+    assert [(p.code, p.element_id, p.line) for p in problems] == [
+        ("element_id_reserved", "Start", line_of(bpmn, 'id="Start"'))
+    ]
+    assert_readable(problems)
+
+
 def test_spiffworkflow_errors_are_translated_with_element_and_line() -> None:
     # A task with two outgoing flows is an implicit split, which SpiffWorkflow refuses.
     bpmn = VALID.replace(
-        '<bpmn:sequenceFlow id="Flow_end" sourceRef="Timer_wait" targetRef="End" />',
-        '<bpmn:sequenceFlow id="Flow_end" sourceRef="Timer_wait" targetRef="End" />\n'
-        '    <bpmn:sequenceFlow id="Flow_split" sourceRef="Task_review" targetRef="End" />',
+        '<bpmn:sequenceFlow id="Flow_end" sourceRef="Timer_wait" targetRef="EndEvent_plan" />',
+        '<bpmn:sequenceFlow id="Flow_end" sourceRef="Timer_wait" targetRef="EndEvent_plan" />\n'
+        '    <bpmn:sequenceFlow id="Flow_split" sourceRef="Task_review" targetRef="EndEvent_plan" />',
     )
 
     bundle, problems = validate(bpmn)
@@ -445,6 +482,11 @@ def test_spiffworkflow_errors_are_translated_with_element_and_line() -> None:
         ("timeCycle", "'R3/PT1H'", True),
         ("timeCycle", "'P1D'", False),
         ("timeCycle", "R6/P1D", False),
+        ("timeCycle", "'R/P1D'", True),
+        ("timeCycle", "'R2/2025-12-01T08:00:00+07:00/P1D'", True),
+        ("timeCycle", "'R2/P1D/P2D'", False),
+        ("timeCycle", "'R/P99999999Y'", False),
+        ("timeDuration", "' P5D'", False),
         ("timeDuration", "__import__('os')", False),
         ("timeDuration", "deadline(", False),
     ],
@@ -458,7 +500,7 @@ def test_timer_expressions(kind: str, expression: str, valid: bool) -> None:
     if valid:
         assert problems == []
     else:
-        assert [(p.element_id, p.line) for p in problems] == [("Timer_wait", line_of(bpmn, f"<bpmn:{kind} "))]
+        assert [(p.element_id, p.line) for p in problems] == [("Timer_wait", line_of(bpmn, f">{expression}<"))]
         assert problems[0].code in {"timer_expression_invalid", "script_forbidden"}
         assert_readable(problems)
 

@@ -37,21 +37,14 @@ _REQUIRED_COLUMNS = (STT, OBJ, TASK, ACT, LEAD)
 # The appendix numbers objectives 1.x, tasks 2.x and activities 3.x (headers "1- Mục tiêu", …).
 _LEVEL_COLUMN = {"1": OBJ, "2": TASK, "3": ACT}
 OUTPUT_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Kế hoạch", ("kế hoạch",)),
-    ("Báo cáo", ("báo cáo",)),
-    ("Quyết định", ("quyết định",)),
-    ("Công văn", ("công văn",)),
-    ("Danh mục", ("danh mục",)),
-    ("Đề án", ("đề án",)),
-    ("Hội nghị", ("hội nghị", "hội thảo")),
-    ("Phần mềm", ("phần mềm",)),
-    ("Tin tức/bài viết", ("tin tức", "bài viết", "tin bài")),
-    ("Chuyên mục", ("chuyên mục",)),
-)
+    ("Kế hoạch", ("kế hoạch",)), ("Báo cáo", ("báo cáo",)), ("Quyết định", ("quyết định",)),
+    ("Công văn", ("công văn",)), ("Danh mục", ("danh mục",)), ("Đề án", ("đề án",)),
+    ("Hội nghị", ("hội nghị", "hội thảo")), ("Phần mềm", ("phần mềm",)),
+    ("Tin tức/bài viết", ("tin tức", "bài viết", "tin bài")), ("Chuyên mục", ("chuyên mục",)),
+)  # fmt: skip
 OTHER_OUTPUT = "Khác"
 NO_TABLE_MESSAGE = (
-    "Tệp không phải kế hoạch CCHC: không tìm thấy bảng phụ lục "
-    "(các cột STT, Mục tiêu, Nhiệm vụ, Hoạt động, Chủ trì…)."
+    "Tệp không phải kế hoạch CCHC: không tìm thấy bảng phụ lục (các cột STT, Mục tiêu, Nhiệm vụ, Hoạt động, Chủ trì…)."
 )
 
 _CODE_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+|\d{1,2}(?=\.))\.?(?:\s+|$)(.*)$", re.S)
@@ -236,12 +229,15 @@ def read_plan_header(lines: Sequence[str]) -> PlanHeader:
     texts = [clean_cell(line.replace("**", "").lstrip("#")) for line in lines]
     texts = [t for t in texts if t]
     warnings: list[str] = []
-    title = ""
-    for i, text in enumerate(texts[:-1]):
-        if normalize_name(text) == "kế hoạch":
-            title = texts[i + 1]
-            break
-    else:
+    names = [normalize_name(text) for text in texts]
+    if "kế hoạch" in names[:-1]:  # "KẾ HOẠCH" on its own line, the subject on the next one
+        title = texts[names.index("kế hoạch") + 1]
+    else:  # both on one line, as in a spreadsheet's first row
+        title = next(
+            (re.sub(r"^\S+\s+\S+\s*", "", t) for t, n in zip(texts, names, strict=True) if n.startswith("kế hoạch ")),
+            "",
+        )
+    if not title:
         warnings.append("Không tìm thấy tên kế hoạch (dòng «KẾ HOẠCH» và trích yếu).")
     caption = next((t for t in texts if "ban hành kèm theo" in normalize_name(t)), "")
     number: str | None = None
@@ -395,7 +391,9 @@ class _Assembler:
             marks = list(re.finditer(rf"(?:^|(?<=\s))({re.escape(code)}\.\d{{1,2}})\.?\s+", body))
             if marks:
                 ends = [m.start() for m in marks[1:]] + [len(body)]
-                subtasks = [PlanTask(m.group(1), body[m.end() : end].strip()) for m, end in zip(marks, ends, strict=True)]
+                subtasks = [
+                    PlanTask(m.group(1), body[m.end() : end].strip()) for m, end in zip(marks, ends, strict=True)
+                ]
                 body = body[: marks[0].start()].strip()
         self.task = PlanTask(code or "", body, subtasks=subtasks)
         assert self.objective is not None
@@ -439,8 +437,8 @@ class _Assembler:
             order=order,
         )
         self.task.activities.append(self.activity)
-        missing = [label for label, col in (("số thứ tự", ACT), ("đơn vị chủ trì", LEAD), ("thời gian", TIME))
-                   if not (code if col == ACT else cells[col])]  # fmt: skip
+        blanks = (("số thứ tự", code is None), ("đơn vị chủ trì", not cells[LEAD]), ("thời gian", not cells[TIME]))
+        missing = [label for label, blank in blanks if blank]
         if missing:
             self.report.warnings.append(f"{where}: không ghi {', '.join(missing)}.")
 

@@ -1,0 +1,80 @@
+"""Bearer tokens (signed, expiring) and the per-request user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, current_app, g, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from engine.errors import Forbidden, NotFound, Unauthorized
+from workflows.accounts import UserView, get_user
+
+F = TypeVar("F", bound=Callable[..., Any])
+PUBLIC_ENDPOINTS = {"health.health", "auth.login", "api-docs.openapi_json", "docs.api_docs", "static"}
+
+
+def _serializer(app: Flask) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="cchc-api-token")
+
+
+def issue_token(app: Flask, username: str) -> str:
+    """A signed token naming the user; it expires after TOKEN_MAX_AGE seconds."""
+    return _serializer(app).dumps({"u": username})
+
+
+def _user_from_token(token: str) -> UserView:
+    app = current_app
+    try:
+        payload = _serializer(app).loads(token, max_age=app.config["TOKEN_MAX_AGE"])
+    except SignatureExpired as exc:
+        raise Unauthorized("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.", code="token_expired") from exc
+    except BadSignature as exc:
+        raise Unauthorized("Mã xác thực không hợp lệ.", code="token_invalid") from exc
+    services = app.extensions["cchc"]
+    with services.uow() as uow:
+        try:
+            user = get_user(uow.session, str(payload.get("u")))
+        except NotFound as exc:
+            raise Unauthorized("Mã xác thực không hợp lệ.", code="token_invalid") from exc
+    if not user.active:
+        raise Unauthorized("Tài khoản đã bị khóa.", code="account_disabled")
+    return user
+
+
+def authenticate_request() -> None:
+    """Before every API request: a valid bearer token, except for the public endpoints."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or not request.path.startswith("/api/"):
+        return
+    if request.method == "OPTIONS":
+        return
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not header[7:].strip():
+        raise Unauthorized("Bạn cần đăng nhập (thiếu mã xác thực Bearer).", code="token_missing")
+    g.user = _user_from_token(header[7:].strip())
+
+
+def current_user() -> UserView:
+    """The authenticated user of this request."""
+    return cast(UserView, g.user)
+
+
+def require_roles(*roles: str) -> Callable[[F], F]:
+    """Only users holding one of ``roles`` may call the view."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not set(current_user().roles) & set(roles):
+                raise Forbidden(
+                    "Bạn không có quyền thực hiện thao tác này.",
+                    code="role_required",
+                    details={"required_roles": list(roles)},
+                )
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorator

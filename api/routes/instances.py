@@ -1,0 +1,101 @@
+"""Process instances: start, list, view, audit trail, cancel, retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine.views import EventView, InstanceView
+from workflows import processes
+
+from ..auth import current_user, require_roles
+from ..schemas import CancelSchema, EventSchema, InstanceQuerySchema, InstanceSchema, InstanceStartSchema, RetrySchema
+from ..services import services
+
+bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Hồ sơ quy trình")
+
+
+@bp.route("/process-instances")
+class Instances(MethodView):
+    @bp.arguments(InstanceQuerySchema, location="query")
+    @bp.response(200, InstanceSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[InstanceView]:
+        """Instances the caller may see, newest first."""
+        with services().uow() as uow:
+            return processes.list_instances(
+                uow,
+                current_user().actor,
+                status=query.get("status"),
+                process_key=query.get("process_key"),
+                unit_code=query.get("unit"),
+                limit=query["limit"],
+                offset=query["offset"],
+            )
+
+    @bp.arguments(InstanceStartSchema)
+    @bp.response(201, InstanceSchema)
+    def post(self, body: dict[str, Any]) -> InstanceView:
+        """Start a process for a unit; returns the instance and its open steps."""
+        with services().uow() as uow:
+            view = processes.start_instance(
+                services(),
+                uow,
+                current_user().actor,
+                process_key=body["process_key"],
+                unit_code=body["unit_code"],
+                data=body.get("data"),
+                version=body.get("version"),
+                title=body.get("title"),
+            )
+            uow.commit()
+        return view
+
+
+@bp.route("/process-instances/<int(max=2147483647):instance_id>")
+class InstanceItem(MethodView):
+    @bp.response(200, InstanceSchema)
+    def get(self, instance_id: int) -> InstanceView:
+        """One instance: status, version, data, open and completed steps."""
+        with services().uow() as uow:
+            return processes.get_instance(services(), uow, current_user().actor, instance_id)
+
+
+@bp.route("/process-instances/<int(max=2147483647):instance_id>/events")
+class InstanceEvents(MethodView):
+    @bp.response(200, EventSchema(many=True))
+    def get(self, instance_id: int) -> list[EventView]:
+        """The audit trail of one instance."""
+        with services().uow() as uow:
+            return processes.instance_events(uow, current_user().actor, instance_id)
+
+
+@bp.route("/process-instances/<int(max=2147483647):instance_id>/cancel")
+class InstanceCancel(MethodView):
+    @require_roles("admin")
+    @bp.arguments(CancelSchema(), required=False)
+    @bp.response(200, InstanceSchema)
+    def post(self, body: dict[str, Any] | None, instance_id: int) -> InstanceView:
+        """Cancel an open instance (administrators)."""
+        with services().uow() as uow:
+            view = processes.cancel_instance(
+                services(), uow, current_user().actor, instance_id, (body or {}).get("reason")
+            )
+            uow.commit()
+        return view
+
+
+@bp.route("/process-instances/<int(max=2147483647):instance_id>/retry")
+class InstanceRetry(MethodView):
+    @require_roles("admin")
+    @bp.arguments(RetrySchema(), required=False)
+    @bp.response(200, InstanceSchema)
+    def post(self, body: dict[str, Any] | None, instance_id: int) -> InstanceView:
+        """Re-run the failed step of an instance after correcting its data (administrators)."""
+        with services().uow() as uow:
+            view = processes.retry_instance(
+                services(), uow, current_user().actor, instance_id, (body or {}).get("data")
+            )
+            uow.commit()
+        return view

@@ -1,0 +1,97 @@
+"""The task inbox: list, view, claim, unclaim, assign, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine.views import TaskView
+from workflows import processes
+
+from ..auth import current_user
+from ..schemas import AssignSchema, CompleteSchema, CompletionSchema, InboxQuerySchema, TaskDetailSchema, TaskSchema
+from ..services import services
+
+bp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="Công việc cần xử lý")
+
+
+@bp.route("/tasks")
+class Inbox(MethodView):
+    @bp.arguments(InboxQuerySchema, location="query")
+    @bp.response(200, TaskSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[TaskView]:
+        """The caller's inbox: their steps plus unclaimed steps they may take, by due date."""
+        with services().uow() as uow:
+            return processes.inbox(
+                services(),
+                uow,
+                current_user().actor,
+                status=query["status"],
+                process_key=query.get("process_key"),
+                unit_code=query.get("unit"),
+                overdue=query["overdue"],
+            )
+
+
+@bp.route("/tasks/<int(max=2147483647):task_id>")
+class TaskItem(MethodView):
+    @bp.response(200, TaskDetailSchema)
+    def get(self, task_id: int) -> dict[str, Any]:
+        """One step: instructions, form (schema, ui_schema), instance and current data."""
+        with services().uow() as uow:
+            detail = processes.task_detail(services(), uow, current_user().actor, task_id)
+        return {
+            **detail.task.__dict__,
+            "schema": detail.schema,
+            "ui_schema": detail.ui_schema,
+            "data": detail.data,
+            "instance": detail.instance,
+        }
+
+
+@bp.route("/tasks/<int(max=2147483647):task_id>/claim")
+class TaskClaim(MethodView):
+    @bp.response(200, TaskSchema)
+    def post(self, task_id: int) -> TaskView:
+        """Take the step (Nhận xử lý)."""
+        with services().uow() as uow:
+            view = processes.claim_task(services(), uow, current_user().actor, task_id)
+            uow.commit()
+        return view
+
+
+@bp.route("/tasks/<int(max=2147483647):task_id>/unclaim")
+class TaskUnclaim(MethodView):
+    @bp.response(200, TaskSchema)
+    def post(self, task_id: int) -> TaskView:
+        """Return the step to the shared queue (Trả lại hàng chờ)."""
+        with services().uow() as uow:
+            view = processes.unclaim_task(services(), uow, current_user().actor, task_id)
+            uow.commit()
+        return view
+
+
+@bp.route("/tasks/<int(max=2147483647):task_id>/assign")
+class TaskAssign(MethodView):
+    @bp.arguments(AssignSchema)
+    @bp.response(200, TaskSchema)
+    def post(self, body: dict[str, Any], task_id: int) -> TaskView:
+        """Give the step to a named user (heads of the unit, administrators)."""
+        with services().uow() as uow:
+            view = processes.assign_task(services(), uow, current_user().actor, task_id, body["username"])
+            uow.commit()
+        return view
+
+
+@bp.route("/tasks/<int(max=2147483647):task_id>/complete")
+class TaskComplete(MethodView):
+    @bp.arguments(CompleteSchema)
+    @bp.response(200, CompletionSchema)
+    def post(self, body: dict[str, Any], task_id: int) -> Any:
+        """Complete the step with its form data; returns the instance and the next open steps."""
+        with services().uow() as uow:
+            result = processes.complete_task(services(), uow, current_user().actor, task_id, body["data"])
+            uow.commit()
+        return result

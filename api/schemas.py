@@ -1,0 +1,214 @@
+"""marshmallow schemas of every request and response body."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+
+from workflows.roles import ROLES
+
+
+class StrictSchema(Schema):
+    """Request bodies: unknown fields are an error (422), not silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class QuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True)
+
+
+class LoginSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class UserSchema(Schema):
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    unit_code = fields.String(allow_none=True)
+    unit_name = fields.String(allow_none=True)
+    roles = fields.List(fields.String(), required=True)
+    role_names = fields.Method("_role_names")
+    active = fields.Boolean(required=True)
+
+    def _role_names(self, user: object) -> list[str]:
+        return [ROLES.get(r, r) for r in getattr(user, "roles", [])]
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
+    user = fields.Nested(UserSchema, required=True)
+
+
+_ROLE = fields.String(validate=validate.OneOf(sorted(ROLES)))
+
+
+class UserCreateSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9._-]{2,100}$"))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(required=True, validate=validate.Length(min=4, max=200))
+    unit_code = fields.String(required=True, allow_none=True, validate=validate.Length(max=50))
+    roles = fields.List(_ROLE, required=True, validate=validate.Length(min=1))
+    email = fields.Email(allow_none=True)
+
+
+class UserUpdateSchema(StrictSchema):
+    full_name = fields.String(validate=validate.Length(min=1, max=200))
+    password = fields.String(validate=validate.Length(min=4, max=200))
+    unit_code = fields.String(validate=validate.Length(max=50))
+    roles = fields.List(_ROLE, validate=validate.Length(min=1))
+    active = fields.Boolean()
+    email = fields.Email(allow_none=True)
+
+
+class UnitSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    short_name = fields.String(allow_none=True)
+    kind = fields.String(required=True)
+    parent_code = fields.String(allow_none=True)
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+
+
+class UnitQuerySchema(QuerySchema):
+    on = fields.Date()
+
+
+class UnitCreateSchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9_]{1,50}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    short_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(["ubnd", "cqcm", "su_nghiep", "ubnd_xa", "external"]))
+    parent_code = fields.String(allow_none=True)
+    valid_from = fields.Date(allow_none=True)
+
+
+class UnitUpdateSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=300))
+    short_name = fields.String(validate=validate.Length(max=200))
+    valid_to = fields.Date()
+
+
+class DefinitionSchema(Schema):
+    id = fields.Integer(required=True)
+    key = fields.String(attribute="process_key", required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(allow_none=True)
+    deployed_at = fields.DateTime(required=True)
+    deployed_by = fields.String(allow_none=True)
+    lanes = fields.Dict(keys=fields.String(), values=fields.Dict())
+
+
+class DeployedSchema(Schema):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    created = fields.Boolean(required=True)
+    definition = fields.Nested(DefinitionSchema)
+
+
+class TaskSchema(Schema):
+    id = fields.Integer(required=True)
+    instance_id = fields.Integer(required=True)
+    process_key = fields.String(required=True)
+    element_id = fields.String(required=True)
+    name = fields.String(required=True)
+    lane = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    unit_code = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    form_schema = fields.String(allow_none=True)
+    instructions = fields.String(allow_none=True)
+
+
+class InstanceSchema(Schema):
+    id = fields.Integer(required=True)
+    process_key = fields.String(required=True)
+    definition_version = fields.Integer(required=True)
+    title = fields.String(allow_none=True)
+    unit_code = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    data = fields.Dict()
+    incident = fields.Dict(allow_none=True)
+    started_by = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    ended_at = fields.DateTime(allow_none=True)
+    version = fields.Integer(required=True)
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    completed_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class InstanceStartSchema(StrictSchema):
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    version = fields.Integer(validate=validate.Range(min=1))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    title = fields.String(validate=validate.Length(max=500))
+    data = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]*$")), load_default=dict)
+
+
+class InstanceQuerySchema(QuerySchema):
+    status = fields.String(validate=validate.OneOf(["running", "waiting", "completed", "cancelled", "error"]))
+    process_key = fields.String()
+    unit = fields.String()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class CancelSchema(StrictSchema):
+    reason = fields.String(validate=validate.Length(max=1000))
+
+
+class RetrySchema(StrictSchema):
+    data = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]*$")))
+
+
+class EventSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    instance_id = fields.Integer(allow_none=True)
+    task_guid = fields.String(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    actor = fields.String(allow_none=True)
+    at = fields.DateTime(required=True)
+    payload = fields.Dict()
+
+
+class InboxQuerySchema(QuerySchema):
+    status = fields.String(load_default="ready", validate=validate.OneOf(["ready", "completed", "cancelled"]))
+    process_key = fields.String()
+    unit = fields.String()
+    overdue = fields.Boolean(load_default=False)
+
+
+class TaskDetailSchema(TaskSchema):
+    schema = fields.Dict(allow_none=True)
+    ui_schema = fields.Dict(allow_none=True)
+    data = fields.Dict()
+    instance = fields.Nested(InstanceSchema)
+
+
+class AssignSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class CompleteSchema(StrictSchema):
+    data = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]*$")), load_default=dict)
+
+
+class CompletionSchema(Schema):
+    instance = fields.Nested(InstanceSchema, required=True)
+    next_tasks = fields.List(fields.Nested(TaskSchema), required=True)

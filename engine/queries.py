@@ -1,0 +1,90 @@
+"""Read side: the inbox and lists, answered from the projection tables alone (no workflow loading)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from .errors import NotFound
+from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
+from .views import Actor, EventView, InstanceView, TaskView
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    status: str = "ready"
+    process_key: str | None = None
+    unit_code: str | None = None
+    overdue_at: datetime | None = None  # only steps due before this moment
+
+
+def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) -> list[TaskView]:
+    """Steps assigned to the actor plus unclaimed steps their roles and unit may take, by due date."""
+    mine = HumanTask.assignee == actor.username
+    candidate = and_(
+        HumanTask.assignee.is_(None),
+        HumanTask.role.in_(sorted(actor.roles)) if actor.roles else False,
+        or_(HumanTask.unit_code.is_(None), HumanTask.unit_code == actor.unit_code),
+    )
+    who = or_(mine, candidate) if flt.status == "ready" else or_(mine, HumanTask.completed_by == actor.username)
+    query = select(HumanTask).where(who, HumanTask.status == flt.status)
+    if flt.process_key:
+        query = query.where(HumanTask.process_key == flt.process_key)
+    if flt.unit_code:
+        query = query.where(HumanTask.unit_code == flt.unit_code)
+    if flt.overdue_at is not None:
+        query = query.where(HumanTask.due_at.is_not(None), HumanTask.due_at < flt.overdue_at)
+    query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(limit)
+    return [TaskView.of(row) for row in session.scalars(query)]
+
+
+def task(session: Session, task_id: int) -> TaskView:
+    """One step by id."""
+    row = session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
+    return TaskView.of(row)
+
+
+def instances(
+    session: Session,
+    *,
+    status: str | None = None,
+    process_key: str | None = None,
+    unit_code: str | None = None,
+    ids: list[int] | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[InstanceView]:
+    """Instances by filter, newest first, with their open steps."""
+    query = select(ProcessInstance, ProcessDefinition.version).join(
+        ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id
+    )
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    if process_key:
+        query = query.where(ProcessInstance.process_key == process_key)
+    if unit_code:
+        query = query.where(ProcessInstance.unit_code == unit_code)
+    if ids is not None:
+        query = query.where(ProcessInstance.id.in_(ids))
+    rows = session.execute(query.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset)).all()
+    found = [r[0].id for r in rows]
+    open_tasks: dict[int, list[TaskView]] = {}
+    if found:
+        for t in session.scalars(
+            select(HumanTask).where(HumanTask.instance_id.in_(found), HumanTask.status == "ready")
+        ):
+            open_tasks.setdefault(t.instance_id, []).append(TaskView.of(t))
+    return [InstanceView.of(inst, version, open_tasks.get(inst.id, [])) for inst, version in rows]
+
+
+def events(session: Session, instance_id: int) -> list[EventView]:
+    """The audit trail of one instance, oldest first."""
+    if session.get(ProcessInstance, instance_id) is None:
+        raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance_not_found")
+    rows = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id))
+    return [EventView.of(r) for r in rows]

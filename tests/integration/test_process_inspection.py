@@ -1,0 +1,224 @@
+"""processes/inspection on the real engine: who acts, working-day deadlines, per-unit steps, escalation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.calendar import WorkingCalendar
+from engine.clock import LOCAL_TZ, ManualClock
+from engine.db import Base, make_engine, make_session_factory
+from engine.definitions import deploy, read_bundle
+from engine.errors import Forbidden
+from engine.helpers import standard_helpers
+from engine.runtime import Engine
+from engine.sandbox import check_source
+from engine.validation import validate_bundle
+from engine.views import TaskView
+from tests.engine_support import ROLES, EngineRig, actor
+from workflows.script_helpers import domain_helpers
+
+FOLDER = Path(__file__).resolve().parents[2] / "processes" / "inspection"
+PARENTS = {"PNV": "UBND", "PTP": "UBND", "P1": "UBND", "P2": "UBND", "P3": "UBND"}
+
+COORDINATOR = actor("cv.pnv", "coordinator", unit="PNV")
+LEADER = actor("ct.ubnd", "leader", unit="UBND")
+HEAD_P1 = actor("tp.p1", "head", unit="P1")
+HEAD_P2 = actor("tp.p2", "head", unit="P2")
+
+
+class Units:
+    """The unit directory of these tests: every unit sits under UBND."""
+
+    def parent_of(self, unit_code: str) -> str | None:
+        return PARENTS.get(unit_code)
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[EngineRig]:
+    sql = make_engine(f"sqlite:///{tmp_path / 'engine.db'}")
+    Base.metadata.create_all(sql)
+    clock = ManualClock(datetime(2024, 3, 1, 8, 0, tzinfo=LOCAL_TZ))  # a Friday
+    calendar = WorkingCalendar()
+    helpers = standard_helpers(lambda: calendar) | domain_helpers()
+    engine = Engine(clock=clock, helpers=helpers, units=Units())
+    yield EngineRig(sql, make_session_factory(sql), engine, clock)
+    sql.dispose()
+
+
+def deployed(rig: EngineRig) -> None:
+    bpmn, files = read_bundle(FOLDER / "inspection.bpmn")
+    _, problems = validate_bundle(bpmn, files, ROLES, check_source)
+    assert problems == []
+    with rig.uow() as uow:
+        result = deploy(uow.session, bpmn, files, known_roles=ROLES, actor="admin", now=rig.clock.now())
+        uow.commit()
+    assert result.definition.process_key == "inspection"
+
+
+def due(day: str) -> datetime:
+    """17:00 Vietnam time on ``day``, as the engine stores it (UTC)."""
+    return datetime.combine(datetime.fromisoformat(day).date(), datetime.min.time(), LOCAL_TZ).replace(
+        hour=17
+    ).astimezone(UTC)
+
+
+def start(rig: EngineRig) -> Any:
+    data = json.loads((FOLDER / "sample-start.json").read_text(encoding="utf-8"))
+    with rig.uow() as uow:
+        view = rig.engine.start(uow, "inspection", unit_code="PNV", data=data, actor=COORDINATOR)
+        uow.commit()
+    return view
+
+
+def complete(rig: EngineRig, task: TaskView, who: Any, data: dict[str, Any] | None = None) -> list[TaskView]:
+    with rig.uow() as uow:
+        result = rig.engine.complete(uow, task.id, who, data or {})
+        uow.commit()
+    assert result.instance.incident is None, result.instance.incident
+    return result.next_tasks
+
+
+def open_tasks(rig: EngineRig, instance_id: int) -> list[TaskView]:
+    with rig.sessions() as session:
+        return rig.engine.get_instance(session, instance_id).open_tasks
+
+
+def instance_data(rig: EngineRig, instance_id: int) -> dict[str, Any]:
+    with rig.sessions() as session:
+        return rig.engine.get_instance(session, instance_id).data
+
+
+def holders(tasks: list[TaskView]) -> list[tuple[str, str | None, str | None]]:
+    return sorted((t.element_id, t.role, t.unit_code) for t in tasks)
+
+
+def fire(rig: EngineRig, moment: datetime) -> int:
+    rig.clock.set(moment)
+    with rig.uow() as uow:
+        fired = rig.engine.fire_due_timers(uow, moment)
+        uow.commit()
+    return fired
+
+
+PLAN = {
+    "title": "Kế hoạch kiểm tra công tác CCHC năm 2024",
+    "year": 2024,
+    "units": ["P1", "P2"],
+    "content": "Kiểm tra việc thực hiện kế hoạch CCHC năm 2024",
+    "start_date": "2024-04-01",
+    "end_date": "2024-04-05",
+}
+TEAM = {
+    "team_lead": {"name": "Nguyễn Văn A", "position": "Phó Chủ tịch UBND"},
+    "members": [{"name": "Trần Thị B", "position": "Chuyên viên", "unit_code": "PNV"}],
+    "secretary": {"name": "Lê Văn C", "position": "Chuyên viên"},
+}
+REPORT = {"summary": "Đơn vị đã thực hiện đầy đủ kế hoạch CCHC", "evidence": ["bao-cao-tu-kiem-tra.pdf"]}
+MINUTES = {
+    "inspected_on": "2024-04-02",
+    "findings": "Còn chậm cập nhật thủ tục hành chính",
+    "signed_by_team_lead": True,
+    "signed_by_unit_head": True,
+}
+
+
+def test_inspection_round_with_a_late_unit(rig: EngineRig) -> None:
+    deployed(rig)
+    view = start(rig)
+    [draft] = view.open_tasks
+    assert (draft.element_id, draft.role, draft.unit_code) == ("Task_plan_draft", "coordinator", "PNV")
+    assert draft.form_schema == "plan.schema.json"
+    assert draft.due_at == due("2024-03-08")  # 01/03/2024 (Fri) + 5 working days
+
+    with pytest.raises(Forbidden):
+        complete(rig, draft, LEADER, PLAN)
+    [approve] = complete(rig, draft, COORDINATOR, PLAN)
+    assert (approve.element_id, approve.role, approve.unit_code) == ("Task_plan_approve", "leader", "UBND")
+    assert approve.due_at == due("2024-03-13")  # 08/03 + 3 working days
+
+    # Returned with an extension: the redraft is due on the new date, the approval 3 working days later.
+    [redraft] = complete(rig, approve, LEADER, {"approved": False, "reason": "Bổ sung nội dung", "extend_to": "2024-03-15"})
+    assert (redraft.element_id, redraft.due_at) == ("Task_plan_draft", due("2024-03-15"))
+    [approve] = complete(rig, redraft, COORDINATOR, PLAN)
+    assert approve.due_at == due("2024-03-20")
+    [team] = complete(rig, approve, LEADER, {"approved": True})
+    assert (team.element_id, team.role, team.unit_code, team.due_at) == (
+        "Task_team_draft", "coordinator", "PNV", due("2024-03-06"),
+    )
+    [sign] = complete(rig, team, COORDINATOR, TEAM)
+    assert (sign.role, sign.unit_code, sign.due_at) == ("leader", "UBND", due("2024-03-11"))
+    [notice] = complete(rig, sign, LEADER, {"decision_number": "125/QĐ-UBND", "decision_date": "2024-03-05"})
+    # the notice goes out 5 working days (start data notice_working_days) before 01/04/2024
+    assert (notice.element_id, notice.due_at) == ("Task_notice", due("2024-03-25"))
+    reports = complete(
+        rig, notice, COORDINATOR, {"notice_number": "12/TB-PNV", "notice_date": "2024-03-22", "outline": "Đề cương báo cáo"}
+    )
+    assert holders(reports) == [("Task_self_report", "head", "P1"), ("Task_self_report", "head", "P2")]
+    assert {t.due_at for t in reports} == {due("2024-03-29")}  # one working day before the inspection
+    data = instance_data(rig, view.id)
+    assert (data["notice_working_days_ahead"], data["notice_on_time"]) == (6, True)
+
+    by_unit = {t.unit_code: t for t in reports}
+    with pytest.raises(Forbidden):
+        complete(rig, by_unit["P2"], HEAD_P1, REPORT)
+    still_open = complete(rig, by_unit["P1"], HEAD_P1, REPORT)
+    assert holders(still_open) == [("Task_self_report", "head", "P2")]  # P2 is still working on its report
+
+    # P2 misses its deadline: only its own timer fires, the escalation names P2 and stays in the data
+    assert fire(rig, datetime(2024, 3, 29, 16, 59, tzinfo=LOCAL_TZ)) == 0
+    assert fire(rig, datetime(2024, 3, 29, 17, 1, tzinfo=LOCAL_TZ)) == 1
+    escalations = instance_data(rig, view.id)["data_objects"]["escalations"]
+    assert [(e["step"], e["unit"], e["due"], e["to"]) for e in escalations] == [
+        ("Task_self_report", "P2", "2024-03-29", ["head", "coordinator"])
+    ]
+    assert holders(open_tasks(rig, view.id)) == [("Task_self_report", "head", "P2")]
+
+    onsite = complete(rig, by_unit["P2"], HEAD_P2, REPORT)
+    assert holders(onsite) == [("Task_onsite", "coordinator", "PNV")] * 2
+    assert {t.due_at for t in onsite} == {due("2024-04-05")}
+    data = instance_data(rig, view.id)
+    late = {r["unit_code"]: r["late"] for r in data["self_reports"]}
+    assert late == {"P1": False, "P2": True}
+
+    assert holders(complete(rig, onsite[0], COORDINATOR, MINUTES)) == [("Task_onsite", "coordinator", "PNV")]
+    [conclusion] = complete(rig, onsite[1], COORDINATOR, MINUTES)
+    # 05/04 + 10 working days skips Giỗ Tổ Hùng Vương (18/04/2024)
+    assert (conclusion.element_id, conclusion.due_at) == ("Task_conclusion", due("2024-04-22"))
+    assert sorted(m["unit_code"] for m in instance_data(rig, view.id)["minutes"]) == ["P1", "P2"]
+
+    corrections = [
+        {"unit_code": "P1", "content": "Cập nhật thủ tục hành chính", "deadline": "2024-04-30"},
+        {"unit_code": "P1", "content": "Niêm yết công khai", "deadline": "2024-05-10"},
+    ]
+    [remediation] = complete(
+        rig, conclusion, COORDINATOR,
+        {"conclusion_number": "20/TB-UBND", "conclusion_date": "2024-04-10", "summary": "Kết luận kiểm tra",
+         "corrections": corrections},
+    )
+    assert (remediation.element_id, remediation.role, remediation.unit_code, remediation.due_at) == (
+        "Task_remediation", "head", "P1", due("2024-05-10"),
+    )
+    [verify] = complete(
+        rig, remediation, HEAD_P1,
+        {"report": "Đã khắc phục các tồn tại", "items": [{"content": "Cập nhật thủ tục", "status": "done"}]},
+    )
+    # 10/05 + 5 working days = 17/05/2024
+    assert (verify.element_id, verify.role, verify.unit_code, verify.due_at) == (
+        "Task_verify", "coordinator", "PNV", due("2024-05-17"),
+    )
+    done = complete(
+        rig, verify, COORDINATOR,
+        {"summary": "Đơn vị đã khắc phục", "results": [{"unit_code": "P1", "verdict": "completed"}]},
+    )
+    assert done == []
+    with rig.sessions() as session:
+        final = rig.engine.get_instance(session, view.id)
+    assert final.status == "completed"
+    assert [r["unit_code"] for r in final.data["remediation_reports"]] == ["P1"]
+    assert [e["unit"] for e in final.data["data_objects"]["escalations"]] == ["P2"]

@@ -1,0 +1,157 @@
+"""User accounts: argon2 password hashes, roles, units; the engine's ``Actor`` for a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from engine.views import Actor
+
+from .models import Unit, User
+from .roles import ROLES
+
+_HASHER = PasswordHasher()
+# A fixed hash to spend the same time on unknown usernames (no user enumeration by timing).
+_DUMMY_HASH = _HASHER.hash("không-dùng")
+
+
+@dataclass(frozen=True)
+class UserView:
+    username: str
+    full_name: str
+    email: str | None
+    unit_code: str | None
+    unit_name: str | None
+    roles: list[str]
+    active: bool
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.username, frozenset(self.roles), self.unit_code)
+
+
+def _view(session: Session, user: User) -> UserView:
+    unit = session.get(Unit, user.unit_code) if user.unit_code else None
+    return UserView(
+        user.username,
+        user.full_name,
+        user.email,
+        user.unit_code,
+        unit.name if unit else None,
+        list(user.roles),
+        user.active,
+    )
+
+
+def _check_roles(roles: list[str]) -> None:
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown or not roles:
+        raise InvalidInput(
+            "Vai trò không hợp lệ.",
+            code="role_invalid",
+            details={"roles": [f"Vai trò không tồn tại: {r}" for r in unknown] or ["Cần ít nhất một vai trò."]},
+        )
+
+
+def _check_unit(session: Session, unit_code: str | None) -> None:
+    if unit_code is not None and session.get(Unit, unit_code) is None:
+        raise InvalidInput(
+            f'Đơn vị "{unit_code}" không tồn tại.',
+            code="unit_not_found",
+            details={"unit_code": ["Đơn vị không tồn tại."]},
+        )
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    unit_code: str | None,
+    roles: list[str],
+    now: datetime,
+    email: str | None = None,
+) -> UserView:
+    """Create an account."""
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise Conflict(f'Tên đăng nhập "{username}" đã tồn tại.', code="user_exists")
+    _check_roles(roles)
+    _check_unit(session, unit_code)
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        password_hash=_HASHER.hash(password),
+        unit_code=unit_code,
+        roles=sorted(set(roles)),
+        active=True,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return _view(session, user)
+
+
+def update_user(
+    session: Session,
+    username: str,
+    *,
+    full_name: str | None = None,
+    password: str | None = None,
+    unit_code: str | None = None,
+    roles: list[str] | None = None,
+    active: bool | None = None,
+    email: str | None = None,
+) -> UserView:
+    """Change an account (administrators)."""
+    user = _get(session, username)
+    if full_name is not None:
+        user.full_name = full_name
+    if password is not None:
+        user.password_hash = _HASHER.hash(password)
+    if unit_code is not None:
+        _check_unit(session, unit_code)
+        user.unit_code = unit_code
+    if roles is not None:
+        _check_roles(roles)
+        user.roles = sorted(set(roles))
+    if active is not None:
+        user.active = active
+    if email is not None:
+        user.email = email
+    session.flush()
+    return _view(session, user)
+
+
+def _get(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f'Không tìm thấy người dùng "{username}".', code="user_not_found")
+    return user
+
+
+def get_user(session: Session, username: str) -> UserView:
+    return _view(session, _get(session, username))
+
+
+def list_users(session: Session) -> list[UserView]:
+    return [_view(session, u) for u in session.scalars(select(User).order_by(User.username))]
+
+
+def authenticate(session: Session, username: str, password: str) -> UserView:
+    """Check a password; the same error for an unknown user and a wrong password."""
+    user = session.scalar(select(User).where(User.username == username))
+    try:
+        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None or not user.active:
+        raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
+    return _view(session, user)
