@@ -26,6 +26,7 @@ import argparse  # noqa: E402
 import cProfile  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import platform  # noqa: E402
 import pstats  # noqa: E402
 import sqlite3  # noqa: E402
@@ -45,6 +46,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import Engine as SqlEngine  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from engine.calendar import WorkingCalendar  # noqa: E402
@@ -55,7 +57,7 @@ from engine.helpers import standard_helpers  # noqa: E402
 from engine.models import AuditEvent, HumanTask, InstanceTask, ProcessInstance, Timer  # noqa: E402
 from engine.runtime import Engine  # noqa: E402
 from engine.sandbox import make_script_engine  # noqa: E402
-from engine.state_store import SERIALIZER  # noqa: E402
+from engine.state_store import SERIALIZER, WorkflowState  # noqa: E402
 from engine.views import Actor  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/cchc_bench"
@@ -143,12 +145,19 @@ class RawRun:
         wf.do_engine_steps()
         return wf
 
-    def walks(self, n: int) -> list[float]:
-        """Run ``n`` instances to the end; the time of each completion (data, run, engine steps)."""
+    def walks(self, n: int, serialize: bool = False) -> list[float]:
+        """Run ``n`` instances to the end; the time of each completion (data, run, engine steps).
+
+        With ``serialize``, each completion also serializes what changed as the engine would store it
+        (``WorkflowState.delta``), without any database: the part of the persisted cost that is not SQL.
+        """
         timings: list[float] = []
         with using_clock(self.clock):
             for _ in range(n):
-                wf = self.new()
+                state = WorkflowState(self.new())
+                if serialize:
+                    state.delta()
+                wf = state.workflow
                 for element in STEPS:
                     t0 = time.perf_counter()
                     [task] = wf.get_tasks(state=TaskState.READY, manual=True)
@@ -156,6 +165,8 @@ class RawRun:
                     task.data.update(DATA.get(element, {}))
                     task.run()
                     wf.do_engine_steps()
+                    if serialize:
+                        state.delta()
                     timings.append(time.perf_counter() - t0)
                 assert wf.is_completed()
         return timings
@@ -391,10 +402,11 @@ def throughput(raw: RawRun, rigs: list[Rig], sizes: Sizes) -> dict[str, dict[str
     for rig in rigs:
         walks(rig, False, sizes.n_warmup)
         walks(rig, True, sizes.n_warmup)
-    timings: dict[str, list[float]] = {"raw": []}
+    timings: dict[str, list[float]] = {"raw": [], "raw+delta": []}
     for r in range(sizes.rounds):
         print(f"  round {r + 1}/{sizes.rounds}", file=sys.stderr)
         timings["raw"] += raw.walks(sizes.n_raw // sizes.rounds)
+        timings["raw+delta"] += raw.walks(sizes.n_raw // sizes.rounds, serialize=True)
         for rig in rigs:
             for mode in ("warm", "cold"):
                 key = f"{rig.name} {mode}"
@@ -437,8 +449,6 @@ def machine(pg_version: str | None) -> dict[str, Any]:
                 break
     except OSError:
         pass
-    import os
-
     return {
         "nproc": os.cpu_count(),
         "cpu": model,
@@ -467,6 +477,11 @@ def print_report(results: dict[str, Any]) -> None:
     print(f"\n1-2. Completions/s on approval5, {results['sizes']['rounds']} interleaved rounds")
     print(f"{'':30}{'completions':>12}{'per s':>9}{'median ms':>11}{'% of raw':>10}{'target':>8}{'met':>5}")
     print(f"{'raw SpiffWorkflow, in memory':30}{raw['completions']:>12}{raw['per_s']:>9,.0f}{raw['median_ms']:>11.3f}")
+    rd = tp["raw+delta"]
+    print(
+        f"{'  + delta serialization, no DB':30}{rd['completions']:>12}{rd['per_s']:>9,.0f}{rd['median_ms']:>11.3f}"
+        f"{_pct(rd['per_s'] / raw['per_s']):>10}"
+    )
     for b in backends:
         target = TARGET_SQLITE if b == "sqlite" else TARGET_PG
         for mode in ("warm", "cold"):
@@ -529,7 +544,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="cchc-bench-") as tmp:
         rigs = [make_rig("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", bpmn, files)]
         if not args.no_pg:
-            reset_pg(args.pg_url)
+            try:
+                reset_pg(args.pg_url)
+            except OperationalError as exc:
+                raise SystemExit(f"PostgreSQL at {args.pg_url} is not reachable ({exc.orig}); use --no-pg") from exc
             rigs.append(make_rig("postgresql", args.pg_url, bpmn, files))
             with rigs[-1].sql.connect() as conn:
                 pg_version = str(conn.scalar(text("SHOW server_version")))

@@ -34,11 +34,11 @@ class DeployResult:
 
 
 def read_bundle(bpmn_path: Path) -> tuple[bytes, dict[str, bytes]]:
-    """A BPMN file with the DMN and JSON files lying next to it."""
+    """A BPMN file with the DMN files and JSON-schema forms (``*.schema.json``) lying next to it."""
     files = {
         p.name: p.read_bytes()
         for p in sorted(bpmn_path.parent.iterdir())
-        if p.is_file() and p.suffix in {".dmn", ".json"}
+        if p.is_file() and (p.suffix == ".dmn" or p.name.endswith(".schema.json"))
     }
     return bpmn_path.read_bytes(), files
 

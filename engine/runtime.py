@@ -166,7 +166,13 @@ class Engine:
             try:
                 task.run()
             except SpiffWorkflowException as exc:
-                self._incident(instance, exc, now)
+                # The step's own postScript refused what was submitted: nothing is written, the step stays open.
+                reason = getattr(exc, "error_msg", None) or str(exc)
+                raise InvalidInput(
+                    f'Dữ liệu của bước "{row.name}" bị từ chối: {reason}',
+                    code="step_refused",
+                    details={"element_id": row.element_id, "line": getattr(exc, "line_number", None) or None},
+                ) from exc
         row.status = "completed"
         row.completed_by = actor.username
         row.completed_at = now
@@ -223,7 +229,7 @@ class Engine:
         definition = session.get(ProcessDefinition, instance.definition_id)
         assert definition is not None
         state = self._load(session, instance, definition)
-        failed = list(state.workflow.get_tasks(state=TaskState.ERROR))
+        failed = _failed_tasks(state.workflow)
         now = self.clock.now()
         for task in failed:
             if data:
@@ -370,7 +376,7 @@ class Engine:
         session = uow.session
         query = (
             select(Timer)
-            .where(Timer.status == "waiting", Timer.due_at <= now)
+            .where(Timer.status == "waiting", Timer.due_at < now)  # SpiffWorkflow fires strictly after
             .order_by(Timer.due_at, Timer.id)
             .limit(limit)
         )
@@ -568,6 +574,12 @@ class Engine:
             "error_type": "ScriptFailed",
             "at": now.isoformat(),
         }
+
+
+def _failed_tasks(wf: Any) -> list[Any]:
+    """Every task in ERROR, subprocesses and multi-instance children included (get_tasks skips some)."""
+    workflows = [wf, *wf.subprocesses.values()]
+    return [t for w in workflows for t in w.tasks.values() if t.state == TaskState.ERROR]
 
 
 class _FixedClock:

@@ -341,9 +341,7 @@ def validate_self_assessment(cs: CriteriaSet, entries: Mapping[str, Mapping[str,
         if entry.get("not_assessed"):
             if not crit.allow_not_assessed:
                 problems.append(
-                    _problem(
-                        "not_assessed_not_allowed", code, f"{label} không được đánh dấu “không đánh giá”."
-                    )
+                    _problem("not_assessed_not_allowed", code, f"{label} không được đánh dấu “không đánh giá”.")
                 )
             elif points_raw is not None:
                 problems.append(

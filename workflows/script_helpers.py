@@ -61,9 +61,7 @@ def _response_refused(exc: survey.ResponseInvalid) -> HelperRefused:
 def _criterion_json(node: scoring.Criterion, area: str) -> dict[str, Any]:
     out: dict[str, Any] = {"code": node.code, "name": node.name, "max_points": float(node.max_points)}
     if node.is_leaf:
-        out.update(
-            evidence_required=node.evidence_required, allow_not_assessed=node.allow_not_assessed, area=area
-        )
+        out.update(evidence_required=node.evidence_required, allow_not_assessed=node.allow_not_assessed, area=area)
     else:
         out["children"] = [_criterion_json(child, area) for child in node.children]
     return out
@@ -81,9 +79,7 @@ def criteria_json(cs: scoring.CriteriaSet, file_code: str) -> dict[str, Any]:
         "version": cs.version,
         "total_max_points": float(cs.total_max_points),
         "survey": {"name": cs.survey_name, "max_points": float(cs.survey_max_points)},
-        "grouping": [
-            {"group": t.group, "label": t.label, "min_percent": float(t.min_percent)} for t in cs.thresholds
-        ],
+        "grouping": [{"group": t.group, "label": t.label, "min_percent": float(t.min_percent)} for t in cs.thresholds],
         "areas": areas,
         "sub_criteria": {
             code: {
@@ -181,7 +177,7 @@ def domain_helpers(criteria_dir: Path | None = None) -> dict[str, Callable[..., 
     """The helpers registered in the script sandbox next to the engine's standard ones."""
     library = CriteriaLibrary(criteria_dir or CRITERIA_DIR)
 
-    def yamane_sample_size(N: Any, e: Any = 0.05) -> int:  # noqa: N803 - the formula's own letter
+    def yamane_sample_size(N: Any, e: Any = 0.05) -> int:
         """Sample size per desk: n = N / (1 + N·e²), rounded up."""
         population = _whole_number(N, "Tổng số giao dịch (N)")
         try:

@@ -122,9 +122,7 @@ def validate_response(
 ) -> dict[str, Any]:
     """Check one questionnaire; an element left out or None means the respondent skipped it."""
     if not isinstance(resp, Mapping):
-        raise ResponseInvalid(
-            "Phiếu khảo sát không đúng định dạng.", {"": "Phiếu khảo sát phải là một đối tượng."}
-        )
+        raise ResponseInvalid("Phiếu khảo sát không đúng định dạng.", {"": "Phiếu khảo sát phải là một đối tượng."})
     labels = dict(elements)
     details: dict[str, str] = {}
     unit_code = resp.get("unit_code")
@@ -230,7 +228,6 @@ def sipas_summary(
     for resp in checked:
         by_unit.setdefault(resp["unit_code"], []).append(resp)
     summary["units"] = {
-        unit: _tally(unit_responses, elements, index_method)
-        for unit, unit_responses in sorted(by_unit.items())
+        unit: _tally(unit_responses, elements, index_method) for unit, unit_responses in sorted(by_unit.items())
     }
     return summary

@@ -216,3 +216,22 @@ def test_state_is_stored_without_spec_and_only_changed_tasks_are_rewritten(rig: 
         rows_after = {r.guid: r.payload for r in s.scalars(select(InstanceTask))}
     unchanged = [g for g in rows_before if rows_after.get(g) == rows_before[g]]
     assert unchanged, "finished tasks must not be rewritten"
+
+
+def test_failing_script_is_an_incident_and_an_administrator_retries(rig: EngineRig) -> None:
+    rig.deploy_fixture("failing")
+    with rig.uow() as uow:
+        view = rig.engine.start(uow, "failing", unit_code="PNV", data={"divisor": 0}, actor=STAFF)
+        uow.commit()
+    assert view.status == "error" and view.open_tasks == []
+    incident = view.incident
+    assert incident["element_id"] == "Script_divide" and incident["line"] == 2
+    assert "Chia chỉ tiêu" in incident["message"]
+    assert "instance_failed" in audit_kinds(rig, view.id)
+    with rig.uow() as uow:
+        retried = rig.engine.retry(uow, view.id, actor("admin", "admin"), {"divisor": 4})
+        uow.commit()
+    assert retried.status == "running" and retried.incident is None
+    assert [t.element_id for t in retried.open_tasks] == ["Task_check"]
+    assert retried.data["share"] == 25
+    assert audit_kinds(rig, view.id)[-1] == "instance_retried"

@@ -63,9 +63,11 @@ def deployed(rig: EngineRig) -> None:
 
 def due(day: str) -> datetime:
     """17:00 Vietnam time on ``day``, as the engine stores it (UTC)."""
-    return datetime.combine(datetime.fromisoformat(day).date(), datetime.min.time(), LOCAL_TZ).replace(
-        hour=17
-    ).astimezone(UTC)
+    return (
+        datetime.combine(datetime.fromisoformat(day).date(), datetime.min.time(), LOCAL_TZ)
+        .replace(hour=17)
+        .astimezone(UTC)
+    )
 
 
 def start(rig: EngineRig) -> Any:
@@ -77,6 +79,7 @@ def start(rig: EngineRig) -> Any:
 
 
 def complete(rig: EngineRig, task: TaskView, who: Any, data: dict[str, Any] | None = None) -> list[TaskView]:
+    rig.engine.cache.clear()  # every step restores the instance from the database
     with rig.uow() as uow:
         result = rig.engine.complete(uow, task.id, who, data or {})
         uow.commit()
@@ -100,6 +103,7 @@ def holders(tasks: list[TaskView]) -> list[tuple[str, str | None, str | None]]:
 
 def fire(rig: EngineRig, moment: datetime) -> int:
     rig.clock.set(moment)
+    rig.engine.cache.clear()
     with rig.uow() as uow:
         fired = rig.engine.fire_due_timers(uow, moment)
         uow.commit()
@@ -143,13 +147,18 @@ def test_inspection_round_with_a_late_unit(rig: EngineRig) -> None:
     assert approve.due_at == due("2024-03-13")  # 08/03 + 3 working days
 
     # Returned with an extension: the redraft is due on the new date, the approval 3 working days later.
-    [redraft] = complete(rig, approve, LEADER, {"approved": False, "reason": "Bổ sung nội dung", "extend_to": "2024-03-15"})
+    [redraft] = complete(
+        rig, approve, LEADER, {"approved": False, "reason": "Bổ sung nội dung", "extend_to": "2024-03-15"}
+    )
     assert (redraft.element_id, redraft.due_at) == ("Task_plan_draft", due("2024-03-15"))
     [approve] = complete(rig, redraft, COORDINATOR, PLAN)
     assert approve.due_at == due("2024-03-20")
     [team] = complete(rig, approve, LEADER, {"approved": True})
     assert (team.element_id, team.role, team.unit_code, team.due_at) == (
-        "Task_team_draft", "coordinator", "PNV", due("2024-03-06"),
+        "Task_team_draft",
+        "coordinator",
+        "PNV",
+        due("2024-03-06"),
     )
     [sign] = complete(rig, team, COORDINATOR, TEAM)
     assert (sign.role, sign.unit_code, sign.due_at) == ("leader", "UBND", due("2024-03-11"))
@@ -157,7 +166,10 @@ def test_inspection_round_with_a_late_unit(rig: EngineRig) -> None:
     # the notice goes out 5 working days (start data notice_working_days) before 01/04/2024
     assert (notice.element_id, notice.due_at) == ("Task_notice", due("2024-03-25"))
     reports = complete(
-        rig, notice, COORDINATOR, {"notice_number": "12/TB-PNV", "notice_date": "2024-03-22", "outline": "Đề cương báo cáo"}
+        rig,
+        notice,
+        COORDINATOR,
+        {"notice_number": "12/TB-PNV", "notice_date": "2024-03-22", "outline": "Đề cương báo cáo"},
     )
     assert holders(reports) == [("Task_self_report", "head", "P1"), ("Task_self_report", "head", "P2")]
     assert {t.due_at for t in reports} == {due("2024-03-29")}  # one working day before the inspection
@@ -197,23 +209,39 @@ def test_inspection_round_with_a_late_unit(rig: EngineRig) -> None:
         {"unit_code": "P1", "content": "Niêm yết công khai", "deadline": "2024-05-10"},
     ]
     [remediation] = complete(
-        rig, conclusion, COORDINATOR,
-        {"conclusion_number": "20/TB-UBND", "conclusion_date": "2024-04-10", "summary": "Kết luận kiểm tra",
-         "corrections": corrections},
+        rig,
+        conclusion,
+        COORDINATOR,
+        {
+            "conclusion_number": "20/TB-UBND",
+            "conclusion_date": "2024-04-10",
+            "summary": "Kết luận kiểm tra",
+            "corrections": corrections,
+        },
     )
     assert (remediation.element_id, remediation.role, remediation.unit_code, remediation.due_at) == (
-        "Task_remediation", "head", "P1", due("2024-05-10"),
+        "Task_remediation",
+        "head",
+        "P1",
+        due("2024-05-10"),
     )
     [verify] = complete(
-        rig, remediation, HEAD_P1,
+        rig,
+        remediation,
+        HEAD_P1,
         {"report": "Đã khắc phục các tồn tại", "items": [{"content": "Cập nhật thủ tục", "status": "done"}]},
     )
     # 10/05 + 5 working days = 17/05/2024
     assert (verify.element_id, verify.role, verify.unit_code, verify.due_at) == (
-        "Task_verify", "coordinator", "PNV", due("2024-05-17"),
+        "Task_verify",
+        "coordinator",
+        "PNV",
+        due("2024-05-17"),
     )
     done = complete(
-        rig, verify, COORDINATOR,
+        rig,
+        verify,
+        COORDINATOR,
         {"summary": "Đơn vị đã khắc phục", "results": [{"unit_code": "P1", "verdict": "completed"}]},
     )
     assert done == []

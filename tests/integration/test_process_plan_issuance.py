@@ -188,7 +188,9 @@ def test_happy_path_issues_the_plan_with_the_next_number(rig: EngineRig) -> None
     memo = only(complete(rig, review, HEAD, APPROVE).next_tasks, "Task_memo")
     assert (memo.role, memo.unit_code) == ("staff", "PNV")
     approval = only(
-        complete(rig, memo, STAFF, {"memo_content": "Kính trình UBND", "memo_attachments": ["to-trinh.docx"]}).next_tasks,
+        complete(
+            rig, memo, STAFF, {"memo_content": "Kính trình UBND", "memo_attachments": ["to-trinh.docx"]}
+        ).next_tasks,
         "Task_approval",
     )
     assert (approval.role, approval.unit_code, approval.due_at) == ("leader", "UBND", due(date(2024, 1, 15)))
@@ -205,7 +207,10 @@ def test_happy_path_issues_the_plan_with_the_next_number(rig: EngineRig) -> None
     )
     assert (distribute.role, distribute.unit_code, distribute.due_at) == ("clerk", "UBND", due(date(2024, 1, 15)))
     final = complete(
-        rig, distribute, CLERK, {"recipients": ["Sở Nội vụ", "Các cơ quan, ngành Thành phố"], "distributed_date": "2024-01-15"}
+        rig,
+        distribute,
+        CLERK,
+        {"recipients": ["Sở Nội vụ", "Các cơ quan, ngành Thành phố"], "distributed_date": "2024-01-15"},
     )
     assert final.instance.status == "completed" and final.next_tasks == []
     data = final.instance.data
@@ -342,6 +347,12 @@ def test_leader_return_goes_back_to_the_memo_with_its_deadline(rig: EngineRig) -
     rememo = only(result.next_tasks, "Task_memo")
     assert (rememo.role, rememo.unit_code, rememo.due_at) == ("staff", "PNV", due(date(2024, 1, 4)))
     assert result.instance.data["returns"][-1]["back_to"] == "memo"
+    # The kept deadline has already passed: the timer fires within this very run, so the escalation is
+    # in the data at once and no waiting timer row is ever written for it.
+    assert [(e["step"], e["due"], e["at"]) for e in escalations(result.instance)] == [
+        ("memo", "2024-01-04", "2024-01-05T08:00:00+07:00")
+    ]
+    assert fire(rig, at(date(2024, 1, 31))) == 0
 
 
 def test_overdue_steps_record_escalations_that_survive(rig: EngineRig) -> None:

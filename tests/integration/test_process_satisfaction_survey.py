@@ -63,9 +63,11 @@ def deployed(rig: EngineRig) -> None:
 
 def due(day: str) -> datetime:
     """17:00 Vietnam time on ``day``, as the engine stores it (UTC)."""
-    return datetime.combine(datetime.fromisoformat(day).date(), datetime.min.time(), LOCAL_TZ).replace(
-        hour=17
-    ).astimezone(UTC)
+    return (
+        datetime.combine(datetime.fromisoformat(day).date(), datetime.min.time(), LOCAL_TZ)
+        .replace(hour=17)
+        .astimezone(UTC)
+    )
 
 
 def start(rig: EngineRig) -> Any:
@@ -77,6 +79,7 @@ def start(rig: EngineRig) -> Any:
 
 
 def complete(rig: EngineRig, task: TaskView, who: Any, data: dict[str, Any] | None = None) -> list[TaskView]:
+    rig.engine.cache.clear()  # every step restores the instance from the database
     with rig.uow() as uow:
         result = rig.engine.complete(uow, task.id, who, data or {})
         uow.commit()
@@ -100,6 +103,7 @@ def holders(tasks: list[TaskView]) -> list[tuple[str, str | None, str | None]]:
 
 def fire(rig: EngineRig, moment: datetime) -> int:
     rig.clock.set(moment)
+    rig.engine.cache.clear()
     with rig.uow() as uow:
         fired = rig.engine.fire_due_timers(uow, moment)
         uow.commit()
@@ -133,11 +137,17 @@ def test_survey_round_closes_collection_for_a_late_desk(rig: EngineRig) -> None:
     view = start(rig)
     [draft] = view.open_tasks
     assert (draft.element_id, draft.role, draft.unit_code, draft.due_at) == (
-        "Task_plan_draft", "coordinator", "PNV", due("2024-03-08"),
+        "Task_plan_draft",
+        "coordinator",
+        "PNV",
+        due("2024-03-08"),
     )
     [approve] = complete(rig, draft, COORDINATOR, PLAN)
     assert (approve.element_id, approve.role, approve.unit_code, approve.due_at) == (
-        "Task_plan_approve", "leader", "UBND", due("2024-03-13"),
+        "Task_plan_approve",
+        "leader",
+        "UBND",
+        due("2024-03-13"),
     )
     data = instance_data(rig, view.id)
     # Yamane, e = 5 %: 1000 → 286, 500 → 223, 50 → 45 (rounded up)
@@ -175,31 +185,53 @@ def test_survey_round_closes_collection_for_a_late_desk(rig: EngineRig) -> None:
     data = instance_data(rig, view.id)
     assert data["skipped_units"] == ["P3"]
     assert [(b["unit_code"], b["count"], b["submitted"]) for b in data["survey_batches"]] == [
-        ("P1", 3, True), ("P2", 2, True), ("P3", 0, False)
+        ("P1", 3, True),
+        ("P2", 2, True),
+        ("P3", 0, False),
     ]
     sipas = data["sipas_result"]
     assert sipas["n"] == 5
     assert {code: e["percent"] for code, e in sipas["elements"].items()} == {
-        "access": 60.0, "procedure": 60.0, "civil_servant": 80.0, "result": 60.0, "feedback": 75.0,
+        "access": 60.0,
+        "procedure": 60.0,
+        "civil_servant": 80.0,
+        "result": 60.0,
+        "feedback": 75.0,
     }
     assert sipas["overall"] == {"n": 5, "satisfied": 3, "percent": 60.0}
     assert sipas["index"] == 67.0  # mean of the element shares (0.6 + 0.6 + 0.8 + 0.6 + 0.75) / 5
     assert {unit: u["index"] for unit, u in sipas["units"].items()} == {"P1": 50.0, "P2": 90.0}
 
     [approve_report] = complete(
-        rig, report, COORDINATOR,
-        {"report_title": "Báo cáo kết quả khảo sát quý I/2024", "findings": "Chỉ số hài lòng đạt 67 %",
-         "recommendations": "Cải thiện thủ tục"},
+        rig,
+        report,
+        COORDINATOR,
+        {
+            "report_title": "Báo cáo kết quả khảo sát quý I/2024",
+            "findings": "Chỉ số hài lòng đạt 67 %",
+            "recommendations": "Cải thiện thủ tục",
+        },
     )
     assert (approve_report.role, approve_report.unit_code, approve_report.due_at) == (
-        "leader", "UBND", due("2024-04-10"),
+        "leader",
+        "UBND",
+        due("2024-04-10"),
     )
     [publish] = complete(rig, approve_report, LEADER, {"approved": True})
     assert (publish.element_id, publish.role, publish.due_at) == ("Task_publish", "coordinator", due("2024-04-03"))
-    assert complete(
-        rig, publish, COORDINATOR,
-        {"published_on": "2024-04-02", "channels": ["Cổng thông tin điện tử"], "url": "https://sadec.dongthap.gov.vn/sipas"},
-    ) == []
+    assert (
+        complete(
+            rig,
+            publish,
+            COORDINATOR,
+            {
+                "published_on": "2024-04-02",
+                "channels": ["Cổng thông tin điện tử"],
+                "url": "https://sadec.dongthap.gov.vn/sipas",
+            },
+        )
+        == []
+    )
     with rig.sessions() as session:
         final = rig.engine.get_instance(session, view.id)
     assert final.status == "completed"

@@ -112,16 +112,12 @@ def test_hung_kings_day(cal: WorkingCalendar, d: date, working_before: date, wor
 
 
 # Quốc khánh: 2024 off Sat 31/08 – Tue 03/09; 2025 off Sat 30/08 – Tue 02/09.
-@pytest.mark.parametrize(
-    "d", [date(2024, 9, 2), date(2024, 9, 3), date(2025, 9, 1), date(2025, 9, 2)], ids=str
-)
+@pytest.mark.parametrize("d", [date(2024, 9, 2), date(2024, 9, 3), date(2025, 9, 1), date(2025, 9, 2)], ids=str)
 def test_national_day_two_days_off(cal: WorkingCalendar, d: date) -> None:
     assert cal.day_off_reason(d) == "Quốc khánh"
 
 
-@pytest.mark.parametrize(
-    "d", [date(2024, 8, 30), date(2024, 9, 4), date(2025, 8, 29), date(2025, 9, 3)], ids=str
-)
+@pytest.mark.parametrize("d", [date(2024, 8, 30), date(2024, 9, 4), date(2025, 8, 29), date(2025, 9, 3)], ids=str)
 def test_days_around_national_day_are_working(cal: WorkingCalendar, d: date) -> None:
     assert cal.is_working_day(d)
 

@@ -57,15 +57,11 @@ SEED_TIME_TEXTS: dict[str, Expected] = {
     "Quý IV/2024": Expected("deadline", "31/12/2024"),
     "Quý I/2025": Expected("deadline", "31/03/2025"),
     "Trong năm 2024": Expected("deadline", "31/12/2024"),
-    "Trong năm 2024 (Căn cứ tình hình thực tế)": Expected(
-        "deadline", "31/12/2024", remark="Căn cứ tình hình thực tế"
-    ),
+    "Trong năm 2024 (Căn cứ tình hình thực tế)": Expected("deadline", "31/12/2024", remark="Căn cứ tình hình thực tế"),
     "Hàng quý và năm 2024": Expected("recurring", QUARTER_REPORTS),
     "Định kỳ hằng quý, 6 tháng và năm 2024": Expected("recurring", QUARTER_REPORTS),
     "Mỗi tháng 02 kỳ": Expected("recurring", TWICE_A_MONTH_2024),
-    "02 tháng 01 kỳ": Expected(
-        "recurring", "29/02/2024 30/04/2024 30/06/2024 31/08/2024 31/10/2024 31/12/2024"
-    ),
+    "02 tháng 01 kỳ": Expected("recurring", "29/02/2024 30/04/2024 30/06/2024 31/08/2024 31/10/2024 31/12/2024"),
     "Thường xuyên": Expected("ongoing", QUARTER_REPORTS),
     "Thực hiện thường xuyên": Expected("ongoing", QUARTER_REPORTS),
     "Thường xuyên trong năm": Expected("ongoing", QUARTER_REPORTS),
@@ -295,9 +291,7 @@ def test_year_defaults_to_plan_year() -> None:
 def test_year_far_from_plan_year_is_parsed_with_a_warning() -> None:
     schedule = parse_time_text("Quý I/2042", 2024)
     assert (schedule.kind, dues(schedule)) == ("deadline", dates("31/03/2042"))
-    assert schedule.warnings == (
-        'Năm 2042 trong thời gian "Quý I/2042" cách xa năm kế hoạch 2024: cần kiểm tra lại',
-    )
+    assert schedule.warnings == ('Năm 2042 trong thời gian "Quý I/2042" cách xa năm kế hoạch 2024: cần kiểm tra lại',)
 
 
 # Config
@@ -326,9 +320,7 @@ def test_config_monthly_ongoing_checkins() -> None:
 
 
 def test_config_twice_monthly_days() -> None:
-    occurrences = parse_time_text(
-        "Mỗi tháng 02 kỳ", 2024, ScheduleConfig(twice_monthly_days=(10, 25))
-    ).occurrences
+    occurrences = parse_time_text("Mỗi tháng 02 kỳ", 2024, ScheduleConfig(twice_monthly_days=(10, 25))).occurrences
     assert [o.due for o in occurrences[:4]] == list(dates("10/01/2024 25/01/2024 10/02/2024 25/02/2024"))
     assert (occurrences[3].period_start, occurrences[3].period_end) == (date(2024, 2, 11), date(2024, 2, 29))
 

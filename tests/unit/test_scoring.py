@@ -404,8 +404,6 @@ def test_dmn_rules_carry_the_same_thresholds_and_labels_as_yaml(path: Path) -> N
         entry = rule.findtext("dmn:inputEntry/dmn:text", namespaces=ns)
         lower = re.match(r"\s*\?\s*>=\s*([\d.]+)\s*$", entry) or re.match(r"\s*([\d.]+)\s*<=\s*\?", entry)
         assert lower is not None, entry
-        group, label = (
-            text.strip('"') for text in rule.xpath("dmn:outputEntry/dmn:text/text()", namespaces=ns)
-        )
+        group, label = (text.strip('"') for text in rule.xpath("dmn:outputEntry/dmn:text/text()", namespaces=ns))
         rules.append(GroupThreshold(group, label, D(lower.group(1))))
     assert rules == list(thresholds)

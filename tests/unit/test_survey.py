@@ -109,8 +109,7 @@ def test_invalid_response_lists_every_field() -> None:
         "overall",
     }
     assert caught.value.details["answers.access"] == (
-        "Câu trả lời cho yếu tố “Tiếp cận dịch vụ” phải là mức từ 1 (Rất không hài lòng) "
-        "đến 5 (Rất hài lòng)."
+        "Câu trả lời cho yếu tố “Tiếp cận dịch vụ” phải là mức từ 1 (Rất không hài lòng) đến 5 (Rất hài lòng)."
     )
 
 

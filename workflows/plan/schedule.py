@@ -95,9 +95,7 @@ class ScheduleConfig:
             _check_day(name, getattr(self, name))
         month = self.year_report_month
         if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
-            raise ValueError(
-                f"Cấu hình lịch không hợp lệ: year_report_month phải từ 1 đến 12, nhận {month!r}"
-            )
+            raise ValueError(f"Cấu hình lịch không hợp lệ: year_report_month phải từ 1 đến 12, nhận {month!r}")
         if self.ongoing_checkin not in ("quarter", "month"):
             raise ValueError(
                 f'Cấu hình lịch không hợp lệ: ongoing_checkin phải là "quarter" hoặc "month", '
@@ -128,9 +126,7 @@ class ScheduleConfig:
                 values[name] = raw
             elif name == "twice_monthly_days":
                 if not isinstance(raw, list | tuple):
-                    raise ValueError(
-                        f"Cấu hình lịch không hợp lệ: twice_monthly_days cần 2 ngày, nhận {raw!r}"
-                    )
+                    raise ValueError(f"Cấu hình lịch không hợp lệ: twice_monthly_days cần 2 ngày, nhận {raw!r}")
                 values[name] = tuple(_config_day(item) for item in raw)
             else:
                 values[name] = _config_day(raw)
@@ -166,9 +162,7 @@ def _day_of(year: int, month: int, day: int | None) -> date:
 def _month(year: int, month: int, due: date | None = None) -> Occurrence:
     """The occurrence of one month."""
     end = _month_end(year, month)
-    return Occurrence(
-        f"Tháng {month:02d}/{year}", f"{year}-{month:02d}", date(year, month, 1), end, due or end
-    )
+    return Occurrence(f"Tháng {month:02d}/{year}", f"{year}-{month:02d}", date(year, month, 1), end, due or end)
 
 
 def _quarter(year: int, quarter: int, due: date | None = None) -> Occurrence:
@@ -228,9 +222,7 @@ def _twice_monthly(year: int, config: ScheduleConfig) -> tuple[Occurrence, ...]:
         split = date(year, month, first)
         end = _month_end(year, month)
         result.append(
-            Occurrence(
-                f"Kỳ 1 tháng {month:02d}/{year}", f"{year}-{month:02d}-a", date(year, month, 1), split, split
-            )
+            Occurrence(f"Kỳ 1 tháng {month:02d}/{year}", f"{year}-{month:02d}-a", date(year, month, 1), split, split)
         )
         result.append(
             Occurrence(
@@ -298,9 +290,7 @@ def _fold(text: str) -> str:
 
 _YEAR = r"(?P<year>\d{4}|\d{2})"
 _SEP = r"(?:\s*[/.-]\s*|\s+(?:nam\s+)?)"  # "/2024", "-2024", " 2024", " năm 2024"
-_PRE = (
-    r"^(?:(?:trong|trong thoi gian|thuc hien trong|hoan thanh trong|cuoi|den het|het|cham nhat|han chot)\s+)?"
-)
+_PRE = r"^(?:(?:trong|trong thoi gian|thuc hien trong|hoan thanh trong|cuoi|den het|het|cham nhat|han chot)\s+)?"
 _NUMBERS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "sau": 6, "muoi hai": 12}
 _NUM = r"(\d{1,2}|mot|hai|ba|bon|sau|muoi hai)"
 
@@ -403,9 +393,7 @@ def _parse_recurring(text: str, plan_year: int, config: ScheduleConfig) -> _Pars
         # "Hằng quý năm 2024": a trailing "năm" after a frequency names the year, it is not a year report.
         if word.endswith(" nam") and word != "nam":
             word = word[: -len(" nam")]
-        freq = {"thang": "M", "quy": "Q", "nam": "Y", "6 thang": "H", "06 thang": "H", "sau thang": "H"}.get(
-            word
-        )
+        freq = {"thang": "M", "quy": "Q", "nam": "Y", "6 thang": "H", "06 thang": "H", "sau thang": "H"}.get(word)
         if freq is None:
             return None
         freqs.add(freq)
@@ -421,9 +409,7 @@ def _parse_ongoing(text: str, plan_year: int, config: ScheduleConfig) -> _Parsed
     if config.ongoing_checkin == "month":
         checkins = tuple(_month(year, m, _day_of(year, m, config.month_report_day)) for m in range(1, 13))
     else:
-        checkins = tuple(
-            _quarter(year, q, _day_of(year, q * 3, config.quarter_report_day)) for q in range(1, 5)
-        )
+        checkins = tuple(_quarter(year, q, _day_of(year, q * 3, config.quarter_report_day)) for q in range(1, 5))
     return _Parsed("ongoing", checkins, years=(year,))
 
 
@@ -461,9 +447,7 @@ def parse_time_text(text: str, plan_year: int, config: ScheduleConfig | None = N
     if match := _ON_DEMAND_TAIL.search(folded):
         on_demand, folded = True, folded[: match.start()].strip(" .;,")
     elif _ON_DEMAND_ONLY.match(folded):
-        return manual(
-            f'Thời gian "{shown}": thực hiện đột xuất theo yêu cầu, cần đặt hạn khi có yêu cầu', True
-        )
+        return manual(f'Thời gian "{shown}": thực hiện đột xuất theo yêu cầu, cần đặt hạn khi có yêu cầu', True)
     if not shown:
         return manual("Chưa ghi thời gian thực hiện: cần đặt hạn thủ công")
     try:

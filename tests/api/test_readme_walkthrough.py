@@ -1,0 +1,53 @@
+"""The README's curl walkthrough, request for request, on the demo data."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Api
+
+
+def test_readme_walkthrough(api: Api) -> None:
+    keys = {d["key"] for d in api.get("/api/v1/process-definitions", "admin").json}
+    assert {
+        "plan_issuance",
+        "periodic_report",
+        "generic_activity",
+        "inspection",
+        "satisfaction_survey",
+        "index_scoring",
+    } <= keys
+    started = api.post(
+        "/api/v1/process-instances",
+        "cv.pnv",
+        json={
+            "process_key": "periodic_report",
+            "unit_code": "PNV",
+            "data": {
+                "activity_code": "VII.3.2",
+                "activity_title": "Báo cáo CCHC",
+                "deadline": "2024-03-15",
+                "period_label": "Quý I/2024",
+                "period_kind": "quarter",
+            },
+        },
+    )
+    assert started.status_code == 201, started.json
+    [first] = started.json["open_tasks"]
+    assert (first["role"], first["unit_code"]) == ("staff", "PNV")
+    assert first["id"] in [t["id"] for t in api.get("/api/v1/tasks", "cv.pnv").json]
+    detail = api.get(f"/api/v1/tasks/{first['id']}", "cv.pnv").json
+    assert set(detail["schema"]["required"]) == {"report_content", "attachments"}
+    done = api.post(
+        f"/api/v1/tasks/{first['id']}/complete",
+        "cv.pnv",
+        json={
+            "data": {
+                "report_content": "Báo cáo kết quả CCHC quý I/2024 của Phòng Nội vụ",
+                "attachments": ["bao-cao-q1.docx"],
+            }
+        },
+    )
+    assert done.status_code == 200, done.json
+    [review] = [t for t in done.json["next_tasks"] if t["role"] == "head"]
+    assert review["unit_code"] == "PNV"
+    events = api.get(f"/api/v1/process-instances/{started.json['id']}/events", "cv.pnv").json
+    assert [e["kind"] for e in events][:2] == ["instance_started", "task_completed"]
