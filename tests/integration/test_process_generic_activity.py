@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime, time
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import pytest
 
-from engine.clock import LOCAL_TZ
 from engine.definitions import read_bundle
 from engine.errors import Forbidden, InvalidInput
 from engine.runtime import CompletionResult
 from engine.sandbox import check_source
 from engine.validation import validate_bundle
-from engine.views import Actor, InstanceView, TaskView
-from tests.engine_support import ROLES, EngineRig, actor
+from engine.views import InstanceView
+from tests.engine_support import (
+    ROLES,
+    EngineRig,
+    actor,
+    at,
+    complete,
+    deploy_process,
+    due,
+    escalations,
+    fire,
+    instance,
+    only,
+    process_folder,
+    sample_start,
+)
+from tests.engine_support import start as start_process
 
 KEY = "generic_activity"
-FOLDER = Path(__file__).parents[2] / "processes" / KEY
-SAMPLE = json.loads((FOLDER / "sample-start.json").read_text(encoding="utf-8"))
+FOLDER = process_folder(KEY)
+SAMPLE = sample_start(KEY)
 
 STAFF = actor("cv.pnv", "staff", unit="PNV")
 HEAD = actor("tp.pnv", "head", unit="PNV")
@@ -39,59 +51,15 @@ CONFIRM = {"decision": "confirm", "extend": False}
 
 @pytest.fixture
 def rig(rig: EngineRig) -> EngineRig:
-    bpmn, files = read_bundle(FOLDER / f"{KEY}.bpmn")
-    rig.deploy_bytes(bpmn, files)
+    deploy_process(rig, KEY, validate=False)
     return rig  # the clock stands at Tue 02/01/2024 08:00
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def at(day: date, hour: int = 8, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), LOCAL_TZ)
-
-
-def due(day: date) -> datetime:
-    """A step due on ``day``: 17:00 Vietnam time, as stored (UTC)."""
-    return at(day, 17).astimezone(UTC)
-
-
 def start(rig: EngineRig, unit: str = "PNV", **changes: Any) -> InstanceView:
-    with rig.uow() as uow:
-        view = rig.engine.start(uow, KEY, unit_code=unit, data={**SAMPLE, **changes}, actor=STAFF)
-        uow.commit()
-    return view
-
-
-def complete(rig: EngineRig, task: TaskView, who: Actor, data: dict[str, Any]) -> CompletionResult:
-    rig.engine.cache.clear()  # every step restores the instance from its stored rows
-    with rig.uow() as uow:
-        result = rig.engine.complete(uow, task.id, who, data)
-        uow.commit()
-    return result
-
-
-def fire(rig: EngineRig, moment: datetime) -> int:
-    rig.clock.set(moment)
-    rig.engine.cache.clear()
-    with rig.uow() as uow:
-        fired = rig.engine.fire_due_timers(uow, rig.clock.now())
-        uow.commit()
-    return fired
-
-
-def instance(rig: EngineRig, instance_id: int) -> InstanceView:
-    with rig.sessions() as session:
-        return rig.engine.get_instance(session, instance_id)
-
-
-def only(tasks: list[TaskView], element_id: str) -> TaskView:
-    [task] = [t for t in tasks if t.element_id == element_id]
-    return task
-
-
-def escalations(view: InstanceView) -> list[dict[str, Any]]:
-    return list(view.data["data_objects"]["escalations"])
+    return start_process(rig, KEY, STAFF, {**SAMPLE, **changes}, unit)
 
 
 def answer_comments(rig: EngineRig, result: CompletionResult, opinion: str = "agree") -> CompletionResult:

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine.calendar import WorkingCalendar
-from engine.clock import LOCAL_TZ
 from engine.definitions import read_bundle
 from engine.errors import Forbidden, InvalidInput
-from engine.helpers import standard_helpers
-from engine.runtime import CompletionResult, Engine
 from engine.sandbox import check_source
 from engine.validation import validate_bundle
-from engine.views import Actor, InstanceView, TaskView
-from tests.engine_support import ROLES, DictUnits, EngineRig, actor, make_rig
+from engine.views import InstanceView, TaskView
+from tests.engine_support import (
+    ROLES,
+    EngineRig,
+    actor,
+    at,
+    complete,
+    deploy_process,
+    due,
+    escalations,
+    fire,
+    instance,
+    make_rig,
+    only,
+    process_folder,
+    sample_start,
+)
+from tests.engine_support import start as start_process
 
 KEY = "plan_issuance"
-FOLDER = Path(__file__).parents[2] / "processes" / KEY
-SAMPLE = json.loads((FOLDER / "sample-start.json").read_text(encoding="utf-8"))
+FOLDER = process_folder(KEY)
+SAMPLE = sample_start(KEY)
 
 STAFF = actor("cv.pnv", "staff", unit="PNV")
 HEAD = actor("tp.pnv", "head", unit="PNV")
@@ -57,13 +68,8 @@ def numbers() -> DocumentNumbers:
 
 @pytest.fixture
 def rig(tmp_path: Path, numbers: DocumentNumbers) -> Iterator[EngineRig]:
-    base = make_rig(f"sqlite:///{tmp_path / 'engine.db'}")
-    calendar = WorkingCalendar()
-    helpers = {**standard_helpers(lambda: calendar), "next_document_number": numbers}
-    engine = Engine(clock=base.clock, helpers=helpers, units=DictUnits())
-    r = EngineRig(base.sql, base.sessions, engine, base.clock)
-    bpmn, files = read_bundle(FOLDER / f"{KEY}.bpmn")
-    r.deploy_bytes(bpmn, files)
+    r = make_rig(f"sqlite:///{tmp_path / 'engine.db'}", helpers={"next_document_number": numbers})
+    deploy_process(r, KEY, validate=False)
     yield r
     r.sql.dispose()
 
@@ -71,56 +77,13 @@ def rig(tmp_path: Path, numbers: DocumentNumbers) -> Iterator[EngineRig]:
 # --------------------------------------------------------------------------- helpers
 
 
-def at(day: date, hour: int = 8, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), LOCAL_TZ)
-
-
-def due(day: date) -> datetime:
-    """A step due on ``day``: 17:00 Vietnam time, as stored (UTC)."""
-    return at(day, 17).astimezone(UTC)
-
-
 def start(rig: EngineRig, unit: str = "PNV", **changes: Any) -> InstanceView:
-    with rig.uow() as uow:
-        view = rig.engine.start(uow, KEY, unit_code=unit, data={**SAMPLE, **changes}, actor=STAFF)
-        uow.commit()
-    return view
-
-
-def complete(rig: EngineRig, task: TaskView, who: Actor, data: dict[str, Any]) -> CompletionResult:
-    rig.engine.cache.clear()  # every step restores the instance from its stored rows
-    with rig.uow() as uow:
-        result = rig.engine.complete(uow, task.id, who, data)
-        uow.commit()
-    return result
-
-
-def fire(rig: EngineRig, moment: datetime) -> int:
-    rig.clock.set(moment)
-    rig.engine.cache.clear()
-    with rig.uow() as uow:
-        fired = rig.engine.fire_due_timers(uow, rig.clock.now())
-        uow.commit()
-    return fired
-
-
-def instance(rig: EngineRig, instance_id: int) -> InstanceView:
-    with rig.sessions() as session:
-        return rig.engine.get_instance(session, instance_id)
+    return start_process(rig, KEY, STAFF, {**SAMPLE, **changes}, unit)
 
 
 def step_data(rig: EngineRig, task: TaskView) -> dict[str, Any]:
     with rig.sessions() as session:
         return rig.engine.task_data(session, task.id)
-
-
-def only(tasks: list[TaskView], element_id: str) -> TaskView:
-    [task] = [t for t in tasks if t.element_id == element_id]
-    return task
-
-
-def escalations(view: InstanceView) -> list[dict[str, Any]]:
-    return list(view.data["data_objects"]["escalations"])
 
 
 def to_review(rig: EngineRig, view: InstanceView, **draft: Any) -> TaskView:

@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine.calendar import WorkingCalendar
-from engine.clock import LOCAL_TZ, ManualClock
-from engine.db import Base, make_engine, make_session_factory
-from engine.definitions import deploy, read_bundle
+from engine.clock import LOCAL_TZ
 from engine.errors import Forbidden, InvalidInput
-from engine.helpers import standard_helpers
-from engine.runtime import Engine
-from engine.sandbox import check_source
-from engine.validation import validate_bundle
-from engine.views import TaskView
-from tests.engine_support import ROLES, EngineRig, actor
+from tests.engine_support import (
+    DictUnits,
+    EngineRig,
+    actor,
+    deploy_process,
+    due,
+    fire,
+    holders,
+    instance_data,
+    make_rig,
+    open_tasks,
+    sample_start,
+)
+from tests.engine_support import advance as complete
+from tests.engine_support import start as start_process
 from workflows.script_helpers import domain_helpers
 
-FOLDER = Path(__file__).resolve().parents[2] / "processes" / "satisfaction_survey"
+KEY = "satisfaction_survey"
 PARENTS = {"PNV": "UBND", "PTP": "UBND", "P1": "UBND", "P2": "UBND", "P3": "UBND"}
 
 COORDINATOR = actor("cv.pnv", "coordinator", unit="PNV")
@@ -32,82 +37,20 @@ HEAD_P1 = actor("tp.p1", "head", unit="P1")
 STAFF = {unit: actor(f"mc.{unit.lower()}", "staff", unit=unit) for unit in ("P1", "P2", "P3")}
 
 
-class Units:
-    """The unit directory of these tests: every unit sits under UBND."""
-
-    def parent_of(self, unit_code: str) -> str | None:
-        return PARENTS.get(unit_code)
-
-
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[EngineRig]:
-    sql = make_engine(f"sqlite:///{tmp_path / 'engine.db'}")
-    Base.metadata.create_all(sql)
-    clock = ManualClock(datetime(2024, 3, 1, 8, 0, tzinfo=LOCAL_TZ))  # a Friday
-    calendar = WorkingCalendar()
-    helpers = standard_helpers(lambda: calendar) | domain_helpers()
-    engine = Engine(clock=clock, helpers=helpers, units=Units())
-    yield EngineRig(sql, make_session_factory(sql), engine, clock)
-    sql.dispose()
-
-
-def deployed(rig: EngineRig) -> None:
-    bpmn, files = read_bundle(FOLDER / "satisfaction_survey.bpmn")
-    _, problems = validate_bundle(bpmn, files, ROLES, check_source)
-    assert problems == []
-    with rig.uow() as uow:
-        result = deploy(uow.session, bpmn, files, known_roles=ROLES, actor="admin", now=rig.clock.now())
-        uow.commit()
-    assert result.definition.process_key == "satisfaction_survey"
-
-
-def due(day: str) -> datetime:
-    """17:00 Vietnam time on ``day``, as the engine stores it (UTC)."""
-    return (
-        datetime.combine(datetime.fromisoformat(day).date(), datetime.min.time(), LOCAL_TZ)
-        .replace(hour=17)
-        .astimezone(UTC)
+    r = make_rig(
+        f"sqlite:///{tmp_path / 'engine.db'}",
+        datetime(2024, 3, 1, 8, 0, tzinfo=LOCAL_TZ),  # a Friday
+        helpers=domain_helpers(),
+        units=DictUnits(PARENTS),
     )
+    yield r
+    r.sql.dispose()
 
 
 def start(rig: EngineRig) -> Any:
-    data = json.loads((FOLDER / "sample-start.json").read_text(encoding="utf-8"))
-    with rig.uow() as uow:
-        view = rig.engine.start(uow, "satisfaction_survey", unit_code="PNV", data=data, actor=COORDINATOR)
-        uow.commit()
-    return view
-
-
-def complete(rig: EngineRig, task: TaskView, who: Any, data: dict[str, Any] | None = None) -> list[TaskView]:
-    rig.engine.cache.clear()  # every step restores the instance from the database
-    with rig.uow() as uow:
-        result = rig.engine.complete(uow, task.id, who, data or {})
-        uow.commit()
-    assert result.instance.incident is None, result.instance.incident
-    return result.next_tasks
-
-
-def open_tasks(rig: EngineRig, instance_id: int) -> list[TaskView]:
-    with rig.sessions() as session:
-        return rig.engine.get_instance(session, instance_id).open_tasks
-
-
-def instance_data(rig: EngineRig, instance_id: int) -> dict[str, Any]:
-    with rig.sessions() as session:
-        return rig.engine.get_instance(session, instance_id).data
-
-
-def holders(tasks: list[TaskView]) -> list[tuple[str, str | None, str | None]]:
-    return sorted((t.element_id, t.role, t.unit_code) for t in tasks)
-
-
-def fire(rig: EngineRig, moment: datetime) -> int:
-    rig.clock.set(moment)
-    rig.engine.cache.clear()
-    with rig.uow() as uow:
-        fired = rig.engine.fire_due_timers(uow, moment)
-        uow.commit()
-    return fired
+    return start_process(rig, KEY, COORDINATOR, sample_start(KEY))
 
 
 PLAN = {
@@ -133,7 +76,7 @@ P2_RESPONSES = [response(4, 4, 4, 4, 4, 4), response(2, 1, 5, 4, 4, 5)]
 
 
 def test_survey_round_closes_collection_for_a_late_desk(rig: EngineRig) -> None:
-    deployed(rig)
+    deploy_process(rig, KEY)
     view = start(rig)
     [draft] = view.open_tasks
     assert (draft.element_id, draft.role, draft.unit_code, draft.due_at) == (
