@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# the web pages: npm ci when the lockfile changes, esbuild when a front-end source changes
+NPM_STAMP := frontend/node_modules/.npm-ci-stamp
+WEB_STAMP := api/web/static/dist/.build-stamp
+FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/build.mjs
 
-.PHONY: install run serve test lint pg-test bench clean
+.PHONY: install web run serve worker test lint pg-test e2e bench bench-timers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,22 +19,43 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+$(NPM_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+$(WEB_STAMP): $(NPM_STAMP) $(FRONTEND_SRC)
+	cd frontend && npm run --silent build
+	touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+
+# serve also runs the deadline worker (timers, reminders, e-mail) in a thread; CCHC_NO_WORKER=1 turns it off
+run: install web
 	$(BIN)/cchc init
 	$(BIN)/cchc serve
+
+worker: install
+	$(BIN)/cchc worker
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: install lint
+test: install lint web
 	$(BIN)/pytest -m "not pg and not e2e" $(PYTEST_ARGS)
 
 pg-test: install
 	$(BIN)/pytest -m pg tests/pg $(PYTEST_ARGS)
 
+# browser tests: Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium), screenshots in test-output/
+e2e: install web
+	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
 bench: install
 	$(BIN)/python bench/engine.py
+
+bench-timers: install
+	$(BIN)/python bench/timers.py
 
 clean:
 	rm -rf $(VENV) instance/*.db*

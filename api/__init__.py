@@ -82,7 +82,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask, api: CchcApi) -> None:
     from .docs import docs_bp
     from .limits import init_limiter
-    from .routes import auth, definitions, instances, tasks, units_users
+    from .routes import auth, calendar, definitions, instances, notifications, plans, reports, tasks, units_users
+    from .web import init_web
 
     for bp in (
         auth.health_bp,
@@ -92,9 +93,14 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         definitions.bp,
         instances.bp,
         tasks.bp,
+        plans.bp,
+        calendar.bp,
+        notifications.bp,
+        reports.bp,
     ):
         api.register_blueprint(bp)
     app.register_blueprint(docs_bp)
+    init_web(app)
     init_limiter(app)
 
 
@@ -105,7 +111,7 @@ def _check_content_type() -> None:
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return
     allowed = set(JSON_TYPES)
-    if request.endpoint == "definitions.Definitions":
+    if request.endpoint in {"definitions.Definitions", "definitions.DefinitionValidate"}:
         allowed = {
             "application/xml",
             "text/xml",
@@ -113,6 +119,10 @@ def _check_content_type() -> None:
             "application/octet-stream",
             "multipart/form-data",
         }
+    if request.endpoint == "plans.PlanImport":
+        from .routes.plans import PLAN_FILE_TYPES
+
+        allowed = set(PLAN_FILE_TYPES)
     if request.mimetype not in allowed:
         from werkzeug.exceptions import UnsupportedMediaType as Http415
 

@@ -6,14 +6,19 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
+from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from wtforms import ValidationError as CsrfInvalid
 
 from engine.errors import Forbidden, NotFound, Unauthorized
 from workflows.accounts import UserView, get_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC_ENDPOINTS = {"health.health", "auth.login", "api-docs.openapi_json", "docs.api_docs", "static"}
+SESSION_USER_KEY = "cchc_user"  # the web pages' session cookie names the logged-in user under this key
+CSRF_HEADER = "X-CSRFToken"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def _serializer(app: Flask) -> URLSafeTimedSerializer:
@@ -33,10 +38,15 @@ def _user_from_token(token: str) -> UserView:
         raise Unauthorized("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.", code="token_expired") from exc
     except BadSignature as exc:
         raise Unauthorized("Mã xác thực không hợp lệ.", code="token_invalid") from exc
-    services = app.extensions["cchc"]
+    return load_active_user(str(payload.get("u")))
+
+
+def load_active_user(username: str) -> UserView:
+    """The account named by a token or a session; unknown or locked accounts are refused."""
+    services = current_app.extensions["cchc"]
     with services.uow() as uow:
         try:
-            user = get_user(uow.session, str(payload.get("u")))
+            user = get_user(uow.session, username)
         except NotFound as exc:
             raise Unauthorized("Mã xác thực không hợp lệ.", code="token_invalid") from exc
     if not user.active:
@@ -44,16 +54,34 @@ def _user_from_token(token: str) -> UserView:
     return user
 
 
+def check_csrf_header() -> None:
+    """Unsafe requests made with the session cookie must carry the page's CSRF token in a header."""
+    try:
+        validate_csrf(request.headers.get(CSRF_HEADER, ""))
+    except CsrfInvalid as exc:
+        raise Forbidden(
+            "Thiếu hoặc sai mã chống giả mạo (CSRF). Vui lòng tải lại trang rồi thử lại.", code="csrf_invalid"
+        ) from exc
+
+
 def authenticate_request() -> None:
-    """Before every API request: a valid bearer token, except for the public endpoints."""
+    """Before every API request: a bearer token or the web session cookie, except for the public endpoints."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or not request.path.startswith("/api/"):
         return
     if request.method == "OPTIONS":
         return
     header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or not header[7:].strip():
-        raise Unauthorized("Bạn cần đăng nhập (thiếu mã xác thực Bearer).", code="token_missing")
-    g.user = _user_from_token(header[7:].strip())
+    if header.startswith("Bearer ") and header[7:].strip():
+        g.user = _user_from_token(header[7:].strip())
+        return
+    username = session.get(SESSION_USER_KEY)
+    if not header and username:
+        # the web pages: the session cookie, and a CSRF token header on every write
+        if request.method not in SAFE_METHODS:
+            check_csrf_header()
+        g.user = load_active_user(str(username))
+        return
+    raise Unauthorized("Bạn cần đăng nhập (thiếu mã xác thực Bearer).", code="token_missing")
 
 
 def current_user() -> UserView:

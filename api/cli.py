@@ -1,10 +1,14 @@
-"""``cchc``: init (migrate + demo data), serve (web server)."""
+"""``cchc``: init (migrate + demo data), serve (web server + deadline worker), worker (the worker alone)."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
+from pathlib import Path
+from types import FrameType
 
 from workflows.schema import upgrade
 
@@ -24,18 +28,83 @@ def cmd_init(_: argparse.Namespace) -> int:
     upgrade(url)
     counts = load_demo(app.extensions["cchc"])  # type: ignore[attr-defined]
     print(f"Cơ sở dữ liệu: {url}")
-    print(f"Đã nạp: {counts['units']} đơn vị, {counts['users']} tài khoản, {counts['definitions']} quy trình mới.")
+    print(
+        f"Đã nạp: {counts['units']} đơn vị, {counts['users']} tài khoản, {counts['definitions']} quy trình mới, "
+        f"{counts['plans']} kế hoạch mới."
+    )
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the app with waitress on 127.0.0.1:CCHC_PORT."""
-    from waitress import serve
+    """Serve the app with waitress on 127.0.0.1:CCHC_PORT, with the worker in a thread unless CCHC_NO_WORKER=1."""
+    from waitress import create_server
+
+    from workflows import worker
 
     app, _ = _app_and_url()
     port = args.port or int(os.environ.get("CCHC_PORT", "5000"))
+    server = create_server(app, host=args.host, port=port, threads=8)
+    background = None
+    if os.environ.get("CCHC_NO_WORKER") != "1":
+        background = worker.start_in_thread(app.extensions["cchc"])  # type: ignore[attr-defined]
+    _raise_on_sigterm()
     print(f"CCHC Flow đang chạy tại http://127.0.0.1:{port}  (Ctrl+C để dừng)")
-    serve(app, host=args.host, port=port, threads=8)
+    if background is not None:
+        print("Bộ xử lý hạn (worker) chạy kèm; đặt CCHC_NO_WORKER=1 để tắt.")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        if background is not None:
+            thread, stop = background
+            stop.set()
+            thread.join(timeout=60)
+    return 0
+
+
+def _raise_on_sigterm() -> None:
+    """SIGTERM stops like Ctrl+C (the worker finishes its batch)."""
+
+    def _handler(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _handler)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the deadline worker until SIGTERM/SIGINT: timers, reminders, escalations, e-mail."""
+    from engine.db import default_database_url
+    from workflows import worker
+    from workflows.services import Services
+
+    url = default_database_url(Path(__file__).resolve().parents[1] / "instance")
+    services = Services(url)
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()  # the current batch finishes and commits, then the loop ends
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    poll = args.poll if args.poll is not None else worker.poll_interval()
+    if not args.quiet:
+        print(f"Bộ xử lý hạn đang chạy (mỗi {poll:g} giây), cơ sở dữ liệu: {services.sql.url.render_as_string()}")
+    try:
+        if args.once:
+            report = worker.tick(services, services.clock.now())
+        else:
+            report = worker.run_forever(
+                services,
+                stop,
+                poll=poll,
+                on_tick=None if args.quiet else (lambda r: print(f"[worker] {r.summary()}", flush=True)),
+            )
+    finally:
+        services.close()
+    if not args.quiet:
+        print(f"Đã dừng. Tổng: {report.summary()}", flush=True)
     return 0
 
 
@@ -47,6 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     serve_p.add_argument("--host", default="127.0.0.1")
     serve_p.add_argument("--port", type=int, default=None)
     serve_p.set_defaults(func=cmd_serve)
+    worker_p = sub.add_parser("worker", help="chạy bộ xử lý hạn: hẹn giờ, nhắc việc, cảnh báo, gửi thư")
+    worker_p.add_argument(
+        "--poll", type=float, default=None, help="số giây giữa hai lượt (CCHC_WORKER_POLL, mặc định 2)"
+    )
+    worker_p.add_argument("--once", action="store_true", help="chạy một lượt rồi thoát")
+    worker_p.add_argument("--quiet", action="store_true")
+    worker_p.set_defaults(func=cmd_worker)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

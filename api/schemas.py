@@ -132,6 +132,8 @@ class TaskSchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
     form_schema = fields.String(allow_none=True)
     instructions = fields.String(allow_none=True)
+    deadline_state = fields.String(allow_none=True)
+    late_reason = fields.String(allow_none=True)
 
 
 class InstanceSchema(Schema):
@@ -192,6 +194,9 @@ class InboxQuerySchema(QuerySchema):
     process_key = fields.String()
     unit = fields.String()
     overdue = fields.Boolean(load_default=False)
+    deadline_state = fields.String(
+        validate=validate.OneOf(["on_track", "due_soon", "overdue", "early", "on_time", "late"])
+    )
 
 
 class TaskDetailSchema(TaskSchema):
@@ -207,6 +212,61 @@ class AssignSchema(StrictSchema):
 
 class CompleteSchema(StrictSchema):
     data = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]*$")), load_default=dict)
+    late_reason = fields.String(allow_none=True, validate=validate.Length(max=4000))
+
+
+class ExtendSchema(StrictSchema):
+    due_at = fields.String(required=True, validate=validate.Length(min=10, max=40))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    message = fields.String(required=True)
+    link = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    read_at = fields.DateTime(allow_none=True)
+
+
+class NotificationListSchema(Schema):
+    items = fields.List(fields.Nested(NotificationSchema), required=True)
+    unread = fields.Integer(required=True)
+
+
+class NotificationQuerySchema(QuerySchema):
+    unread = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class ReadAllSchema(Schema):
+    updated = fields.Integer(required=True)
+    unread = fields.Integer(required=True)
+
+
+class DeadlineReportQuerySchema(QuerySchema):
+    group = fields.String(load_default="unit", validate=validate.OneOf(["unit", "process", "month"]))
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+
+class DeadlineCountsSchema(Schema):
+    key = fields.String(allow_none=True)
+    label = fields.String(required=True)
+    open = fields.Dict(keys=fields.String(), values=fields.Integer())
+    finished = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer(required=True)
+    late_share = fields.Float(required=True)
+
+
+class DeadlineReportSchema(Schema):
+    group = fields.String(required=True)
+    date_from = fields.Date(allow_none=True, data_key="from")
+    date_to = fields.Date(allow_none=True, data_key="to")
+    labels = fields.Dict(keys=fields.String(), values=fields.String())
+    rows = fields.List(fields.Nested(DeadlineCountsSchema), required=True)
+    totals = fields.Nested(DeadlineCountsSchema, required=True)
 
 
 class CompletionSchema(Schema):

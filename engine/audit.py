@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent
+
+_TABLE: Table = AuditEvent.__table__  # type: ignore[assignment]
+_INSERT = _TABLE.insert()
 
 EVENT_KINDS = frozenset(
     {
@@ -17,6 +21,8 @@ EVENT_KINDS = frozenset(
         "task_unclaimed",
         "task_assigned",
         "task_completed",
+        "task_deadline_extended",
+        "task_late_explained",
         "timer_fired",
         "instance_failed",
         "instance_retried",
@@ -41,15 +47,18 @@ def record(
     """Append one event (never updated, never deleted)."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown audit event kind {kind!r}")
-    session.add(
-        AuditEvent(
-            kind=kind,
-            at=at,
-            actor=actor,
-            instance_id=instance_id,
-            definition_id=definition_id,
-            task_guid=task_guid,
-            element_id=element_id,
-            payload=payload or {},
-        )
+    # A Core INSERT, not an ORM object: nothing reads the row back in the same transaction, and this
+    # skips the unit-of-work bookkeeping on every completion. Referenced rows must be flushed already.
+    session.connection().execute(
+        _INSERT,
+        {
+            "kind": kind,
+            "at": at,
+            "actor": actor,
+            "instance_id": instance_id,
+            "definition_id": definition_id,
+            "task_guid": task_guid,
+            "element_id": element_id,
+            "payload": payload or {},
+        },
     )

@@ -93,6 +93,7 @@ class HumanTask(Base):
         Index("ix_human_task_assignee", "assignee", "status"),
         Index("ix_human_task_instance", "instance_id", "status"),
         Index("ix_human_task_due", "status", "due_at"),
+        Index("ix_human_task_deadline_state", "status", "deadline_state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -113,6 +114,12 @@ class HumanTask(Base):
     due_at: Mapped[datetime | None] = mapped_column()
     completed_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None] = mapped_column()
+    # Deadline bookkeeping, kept by the caller's policy (the engine only stores it):
+    # on_track / due_soon / overdue while open, early / on_time / late once completed.
+    deadline_state: Mapped[str | None] = mapped_column(String(20))
+    classified_at: Mapped[datetime | None] = mapped_column()
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    late_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Timer(Base):

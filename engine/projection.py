@@ -11,13 +11,14 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from . import audit
 from .clock import LOCAL_TZ
 from .errors import ScriptFailed
 from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+from .spiff_workflow import ready_tasks
 
 END_OF_WORKING_DAY = time(17, 0)
 
@@ -36,8 +37,8 @@ class NoUnits:
 
 
 def ready_human_tasks(wf: BpmnWorkflow) -> list[Task]:
-    """Every READY user/manual task, subprocesses included."""
-    return list(wf.get_tasks(state=TaskState.READY, manual=True))
+    """Every READY user/manual task, subprocesses included (a dict scan, not a walk of the whole history)."""
+    return ready_tasks(wf, manual=True)
 
 
 def task_properties(task: Task) -> dict[str, Any]:
@@ -95,19 +96,34 @@ def _due_at(task: Task, wf: BpmnWorkflow) -> datetime | None:
         ) from exc
 
 
+class HasLanes(Protocol):
+    """A definition as the projection needs it: lane name -> {"role", "unit"} rules."""
+
+    @property
+    def lanes(self) -> dict[str, Any]: ...
+
+
 def sync_human_tasks(
     session: Session,
     instance: ProcessInstance,
-    definition: ProcessDefinition,
+    definition: ProcessDefinition | HasLanes,
     wf: BpmnWorkflow,
     units: UnitDirectory,
     now: datetime,
+    *,
+    open_rows: list[HumanTask] | None = None,
 ) -> list[HumanTask]:
-    """Insert rows for new READY steps, cancel rows whose step is gone; return the open rows."""
+    """Insert rows for new READY steps, cancel rows whose step is gone; return the open rows.
+
+    ``open_rows``: the instance's open rows if the caller has already loaded them (saves a query).
+    """
     ready = {str(t.id): t for t in ready_human_tasks(wf)}
-    open_rows = list(
-        session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready"))
-    )
+    if open_rows is None:
+        open_rows = list(
+            session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready"))
+        )
+    else:
+        open_rows = [row for row in open_rows if row.status == "ready"]
     result: list[HumanTask] = []
     for row in open_rows:
         if row.task_guid in ready:
@@ -161,12 +177,30 @@ def waiting_timers(wf: BpmnWorkflow) -> dict[str, tuple[Task, datetime]]:
     return out
 
 
+# Built once: on SQLite, building a statement costs more than running it.
+_WAITING_TIMERS = select(Timer).where(Timer.instance_id == bindparam("b_instance"), Timer.status == "waiting")
+_TIMERS: Table = Timer.__table__  # type: ignore[assignment]
+_INSERT_TIMER = _TIMERS.insert()
+
+
 def sync_timers(
-    session: Session, instance: ProcessInstance, wf: BpmnWorkflow, now: datetime, actor: str | None
+    session: Session,
+    instance: ProcessInstance,
+    wf: BpmnWorkflow,
+    now: datetime,
+    actor: str | None,
+    *,
+    none_stored: bool = False,
 ) -> None:
-    """Mirror the workflow's waiting timers; rows whose timer left WAITING are marked fired or cancelled."""
+    """Mirror the workflow's waiting timers; rows whose timer left WAITING are marked fired or cancelled.
+
+    ``none_stored``: the caller knows the instance has no waiting timer row (the query is skipped).
+    """
     waiting = waiting_timers(wf)
-    rows = list(session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting")))
+    rows: list[Timer] = []
+    if not none_stored:
+        with session.no_autoflush:  # timer rows do not depend on pending step rows: one flush per save, not two
+            rows = list(session.scalars(_WAITING_TIMERS, {"b_instance": instance.id}))
     for row in rows:
         entry = waiting.pop(row.task_guid, None)
         if entry is not None:
@@ -188,11 +222,20 @@ def sync_timers(
             )
         else:
             row.status = "cancelled"
-    for guid, (task, due) in waiting.items():
-        session.add(
-            Timer(
-                instance_id=instance.id, task_guid=guid, element_id=task.task_spec.bpmn_id, due_at=due, status="waiting"
-            )
+    if waiting:  # nothing reads them back in this transaction: a Core INSERT, not ORM objects to flush
+        session.connection().execute(
+            _INSERT_TIMER,
+            [
+                {
+                    "instance_id": instance.id,
+                    "task_guid": guid,
+                    "element_id": task.task_spec.bpmn_id,
+                    "due_at": due,
+                    "status": "waiting",
+                    "fired_at": None,
+                }
+                for guid, (task, due) in waiting.items()
+            ],
         )
 
 

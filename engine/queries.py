@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 from .views import Actor, EventView, InstanceView, TaskView
+
+_MAX_SQL_INTEGER = 2**63 - 1  # BIGINT / SQLite INTEGER
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class InboxFilter:
     process_key: str | None = None
     unit_code: str | None = None
     overdue_at: datetime | None = None  # only steps due before this moment
+    deadline_state: str | None = None  # only steps with this stored deadline classification
 
 
 def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) -> list[TaskView]:
@@ -26,7 +29,7 @@ def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) ->
     mine = HumanTask.assignee == actor.username
     candidate = and_(
         HumanTask.assignee.is_(None),
-        HumanTask.role.in_(sorted(actor.roles)) if actor.roles else False,
+        HumanTask.role.in_(sorted(actor.roles)) if actor.roles else false(),
         or_(HumanTask.unit_code.is_(None), HumanTask.unit_code == actor.unit_code),
     )
     who = or_(mine, candidate) if flt.status == "ready" else or_(mine, HumanTask.completed_by == actor.username)
@@ -37,6 +40,8 @@ def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) ->
         query = query.where(HumanTask.unit_code == flt.unit_code)
     if flt.overdue_at is not None:
         query = query.where(HumanTask.due_at.is_not(None), HumanTask.due_at < flt.overdue_at)
+    if flt.deadline_state:
+        query = query.where(HumanTask.deadline_state == flt.deadline_state)
     query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(limit)
     return [TaskView.of(row) for row in session.scalars(query)]
 
@@ -60,6 +65,9 @@ def instances(
     offset: int = 0,
 ) -> list[InstanceView]:
     """Instances by filter, newest first, with their open steps."""
+    if offset > _MAX_SQL_INTEGER:
+        return []  # no row lies that far, and the databases refuse such an integer
+    limit = min(limit, _MAX_SQL_INTEGER)
     query = select(ProcessInstance, ProcessDefinition.version).join(
         ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id
     )

@@ -7,6 +7,7 @@ caller's commit, so a rolled-back action can never leave a half-run workflow beh
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -18,28 +19,56 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, rows
 from .clock import Clock, SystemClock, using_clock
 from .db import UnitOfWork, conflicts_on_races, is_sqlite
 from .definitions import SpecCache, get_definition
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ScriptFailed
 from .forms import validate_form_data
 from .models import HumanTask, InstanceTask, ProcessDefinition, ProcessInstance, Timer
-from .projection import NoUnits, UnitDirectory, sync_human_tasks, sync_timers
+from .projection import NoUnits, UnitDirectory, sync_human_tasks, sync_timers, waiting_timers
 from .sandbox import make_script_engine
-from .state_store import SERIALIZER_VERSION, WorkflowState
+from .state_store import SERIALIZER_VERSION, SpecBundle, WorkflowState
 from .views import Actor, InstanceView, TaskView
 
 OPEN_STATUSES = ("running", "waiting", "error")
+
+@dataclass(frozen=True)
+class DeployedDefinition:
+    """What a run needs of a definition; deployed versions never change, so this is cached by id."""
+
+    id: int
+    process_key: str
+    version: int
+    lanes: dict[str, Any]
+    files: dict[str, str]
+    bundle: SpecBundle
+    forms: dict[str, dict[str, Any]]  # parsed form schemas, filled on first use
 
 
 @dataclass(frozen=True)
 class CompletionResult:
     instance: InstanceView
     next_tasks: list[TaskView]
+
+
+@dataclass(frozen=True)
+class InstanceSaved:
+    """What one save of an instance changed, handed to observers inside the caller's transaction."""
+
+    uow: UnitOfWork
+    instance: ProcessInstance
+    created: list[HumanTask]  # steps that became open in this save (ids assigned)
+    completed: list[HumanTask]  # the step completed by the action, if any
+    data_before: dict[str, Any]  # the instance's public data before the run
+    now: datetime
+    actor: str | None
+
+
+InstanceObserver = Callable[[InstanceSaved], None]
 
 
 class WorkflowCache:
@@ -80,13 +109,18 @@ class Engine:
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         units: UnitDirectory | None = None,
         cache_size: int = 512,
+        observers: list[InstanceObserver] | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
+        # Called after every save, in the caller's transaction (what they write commits or rolls back with it).
+        self.observers: list[InstanceObserver] = list(observers or [])
         self.units = units or NoUnits()
         self._helpers = dict(helpers or {})
         self.script_engine = make_script_engine(self._helpers)
         self.specs = SpecCache()
         self.cache = WorkflowCache(cache_size)
+        self._definitions: dict[int, DeployedDefinition] = {}
+        self._definitions_lock = threading.Lock()
 
     # ----------------------------------------------------------------- instances
     @conflicts_on_races
@@ -103,9 +137,9 @@ class Engine:
     ) -> InstanceView:
         """Start an instance and run it until it needs a person or a timer."""
         session = uow.session
-        definition = get_definition(session, process_key, version)
+        definition = self._deployed(session, get_definition(session, process_key, version).id)
         now = self.clock.now()
-        state = WorkflowState.new(self.specs.get(definition), self.script_engine)
+        state = WorkflowState.new(definition.bundle, self.script_engine)
         initial = dict(data or {})
         initial["unit_code"] = unit_code
         start_task = state.workflow.get_next_task(state=TaskState.READY)
@@ -144,13 +178,11 @@ class Engine:
     def complete(self, uow: UnitOfWork, task_id: int, actor: Actor, data: Mapping[str, Any]) -> CompletionResult:
         """Complete one step: check, validate, run, save — all in the caller's transaction."""
         session = uow.session
-        row = self._task_row(session, task_id)
+        row, instance, open_rows = self._task_with_instance(session, task_id)
         if row.status != "ready":
             raise Conflict("Bước xử lý này đã được hoàn thành hoặc đã bị hủy.", code="task_not_ready")
         self.ensure_may_act(row, actor)
-        instance = self._instance_row(session, row.instance_id)
-        definition = session.get(ProcessDefinition, instance.definition_id)
-        assert definition is not None
+        definition = self._deployed(session, instance.definition_id)
         if row.form_schema:
             validate_form_data(_form_json(definition, row.form_schema), data)
         state = self._load(session, instance, definition)
@@ -173,9 +205,7 @@ class Engine:
                     code="step_refused",
                     details={"element_id": row.element_id, "line": getattr(exc, "line_number", None) or None},
                 ) from exc
-        row.status = "completed"
-        row.completed_by = actor.username
-        row.completed_at = now
+        rows.mark_completed(session, row, actor.username, now)
         audit.record(
             session,
             "task_completed",
@@ -188,8 +218,8 @@ class Engine:
         )
         if instance.status != "error":
             self._run(state, instance)
-        self._save(uow, instance, definition, state, now, actor.username)
-        view = self.instance_view(session, instance)
+        self._save(uow, instance, definition, state, now, actor.username, completed=row, open_rows=open_rows)
+        view = self._view(session, instance, definition.version)
         return CompletionResult(view, view.open_tasks)
 
     @conflicts_on_races
@@ -199,8 +229,7 @@ class Engine:
         instance = self._instance_row(session, instance_id)
         if instance.status not in OPEN_STATUSES:
             raise Conflict("Hồ sơ quy trình đã kết thúc, không thể hủy.", code="instance_not_open")
-        definition = session.get(ProcessDefinition, instance.definition_id)
-        assert definition is not None
+        definition = self._deployed(session, instance.definition_id)
         state = self._load(session, instance, definition)
         now = self.clock.now()
         state.workflow.cancel()
@@ -226,8 +255,7 @@ class Engine:
         instance = self._instance_row(session, instance_id)
         if instance.status != "error":
             raise Conflict("Hồ sơ quy trình không ở trạng thái lỗi.", code="instance_not_failed")
-        definition = session.get(ProcessDefinition, instance.definition_id)
-        assert definition is not None
+        definition = self._deployed(session, instance.definition_id)
         state = self._load(session, instance, definition)
         failed = _failed_tasks(state.workflow)
         now = self.clock.now()
@@ -355,8 +383,7 @@ class Engine:
         instance = self._instance_row(session, row.instance_id)
         if row.status != "ready":
             return dict(instance.data or {})
-        definition = session.get(ProcessDefinition, instance.definition_id)
-        assert definition is not None
+        definition = self._deployed(session, instance.definition_id)
         state = self._load(session, instance, definition)
         try:
             task = state.workflow.get_task_from_id(UUID(row.task_guid))
@@ -383,6 +410,8 @@ class Engine:
         if not is_sqlite(session):
             query = query.with_for_update(skip_locked=True, of=Timer)
         rows = list(session.scalars(query))
+        if rows:  # the batch's instances in one query; session.get below then finds them loaded
+            session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_({r.instance_id for r in rows}))).all()
         advanced = 0
         seen: set[int] = set()
         clock = _FixedClock(now)
@@ -406,8 +435,7 @@ class Engine:
     @conflicts_on_races
     def _fire_instance(self, uow: UnitOfWork, instance: ProcessInstance, now: datetime, clock: _FixedClock) -> None:
         session = uow.session
-        definition = session.get(ProcessDefinition, instance.definition_id)
-        assert definition is not None
+        definition = self._deployed(session, instance.definition_id)
         state = self._load(session, instance, definition)
         with using_clock(clock):
             try:
@@ -425,14 +453,13 @@ class Engine:
     # ----------------------------------------------------------------- views
     def instance_view(self, session: Session, instance: ProcessInstance) -> InstanceView:
         """An instance with its open and finished steps (from the projection, not the workflow)."""
-        definition = session.get(ProcessDefinition, instance.definition_id)
-        assert definition is not None
-        rows = list(
-            session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id).order_by(HumanTask.id))
-        )
-        open_tasks = [TaskView.of(r) for r in rows if r.status == "ready"]
-        done = [TaskView.of(r) for r in rows if r.status == "completed"]
-        return InstanceView.of(instance, definition.version, open_tasks, done)
+        return self._view(session, instance, self._deployed(session, instance.definition_id).version)
+
+    @staticmethod
+    def _view(session: Session, instance: ProcessInstance, definition_version: int) -> InstanceView:
+        # Plain rows, not ORM objects: a long-running instance has hundreds of finished steps.
+        open_tasks, done = rows.step_views(session, instance.id)
+        return InstanceView.of(instance, definition_version, open_tasks, done)
 
     def get_instance(self, session: Session, instance_id: int) -> InstanceView:
         return self.instance_view(session, self._instance_row(session, instance_id))
@@ -450,7 +477,31 @@ class Engine:
             raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance_not_found")
         return row
 
-    def _load(self, session: Session, instance: ProcessInstance, definition: ProcessDefinition) -> WorkflowState:
+    def _task_with_instance(
+        self, session: Session, task_id: int
+    ) -> tuple[HumanTask, ProcessInstance, list[HumanTask]]:
+        """The step, its instance and the instance's open steps, in one query."""
+        found = rows.step_with_instance(session, task_id)
+        if found is None:
+            raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
+        return found
+
+    def _deployed(self, session: Session, definition_id: int) -> DeployedDefinition:
+        """The cached definition (its row, with the large spec and BPMN columns, is read once)."""
+        cached = self._definitions.get(definition_id)
+        if cached is not None:
+            return cached
+        row = session.get(ProcessDefinition, definition_id)
+        if row is None:
+            raise NotFound("Không tìm thấy định nghĩa quy trình.", code="definition_not_found")
+        deployed = DeployedDefinition(
+            row.id, row.process_key, row.version, dict(row.lanes or {}), dict(row.files or {}), self.specs.get(row), {}
+        )
+        with self._definitions_lock:
+            self._definitions[definition_id] = deployed
+        return deployed
+
+    def _load(self, session: Session, instance: ProcessInstance, definition: DeployedDefinition) -> WorkflowState:
         cached = self.cache.take(instance.id, instance.version)
         if cached is not None:
             return cached
@@ -458,7 +509,7 @@ class Engine:
             select(InstanceTask.guid, InstanceTask.payload).where(InstanceTask.instance_id == instance.id)
         ).all()
         return WorkflowState.restore(
-            self.specs.get(definition),
+            definition.bundle,
             instance.state,
             [(g, bytes(p)) for g, p in rows],
             self.script_engine,
@@ -493,26 +544,37 @@ class Engine:
         self,
         uow: UnitOfWork,
         instance: ProcessInstance,
-        definition: ProcessDefinition,
+        definition: DeployedDefinition,
         state: WorkflowState,
         now: datetime,
         actor: str | None,
         *,
         keep_status: bool = False,
         clock: Clock | None = None,
+        completed: HumanTask | None = None,
+        open_rows: list[HumanTask] | None = None,
     ) -> None:
+        """Write a run's outcome: steps, timers, status, audit, the changed task rows (``open_rows``: preloaded)."""
         session = uow.session
         wf = state.workflow
-        open_rows: list[HumanTask] = []
+        data_before = instance.data
+        known_open, open_rows = open_rows, []
         if instance.status != "cancelled":
             try:
                 with using_clock(clock or self.clock):
-                    open_rows = sync_human_tasks(session, instance, definition, wf, self.units, now)
+                    open_rows = sync_human_tasks(
+                        session, instance, definition, wf, self.units, now, open_rows=known_open
+                    )
             except (WorkflowException, ScriptFailed) as exc:
                 self._script_incident(instance, exc, now)
         else:
             sync_human_tasks(session, instance, definition, _NoTasks(), self.units, now)  # type: ignore[arg-type]
-        sync_timers(session, instance, wf, now, actor)
+        created = [r for r in open_rows if r.id is None]  # not flushed yet: added by this save
+        waiting = len(waiting_timers(wf))
+        # The timer table is read only when the workflow has, or had at its last save, a waiting timer.
+        if waiting or state.timer_rows != 0:
+            sync_timers(session, instance, wf, now, actor, none_stored=state.timer_rows == 0)
+        state.timer_rows = waiting
         if not keep_status and instance.status != "error":
             if wf.is_completed():
                 instance.status = "completed"
@@ -531,32 +593,21 @@ class Engine:
                 element_id=instance.incident.get("element_id"),
                 payload=dict(instance.incident),
             )
-        previously_stored = set(state.stored_marks)
         delta = state.delta()
         instance.state = delta.header
         instance.serializer_version = SERIALIZER_VERSION
         instance.data = _public_data(wf)
         instance.updated_at = now
-        uow.flush()  # version check first: a lost race stops here, before any task row is written
-        if delta.deletes:
-            session.execute(
-                delete(InstanceTask).where(
-                    InstanceTask.instance_id == instance.id, InstanceTask.guid.in_(delta.deletes)
-                )
+        rows.write_instance(session, instance)  # version check first: a lost race stops here, before other writes
+        rows.insert_steps(session, created)
+        uow.flush()  # cancelled steps, timers
+        rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)
+        if self.observers:
+            event = InstanceSaved(
+                uow, instance, created, [completed] if completed else [], dict(data_before or {}), now, actor
             )
-        updates = [
-            {"instance_id": instance.id, "guid": g, "payload": p} for g, p in delta.upserts if g in previously_stored
-        ]
-        inserts = [
-            {"instance_id": instance.id, "guid": g, "owner": "top", "payload": p}
-            for g, p in delta.upserts
-            if g not in previously_stored
-        ]
-        if updates:
-            session.execute(update(InstanceTask), updates)
-        if inserts:
-            session.execute(insert(InstanceTask), inserts)
-        uow.flush()
+            for observer in self.observers:
+                observer(event)
         instance_id, version = instance.id, instance.version
         uow.after_commit(lambda: self.cache.put(instance_id, version, state))
 
@@ -597,13 +648,14 @@ class _NoTasks:
         return []
 
 
-def _form_json(definition: ProcessDefinition, filename: str) -> dict[str, Any]:
-    import json
-
-    text = (definition.files or {}).get(filename)
-    if text is None:
-        raise NotFound(f'Không tìm thấy biểu mẫu "{filename}" của quy trình.', code="form_not_found")
-    return dict(json.loads(text))
+def _form_json(definition: DeployedDefinition, filename: str) -> dict[str, Any]:
+    form = definition.forms.get(filename)
+    if form is None:
+        text = definition.files.get(filename)
+        if text is None:
+            raise NotFound(f'Không tìm thấy biểu mẫu "{filename}" của quy trình.', code="form_not_found")
+        form = definition.forms[filename] = dict(json.loads(text))
+    return form
 
 
 def _public_data(wf: Any) -> dict[str, Any]:

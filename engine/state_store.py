@@ -8,6 +8,7 @@ that changed are rewritten, so the cost of a save does not grow with the instanc
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,10 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+
+from .spiff_workflow import EngineWorkflow
 
 __all__ = ["SERIALIZER_VERSION", "SpecBundle", "StateDelta", "WorkflowState", "dump_spec", "load_spec"]
 
@@ -29,6 +33,8 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+    # The engine's workflow class serializes exactly like SpiffWorkflow's (it adds no state).
+    registry.typenames[EngineWorkflow] = registry.typenames[BpmnWorkflow]
     return BpmnWorkflowSerializer(registry)
 
 
@@ -69,48 +75,67 @@ def load_spec(text: str) -> SpecBundle:
 
 @dataclass
 class StateDelta:
-    """What to write after a run: the header, the changed task rows, the deleted task ids."""
+    """What to write after a run: the header, changed and new task rows, the deleted task ids."""
 
     header: str
-    upserts: list[tuple[str, bytes]]
+    updates: list[tuple[str, bytes]]
+    inserts: list[tuple[str, bytes]]
     deletes: list[str]
 
 
 @dataclass
 class WorkflowState:
-    """A live workflow plus what is known to be stored for it (task id -> last state change)."""
+    """A live workflow plus what is known to be stored for it.
+
+    ``stored_marks``: ``id(task)`` -> (task, its last state change, its number of children) at the last save.
+    Keyed by object identity, not by the task's UUID: hashing a UUID runs Python code, and this map is
+    read for every task of the instance on every save. Holding the task keeps its ``id`` from being reused.
+    """
 
     workflow: BpmnWorkflow
-    stored_marks: dict[str, float] = field(default_factory=dict)
+    stored_marks: dict[int, tuple[Task, float, int]] = field(default_factory=dict)
+    # Waiting timer rows stored at the last save (None: not known, e.g. after a restore from the database).
+    timer_rows: int | None = None
 
     @classmethod
     def new(cls, bundle: SpecBundle, script_engine: Any) -> WorkflowState:
         """A fresh workflow of ``bundle`` with nothing stored yet."""
-        wf = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=script_engine)
-        return cls(wf, {})
+        wf = EngineWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=script_engine)
+        return cls(wf, {}, timer_rows=0)
 
     def delta(self) -> StateDelta:
         """Serialize what changed since the last save and remember it as saved."""
-        wf = self.workflow
+        tasks = self.workflow.tasks
         marks = self.stored_marks
-        changed: set[UUID] = set()
-        for task_id, task in wf.tasks.items():
-            key = str(task_id)
-            if marks.get(key) != task.last_state_change or not task.has_state(TaskState.FINISHED_MASK):
-                changed.add(task_id)
+        marked = marks.get
+        finished = TaskState.FINISHED_MASK
+        new_marks: dict[int, tuple[Task, float, int]] = {}
+        changed: dict[int, Task] = {}
+        for task in tasks.values():
+            key = id(task)
+            changed_at, children = task.last_state_change, len(task._children)
+            new_marks[key] = (task, changed_at, children)
+            # Open tasks may change data without changing state. A row holds the task's children (the
+            # parent link is derived from them): a finished task whose children were dropped is rewritten.
+            if not task._state & finished:
+                changed[key] = task
+            else:
+                old = marked(key)
+                if old is None or old[1] != changed_at or old[2] != children:
+                    changed[key] = task
         # A task stores its data as a delta of its parent's: rewrite children of changed tasks too.
-        for task_id in list(changed):
-            changed.update(wf.tasks[task_id]._children)
-        upserts: list[tuple[str, bytes]] = []
-        for task_id in changed:
-            task = wf.tasks.get(task_id)
-            if task is None:
-                continue
-            upserts.append((str(task_id), _dumps(_REGISTRY.convert(task)).encode()))
-        current = {str(k) for k in wf.tasks}
-        deletes = [k for k in marks if k not in current]
-        self.stored_marks = {str(k): t.last_state_change for k, t in wf.tasks.items()}
-        return StateDelta(header=_dumps(_header(wf)), upserts=upserts, deletes=deletes)
+        for task in list(changed.values()):
+            for child_id in task._children:
+                child = tasks.get(child_id)
+                if child is not None:
+                    changed.setdefault(id(child), child)
+        updates: list[tuple[str, bytes]] = []
+        inserts: list[tuple[str, bytes]] = []
+        for key, task in changed.items():
+            (updates if key in marks else inserts).append((str(task.id), compact_task(task)))
+        deletes = [str(old[0].id) for key, old in marks.items() if key not in new_marks]
+        self.stored_marks = new_marks
+        return StateDelta(_dumps(_header(self.workflow)), updates, inserts, deletes)
 
     @classmethod
     def restore(
@@ -121,24 +146,26 @@ class WorkflowState:
         script_engine: Any,
         serializer_version: str = SERIALIZER_VERSION,
     ) -> WorkflowState:
-        """Rebuild a workflow from its header and task rows."""
+        """Rebuild a workflow from its header and task rows (compact or in SpiffWorkflow's own form)."""
         dct = json.loads(header)
         tasks = {guid: json.loads(payload) for guid, payload in rows}
+        order = _expand_tasks(dct["root"], tasks)
         if serializer_version != SERIALIZER_VERSION:
             return cls._restore_migrated(bundle, dct, tasks, serializer_version, script_engine)
-        wf = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=script_engine, deserializing=True)
+        wf = EngineWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=script_engine, deserializing=True)
         wf.tasks = {}
-        for guid in _parents_first(dct["root"], tasks):
-            wf.tasks[UUID(guid)] = _REGISTRY.restore(tasks[guid], workflow=wf)
+        restore = _REGISTRY.restore
+        for guid in order:
+            wf.tasks[UUID(guid)] = restore(tasks[guid], workflow=wf)
         wf.task_tree = wf.tasks[UUID(dct["root"])]
         wf.success = dct["success"]
         wf.completed = dct.get("completed", False)
         wf.correlations = dct.get("correlations", {})
         wf.last_task = wf.tasks.get(UUID(dct["last_task"])) if dct.get("last_task") else None
-        wf.data = _REGISTRY.restore(dct.get("data", {}))
+        wf.data = restore(dct.get("data", {}))
         _restore_subprocesses(dct.get("subprocesses", {}), wf)
-        wf.bpmn_events = _REGISTRY.restore(dct.get("bpmn_events", []))
-        marks = {k: v["last_state_change"] for k, v in tasks.items()}
+        wf.bpmn_events = restore(dct.get("bpmn_events", []))
+        marks = {id(t): (t, t.last_state_change, len(t._children)) for t in wf.tasks.values()}
         return cls(wf, marks)
 
     @classmethod
@@ -156,8 +183,11 @@ class WorkflowState:
         full[SERIALIZER.VERSION_KEY] = version
         SERIALIZER.migrate(full)
         wf = SERIALIZER.from_dict(full)
+        wf.__class__ = EngineWorkflow  # a subclass without state of its own
         wf.script_engine = script_engine
-        return cls(wf, {})
+        # Every row is rewritten in the current form at the next save: as an UPDATE where a row exists.
+        stored = {id(t): (t, -1.0, -1) for t in wf.tasks.values() if str(t.id) in tasks}
+        return cls(wf, stored)
 
     def full_dict(self) -> dict[str, Any]:
         """The whole workflow as SpiffWorkflow's serializer sees it (tests compare these)."""
@@ -177,15 +207,50 @@ def _header(wf: BpmnWorkflow) -> dict[str, Any]:
     }
 
 
-def _parents_first(root: str, tasks: Mapping[str, Any]) -> list[str]:
-    """Task ids in breadth-first order from the root: a task's data is restored from its parent's."""
-    order, queue = [], [root]
+# Keys a compact task row leaves out when they hold SpiffWorkflow's default (restored before loading).
+_TASK_DEFAULTS: dict[str, Any] = {"triggered": False, "internal_data": {}, "data": {}, "children": []}
+
+
+def compact_task(task: Any) -> bytes:
+    """One task as its row payload: SpiffWorkflow's dict without what the row or the tree already says.
+
+    ``id`` is the row's key, ``parent`` follows from the parent's ``children``, ``typename`` is always
+    ``Task``; empty ``data``, ``delta``, ``internal_data``, ``children`` and a false ``triggered`` are defaults.
+    """
+    dct = _REGISTRY.convert(task)
+    del dct["id"], dct["parent"], dct["typename"]
+    for key, default in _TASK_DEFAULTS.items():
+        if dct[key] == default:
+            del dct[key]
+    delta = dct["delta"]
+    if not delta or (not delta.get("updates") and not delta.get("deletions")):
+        del dct["delta"]
+    return _dumps(dct).encode()
+
+
+def _expand_tasks(root: str, tasks: dict[str, Any]) -> list[str]:
+    """Give compact rows back their defaults and parent links (in place); ids parents first.
+
+    Breadth-first from the root: a task's data is restored from its parent's. Rows in SpiffWorkflow's full
+    form (written before rows were compacted) pass through unchanged.
+    """
+    order: list[str] = []
+    queue: deque[tuple[str, str | None]] = deque([(root, None)])
     while queue:
-        guid = queue.pop(0)
-        if guid not in tasks:
+        guid, parent = queue.popleft()
+        dct = tasks.get(guid)
+        if dct is None:
             continue
         order.append(guid)
-        queue.extend(tasks[guid]["children"])
+        if "id" not in dct:
+            dct["id"] = guid
+            dct["parent"] = parent
+            dct["typename"] = "Task"
+            for key, default in _TASK_DEFAULTS.items():
+                if key not in dct:
+                    dct[key] = type(default)()
+            dct.setdefault("delta", {"updates": {}, "deletions": []})
+        queue.extend((child, guid) for child in dct["children"])
     return order
 
 

@@ -59,6 +59,8 @@ class TaskView:
     form_schema: str | None
     ui_schema: str | None
     instructions: str | None
+    deadline_state: str | None = None
+    late_reason: str | None = None
 
     @classmethod
     def of(cls, row: HumanTask) -> TaskView:
@@ -80,6 +82,8 @@ class TaskView:
             row.form_schema,
             row.ui_schema,
             row.instructions,
+            row.deadline_state,
+            row.late_reason,
         )
 
 

@@ -1,4 +1,4 @@
-"""Demo data for ``make run``: the Sa Đéc 2024 organisation, one account per role, every process deployed."""
+"""Demo data for ``make run``: the Sa Đéc 2024 organisation, demo accounts, every process, the 2024 plan."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from engine.views import SYSTEM_ACTOR
 
 from . import accounts, organisation
 from .models import Unit, User
+from .plan.store import SEED_PLAN, import_plan
 from .processes import deploy_all
 from .services import Services
 
@@ -51,7 +52,7 @@ def demo_password() -> str:
 
 def load_demo(services: Services) -> dict[str, int]:
     """Load what is missing (idempotent): units, demo accounts, every process of ``processes/``."""
-    counts = {"units": 0, "users": 0, "definitions": 0}
+    counts = {"units": 0, "users": 0, "definitions": 0, "plans": 0}
     with services.uow() as uow:
         counts["units"] = organisation.seed_units(uow.session, organisation.load_org())
         existing = set(uow.session.scalars(select(User.username)))
@@ -70,6 +71,17 @@ def load_demo(services: Services) -> dict[str, int]:
             counts["users"] += 1
         results = deploy_all(services, uow, SYSTEM_ACTOR)
         counts["definitions"] = sum(1 for r in results if r.created)
+        uow.flush()
+        outcome = import_plan(
+            uow,
+            SEED_PLAN.read_bytes(),
+            SEED_PLAN.name,
+            org=organisation.load_org(),
+            calendar=services.calendar.get(),
+            actor=SYSTEM_ACTOR.username,
+            now=services.clock.now(),
+        )
+        counts["plans"] = int(outcome.created)
         uow.commit()
     services.units.invalidate()
     return counts

@@ -41,6 +41,29 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+from .deadlines import DeadlineExtension  # noqa: E402
 from .documents import DocumentCounter  # noqa: E402 - one import registers every domain table
+from .notifications import EmailOutbox, Notification  # noqa: E402
+from .plan.models import (  # noqa: E402
+    Plan,
+    PlanActivityRow,
+    PlanArea,
+    PlanObjectiveRow,
+    PlanOccurrence,
+    PlanTaskRow,
+)
 
-__all__ = ["DocumentCounter", "Unit", "User"]
+__all__ = [
+    "DeadlineExtension",
+    "DocumentCounter",
+    "EmailOutbox",
+    "Notification",
+    "Plan",
+    "PlanActivityRow",
+    "PlanArea",
+    "PlanObjectiveRow",
+    "PlanOccurrence",
+    "PlanTaskRow",
+    "Unit",
+    "User",
+]

@@ -162,6 +162,7 @@ def inbox(
     process_key: str | None = None,
     unit_code: str | None = None,
     overdue: bool = False,
+    deadline_state: str | None = None,
 ) -> list[TaskView]:
     """The actor's inbox, sorted by due date."""
     flt = InboxFilter(
@@ -169,6 +170,7 @@ def inbox(
         process_key=process_key,
         unit_code=unit_code,
         overdue_at=services.clock.now() if overdue else None,
+        deadline_state=deadline_state,
     )
     return queries.inbox(uow.session, actor, flt)
 

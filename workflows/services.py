@@ -28,6 +28,13 @@ class Services:
         self.units = DbUnitDirectory(self.sessions)
         helpers = standard_helpers(self.calendar.get) | domain_helpers() | document_helpers()
         self.engine = Engine(clock=self.clock, helpers=helpers, units=self.units)
+        from .alerts import StepObserver  # imports the use cases, which import this module
+        from .deadlines import DeadlineSettings
+        from .notifications import MailSettings
+
+        self.deadlines = DeadlineSettings.from_env()
+        self.mail = MailSettings.from_env()
+        self.engine.observers.append(StepObserver(self))
 
     @contextmanager
     def uow(self) -> Iterator[UnitOfWork]:

@@ -7,11 +7,15 @@ from typing import Any
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from engine import definitions
 from engine.errors import InvalidInput
+from engine.sandbox import check_source
+from engine.validation import validate_bundle
 from engine.views import DefinitionView
 from workflows.processes import deploy_definition
+from workflows.roles import ROLES
 
 from ..auth import current_user, require_roles
 from ..schemas import DefinitionSchema, DeployedSchema
@@ -38,6 +42,27 @@ DEPLOY_DOC = {
         },
     }
 }
+
+
+class ProblemSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    element_id = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+    file = fields.String(allow_none=True)
+
+
+class ValidationReportSchema(Schema):
+    valid = fields.Boolean(required=True)
+    key = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    problems = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
+class DefinitionFilesSchema(Schema):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    files = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
 def _bundle_from_request() -> tuple[bytes, dict[str, bytes]]:
@@ -120,3 +145,30 @@ class DefinitionXml(MethodView):
         with services().uow() as uow:
             row = definitions.get_definition(uow.session, key, version)
             return Response(row.bpmn_xml, mimetype="application/xml")
+
+
+@bp.route("/process-definitions/validate")
+class DefinitionValidate(MethodView):
+    @require_roles("admin")
+    @bp.doc(**DEPLOY_DOC)
+    @bp.response(200, ValidationReportSchema)
+    def post(self) -> dict[str, Any]:
+        """Check a diagram bundle without deploying it (Kiểm tra): every problem with its element id and line."""
+        bpmn, files = _bundle_from_request()
+        parsed, problems = validate_bundle(bpmn, files, ROLES, check_source)
+        return {
+            "valid": parsed is not None and not problems,
+            "key": parsed.process_key if parsed else None,
+            "name": parsed.process_name if parsed else None,
+            "problems": definitions.problem_details(problems),
+        }
+
+
+@bp.route("/process-definitions/<string:key>/versions/<int(max=2147483647):version>/files")
+class DefinitionFiles(MethodView):
+    @bp.response(200, DefinitionFilesSchema)
+    def get(self, key: str, version: int) -> dict[str, Any]:
+        """The form (JSON schema) and DMN files deployed with one version, by file name."""
+        with services().uow() as uow:
+            row = definitions.get_definition(uow.session, key, version)
+            return {"key": key, "version": version, "files": dict(row.files or {})}

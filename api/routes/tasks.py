@@ -1,4 +1,4 @@
-"""The task inbox: list, view, claim, unclaim, assign, complete."""
+"""The task inbox: list, view, claim, unclaim, assign, complete, extend."""
 
 from __future__ import annotations
 
@@ -8,10 +8,18 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.views import TaskView
-from workflows import processes
+from workflows import alerts, deadlines, processes
 
 from ..auth import current_user
-from ..schemas import AssignSchema, CompleteSchema, CompletionSchema, InboxQuerySchema, TaskDetailSchema, TaskSchema
+from ..schemas import (
+    AssignSchema,
+    CompleteSchema,
+    CompletionSchema,
+    ExtendSchema,
+    InboxQuerySchema,
+    TaskDetailSchema,
+    TaskSchema,
+)
 from ..services import services
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="Công việc cần xử lý")
@@ -32,6 +40,7 @@ class Inbox(MethodView):
                 process_key=query.get("process_key"),
                 unit_code=query.get("unit"),
                 overdue=query["overdue"],
+                deadline_state=query.get("deadline_state"),
             )
 
 
@@ -80,7 +89,7 @@ class TaskAssign(MethodView):
     def post(self, body: dict[str, Any], task_id: int) -> TaskView:
         """Give the step to a named user (heads of the unit, administrators)."""
         with services().uow() as uow:
-            view = processes.assign_task(services(), uow, current_user().actor, task_id, body["username"])
+            view = alerts.assign_task(services(), uow, current_user().actor, task_id, body["username"])
             uow.commit()
         return view
 
@@ -90,8 +99,24 @@ class TaskComplete(MethodView):
     @bp.arguments(CompleteSchema)
     @bp.response(200, CompletionSchema)
     def post(self, body: dict[str, Any], task_id: int) -> Any:
-        """Complete the step with its form data; returns the instance and the next open steps."""
+        """Complete the step with its form data (an overdue step needs ``late_reason``); returns the next steps."""
         with services().uow() as uow:
-            result = processes.complete_task(services(), uow, current_user().actor, task_id, body["data"])
+            result = deadlines.complete_step(
+                services(), uow, current_user().actor, task_id, body["data"], body.get("late_reason")
+            )
             uow.commit()
         return result
+
+
+@bp.route("/tasks/<int(max=2147483647):task_id>/extend")
+class TaskExtend(MethodView):
+    @bp.arguments(ExtendSchema)
+    @bp.response(200, TaskSchema)
+    def post(self, body: dict[str, Any], task_id: int) -> TaskView:
+        """Extend the step's deadline (Gia hạn): unit head, CCHC coordinator or administrator, with a reason."""
+        with services().uow() as uow:
+            view = deadlines.extend_task(
+                services(), uow, current_user().actor, task_id, body["due_at"], body["reason"]
+            )
+            uow.commit()
+        return view

@@ -12,6 +12,7 @@ import pytest
 
 from tests.api.conftest import Api
 from tests.engine_support import FIXTURES
+from workflows.plan.store import SEED_PLAN
 
 USERS = {
     "admin": "admin",
@@ -25,6 +26,13 @@ USERS = {
 ALL = frozenset(USERS)
 BPMN = (FIXTURES / "approval5" / "approval5.bpmn").read_bytes().replace("Ký duyệt".encode(), "Ký, duyệt".encode())
 FORM = (FIXTURES / "approval5" / "draft.schema.json").read_bytes()
+SEED = SEED_PLAN.read_bytes()
+EDITORS = frozenset({"admin", "coordinator"})
+
+
+def an_override(api: Api) -> None:
+    response = api.post("/api/v1/calendar/overrides", "admin", json={"day": "2024-01-03", "working": False})
+    assert response.status_code == 201
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class Case:
     allowed: frozenset[str]
     denied_status: Callable[[str], int] = lambda role: 403
     body: Callable[[], dict[str, Any]] | None = None
+    setup: Callable[[Api], None] | None = None
 
 
 def hidden_from(*roles: str) -> Callable[[str], int]:
@@ -82,6 +91,17 @@ CASES = [
             "data": {"bpmn": (io.BytesIO(BPMN), "approval5.bpmn"), "files": [(io.BytesIO(FORM), "draft.schema.json")]},
         },
     ),
+    Case(
+        "validate",
+        "POST",
+        "/api/v1/process-definitions/validate",
+        frozenset({"admin"}),
+        body=lambda: {
+            "content_type": "multipart/form-data",
+            "data": {"bpmn": (io.BytesIO(BPMN), "approval5.bpmn"), "files": [(io.BytesIO(FORM), "draft.schema.json")]},
+        },
+    ),
+    Case("definition_files", "GET", "/api/v1/process-definitions/approval5/versions/1/files", ALL),
     Case("instances", "GET", "/api/v1/process-instances", ALL),
     Case(
         "start",
@@ -114,6 +134,50 @@ CASES = [
         hidden_from("clerk"),
         body=lambda: {"json": {"data": {"title": "Dự thảo kế hoạch"}}},
     ),
+    Case(
+        "extend",
+        "POST",
+        "/api/v1/tasks/{task}/extend",
+        frozenset({"admin", "coordinator", "head"}),
+        hidden_from("clerk"),
+        body=lambda: {"json": {"due_at": "2024-02-01", "reason": "Đơn vị đề nghị gia hạn"}},
+    ),
+    Case("notifications", "GET", "/api/v1/notifications", ALL),
+    Case("notifications_read_all", "POST", "/api/v1/notifications/read-all", ALL),
+    Case("notification_read", "POST", "/api/v1/notifications/999999/read", frozenset(), hidden_from(*USERS)),
+    Case("report_deadlines", "GET", "/api/v1/reports/deadlines?group=unit", ALL),
+    Case("plans", "GET", "/api/v1/plans", ALL),
+    Case("plan", "GET", "/api/v1/plans/1", ALL),
+    Case("plan_activities", "GET", "/api/v1/plans/1/activities", ALL),
+    Case("plan_activity", "GET", "/api/v1/plans/1/activities/1", ALL),
+    Case(
+        "plan_activity_update",
+        "PATCH",
+        "/api/v1/plans/1/activities/1",
+        EDITORS,
+        body=lambda: {"json": {"activity_type": "generic_activity"}},
+    ),
+    Case(
+        "plan_import",
+        "POST",
+        "/api/v1/plans/import",
+        EDITORS,
+        body=lambda: {"content_type": "multipart/form-data", "data": {"file": (io.BytesIO(SEED), "kh.md")}},
+    ),
+    Case("plan_launch", "POST", "/api/v1/plans/1/launch", EDITORS, body=lambda: {"json": {"until": "2024-01-02"}}),
+    Case("plan_progress", "GET", "/api/v1/plans/1/progress", ALL),
+    Case("due_date", "GET", "/api/v1/calendar/due-date?start=2024-01-02&working_days=5", ALL),
+    Case("overrides", "GET", "/api/v1/calendar/overrides", ALL),
+    Case(
+        "override_set",
+        "POST",
+        "/api/v1/calendar/overrides",
+        frozenset({"admin"}),
+        body=lambda: {"json": {"day": "2024-01-03", "working": False, "reason": "Nghỉ bù"}},
+    ),
+    Case(
+        "override_delete", "DELETE", "/api/v1/calendar/overrides/2024-01-03", frozenset({"admin"}), setup=an_override
+    ),
 ]
 
 
@@ -121,6 +185,8 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_authorization(api: Api, case: Case, role: str) -> None:
     instance = api.start()
+    if case.setup:
+        case.setup(api)
     path = case.path.format(instance=instance["id"], task=instance["open_tasks"][0]["id"])
     kwargs = case.body() if case.body else {}
     response = api.call(case.method, path, USERS[role], **kwargs)
@@ -155,6 +221,12 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "/users/cv.p1": "/users/<username>",
         "/approval5/versions/1/": "/<key>/versions/<version>/",
         "/process-definitions/approval5/versions": "/process-definitions/<key>/versions",
+        "/plans/1": "/plans/<plan_id>",
+        "/activities/1": "/activities/<activity_id>",
+        "/overrides/2024-01-03": "/overrides/<day>",
+        "?start=2024-01-02&working_days=5": "",
+        "/notifications/999999/": "/notifications/<notification_id>/",
+        "?group=unit": "",
     }
     normalised = set()
     for method, path in covered:

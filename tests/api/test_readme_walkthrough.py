@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.api.conftest import Api
+from workflows.plan.store import SEED_PLAN
 
 
 def test_readme_walkthrough(api: Api) -> None:
@@ -51,3 +52,21 @@ def test_readme_walkthrough(api: Api) -> None:
     assert review["unit_code"] == "PNV"
     events = api.get(f"/api/v1/process-instances/{started.json['id']}/events", "cv.pnv").json
     assert [e["kind"] for e in events][:2] == ["instance_started", "task_completed"]
+
+
+def test_readme_plan_walkthrough(api: Api) -> None:
+    [plan] = api.get("/api/v1/plans", "cv.pnv").json
+    assert plan["id"] == 1
+    listed = api.get("/api/v1/plans/1/activities", "cv.pnv", query_string={"area": "VII", "status": "overdue"})
+    assert listed.status_code == 200 and listed.json["total"] == 0  # nothing overdue on 02/01/2024
+    launched = api.post("/api/v1/plans/1/launch", "cchc.pnv", json={"until": "2024-03-31"})
+    assert launched.status_code == 200 and launched.json["created"] > 0
+    progress = api.get("/api/v1/plans/1/progress", "cv.pnv").json
+    assert progress["overall"]["in_progress"] > 0
+    with SEED_PLAN.open("rb") as seed:
+        again = api.post(
+            "/api/v1/plans/import", "cchc.pnv", content_type="multipart/form-data", data={"file": (seed, "kh.md")}
+        )
+    assert again.status_code == 200 and again.json["created"] is False
+    due = api.get("/api/v1/calendar/due-date", "cv.pnv", query_string={"start": "2024-04-26", "working_days": 3})
+    assert due.json["due_date"] == "2024-05-04"

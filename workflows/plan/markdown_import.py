@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from engine.errors import InvalidInput
 from workflows.org_data import OrgData, normalize_name, resolve_units
@@ -114,6 +115,7 @@ class ParsedPlan:
     number: str | None
     issuer_text: str
     areas: list[PlanArea] = field(default_factory=list)
+    issued_on: date | None = None
 
     def iter_activities(self) -> Iterator[tuple[PlanArea, PlanObjective, PlanTask, PlanActivity]]:
         """Every activity with its area, objective and task, in plan order."""
@@ -167,6 +169,7 @@ class PlanHeader:
     number: str | None
     issuer_text: str
     warnings: tuple[str, ...] = ()
+    issued_on: date | None = None
 
 
 # --- Cells and codes -----------------------------------------------------------------------------
@@ -253,7 +256,21 @@ def read_plan_header(lines: Sequence[str]) -> PlanHeader:
     else:
         warnings.append("Không tìm thấy dòng «Ban hành kèm theo Kế hoạch số…»: chưa rõ số kế hoạch.")
     year_match = _YEAR_RE.search(title) or _YEAR_RE.search(caption)
-    return PlanHeader(title, int(year_match.group(1)) if year_match else None, number, issuer, tuple(warnings))
+    year = int(year_match.group(1)) if year_match else None
+    return PlanHeader(title, year, number, issuer, tuple(warnings), _issue_date(caption, warnings))
+
+
+def _issue_date(caption: str, warnings: list[str]) -> date | None:
+    """"… ngày 10 tháng 01 năm 2024 …" or "… ngày 10/01/2024 …" of the caption; None when left blank."""
+    found = re.search(r"ngày\s+(\d{1,2})\s*(?:tháng\s*|/)\s*(\d{1,2})\s*(?:năm\s*|/)\s*(\d{4})", caption, re.I)
+    if not found:
+        return None
+    day, month, year = (int(g) for g in found.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        warnings.append(f"Ngày ban hành không hợp lệ: {day:02d}/{month:02d}/{year}.")
+        return None
 
 
 # --- Assembly ------------------------------------------------------------------------------------
@@ -505,7 +522,7 @@ def assemble_plan(
             raise NotAPlan("Tệp không phải kế hoạch CCHC: không xác định được năm của kế hoạch.")
         year = years.most_common(1)[0][0]
         assembler.report.warnings.append(f"Không thấy năm trong tên kế hoạch; lấy năm {year} theo bảng phụ lục.")
-    plan = ParsedPlan(header.title, year, header.number, header.issuer_text, assembler.areas)
+    plan = ParsedPlan(header.title, year, header.number, header.issuer_text, assembler.areas, header.issued_on)
     return ImportResult(plan, assembler.report)
 
 

@@ -1,0 +1,70 @@
+"""The working-day calendar: due dates, and the administrator's override table."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine.errors import InvalidInput
+from workflows import working_days
+
+from ..auth import current_user, require_roles
+from ..plan_schemas import DueDateQuerySchema, DueDateSchema, OverrideCreateSchema, OverrideQuerySchema, OverrideSchema
+from ..services import services
+
+bp = Blueprint("calendar", __name__, url_prefix="/api/v1", description="Lịch ngày làm việc")
+
+
+@bp.route("/calendar/due-date")
+class DueDate(MethodView):
+    @bp.arguments(DueDateQuerySchema, location="query")
+    @bp.response(200, DueDateSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The date N working days after ``start`` (weekends, holidays and overrides skipped)."""
+        return working_days.due_date(services().calendar.get(), query["start"], query["working_days"])
+
+
+@bp.route("/calendar/overrides")
+class Overrides(MethodView):
+    @bp.arguments(OverrideQuerySchema, location="query")
+    @bp.response(200, OverrideSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """Extra days off and extra working days, by date."""
+        with services().uow() as uow:
+            return working_days.list_overrides(uow, query.get("year"))
+
+    @require_roles("admin")
+    @bp.arguments(OverrideCreateSchema)
+    @bp.response(201, OverrideSchema)
+    @bp.alt_response(200, schema=OverrideSchema, description="Đã sửa điều chỉnh của ngày này")
+    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Declare a day an extra day off (working=false) or an extra working day (working=true)."""
+        with services().uow() as uow:
+            row, created = working_days.set_override(
+                services(), uow, current_user().actor, body["day"], body["working"], body.get("reason")
+            )
+            uow.commit()
+        return row, 201 if created else 200
+
+
+@bp.route("/calendar/overrides/<string:day>")
+class OverrideItem(MethodView):
+    @require_roles("admin")
+    @bp.response(204)
+    def delete(self, day: str) -> None:
+        """Remove one day's override (the official calendar applies again)."""
+        with services().uow() as uow:
+            working_days.delete_override(services(), uow, _parse_day(day))
+            uow.commit()
+
+
+def _parse_day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput(
+            "Ngày không hợp lệ (định dạng YYYY-MM-DD).", code="date_invalid", details={"day": [raw]}
+        ) from exc

@@ -1,0 +1,184 @@
+"""The reform plan: import, the tree with progress, activities, launch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine.clock import local_today
+from engine.errors import InvalidInput
+from workflows.plan import queries
+from workflows.plan.launch import launch_plan
+from workflows.plan.use_cases import import_plan_file, update_activity
+
+from ..auth import current_user, require_roles
+from ..plan_schemas import (
+    ActivityDetailSchema,
+    ActivityListSchema,
+    ActivityQuerySchema,
+    ActivityUpdateSchema,
+    ImportedSchema,
+    LaunchResultSchema,
+    LaunchSchema,
+    PlanDetailSchema,
+    PlanSummarySchema,
+    ProgressSchema,
+)
+from ..services import services
+
+bp = Blueprint("plans", __name__, url_prefix="/api/v1", description="Kế hoạch CCHC")
+
+PLAN_FILE_TYPES = {
+    "multipart/form-data",
+    "text/markdown",
+    "text/plain",
+    "application/octet-stream",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+IMPORT_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+            "text/markdown": {"schema": {"type": "string"}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}
+            },
+        },
+    }
+}
+
+
+def _plan_file() -> tuple[bytes, str]:
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidInput(
+                'Thiếu tệp kế hoạch (trường "file").',
+                code="file_missing",
+                details={"file": ["Trường này là bắt buộc."]},
+            )
+        return upload.read(), upload.filename or ""
+    name = request.args.get("filename", "")
+    if request.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+        name = name or "ke-hoach.xlsx"
+    return request.get_data(), name or "ke-hoach.md"
+
+
+def _today() -> Any:
+    return local_today(services().clock)
+
+
+@bp.route("/plans")
+class Plans(MethodView):
+    @bp.response(200, PlanSummarySchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """Every imported plan, newest year first."""
+        with services().uow() as uow:
+            return queries.list_plans(uow.session)
+
+
+@bp.route("/plans/import")
+class PlanImport(MethodView):
+    @require_roles("admin", "coordinator")
+    @bp.doc(**IMPORT_DOC)
+    @bp.response(201, ImportedSchema)
+    @bp.alt_response(200, schema=ImportedSchema, description="Tệp giống lần nhập trước: không thay đổi gì")
+    @bp.alt_response(422, description="Tệp không phải kế hoạch CCHC")
+    def post(self) -> tuple[dict[str, Any], int]:
+        """Import a plan from its Markdown or Excel file; the report lists every repair and warning."""
+        data, filename = _plan_file()
+        with services().uow() as uow:
+            outcome = import_plan_file(services(), uow, current_user().actor, data, filename)
+            body = {
+                "created": outcome.created,
+                "plan": queries.plan_summary(uow.session, outcome.plan),
+                "report": outcome.report,
+            }
+            uow.commit()
+        return body, 201 if outcome.created else 200
+
+
+@bp.route("/plans/<int(max=2147483647):plan_id>")
+class PlanItem(MethodView):
+    @bp.response(200, PlanDetailSchema)
+    def get(self, plan_id: int) -> dict[str, Any]:
+        """The plan tree (areas → objectives → tasks → activities) with each activity's status."""
+        with services().uow() as uow:
+            return queries.plan_tree(uow.session, queries.get_plan(uow.session, plan_id), _today())
+
+
+@bp.route("/plans/<int(max=2147483647):plan_id>/activities")
+class PlanActivities(MethodView):
+    @bp.arguments(ActivityQuerySchema, location="query")
+    @bp.response(200, ActivityListSchema)
+    def get(self, query: dict[str, Any], plan_id: int) -> dict[str, Any]:
+        """Activities filtered by area, lead unit, status, type and deadline."""
+        with services().uow() as uow:
+            plan = queries.get_plan(uow.session, plan_id)
+            items = queries.list_activities(uow.session, plan, _today(), **query)
+        return {"items": items, "total": len(items)}
+
+
+@bp.route("/plans/<int(max=2147483647):plan_id>/activities/<int(max=2147483647):activity_id>")
+class PlanActivityItem(MethodView):
+    @bp.response(200, ActivityDetailSchema)
+    def get(self, plan_id: int, activity_id: int) -> dict[str, Any]:
+        """One activity with every unit's occurrence, its deadline, status and instance."""
+        with services().uow() as uow:
+            activity = queries.get_activity(uow.session, plan_id, activity_id)
+            return queries.activity_detail(uow.session, activity, _today())
+
+    @require_roles("admin", "coordinator")
+    @bp.arguments(ActivityUpdateSchema)
+    @bp.response(200, ActivityDetailSchema)
+    def patch(self, body: dict[str, Any], plan_id: int, activity_id: int) -> dict[str, Any]:
+        """Change an activity's type, or set the deadline of a hand-set schedule."""
+        with services().uow() as uow:
+            activity = update_activity(
+                services(),
+                uow,
+                current_user().actor,
+                plan_id,
+                activity_id,
+                activity_type=body.get("activity_type"),
+                manual_due=body.get("manual_due"),
+                clear_manual_due="manual_due" in body and body["manual_due"] is None,
+            )
+            detail = queries.activity_detail(uow.session, activity, _today())
+            uow.commit()
+        return detail
+
+
+@bp.route("/plans/<int(max=2147483647):plan_id>/launch")
+class PlanLaunch(MethodView):
+    @require_roles("admin", "coordinator")
+    @bp.arguments(LaunchSchema(), required=False)
+    @bp.response(200, LaunchResultSchema)
+    def post(self, body: dict[str, Any] | None, plan_id: int) -> Any:
+        """Start the process of every occurrence due (between ``from`` and ``until``) that has none yet; idempotent."""
+        with services().uow() as uow:
+            body = body or {}
+            result = launch_plan(
+                services(), uow, current_user().actor, plan_id, since=body.get("since"), until=body.get("until")
+            )
+            uow.commit()
+        return result
+
+
+@bp.route("/plans/<int(max=2147483647):plan_id>/progress")
+class PlanProgress(MethodView):
+    @bp.response(200, ProgressSchema)
+    def get(self, plan_id: int) -> dict[str, Any]:
+        """Status counts overall, per area, per lead unit and per quarter."""
+        with services().uow() as uow:
+            return queries.plan_progress(uow.session, queries.get_plan(uow.session, plan_id), _today())

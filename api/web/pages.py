@@ -1,0 +1,185 @@
+"""Server side of the web pages: login/logout, the page shells and one calendar helper for the scripts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms import ValidationError as CsrfInvalid
+
+from engine.errors import AppError, Unauthorized
+from workflows.accounts import UserView, authenticate
+from workflows.roles import ROLES
+
+from ..auth import SESSION_USER_KEY, load_active_user
+from ..limits import login_limit
+from ..services import services
+
+HERE = Path(__file__).resolve().parent
+DIST = HERE / "static" / "dist"
+PUBLIC = {"web.login", "web.static"}
+
+web_bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/ui/static")
+
+
+def init_web(app: Flask) -> None:
+    """Register the pages; the session cookie lives as long as an API token and is never sent cross-site."""
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=app.config["TOKEN_MAX_AGE"])
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
+    app.register_blueprint(web_bp)
+
+
+def asset(name: str) -> str | None:
+    """URL of a built file of ``static/dist`` with its modification time (cache busting); None when not built."""
+    path = DIST / name
+    if not path.is_file():
+        return None
+    return url_for("web.static", filename=f"dist/{name}", v=int(path.stat().st_mtime))
+
+
+@web_bp.before_request
+def _require_login() -> ResponseReturnValue | None:
+    if request.endpoint in PUBLIC:
+        return None
+    username = session.get(SESSION_USER_KEY)
+    if username:
+        try:
+            g.web_user = load_active_user(str(username))
+            return None
+        except Unauthorized:
+            session.clear()
+    if request.path.startswith("/ui/api/"):
+        abort(401)
+    return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+
+
+@web_bp.context_processor
+def _page_context() -> dict[str, Any]:
+    user: UserView | None = g.get("web_user")
+    return {
+        "csrf_token": generate_csrf,
+        "asset": asset,
+        "user": user,
+        "role_names": ", ".join(ROLES.get(r, r) for r in user.roles) if user else "",
+        "is_admin": bool(user and "admin" in user.roles),
+    }
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never redirect a fresh login to another site."""
+    if not target:
+        return url_for("web.inbox")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("web.inbox")
+    return target
+
+
+@web_bp.route("/login", methods=["GET", "POST"])
+@login_limit
+def login() -> ResponseReturnValue:
+    """Đăng nhập: the form posts username, password and the CSRF token; success sets the session cookie."""
+    error = None
+    status = 200
+    username = ""
+    if request.method == "POST":
+        username = (request.form.get("username") or "").strip()
+        password = request.form.get("password") or ""
+        try:
+            validate_csrf(request.form.get("csrf_token", ""))
+        except CsrfInvalid:
+            error, status = "Phiên làm việc của trang đã hết hạn. Vui lòng nhập lại.", 400
+        if error is None:
+            if not username or not password:
+                error, status = "Vui lòng nhập tên đăng nhập và mật khẩu.", 400
+            else:
+                try:
+                    with services().uow() as uow:
+                        user = authenticate(uow.session, username[:100], password[:200])
+                except AppError as exc:
+                    error, status = exc.message, 401
+                else:
+                    session.clear()
+                    session.permanent = True
+                    session[SESSION_USER_KEY] = user.username
+                    return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", error=error, username=username, title="Đăng nhập"), status
+
+
+@web_bp.route("/logout", methods=["POST"])
+def logout() -> ResponseReturnValue:
+    """Đăng xuất (a form with the CSRF token)."""
+    try:
+        validate_csrf(request.form.get("csrf_token", ""))
+    except CsrfInvalid:
+        abort(400)
+    session.clear()
+    return redirect(url_for("web.login"))
+
+
+def _page(page: str, title: str, **data: Any) -> str:
+    return render_template("page.html", page=page, title=title, data=data)
+
+
+@web_bp.route("/")
+def inbox() -> str:
+    return _page("inbox", "Việc cần làm")
+
+
+@web_bp.route("/tasks/<int(max=2147483647):task_id>")
+def task(task_id: int) -> str:
+    return _page("task", "Xử lý công việc", task_id=task_id)
+
+
+@web_bp.route("/instances")
+def instances() -> str:
+    return _page("instances", "Hồ sơ quy trình")
+
+
+@web_bp.route("/instances/<int(max=2147483647):instance_id>")
+def instance(instance_id: int) -> str:
+    return _page("instance", "Hồ sơ quy trình", instance_id=instance_id)
+
+
+@web_bp.route("/plans")
+def plans() -> str:
+    return _page("plans", "Kế hoạch cải cách hành chính")
+
+
+def _admin_page(page: str, title: str) -> ResponseReturnValue:
+    user: UserView = g.web_user
+    if "admin" not in user.roles:
+        message = "Trang này chỉ dành cho Quản trị viên."
+        return render_template("error.html", title="Không có quyền", message=message), 403
+    return _page(page, title)
+
+
+@web_bp.route("/admin/processes")
+def processes_admin() -> ResponseReturnValue:
+    return _admin_page("processes", "Quản trị quy trình")
+
+
+@web_bp.route("/admin")
+def admin() -> ResponseReturnValue:
+    return _admin_page("admin", "Quản trị")
+
+
+@web_bp.route("/ui/api/working-days")
+def working_days() -> dict[str, Any]:
+    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
+    try:
+        start = date.fromisoformat(request.args.get("start", ""))
+        end = date.fromisoformat(request.args.get("end", ""))
+    except ValueError:
+        abort(400)
+    calendar = services().calendar.get()
+    count = calendar.working_days_between(start, end) if end >= start else -calendar.working_days_between(end, start)
+    today = services().clock.now().date()
+    return {"start": start.isoformat(), "end": end.isoformat(), "working_days": count, "today": today.isoformat()}

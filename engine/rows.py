@@ -1,0 +1,191 @@
+"""The row writes and reads of a completion, as prebuilt Core statements on the session's connection.
+
+Everything here runs inside the caller's transaction, exactly the rows the ORM would write, without its
+per-flush bookkeeping: on SQLite building a statement or flushing one object costs several times running
+the statement (see docs/benchmarks.md). ORM objects that stay in the session are kept in step, so a later
+flush sees them clean, and observers can still change them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, inspect, or_, select, type_coerce
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.types import NullType
+
+from .db import UTCDateTime
+from .errors import Conflict
+from .models import HumanTask, InstanceTask, ProcessInstance
+from .views import TaskView
+
+_TASK_ROWS: Table = InstanceTask.__table__  # type: ignore[assignment]
+_INSTANCES: Table = ProcessInstance.__table__  # type: ignore[assignment]
+_STEPS: Table = HumanTask.__table__  # type: ignore[assignment]
+
+_UPDATE_TASK_ROW = (
+    _TASK_ROWS.update()
+    .where(_TASK_ROWS.c.instance_id == bindparam("b_instance"), _TASK_ROWS.c.guid == bindparam("b_guid"))
+    .values(payload=bindparam("b_payload"))
+)
+_INSERT_TASK_ROW = _TASK_ROWS.insert()
+
+# What a save may change on the instance row; written with one versioned UPDATE (see write_instance).
+_INSTANCE_COLUMNS = ("status", "state", "serializer_version", "data", "incident", "updated_at", "ended_at")
+_UPDATE_INSTANCE = (
+    _INSTANCES.update()
+    .where(_INSTANCES.c.id == bindparam("b_id"), _INSTANCES.c.version == bindparam("b_version"))
+    .values(version=bindparam("b_new_version"), **{c: bindparam(f"b_{c}") for c in _INSTANCE_COLUMNS})
+)
+
+STEP_WITH_INSTANCE = (
+    select(HumanTask, ProcessInstance)
+    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    .where(
+        HumanTask.instance_id
+        == select(HumanTask.instance_id).where(HumanTask.id == bindparam("b_task")).scalar_subquery(),
+        or_(HumanTask.id == bindparam("b_task"), HumanTask.status == "ready"),
+    )
+)
+_COMPLETE_STEP = (
+    _STEPS.update()
+    .where(_STEPS.c.id == bindparam("b_id"), _STEPS.c.status == "ready")
+    .values(status="completed", completed_by=bindparam("b_by"), completed_at=bindparam("b_at"))
+)
+_INSERT_STEP = _STEPS.insert().returning(_STEPS.c.id)
+
+# The view's columns in TaskView's field order, so that a row becomes a TaskView without look-ups by name.
+# Date-times come as the driver returns them (SQLite: ISO text; PostgreSQL: aware values) and are made
+# aware UTC by _utc: a fraction of the type decorator's per-value cost, on hundreds of finished steps.
+_VIEW_FIELDS = [f.name for f in fields(TaskView)]
+_DATETIMES = tuple(i for i, name in enumerate(_VIEW_FIELDS) if isinstance(_STEPS.c[name].type, UTCDateTime))
+_STATUS_AT = _VIEW_FIELDS.index("status")
+_VIEW_COLUMNS = [
+    type_coerce(_STEPS.c[n], NullType()) if i in _DATETIMES else _STEPS.c[n] for i, n in enumerate(_VIEW_FIELDS)
+]
+_VIEW_ROWS = (
+    select(*_VIEW_COLUMNS)
+    .where(_STEPS.c.instance_id == bindparam("b_instance"), _STEPS.c.status.in_(("ready", "completed")))
+    .order_by(_STEPS.c.id)
+)
+
+
+def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, list[HumanTask]] | None:
+    """The step, its instance and the instance's open steps, in one query (None: no such step)."""
+    found = session.execute(STEP_WITH_INSTANCE, {"b_task": task_id}).all()
+    row = next((h for h, _ in found if h.id == task_id), None)
+    if row is None:
+        return None
+    return row, found[0][1], [h for h, _ in found if h.status == "ready"]
+
+
+def mark_completed(session: Session, row: HumanTask, username: str, now: datetime) -> None:
+    """Close the step row (one UPDATE, only while still open: a concurrent completion loses)."""
+    result = session.connection().execute(_COMPLETE_STEP, {"b_id": row.id, "b_by": username, "b_at": now})
+    if result.rowcount != 1:
+        raise Conflict("Bước xử lý này đã được hoàn thành hoặc đã bị hủy.", code="task_not_ready")
+    set_committed_value(row, "status", "completed")
+    set_committed_value(row, "completed_by", username)
+    set_committed_value(row, "completed_at", now)
+
+
+def write_instance(session: Session, instance: ProcessInstance) -> None:
+    """The versioned UPDATE the ORM would flush; the object stays clean.
+
+    ``version`` stops concurrent writers exactly like the mapper's ``version_id_col``: the UPDATE matches
+    only the version this transaction read, and a miss is a ``Conflict``.
+    """
+    values = {c: getattr(instance, c) for c in _INSTANCE_COLUMNS}
+    version = instance.version
+    params: dict[str, Any] = {f"b_{c}": v for c, v in values.items()}
+    params.update(b_id=instance.id, b_version=version, b_new_version=version + 1)
+    if session.connection().execute(_UPDATE_INSTANCE, params).rowcount != 1:
+        raise Conflict()
+    for column, value in values.items():
+        set_committed_value(instance, column, value)
+    set_committed_value(instance, "version", version + 1)
+    state = inspect(instance)
+    if not state.committed_state:
+        # No other column is pending: take the row off the session's modified list, or every later flush of
+        # this unit of work would inspect it again only to find nothing to write (SQLAlchemy 2.x internals).
+        state._commit_all(state.dict, session.identity_map)
+
+
+def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
+    """INSERT new step rows; they stay in the session, persistent and clean.
+
+    Columns left unset take their scalar default (as the ORM's INSERT would); a column with only a server
+    or callable default is left to the INSERT and loads on first use.
+    """
+    conn = session.connection()
+    for row in rows:
+        if row not in session.new:  # already flushed by someone
+            continue
+        session.expunge(row)
+        values: dict[str, Any] = {}
+        loaded = row.__dict__
+        for column in _STEPS.columns:
+            key = column.key
+            default = column.default
+            if key in loaded:
+                values[key] = loaded[key]
+                continue
+            left_to_insert = default.is_scalar is False if default is not None else column.server_default is not None
+            if column.primary_key or left_to_insert:
+                continue
+            value = default.arg if default is not None else None  # type: ignore[attr-defined]
+            setattr(row, key, value)
+            values[key] = value
+        row.id = conn.execute(_INSERT_STEP, values).scalar_one()
+        make_transient_to_detached(row)
+        session.add(row)
+
+
+def write_task_rows(
+    session: Session,
+    instance_id: int,
+    updates: list[tuple[str, bytes]],
+    inserts: list[tuple[str, bytes]],
+    deletes: list[str],
+) -> None:
+    """Rewrite, add and drop serialized task rows (never loaded as ORM objects)."""
+    conn = session.connection()
+    if deletes:
+        conn.execute(delete(_TASK_ROWS).where(_TASK_ROWS.c.instance_id == instance_id, _TASK_ROWS.c.guid.in_(deletes)))
+    if updates:
+        conn.execute(_UPDATE_TASK_ROW, [{"b_instance": instance_id, "b_guid": g, "b_payload": p} for g, p in updates])
+    if inserts:
+        conn.execute(
+            _INSERT_TASK_ROW,
+            [{"instance_id": instance_id, "guid": g, "owner": "top", "payload": p} for g, p in inserts],
+        )
+
+
+def step_views(session: Session, instance_id: int) -> tuple[list[TaskView], list[TaskView]]:
+    """The open and the completed steps of an instance, oldest first."""
+    session.flush()  # what observers changed on the step rows
+    rows = session.connection().execute(_VIEW_ROWS, {"b_instance": instance_id}).all()
+    status = _STATUS_AT
+    open_steps = [_task_view(r) for r in rows if r[status] == "ready"]
+    done = [_task_view(r) for r in rows if r[status] == "completed"]
+    return open_steps, done
+
+
+def _task_view(row: Any) -> TaskView:
+    values = list(row)
+    for i in _DATETIMES:
+        values[i] = _utc(values[i])
+    return TaskView(*values)
+
+
+def _utc(value: Any) -> datetime | None:
+    """What UTCDateTime.process_result_value gives, from the driver's value (ISO text or a datetime)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,50 @@
+import { createRoot } from "react-dom/client";
+import { DEADLINE_STATES, deadlineState, fmtDate } from "./format.js";
+import { pageProps } from "./api.js";
+
+export function mount(Component) {
+  const { el, props, user } = pageProps();
+  createRoot(el).render(<Component {...props} user={user} />);
+}
+
+export function ErrorBox({ error }) {
+  if (!error) return null;
+  const details = error.details;
+  return (
+    <div className="alert alert-error" role="alert">
+      <strong>{error.message}</strong>
+      {Array.isArray(details) && details.length > 0 && (
+        <ul>
+          {details.map((d, i) => (
+            <li key={i}>{typeof d === "string" ? d : d.message || JSON.stringify(d)}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ what = "dữ liệu" }) {
+  return (
+    <p className="loading" role="status">
+      Đang tải {what}…
+    </p>
+  );
+}
+
+export function DeadlineChip({ task }) {
+  const state = deadlineState(task);
+  return (
+    <span className={`chip state-${state}`} data-state={state}>
+      {DEADLINE_STATES[state]}
+    </span>
+  );
+}
+
+export function DueCell({ task }) {
+  return (
+    <span>
+      {task.due_at ? fmtDate(task.due_at) : "—"} <DeadlineChip task={task} />
+    </span>
+  );
+}

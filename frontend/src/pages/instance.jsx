@@ -1,0 +1,201 @@
+// Hồ sơ quy trình: the diagram (bpmn-js NavigatedViewer) with completed and current steps marked, the audit
+// timeline and the data.
+import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
+import "bpmn-js/dist/assets/diagram-js.css";
+import "bpmn-js/dist/assets/bpmn-js.css";
+import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
+import "../lib/bpmn-markers.css";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { api } from "../lib/api.js";
+import { eventLabel, fmtDate, fmtDateTime, INSTANCE_STATUS } from "../lib/format.js";
+import { useApi } from "../lib/hooks.js";
+import { DueCell, ErrorBox, Loading, mount } from "../lib/ui.jsx";
+
+function Diagram({ instance }) {
+  const ref = useRef(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    const viewer = new NavigatedViewer({ container: ref.current });
+    let live = true;
+    (async () => {
+      try {
+        const xml = await api(`/api/v1/process-definitions/${instance.process_key}/versions/${instance.definition_version}/bpmn`, { raw: true }).then((r) => r.text());
+        await viewer.importXML(xml);
+        if (!live) return;
+        viewer.get("canvas").zoom("fit-viewport", "auto");
+        const registry = viewer.get("elementRegistry");
+        const canvas = viewer.get("canvas");
+        const mark = (id, cls) => registry.get(id) && canvas.addMarker(id, cls);
+        for (const t of instance.completed_tasks || []) mark(t.element_id, "cchc-done");
+        for (const t of instance.open_tasks || []) mark(t.element_id, "cchc-current");
+        if (instance.incident && instance.incident.element_id) mark(instance.incident.element_id, "cchc-error");
+        ref.current.dataset.ready = "true";
+      } catch (e) {
+        setError(e);
+      }
+    })();
+    return () => {
+      live = false;
+      viewer.destroy();
+    };
+  }, [instance]);
+  return (
+    <>
+      <ul className="diagram-legend" aria-label="Chú thích sơ đồ">
+        <li>
+          <span className="legend-done" /> Bước đã hoàn thành
+        </li>
+        <li>
+          <span className="legend-current" /> Bước đang xử lý
+        </li>
+        {instance.incident && (
+          <li>
+            <span className="legend-error" /> Bước gặp sự cố
+          </li>
+        )}
+      </ul>
+      <div
+        ref={ref}
+        className="diagram"
+        data-testid="diagram"
+        tabIndex={0}
+        role="img"
+        aria-label="Sơ đồ quy trình; dùng chuột hoặc bàn phím để di chuyển, phóng to"
+      />
+      <ErrorBox error={error} />
+    </>
+  );
+}
+
+function DataTable({ data }) {
+  const entries = Object.entries(data || {}).filter(([k]) => k !== "data_objects");
+  if (!entries.length) return <p className="muted">Chưa có dữ liệu.</p>;
+  const show = (v) => {
+    if (typeof v === "string") return /^\d{4}-\d{2}-\d{2}$/.test(v) ? fmtDate(v) : v;
+    if (typeof v === "boolean") return v ? "Có" : "Không";
+    if (v === null || v === undefined) return "—";
+    if (typeof v === "number") return String(v);
+    return <pre className="data">{JSON.stringify(v, null, 2)}</pre>;
+  };
+  return (
+    <div className="table-wrap">
+      <table data-testid="instance-data">
+        <caption className="sr-only">Dữ liệu của hồ sơ</caption>
+        <thead>
+          <tr>
+            <th scope="col">Trường dữ liệu</th>
+            <th scope="col">Giá trị</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">
+                <code>{k}</code>
+              </th>
+              <td>{show(v)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function InstancePage({ instance_id: instanceId }) {
+  const instance = useApi(`process-instances/${instanceId}`);
+  const events = useApi(`process-instances/${instanceId}/events`);
+  const units = useApi("units");
+  const definitions = useApi("process-definitions");
+  const unitName = useMemo(() => Object.fromEntries((units.data || []).map((u) => [u.code, u.name])), [units.data]);
+  const processName = useMemo(() => Object.fromEntries((definitions.data || []).map((d) => [d.key, d.name || d.key])), [definitions.data]);
+  const i = instance.data;
+  if (instance.error) return <ErrorBox error={instance.error} />;
+  if (!i) return <Loading what="hồ sơ" />;
+  const plan = i.data && i.data.plan;
+  return (
+    <>
+      <div className="card">
+        <h2 data-testid="instance-title">{i.title || `Hồ sơ số ${i.id}`}</h2>
+        <dl className="kv">
+          <dt>Quy trình</dt>
+          <dd data-testid="instance-version">
+            {processName[i.process_key] || i.process_key}, phiên bản {i.definition_version}
+          </dd>
+          <dt>Đơn vị</dt>
+          <dd>{unitName[i.unit_code] || i.unit_code || "—"}</dd>
+          <dt>Trạng thái</dt>
+          <dd data-testid="instance-status">{INSTANCE_STATUS[i.status] || i.status}</dd>
+          <dt>Khởi tạo</dt>
+          <dd>
+            {fmtDateTime(i.created_at)} {i.started_by ? `· ${i.started_by}` : ""}
+          </dd>
+          {i.ended_at && (
+            <>
+              <dt>Kết thúc</dt>
+              <dd>{fmtDateTime(i.ended_at)}</dd>
+            </>
+          )}
+          {plan && (
+            <>
+              <dt>Kế hoạch</dt>
+              <dd>
+                <a href={`/plans?plan=${plan.plan_id}`}>{plan.title || `Kế hoạch năm ${plan.year}`}</a>
+                {i.data.activity_code ? ` — hoạt động ${i.data.activity_code}: ${i.data.activity_title || ""}` : ""}
+              </dd>
+            </>
+          )}
+        </dl>
+        {i.incident && (
+          <p className="alert alert-error" role="alert">
+            Sự cố: {i.incident.message || JSON.stringify(i.incident)}
+          </p>
+        )}
+      </div>
+      <section className="card" aria-labelledby="diagram-title">
+        <h2 id="diagram-title">Sơ đồ quy trình</h2>
+        <Diagram instance={i} />
+      </section>
+      <div className="grid grid-2">
+        <section className="card" aria-labelledby="steps-title">
+          <h2 id="steps-title">Bước đang xử lý</h2>
+          {(i.open_tasks || []).length === 0 ? (
+            <p className="muted">Không có bước nào đang chờ.</p>
+          ) : (
+            <ul data-testid="open-tasks">
+              {i.open_tasks.map((t) => (
+                <li key={t.id}>
+                  <a href={`/tasks/${t.id}`}>{t.name}</a> — {unitName[t.unit_code] || t.unit_code || ""} · {t.assignee || "chưa có người nhận"} ·{" "}
+                  <DueCell task={t} />
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2>Dữ liệu</h2>
+          <DataTable data={i.data} />
+        </section>
+        <section className="card" aria-labelledby="timeline-title">
+          <h2 id="timeline-title">Nhật ký</h2>
+          {events.error && <ErrorBox error={events.error} />}
+          {!events.data ? (
+            <Loading what="nhật ký" />
+          ) : (
+            <ol className="timeline" data-testid="timeline">
+              {events.data.map((e) => (
+                <li key={e.id}>
+                  <strong>{eventLabel(e.kind)}</strong>
+                  {e.element_id ? ` (${e.element_id})` : ""}
+                  <div className="when">
+                    {fmtDateTime(e.at)} · {e.actor || "Hệ thống"}
+                  </div>
+                </li>
+              ))}
+            </ol>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}
+
+mount(InstancePage);

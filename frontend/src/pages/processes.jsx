@@ -1,0 +1,503 @@
+// Quản trị quy trình: definitions and versions, a bpmn-js Modeler with a properties panel (spiffworkflow
+// properties), Kiểm tra (validate, problems shown on their elements), Triển khai (deploy a new version), the
+// version history with a visual diff of two versions, and the running instances per version.
+import Modeler from "bpmn-js/lib/Modeler";
+import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
+import { BpmnModdle } from "bpmn-moddle";
+import { diff as bpmnDiff } from "bpmn-js-differ";
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
+import "bpmn-js/dist/assets/diagram-js.css";
+import "bpmn-js/dist/assets/bpmn-js.css";
+import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
+import "@bpmn-io/properties-panel/assets/properties-panel.css";
+import "../lib/bpmn-markers.css";
+import "../styles/modeler.css";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import spiffModdle from "../bpmn/spiffworkflow-moddle.json";
+import { SpiffPropertiesModule } from "../bpmn/spiff-properties.js";
+import { importDiagram } from "../bpmn/spiff-references.js";
+import { TranslateViModule } from "../bpmn/translate-vi.js";
+import { api, ApiError } from "../lib/api.js";
+import { fmtDateTime } from "../lib/format.js";
+import { useApi } from "../lib/hooks.js";
+import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
+
+const MODDLE = { spiffworkflow: spiffModdle };
+
+async function fetchXml(key, version) {
+  const response = await api(`/api/v1/process-definitions/${key}/versions/${version}/bpmn`, { raw: true });
+  return response.text();
+}
+
+/** The diagram plus the form/DMN files of the version it came from, as the deploy endpoint's multipart body. */
+function bundle(xml, files) {
+  const body = new FormData();
+  body.append("bpmn", new Blob([xml], { type: "application/xml" }), "diagram.bpmn");
+  for (const [name, text] of Object.entries(files || {})) {
+    body.append("files", new Blob([text], { type: name.endsWith(".json") ? "application/json" : "application/xml" }), name);
+  }
+  return body;
+}
+
+function ProblemList({ problems, onShow }) {
+  return (
+    <ul className="problems" data-testid="problems">
+      {problems.map((p, i) => (
+        <li key={i}>
+          {p.element_id ? (
+            <button type="button" className="btn-link" onClick={() => onShow(p.element_id)}>
+              {p.element_id}
+            </button>
+          ) : (
+            <strong>{p.file || "Sơ đồ"}</strong>
+          )}
+          {p.line ? ` (dòng ${p.line})` : ""}: {p.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ModelerView({ definition, version, files, onDeployed }) {
+  const canvasRef = useRef(null);
+  const panelRef = useRef(null);
+  const modelerRef = useRef(null);
+  const overlaysRef = useRef([]);
+  const [importInfo, setImportInfo] = useState(null);
+  const [status, setStatus] = useState(null);
+  const [problems, setProblems] = useState([]);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const modeler = new Modeler({
+      container: canvasRef.current,
+      propertiesPanel: { parent: panelRef.current },
+      additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, SpiffPropertiesModule, TranslateViModule],
+      moddleExtensions: MODDLE,
+    });
+    modelerRef.current = modeler;
+    window.cchcModeler = modeler; // lets the browser tests inspect the diagram
+    window.cchcImportDiagram = (xml) => importDiagram(modeler, xml);
+    return () => {
+      modeler.destroy();
+      modelerRef.current = null;
+    };
+  }, []);
+
+  const processKey = definition ? definition.key : null;
+  useEffect(() => setStatus(null), [processKey]); // a message about another process does not carry over
+
+  const clearMarks = useCallback(() => {
+    const modeler = modelerRef.current;
+    if (!modeler) return;
+    const overlays = modeler.get("overlays");
+    const canvas = modeler.get("canvas");
+    for (const { id, overlay } of overlaysRef.current) {
+      overlays.remove(overlay);
+      canvas.removeMarker(id, "cchc-error");
+    }
+    overlaysRef.current = [];
+  }, []);
+
+  const load = useCallback(
+    async (xml) => {
+      const modeler = modelerRef.current;
+      clearMarks();
+      setProblems([]);
+      try {
+        const result = await importDiagram(modeler, xml);
+        modeler.get("canvas").zoom("fit-viewport", "auto");
+        setImportInfo({ warnings: result.warnings });
+      } catch (e) {
+        setImportInfo({ error: e.message, warnings: e.warnings || [] });
+      }
+    },
+    [clearMarks],
+  );
+
+  useEffect(() => {
+    if (!definition || !version) return;
+    fetchXml(definition.key, version).then(load, (e) => setStatus({ kind: "error", error: e }));
+  }, [definition, version, load]);
+
+  const showProblems = useCallback(
+    (list) => {
+      const modeler = modelerRef.current;
+      clearMarks();
+      setProblems(list);
+      const registry = modeler.get("elementRegistry");
+      const overlays = modeler.get("overlays");
+      const canvas = modeler.get("canvas");
+      const byElement = {};
+      for (const p of list) if (p.element_id && registry.get(p.element_id)) (byElement[p.element_id] ||= []).push(p.message);
+      for (const [id, messages] of Object.entries(byElement)) {
+        canvas.addMarker(id, "cchc-error");
+        const html = document.createElement("div");
+        html.className = "problem-badge";
+        html.textContent = String(messages.length);
+        html.title = messages.join("\n");
+        html.dataset.elementId = id;
+        html.setAttribute("role", "note");
+        html.setAttribute("aria-label", `${id}: ${messages.join("; ")}`);
+        const overlay = overlays.add(id, "cchc-problem", { position: { top: -10, right: 10 }, html });
+        overlaysRef.current.push({ id, overlay });
+      }
+    },
+    [clearMarks],
+  );
+
+  const focusElement = (id) => {
+    const modeler = modelerRef.current;
+    const element = modeler.get("elementRegistry").get(id);
+    if (!element) return;
+    modeler.get("canvas").scrollToElement(element);
+    modeler.get("selection").select(element);
+  };
+
+  const currentXml = async () => (await modelerRef.current.saveXML({ format: true })).xml;
+
+  const validate = async () => {
+    setBusy(true);
+    setStatus(null);
+    try {
+      const report = await api("process-definitions/validate", { method: "POST", body: bundle(await currentXml(), files) });
+      showProblems(report.problems);
+      setStatus(report.valid ? { kind: "ok", text: "Sơ đồ hợp lệ, có thể triển khai." } : { kind: "error", text: `Sơ đồ có ${report.problems.length} lỗi.` });
+    } catch (e) {
+      setStatus({ kind: "error", error: e });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const deploy = async () => {
+    setBusy(true);
+    setStatus(null);
+    try {
+      const result = await api("process-definitions", { method: "POST", body: bundle(await currentXml(), files) });
+      clearMarks();
+      setProblems([]);
+      setStatus({
+        kind: "ok",
+        text: result.created ? `Đã triển khai phiên bản ${result.version} của quy trình "${result.key}".` : `Nội dung giống phiên bản ${result.version} đã có; không tạo phiên bản mới.`,
+      });
+      onDeployed(result);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 422 && Array.isArray(e.details)) showProblems(e.details);
+      setStatus({ kind: "error", error: e });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const download = async () => {
+    const blob = new Blob([await currentXml()], { type: "application/xml" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = `${definition ? definition.key : "quy-trinh"}.bpmn`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+
+  const openFile = async (event) => {
+    const file = event.target.files && event.target.files[0];
+    if (file) await load(await file.text());
+    event.target.value = "";
+  };
+
+  return (
+    <section aria-labelledby="modeler-title">
+      <h2 id="modeler-title">
+        Sơ đồ {definition ? `"${definition.name || definition.key}"` : ""} {version ? `— phiên bản ${version}` : ""}
+      </h2>
+      <div className="toolbar" role="toolbar" aria-label="Thao tác với sơ đồ">
+        <button type="button" className="btn" onClick={validate} disabled={busy || !files}>
+          Kiểm tra
+        </button>
+        <button type="button" className="btn btn-primary" onClick={deploy} disabled={busy || !files}>
+          Triển khai
+        </button>
+        <button type="button" className="btn" onClick={download}>
+          Tải xuống tệp BPMN
+        </button>
+        <label className="btn" htmlFor="open-bpmn">
+          Mở tệp BPMN…
+        </label>
+        <input id="open-bpmn" type="file" accept=".bpmn,.xml" className="sr-only" onChange={openFile} />
+      </div>
+      <div role="status" aria-live="polite" data-testid="modeler-status">
+        {status && status.kind === "ok" && <p className="alert alert-ok">{status.text}</p>}
+        {status && status.kind === "error" && (status.error ? <ErrorBox error={status.error} /> : <p className="alert alert-error">{status.text}</p>)}
+        {importInfo && importInfo.error && <p className="alert alert-error">Không mở được sơ đồ: {importInfo.error}</p>}
+        {importInfo && importInfo.warnings.length > 0 && (
+          <details className="alert alert-warn">
+            <summary>Có {importInfo.warnings.length} cảnh báo khi mở sơ đồ</summary>
+            <ul>
+              {importInfo.warnings.map((w, i) => (
+                <li key={i}>{w.message}</li>
+              ))}
+            </ul>
+          </details>
+        )}
+      </div>
+      {problems.length > 0 && <ProblemList problems={problems} onShow={focusElement} />}
+      <div className="modeler-layout">
+        <div ref={canvasRef} className="modeler-canvas" data-testid="modeler" tabIndex={0} aria-label="Vùng vẽ sơ đồ quy trình" />
+        <div ref={panelRef} className="modeler-panel" aria-label="Thuộc tính phần tử" />
+      </div>
+    </section>
+  );
+}
+
+function DiffView({ definition, versions }) {
+  const [a, setA] = useState("");
+  const [b, setB] = useState("");
+  const [result, setResult] = useState(null);
+  const [shown, setShown] = useState(false);
+  const [error, setError] = useState(null);
+  const leftRef = useRef(null);
+  const rightRef = useRef(null);
+  useEffect(() => {
+    if (versions.length >= 2) {
+      setA(String(versions[1].version));
+      setB(String(versions[0].version));
+    }
+  }, [versions]);
+
+  const compare = async () => {
+    setError(null);
+    setResult(null);
+    setShown(true);
+    await new Promise((resolve) => requestAnimationFrame(resolve)); // containers laid out before fitting
+    try {
+      const [xmlA, xmlB] = await Promise.all([fetchXml(definition.key, a), fetchXml(definition.key, b)]);
+      const moddle = new BpmnModdle(MODDLE);
+      const [defsA, defsB] = await Promise.all([moddle.fromXML(xmlA), moddle.fromXML(xmlB)]);
+      const changes = bpmnDiff(defsA.rootElement, defsB.rootElement);
+      const left = new NavigatedViewer({ container: leftRef.current, moddleExtensions: MODDLE });
+      const right = new NavigatedViewer({ container: rightRef.current, moddleExtensions: MODDLE });
+      await left.importXML(xmlA);
+      await right.importXML(xmlB);
+      const mark = (viewer, ids, cls) => {
+        const registry = viewer.get("elementRegistry");
+        const canvas = viewer.get("canvas");
+        for (const id of ids) if (registry.get(id)) canvas.addMarker(id, cls);
+      };
+      mark(left, Object.keys(changes._removed), "diff-removed");
+      mark(right, Object.keys(changes._added), "diff-added");
+      mark(left, Object.keys(changes._changed), "diff-changed");
+      mark(right, Object.keys(changes._changed), "diff-changed");
+      mark(right, Object.keys(changes._layoutChanged), "diff-layout");
+      left.get("canvas").zoom("fit-viewport");
+      right.get("canvas").zoom("fit-viewport");
+      setResult({ changes, viewers: [left, right] });
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  useEffect(() => () => result && result.viewers.forEach((v) => v.destroy()), [result]);
+
+  if (versions.length < 2) return <p className="muted">Quy trình mới có một phiên bản; chưa có gì để so sánh.</p>;
+  const describe = (obj, verb) =>
+    Object.entries(obj).map(([id, el]) => {
+      const name = (el.name || (el.model && el.model.name) || "").trim();
+      return (
+        <li key={`${verb}-${id}`}>
+          {verb}: {name ? `"${name}" ` : ""}({id})
+          {el.attrs && Object.keys(el.attrs).length > 0
+            ? ` — ${Object.entries(el.attrs)
+                // bpmn-js-differ hands jsondiffpatch's [old, new] to changed(model, key, newValue, oldValue):
+                // its "newValue" holds the first diagram's value
+                .map(([attr, v]) => `${attr}: "${v.newValue ?? ""}" → "${v.oldValue ?? ""}"`)
+                .join("; ")}`
+            : ""}
+        </li>
+      );
+    });
+  return (
+    <section aria-labelledby="diff-title">
+      <h3 id="diff-title">So sánh hai phiên bản</h3>
+      <div className="toolbar">
+        <div className="field">
+          <label htmlFor="diff-a">Phiên bản cũ</label>
+          <select id="diff-a" value={a} onChange={(e) => setA(e.target.value)}>
+            {versions.map((v) => (
+              <option key={v.version} value={v.version}>
+                {v.version}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="diff-b">Phiên bản mới</label>
+          <select id="diff-b" value={b} onChange={(e) => setB(e.target.value)}>
+            {versions.map((v) => (
+              <option key={v.version} value={v.version}>
+                {v.version}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="button" className="btn" onClick={compare} disabled={!a || !b || a === b}>
+          So sánh
+        </button>
+      </div>
+      <ErrorBox error={error} />
+      {result && (
+        <ul data-testid="diff-changes">
+          {describe(result.changes._added, "Thêm")}
+          {describe(result.changes._removed, "Xóa")}
+          {describe(result.changes._changed, "Sửa")}
+          {Object.keys(result.changes._layoutChanged).length > 0 && <li>Đổi bố cục: {Object.keys(result.changes._layoutChanged).join(", ")}</li>}
+          {Object.keys(result.changes._added).length + Object.keys(result.changes._removed).length + Object.keys(result.changes._changed).length === 0 && (
+            <li>Không có thay đổi về nội dung.</li>
+          )}
+        </ul>
+      )}
+      <ul className="diagram-legend" aria-label="Chú thích so sánh">
+        <li>
+          <span className="legend-added" /> Thêm mới
+        </li>
+        <li>
+          <span className="legend-removed" /> Bị xóa
+        </li>
+        <li>
+          <span className="legend-changed" /> Thay đổi
+        </li>
+      </ul>
+      <div className="diff-grid" hidden={!shown}>
+        <div>
+          <p className="label">Phiên bản {a}</p>
+          <div ref={leftRef} className="diagram" data-testid="diff-left" />
+        </div>
+        <div>
+          <p className="label">Phiên bản {b}</p>
+          <div ref={rightRef} className="diagram" data-testid="diff-right" />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Processes() {
+  const params = new URLSearchParams(window.location.search);
+  const definitions = useApi("process-definitions");
+  const [key, setKey] = useState(params.get("key") || "");
+  const [version, setVersion] = useState(params.get("version") || "");
+  const versions = useApi(key ? `process-definitions/${key}/versions` : null);
+  const instances = useApi(key ? `process-instances?process_key=${encodeURIComponent(key)}&limit=500` : null);
+  const [files, setFiles] = useState(null);
+
+  useEffect(() => {
+    if (!key && definitions.data && definitions.data.length) setKey(definitions.data[0].key);
+  }, [definitions.data, key]);
+  useEffect(() => {
+    if (versions.data && versions.data.length && !versions.data.some((v) => String(v.version) === String(version))) {
+      setVersion(String(versions.data[0].version));
+    }
+  }, [versions.data, version]);
+  useEffect(() => {
+    if (!key || !version) return;
+    setFiles(null);
+    api(`process-definitions/${key}/versions/${version}/files`).then((r) => setFiles(r.files), () => setFiles({}));
+    const url = new URL(window.location.href);
+    url.searchParams.set("key", key);
+    url.searchParams.set("version", version);
+    window.history.replaceState(null, "", url);
+  }, [key, version]);
+
+  const definition = useMemo(() => (definitions.data || []).find((d) => d.key === key), [definitions.data, key]);
+  const perVersion = useMemo(() => {
+    const out = {};
+    for (const i of instances.data || []) {
+      const row = (out[i.definition_version] ||= { open: 0, total: 0 });
+      row.total += 1;
+      if (i.status === "running" || i.status === "waiting" || i.status === "error") row.open += 1;
+    }
+    return out;
+  }, [instances.data]);
+
+  const onDeployed = (result) => {
+    definitions.reload();
+    versions.reload();
+    instances.reload();
+    if (result.created) setVersion(String(result.version));
+  };
+
+  if (definitions.error) return <ErrorBox error={definitions.error} />;
+  if (!definitions.data) return <Loading what="danh sách quy trình" />;
+  return (
+    <>
+      <section className="card" aria-labelledby="defs-title">
+        <h2 id="defs-title">Quy trình đã triển khai</h2>
+        <ul className="process-list">
+          {definitions.data.map((d) => (
+            <li key={d.key}>
+              <button type="button" className="btn" aria-pressed={d.key === key} onClick={() => (setKey(d.key), setVersion(""))}>
+                {d.name || d.key} <span className="muted">(v{d.version})</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+      {key && (
+        <>
+          <section className="card" aria-labelledby="versions-title">
+            <h2 id="versions-title">Phiên bản</h2>
+            {!versions.data ? (
+              <Loading what="phiên bản" />
+            ) : (
+              <div className="table-wrap">
+                <table data-testid="versions">
+                  <caption className="sr-only">Các phiên bản của quy trình và hồ sơ đang chạy</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Phiên bản</th>
+                      <th scope="col">Triển khai</th>
+                      <th scope="col">Hồ sơ đang chạy</th>
+                      <th scope="col">Thao tác</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {versions.data.map((v) => (
+                      <tr key={v.version} data-version={v.version}>
+                        <td>{v.version}</td>
+                        <td>
+                          {fmtDateTime(v.deployed_at)}
+                          {v.deployed_by ? ` · ${v.deployed_by}` : ""}
+                        </td>
+                        <td>
+                          <a href={`/instances?process_key=${key}&version=${v.version}`}>
+                            {(perVersion[v.version] || { open: 0 }).open} đang chạy / {(perVersion[v.version] || { total: 0 }).total} hồ sơ
+                          </a>
+                        </td>
+                        <td>
+                          <button type="button" className="btn" aria-pressed={String(v.version) === String(version)} onClick={() => setVersion(String(v.version))}>
+                            Mở trong trình vẽ
+                          </button>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+        </>
+      )}
+      {key && version && (
+        <div className="card">
+          <ModelerView definition={definition} version={version} files={files} onDeployed={onDeployed} />
+        </div>
+      )}
+      {key && definition && versions.data && (
+        <section className="card">
+          <DiffView definition={definition} versions={versions.data} />
+        </section>
+      )}
+    </>
+  );
+}
+
+mount(Processes);

@@ -1,0 +1,140 @@
+"""Browser tests: the app on a free port (waitress in a thread, demo database), Debian's Chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expect, sync_playwright
+from waitress.server import create_server
+
+from api import create_app
+from workflows.demo import load_demo
+from workflows.schema import upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "api" / "web" / "static" / "dist"
+SCREENSHOTS = ROOT / "test-output"
+CHROMIUM = os.environ.get("CCHC_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1366, "height": 768}
+expect.set_options(timeout=20_000)  # two shared cores: deploying a diagram can take a few seconds
+PHONE = {"width": 390, "height": 844}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    app: Any
+
+    @property
+    def services(self) -> Any:
+        return self.app.extensions["cchc"]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The whole app with the demo organisation, accounts and processes, served by waitress on a free port."""
+    if not (DIST / "inbox.js").is_file():
+        pytest.fail("Giao diện chưa được biên dịch: chạy `make web` trước (make e2e tự làm việc này).")
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'cchc.db'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "e2e-secret", "LOGIN_RATE_LIMIT": "1000 per minute"})
+    load_demo(app.extensions["cchc"])
+    port = _free_port()
+    httpd = create_server(app, host="127.0.0.1", port=port, threads=6)
+    thread = threading.Thread(target=httpd.run, daemon=True)
+    thread.start()
+    yield Server(f"http://127.0.0.1:{port}", app)
+    httpd.close()
+    app.extensions["cchc"].close()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Không có Chromium tại {CHROMIUM}: cài bằng `apt-get install -y chromium`.")
+    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+@dataclass
+class Problems:
+    """Uncaught page errors and console errors seen while a test ran (a 404 of an optional endpoint aside)."""
+
+    items: list[str] = field(default_factory=list)
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        text = message.text
+        if "404" in text and "Failed to load resource" in text:
+            return  # optional endpoints (notifications) answer 404 until they exist; the page hides them
+        self.items.append(f"console: {text}")
+
+
+def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP) -> tuple[Page, Problems]:
+    context = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    problems = Problems()
+    page.on("console", problems.console)
+    page.on("pageerror", lambda exc: problems.items.append(f"pageerror: {exc}"))
+    return page, problems
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[tuple[Page, Problems]]:
+    page, problems = new_page(browser)
+    yield page, problems
+    page.context.close()
+
+
+def login(page: Page, server: Server, username: str, password: str = "demo") -> None:
+    """Log in through the login page (the session cookie), landing on the inbox."""
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{server.url}/")
+    page.wait_for_selector("[data-testid=user-name]")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def api_token(page: Page, server: Server, username: str) -> str:
+    response = page.request.post(f"{server.url}/api/v1/auth/login", data={"username": username, "password": "demo"})
+    assert response.ok, response.text()
+    return str(response.json()["token"])

@@ -1,0 +1,369 @@
+"""Notifications: in-app rows per user and an e-mail outbox delivered over SMTP after commit.
+
+Both are written in the transaction of the action that caused them, so a rolled-back action notifies
+nobody. The worker delivers the outbox: each row is claimed by one worker only (``FOR UPDATE SKIP
+LOCKED`` held while sending on PostgreSQL, a leased conditional ``UPDATE`` on SQLite), marked sent
+right after the SMTP server accepted it, and retried with capped exponential backoff when sending fails.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from engine.db import Base, UnitOfWork, is_sqlite
+from engine.errors import NotFound
+
+from .models import User
+
+if TYPE_CHECKING:
+    from .services import Services
+
+KINDS = ("new_task", "returned", "due_soon", "overdue", "escalated")
+MAX_BACKOFF = timedelta(hours=1)
+FIRST_BACKOFF = timedelta(seconds=30)
+GIVE_UP_AFTER = 25  # attempts; the row stays in the table as "failed" with its last error
+
+
+class Notification(Base):
+    """One message to one user, shown in the web UI until read."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user", "username", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(500))
+    message: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column()
+    read_at: Mapped[datetime | None] = mapped_column()
+
+
+class EmailOutbox(Base):
+    """An e-mail waiting to be sent (status pending → sent; failed after too many attempts)."""
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (Index("ix_email_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="SET NULL"))
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    lease_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """SMTP configuration; e-mail is off unless a host is configured."""
+
+    host: str | None = None
+    port: int = 25
+    sender: str = "cchc-flow@localhost"
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 20.0
+    lease: timedelta = timedelta(minutes=2)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+    @classmethod
+    def from_env(cls) -> MailSettings:
+        """CCHC_SMTP_HOST / PORT / SENDER / USER / PASSWORD."""
+        return cls(
+            host=os.environ.get("CCHC_SMTP_HOST") or None,
+            port=int(os.environ.get("CCHC_SMTP_PORT", "25")),
+            sender=os.environ.get("CCHC_SMTP_SENDER", "cchc-flow@localhost"),
+            user=os.environ.get("CCHC_SMTP_USER") or None,
+            password=os.environ.get("CCHC_SMTP_PASSWORD") or None,
+        )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    username: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    kind: str
+    title: str
+    message: str
+    link: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Notification) -> NotificationView:
+        return cls(row.id, row.kind, row.title, row.message, row.link, row.created_at, row.read_at)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def users_with_role(session: Session, role: str, unit_code: str | None) -> list[Recipient]:
+    """Active users holding ``role`` in ``unit_code`` (any unit when None)."""
+    query = select(User.username, User.email, User.roles).where(User.active.is_(True))
+    if unit_code is not None:
+        query = query.where(User.unit_code == unit_code)
+    return [Recipient(name, email) for name, email, roles in session.execute(query) if role in (roles or [])]
+
+
+def recipients_named(session: Session, usernames: Iterable[str]) -> list[Recipient]:
+    names = sorted(set(usernames))
+    if not names:
+        return []
+    rows = session.execute(
+        select(User.username, User.email).where(User.username.in_(names), User.active.is_(True))
+    ).all()
+    return [Recipient(n, e) for n, e in rows]
+
+
+def notify(
+    services: Services,
+    session: Session,
+    recipients: Iterable[Recipient],
+    *,
+    kind: str,
+    title: str,
+    message: str,
+    now: datetime,
+    link: str | None = None,
+    task_id: int | None = None,
+    instance_id: int | None = None,
+) -> int:
+    """Write one in-app notification per recipient (and an outbox e-mail when mail is on); returns how many."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    seen: set[str] = set()
+    rows: list[tuple[Notification, Recipient]] = []
+    for recipient in recipients:
+        if recipient.username in seen:
+            continue
+        seen.add(recipient.username)
+        row = Notification(
+            username=recipient.username,
+            kind=kind,
+            title=title[:500],
+            message=message,
+            link=link,
+            task_id=task_id,
+            instance_id=instance_id,
+            created_at=now,
+        )
+        session.add(row)
+        rows.append((row, recipient))
+    if services.mail.enabled and any(r.email for _, r in rows):
+        session.flush()
+        for row, recipient in rows:
+            if recipient.email:
+                session.add(
+                    EmailOutbox(
+                        notification_id=row.id,
+                        recipient=recipient.email,
+                        subject=row.title,
+                        body=_email_body(row),
+                        message_id=f"<{uuid.uuid4().hex}@cchc-flow>",
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
+    return len(rows)
+
+
+def _email_body(row: Notification) -> str:
+    lines = [row.message, ""]
+    if row.link:
+        lines.append(f"Xem chi tiết: {row.link}")
+    lines.append("-- \nCCHC Flow (thư tự động, vui lòng không trả lời)")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def list_for_user(uow: UnitOfWork, username: str, *, unread_only: bool, limit: int = 100) -> tuple[list[Any], int]:
+    """The user's notifications, newest first, and how many are unread."""
+    query = select(Notification).where(Notification.username == username)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    rows = uow.session.scalars(query.order_by(Notification.id.desc()).limit(limit))
+    unread = uow.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.username == username, Notification.read_at.is_(None))
+    )
+    return [NotificationView.of(r) for r in rows], int(unread or 0)
+
+
+def mark_read(uow: UnitOfWork, username: str, notification_id: int, now: datetime) -> NotificationView:
+    """Mark one of the user's notifications read (idempotent)."""
+    row = uow.session.get(Notification, notification_id)
+    if row is None or row.username != username:
+        raise NotFound("Không tìm thấy thông báo.", code="notification_not_found")
+    if row.read_at is None:
+        row.read_at = now
+    return NotificationView.of(row)
+
+
+def mark_all_read(uow: UnitOfWork, username: str, now: datetime) -> int:
+    """Mark every unread notification of the user read; returns how many changed."""
+    result = uow.session.execute(
+        update(Notification)
+        .where(Notification.username == username, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- delivery
+
+
+class Mailer:
+    """One SMTP connection, opened on first use and reopened after a failure."""
+
+    def __init__(self, settings: MailSettings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, row: EmailOutbox) -> None:
+        message = EmailMessage()
+        message["From"] = self.settings.sender
+        message["To"] = row.recipient
+        message["Subject"] = row.subject
+        message["Message-ID"] = row.message_id
+        message["Date"] = format_datetime(row.created_at)
+        message.set_content(row.body)
+        if self._smtp is None:
+            smtp = smtplib.SMTP(self.settings.host or "", self.settings.port, timeout=self.settings.timeout)
+            if self.settings.user:
+                smtp.login(self.settings.user, self.settings.password or "")
+            self._smtp = smtp
+        try:
+            self._smtp.send_message(message)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+
+@contextmanager
+def mailer(settings: MailSettings) -> Iterator[Mailer]:
+    m = Mailer(settings)
+    try:
+        yield m
+    finally:
+        m.close()
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at one hour."""
+    delay = FIRST_BACKOFF * (2 ** max(0, attempts - 1))
+    return min(delay, MAX_BACKOFF)
+
+
+_SEND_ERRORS = (smtplib.SMTPException, OSError, socket.timeout)
+
+
+def deliver_outbox(
+    services: Services, now: datetime, *, limit: int = 200, should_stop: Any = None, wall_clock: Any = None
+) -> tuple[int, int]:
+    """Send due outbox e-mails (at most ``limit``); returns (sent, failed attempts)."""
+    if not services.mail.enabled:
+        return 0, 0
+    sent = failed = 0
+    with mailer(services.mail) as smtp:
+        while sent + failed < limit:
+            if should_stop is not None and should_stop():
+                break
+            moment = wall_clock() if wall_clock is not None else now
+            outcome = _deliver_one(services, smtp, moment)
+            if outcome is None:
+                break
+            if outcome:
+                sent += 1
+            else:
+                failed += 1
+    return sent, failed
+
+
+def _deliver_one(services: Services, smtp: Mailer, now: datetime) -> bool | None:
+    """Claim, send and mark one row; None when nothing is due."""
+    with services.uow() as uow:
+        session = uow.session
+        due = (
+            select(EmailOutbox)
+            .where(EmailOutbox.status == "pending", EmailOutbox.next_attempt_at <= now)
+            .order_by(EmailOutbox.next_attempt_at, EmailOutbox.id)
+            .limit(1)
+        )
+        if is_sqlite(session):
+            # A lease taken in its own short transaction: the write lock is not held while talking SMTP.
+            session.execute(update(EmailOutbox).where(EmailOutbox.id == -1).values(attempts=0))  # write lock first
+            row = session.scalar(
+                due.where(or_(EmailOutbox.lease_until.is_(None), EmailOutbox.lease_until < now))
+            )
+            if row is None:
+                return None
+            row.lease_until = now + services.mail.lease
+            uow.commit()
+        else:
+            # The row lock is held while sending: a worker that dies releases it at once.
+            row = session.scalar(due.with_for_update(skip_locked=True))
+            if row is None:
+                return None
+        try:
+            smtp.send(row)
+        except _SEND_ERRORS as exc:
+            row.attempts += 1
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            row.lease_until = None
+            if row.attempts >= GIVE_UP_AFTER:
+                row.status = "failed"
+            else:
+                row.next_attempt_at = now + backoff(row.attempts)
+            uow.commit()
+            return False
+        row.status = "sent"
+        row.sent_at = now
+        row.attempts += 1
+        row.lease_until = None
+        uow.commit()
+        return True

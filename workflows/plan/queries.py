@@ -1,0 +1,337 @@
+"""Read side of plans: the tree with statuses, filtered activity lists, progress roll-ups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from engine.clock import LOCAL_TZ
+from engine.errors import NotFound
+from engine.models import ProcessInstance
+from workflows.models import Unit
+
+from .activity_types import ACTIVITY_TYPES
+from .models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence
+from .progress import (
+    DONE,
+    OVERDUE,
+    STATUS_LABELS,
+    OccurrenceFacts,
+    combine,
+    counts,
+    occurrence_status,
+    quarter_of,
+)
+
+DUTY_AREA = {"code": "NV", "title": "Nhiệm vụ ở phần Tổ chức thực hiện"}
+
+
+def get_plan(session: Session, plan_id: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound("Không tìm thấy kế hoạch.", code="plan_not_found", details={"plan_id": plan_id})
+    return plan
+
+
+def get_activity(session: Session, plan_id: int, activity_id: int) -> PlanActivityRow:
+    activity = session.get(PlanActivityRow, activity_id)
+    if activity is None or activity.plan_id != plan_id:
+        raise NotFound("Không tìm thấy hoạt động của kế hoạch.", code="activity_not_found")
+    return activity
+
+
+def plan_summary(session: Session, plan: Plan) -> dict[str, Any]:
+    activities = session.scalar(
+        select(func.count()).select_from(PlanActivityRow).where(PlanActivityRow.plan_id == plan.id)
+    )
+    return {
+        "id": plan.id,
+        "year": plan.year,
+        "title": plan.title,
+        "number": plan.number,
+        "issuing_unit": plan.issuing_unit_code,
+        "issued_on": plan.issued_on,
+        "source_name": plan.source_name,
+        "imported_at": plan.imported_at,
+        "imported_by": plan.imported_by,
+        "activity_count": activities or 0,
+    }
+
+
+def list_plans(session: Session) -> list[dict[str, Any]]:
+    return [plan_summary(session, p) for p in session.scalars(select(Plan).order_by(Plan.year.desc(), Plan.id))]
+
+
+# --- Facts and statuses ---------------------------------------------------------------------------
+
+
+class PlanFacts:
+    """Every occurrence of one plan with its instance's status, read in one query."""
+
+    def __init__(self, session: Session, plan: Plan, today: date) -> None:
+        rows = session.execute(
+            select(
+                PlanOccurrence.id,
+                PlanOccurrence.activity_id,
+                PlanOccurrence.unit_code,
+                PlanOccurrence.due_date,
+                ProcessInstance.status,
+                ProcessInstance.ended_at,
+            )
+            .join(PlanActivityRow, PlanOccurrence.activity_id == PlanActivityRow.id)
+            .outerjoin(ProcessInstance, ProcessInstance.id == PlanOccurrence.instance_id)
+            .where(PlanActivityRow.plan_id == plan.id)
+        ).all()
+        self.today = today
+        self.by_activity: dict[int, list[tuple[OccurrenceFacts, str]]] = defaultdict(list)
+        self.status_of_occurrence: dict[int, str] = {}
+        for occ_id, activity_id, unit, due, status, ended_at in rows:
+            facts = OccurrenceFacts(
+                activity_id,
+                unit,
+                due,
+                None if status == "cancelled" else status,
+                ended_at.astimezone(LOCAL_TZ).date() if ended_at is not None else None,
+            )
+            state = occurrence_status(facts, today)
+            self.by_activity[activity_id].append((facts, state))
+            self.status_of_occurrence[occ_id] = state
+
+    def activity_status(self, activity_id: int) -> str:
+        return combine(state for _, state in self.by_activity.get(activity_id, ()))
+
+    def activity_due(self, activity_id: int) -> date | None:
+        """The next deadline still open, or the last one when everything is done."""
+        items = self.by_activity.get(activity_id, ())
+        open_dues = [f.due_date for f, s in items if s not in DONE and f.due_date is not None]
+        if open_dues:
+            return min(open_dues)
+        dues = [f.due_date for f, _ in items if f.due_date is not None]
+        return max(dues) if dues else None
+
+    def launched(self, activity_id: int) -> int:
+        return sum(1 for f, _ in self.by_activity.get(activity_id, ()) if f.instance_status is not None)
+
+
+def _unit_names(session: Session) -> dict[str, str]:
+    return {code: short or name for code, name, short in session.execute(select(Unit.code, Unit.name, Unit.short_name))}
+
+
+def _units(codes: list[str], names: dict[str, str]) -> list[dict[str, str]]:
+    return [{"code": code, "name": names.get(code, code)} for code in codes]
+
+
+def activity_json(activity: PlanActivityRow, facts: PlanFacts, names: dict[str, str]) -> dict[str, Any]:
+    area = activity.area.code if activity.area else DUTY_AREA["code"]
+    status = facts.activity_status(activity.id)
+    states = [s for _, s in facts.by_activity.get(activity.id, ())]
+    return {
+        "id": activity.id,
+        "code": activity.code,
+        "ref": f"{area}.{activity.code}" if activity.area else activity.code,
+        "area": area,
+        "section": activity.section,
+        "task_code": activity.task.code if activity.task else None,
+        "text": activity.text,
+        "output_text": activity.output_text,
+        "output_kind": ", ".join(activity.output_kinds),
+        "output_kinds": list(activity.output_kinds),
+        "lead_text": activity.lead_text,
+        "lead_units": _units(activity.lead_units, names),
+        "coordinating_text": activity.coordinating_text,
+        "coordinating_units": _units(activity.coordinating_units, names),
+        "time_text": activity.time_text,
+        "schedule": activity.schedule,
+        "budget": activity.budget_text,
+        "activity_type": activity.activity_type,
+        "activity_type_label": ACTIVITY_TYPES.get(activity.activity_type, activity.activity_type),
+        "activity_type_source": activity.activity_type_source,
+        "manual_due": activity.manual_due,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "due_date": facts.activity_due(activity.id),
+        "occurrence_count": len(states),
+        "instance_count": facts.launched(activity.id),
+        "counts": counts(states),
+    }
+
+
+def _activities(session: Session, plan: Plan) -> list[PlanActivityRow]:
+    return list(
+        session.scalars(
+            select(PlanActivityRow)
+            .where(PlanActivityRow.plan_id == plan.id)
+            .options(selectinload(PlanActivityRow.area), selectinload(PlanActivityRow.task))
+            .order_by(PlanActivityRow.position)
+        )
+    )
+
+
+def list_activities(
+    session: Session,
+    plan: Plan,
+    today: date,
+    *,
+    area: str | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    due_before: date | None = None,
+    activity_type: str | None = None,
+) -> list[dict[str, Any]]:
+    facts = PlanFacts(session, plan, today)
+    names = _unit_names(session)
+    items = []
+    for activity in _activities(session, plan):
+        item = activity_json(activity, facts, names)
+        if area and item["area"] != area.upper():
+            continue
+        if unit and unit not in activity.lead_units:
+            continue
+        if status and item["status"] != status:
+            continue
+        if activity_type and activity.activity_type != activity_type:
+            continue
+        if due_before and (item["due_date"] is None or item["due_date"] > due_before):
+            continue
+        items.append(item)
+    return items
+
+
+def activity_detail(session: Session, activity: PlanActivityRow, today: date) -> dict[str, Any]:
+    facts = PlanFacts(session, activity.plan, today)
+    names = _unit_names(session)
+    item = activity_json(activity, facts, names)
+    item["occurrences"] = [
+        {
+            "id": occ.id,
+            "unit": {"code": occ.unit_code, "name": names.get(occ.unit_code, occ.unit_code)},
+            "period": occ.period,
+            "label": occ.label,
+            "planned_due": occ.planned_due,
+            "due_date": occ.due_date,
+            "instance_id": occ.instance_id,
+            "status": facts.status_of_occurrence[occ.id],
+            "status_label": STATUS_LABELS[facts.status_of_occurrence[occ.id]],
+        }
+        for occ in activity.occurrences
+    ]
+    return item
+
+
+def plan_tree(session: Session, plan: Plan, today: date) -> dict[str, Any]:
+    """The plan with areas → objectives → tasks → activities, each activity with its status."""
+    facts = PlanFacts(session, plan, today)
+    names = _unit_names(session)
+    activities = _activities(session, plan)
+    by_task: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    for activity in activities:
+        by_task[activity.task_id].append(activity_json(activity, facts, names))
+    areas = session.scalars(
+        select(PlanArea)
+        .where(PlanArea.plan_id == plan.id)
+        .options(selectinload(PlanArea.objectives).selectinload(PlanObjectiveRow.tasks))
+        .order_by(PlanArea.position)
+    )
+    tree = []
+    for area in areas:
+        area_items: list[dict[str, Any]] = []
+        objectives = []
+        for objective in area.objectives:
+            tasks = []
+            for task in objective.tasks:
+                items = by_task.get(task.id, [])
+                area_items.extend(items)
+                tasks.append(
+                    {
+                        "code": task.code,
+                        "text": task.text,
+                        "parent_code": task.parent.code if task.parent else None,
+                        "lead_units": _units(task.lead_units, names),
+                        "activities": items,
+                    }
+                )
+            objectives.append(
+                {
+                    "code": objective.code,
+                    "text": objective.text,
+                    "lead_units": _units(objective.lead_units, names),
+                    "tasks": tasks,
+                }
+            )
+        tree.append(
+            {
+                "code": area.code,
+                "title": area.title,
+                "objectives": objectives,
+                "progress": counts(item["status"] for item in area_items),
+            }
+        )
+    duties = by_task.get(None, [])
+    return plan_summary(session, plan) | {
+        "report": plan.report,
+        "areas": tree,
+        "duties": duties,
+        "progress": counts(item["status"] for items in by_task.values() for item in items),
+    }
+
+
+def plan_progress(session: Session, plan: Plan, today: date) -> dict[str, Any]:
+    """Roll-ups: activities overall and per area; occurrences per lead unit and per quarter of their deadline."""
+    facts = PlanFacts(session, plan, today)
+    names = _unit_names(session)
+    activities = _activities(session, plan)
+    per_area: dict[str, list[str]] = defaultdict(list)
+    titles = {area.code: area.title for area in plan.areas} | {DUTY_AREA["code"]: DUTY_AREA["title"]}
+    for activity in activities:
+        per_area[activity.area.code if activity.area else DUTY_AREA["code"]].append(facts.activity_status(activity.id))
+    per_unit: dict[str, list[str]] = defaultdict(list)
+    per_quarter: dict[str, list[str]] = defaultdict(list)
+    for items in facts.by_activity.values():
+        for occurrence, state in items:
+            per_unit[occurrence.unit_code].append(state)
+            quarter = quarter_of(occurrence.due_date) if occurrence.due_date else "manual"
+            per_quarter[quarter].append(state)
+    all_statuses = [s for statuses in per_area.values() for s in statuses]
+    return {
+        "plan_id": plan.id,
+        "today": today,
+        "overall": counts(all_statuses),
+        "total": len(all_statuses),
+        "by_area": [
+            {"code": code, "title": titles.get(code, code), "counts": counts(statuses), "total": len(statuses)}
+            for code, statuses in per_area.items()
+        ],
+        "by_unit": sorted(
+            (
+                {
+                    "code": code,
+                    "name": names.get(code, code),
+                    "counts": counts(statuses),
+                    "total": len(statuses),
+                    "overdue": statuses.count(OVERDUE),
+                }
+                for code, statuses in per_unit.items()
+            ),
+            key=lambda row: (-row["overdue"], row["code"]),
+        ),
+        "by_quarter": [
+            {
+                "quarter": quarter,
+                "label": _quarter_label(quarter),
+                "counts": counts(per_quarter[quarter]),
+                "total": len(per_quarter[quarter]),
+            }
+            for quarter in sorted(per_quarter, key=lambda q: (q == "manual", q))
+        ],
+    }
+
+
+def _quarter_label(quarter: str) -> str:
+    if quarter == "manual":
+        return "Chưa đặt hạn"
+    year, q = quarter.split("-Q")
+    return f"Quý {('I', 'II', 'III', 'IV')[int(q) - 1]}/{year}"

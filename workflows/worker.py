@@ -1,0 +1,169 @@
+"""The deadline worker: fire due timers, re-classify steps, remind, escalate, deliver e-mail.
+
+``tick(services, now)`` does one pass and reports what it did; tests call it directly with a manual
+clock. ``run`` repeats it until asked to stop; a stop request lets the current batch finish and commit.
+Several workers may run at once: every step of a pass claims its rows (``SKIP LOCKED`` on PostgreSQL,
+a write lock or a conditional ``UPDATE`` on SQLite), so each timer fires and each message goes out once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from sqlalchemy import update
+
+from engine.db import is_sqlite
+from engine.errors import Conflict
+from engine.models import Timer
+
+from . import alerts, notifications
+from .services import Services
+
+log = logging.getLogger(__name__)
+DEFAULT_POLL = 2.0  # seconds
+TIMER_BATCH = 50
+CLASSIFY_BATCH = 500
+CLASSIFY_ROUNDS = 20
+
+
+@dataclass
+class TickReport:
+    """What one pass did."""
+
+    timers_fired: int = 0
+    classified: int = 0
+    reminders: int = 0
+    escalations: int = 0
+    notifications_sent: int = 0
+    notifications_failed: int = 0
+    busy: int = 0  # batches given up because another writer held the database (retried next pass)
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+    def add(self, other: TickReport) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def summary(self) -> str:
+        return (
+            f"hẹn giờ: {self.timers_fired}, phân loại: {self.classified}, nhắc việc: {self.reminders}, "
+            f"cảnh báo: {self.escalations}, thư đã gửi: {self.notifications_sent}, thư lỗi: {self.notifications_failed}"
+        )
+
+
+def poll_interval() -> float:
+    """CCHC_WORKER_POLL seconds (default 2, at most 5 unless set explicitly)."""
+    return float(os.environ.get("CCHC_WORKER_POLL", DEFAULT_POLL))
+
+
+def fire_timers(
+    services: Services, now: datetime, *, batch: int = TIMER_BATCH, should_stop: Callable[[], bool] | None = None
+) -> tuple[int, int]:
+    """Fire every timer due at ``now``, one committed batch at a time; returns (instances advanced, busy batches)."""
+    fired = busy = 0
+    while not (should_stop and should_stop()):
+        try:
+            with services.uow() as uow:
+                if is_sqlite(uow.session):
+                    # Take the write lock first: a second worker waits here instead of failing on a stale read.
+                    uow.session.execute(update(Timer).where(Timer.id == -1).values(status="waiting"))
+                n = services.engine.fire_due_timers(uow, now, limit=batch)
+                uow.commit()
+        except Conflict:
+            busy += 1
+            break
+        fired += n
+        if n == 0:
+            break
+    return fired, busy
+
+
+def tick(services: Services, now: datetime, *, should_stop: Callable[[], bool] | None = None) -> TickReport:
+    """One pass of the worker at ``now``."""
+    report = TickReport()
+    report.timers_fired, report.busy = fire_timers(services, now, should_stop=should_stop)
+    try:
+        for _ in range(CLASSIFY_ROUNDS):
+            changed, reminders = alerts.reclassify_open(services, now, limit=CLASSIFY_BATCH)
+            report.classified += changed
+            report.reminders += reminders
+            if changed < CLASSIFY_BATCH or (should_stop and should_stop()):
+                break
+        report.escalations = alerts.escalate_overdue(services, now)
+    except Conflict:
+        report.busy += 1
+    report.notifications_sent, report.notifications_failed = notifications.deliver_outbox(
+        services, now, should_stop=should_stop
+    )
+    return report
+
+
+def run(
+    services: Services,
+    stop: threading.Event,
+    *,
+    poll: float | None = None,
+    on_tick: Callable[[TickReport], None] | None = None,
+) -> TickReport:
+    """Repeat ``tick`` every ``poll`` seconds (sooner when a timer falls due) until ``stop`` is set."""
+    interval = poll if poll is not None else poll_interval()
+    total = TickReport()
+    while not stop.is_set():
+        started = services.clock.now()
+        report = tick(services, started, should_stop=stop.is_set)
+        total.add(report)
+        if on_tick is not None and report:
+            on_tick(report)
+        if stop.is_set():
+            break
+        if not (report.timers_fired or report.notifications_sent or report.busy):
+            stop.wait(_wait_time(services, interval))  # nothing left over: wait; otherwise go straight on
+    return total
+
+
+def _wait_time(services: Services, interval: float) -> float:
+    """Sleep until the next poll, or until the earliest waiting timer is due if that is sooner."""
+    with services.sessions() as session:
+        due = services.engine.next_timer_due(session)
+    if due is None:
+        return interval
+    seconds = (due - services.clock.now()).total_seconds()
+    return max(0.05, min(interval, seconds + 0.01))
+
+
+def run_forever(
+    services: Services,
+    stop: threading.Event,
+    *,
+    poll: float | None = None,
+    on_tick: Callable[[TickReport], None] | None = None,
+) -> TickReport:
+    """``run``, restarted after an unexpected error (database restarting, SMTP misconfigured…) until stopped."""
+    total = TickReport()
+    while not stop.is_set():
+        try:
+            total.add(run(services, stop, poll=poll, on_tick=on_tick))
+        except Exception:  # worker entry point: log, wait, go on (the failed pass rolled back)
+            log.exception("worker pass failed; retrying")
+            stop.wait(poll if poll is not None else poll_interval())
+    return total
+
+
+def start_in_thread(services: Services, *, poll: float | None = None) -> tuple[threading.Thread, threading.Event]:
+    """Run the worker in a background thread of the web server; set the event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_forever,
+        args=(services, stop),
+        kwargs={"poll": poll, "on_tick": lambda r: log.info("worker: %s", r.summary())},
+        name="cchc-worker",
+        daemon=True,
+    )
+    thread.start()
+    return thread, stop

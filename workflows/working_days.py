@@ -1,0 +1,87 @@
+"""The working-day calendar as users see it: due dates with the days off skipped, and the override table."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.calendar import WorkingCalendar
+from engine.db import UnitOfWork
+from engine.errors import InvalidInput, NotFound
+from engine.models import CalendarOverride
+from engine.views import Actor
+from workflows.services import Services
+
+MAX_WORKING_DAYS = 1000
+
+
+def due_date(calendar: WorkingCalendar, start: date, working_days: int) -> dict[str, Any]:
+    """The date ``working_days`` working days after ``start`` and the days off skipped on the way."""
+    if abs(working_days) > MAX_WORKING_DAYS:
+        raise InvalidInput(
+            f"Số ngày làm việc phải trong khoảng ±{MAX_WORKING_DAYS}.",
+            code="working_days_out_of_range",
+            details={"working_days": [f"Tối đa {MAX_WORKING_DAYS} ngày."]},
+        )
+    due = calendar.add_working_days(start, working_days)
+    low, high = sorted((start, due))
+    skipped = []
+    day = low + timedelta(days=1)
+    while day <= high:
+        reason = calendar.day_off_reason(day)
+        if reason is not None:
+            skipped.append({"date": day, "reason": reason})
+        day += timedelta(days=1)
+    return {
+        "start": start,
+        "working_days": working_days,
+        "due_date": due,
+        "calendar_days": (due - start).days,
+        "days_off": skipped,
+    }
+
+
+def override_json(row: CalendarOverride) -> dict[str, Any]:
+    return {
+        "day": row.day,
+        "working": row.working,
+        "reason": row.reason,
+        "created_by": row.created_by,
+        "created_at": row.created_at,
+    }
+
+
+def list_overrides(uow: UnitOfWork, year: int | None = None) -> list[dict[str, Any]]:
+    query = select(CalendarOverride).order_by(CalendarOverride.day)
+    if year is not None:
+        query = query.where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31))
+    return [override_json(row) for row in uow.session.scalars(query)]
+
+
+def set_override(
+    services: Services, uow: UnitOfWork, actor: Actor, day: date, working: bool, reason: str | None
+) -> tuple[dict[str, Any], bool]:
+    """Add or change one day's override; returns it and whether it is new. The cache resets after commit."""
+    row = uow.session.get(CalendarOverride, day)
+    created = row is None
+    if row is None:
+        row = CalendarOverride(day=day)
+        uow.session.add(row)
+    row.working = working
+    row.reason = reason
+    row.created_by = actor.username
+    row.created_at = services.clock.now()
+    uow.session.flush()
+    uow.after_commit(services.calendar.invalidate)
+    return override_json(row), created
+
+
+def delete_override(services: Services, uow: UnitOfWork, day: date) -> None:
+    row = uow.session.get(CalendarOverride, day)
+    if row is None:
+        raise NotFound(f"Không có điều chỉnh lịch cho ngày {day:%d/%m/%Y}.", code="override_not_found")
+    uow.session.delete(row)
+    uow.session.flush()
+    uow.after_commit(services.calendar.invalidate)
