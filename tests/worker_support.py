@@ -13,7 +13,7 @@ from email.header import decode_header, make_header
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from engine.clock import ManualClock
 from workflows import worker
@@ -92,9 +92,3 @@ def tick_at(services: Services, clock: ManualClock, moment: datetime) -> worker.
     clock.set(moment)
     services.engine.cache.clear()
     return worker.tick(services, clock.now())
-
-
-def clear_notifications(services: Services) -> None:
-    with services.uow() as uow:
-        uow.session.execute(update(Notification).values(read_at=datetime.now().astimezone()))
-        uow.commit()

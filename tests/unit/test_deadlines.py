@@ -26,7 +26,7 @@ CAL = WorkingCalendar()
         (at("2024-01-04", 0, 1), "2024-01-08", "due_soon"),  # Thu: Fri, Mon
         (at("2024-01-06", 12), "2024-01-08", "due_soon"),  # Saturday
         (at("2024-01-08", 16, 59), "2024-01-08", "due_soon"),  # the due day itself
-        (at("2024-01-08", 17, 0, ), "2024-01-08", "due_soon"),  # due at 17:00 sharp: not yet late
+        (at("2024-01-08", 17, 0), "2024-01-08", "due_soon"),  # due at 17:00 sharp: not yet late
         (at("2024-01-08", 17, 1), "2024-01-08", "overdue"),
         (at("2025-01-22", 9), "2025-02-03", "on_track"),  # 23, 24/01 and 03/02 (Tết between)
         (at("2025-01-23", 9), "2025-02-03", "due_soon"),  # 24/01, 03/02
