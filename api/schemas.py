@@ -136,7 +136,9 @@ class TaskSchema(Schema):
     late_reason = fields.String(allow_none=True)
 
 
-class InstanceSchema(Schema):
+class InstanceSummarySchema(Schema):
+    """An instance with its open steps (what a completion answers)."""
+
     id = fields.Integer(required=True)
     process_key = fields.String(required=True)
     definition_version = fields.Integer(required=True)
@@ -151,6 +153,11 @@ class InstanceSchema(Schema):
     ended_at = fields.DateTime(allow_none=True)
     version = fields.Integer(required=True)
     open_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class InstanceSchema(InstanceSummarySchema):
+    """An instance with its open and finished steps."""
+
     completed_tasks = fields.List(fields.Nested(TaskSchema))
 
 
@@ -270,5 +277,6 @@ class DeadlineReportSchema(Schema):
 
 
 class CompletionSchema(Schema):
-    instance = fields.Nested(InstanceSchema, required=True)
+    # Without the finished steps (they grow with the instance's history): GET /process-instances/{id} lists them.
+    instance = fields.Nested(InstanceSummarySchema, required=True)
     next_tasks = fields.List(fields.Nested(TaskSchema), required=True)

@@ -72,6 +72,11 @@ _VIEW_ROWS = (
     .where(_STEPS.c.instance_id == bindparam("b_instance"), _STEPS.c.status.in_(("ready", "completed")))
     .order_by(_STEPS.c.id)
 )
+_OPEN_VIEW_ROWS = (
+    select(*_VIEW_COLUMNS)
+    .where(_STEPS.c.instance_id == bindparam("b_instance"), _STEPS.c.status == "ready")
+    .order_by(_STEPS.c.id)
+)
 
 
 def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, list[HumanTask]] | None:
@@ -165,10 +170,11 @@ def write_task_rows(
         )
 
 
-def step_views(session: Session, instance_id: int) -> tuple[list[TaskView], list[TaskView]]:
-    """The open and the completed steps of an instance, oldest first."""
+def step_views(session: Session, instance_id: int, *, finished: bool = True) -> tuple[list[TaskView], list[TaskView]]:
+    """The open and (unless ``finished`` is false) the completed steps of an instance, oldest first."""
     session.flush()  # what observers changed on the step rows
-    rows = session.connection().execute(_VIEW_ROWS, {"b_instance": instance_id}).all()
+    query = _VIEW_ROWS if finished else _OPEN_VIEW_ROWS
+    rows = session.connection().execute(query, {"b_instance": instance_id}).all()
     status = _STATUS_AT
     open_steps = [_task_view(r) for r in rows if r[status] == "ready"]
     done = [_task_view(r) for r in rows if r[status] == "completed"]

@@ -12,11 +12,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
@@ -51,6 +52,9 @@ class DeployedDefinition:
 
 @dataclass(frozen=True)
 class CompletionResult:
+    """The instance after a completion, without its finished steps (``completed_tasks`` is None: the
+    history grows with every round of a long instance; ``get_instance`` lists it), and its open steps."""
+
     instance: InstanceView
     next_tasks: list[TaskView]
 
@@ -219,7 +223,7 @@ class Engine:
         if instance.status != "error":
             self._run(state, instance)
         self._save(uow, instance, definition, state, now, actor.username, completed=row, open_rows=open_rows)
-        view = self._view(session, instance, definition.version)
+        view = self._view(session, instance, definition.version, history=False)
         return CompletionResult(view, view.open_tasks)
 
     @conflicts_on_races
@@ -446,6 +450,42 @@ class Engine:
             self._run(state, instance, clock)
         self._save(uow, instance, definition, state, now, "system", clock=clock)
 
+    @conflicts_on_races
+    def shift_step_timers(self, uow: UnitOfWork, task_id: int, delta: timedelta, actor: Actor) -> int:
+        """Move every waiting timer attached to an open step by ``delta`` (its deadline was extended).
+
+        Boundary timers (reminders, escalations) hang on the step's deadline; an extension moves them with
+        it so that none fires against the old date. Returns how many timers moved; the caller commits.
+        """
+        session = uow.session
+        row = self._task_row(session, task_id)
+        instance = self._instance_row(session, row.instance_id)
+        definition = self._deployed(session, instance.definition_id)
+        state = self._load(session, instance, definition)
+        try:
+            task = state.workflow.get_task_from_id(UUID(row.task_guid))
+        except TaskNotFoundException:
+            return 0
+        moved = 0
+        for sibling in task.parent.children if task.parent is not None else ():
+            definition_of = getattr(sibling.task_spec, "event_definition", None)
+            if sibling is task or not sibling.has_state(TaskState.WAITING):
+                continue
+            if not isinstance(definition_of, TimerEventDefinition):
+                continue
+            value = sibling._get_internal_data("event_value")
+            if isinstance(value, str):
+                sibling._set_internal_data(event_value=(datetime.fromisoformat(value) + delta).isoformat())
+            elif isinstance(value, dict) and isinstance(value.get("next"), str):
+                shifted = dict(value, next=(datetime.fromisoformat(value["next"]) + delta).isoformat())
+                sibling._set_internal_data(event_value=shifted)
+            else:
+                continue
+            moved += 1
+        if moved:
+            self._save(uow, instance, definition, state, self.clock.now(), actor.username, keep_status=True)
+        return moved
+
     def next_timer_due(self, session: Session) -> datetime | None:
         """When the earliest waiting timer is due."""
         return session.scalar(select(Timer.due_at).where(Timer.status == "waiting").order_by(Timer.due_at).limit(1))
@@ -456,10 +496,12 @@ class Engine:
         return self._view(session, instance, self._deployed(session, instance.definition_id).version)
 
     @staticmethod
-    def _view(session: Session, instance: ProcessInstance, definition_version: int) -> InstanceView:
+    def _view(
+        session: Session, instance: ProcessInstance, definition_version: int, *, history: bool = True
+    ) -> InstanceView:
         # Plain rows, not ORM objects: a long-running instance has hundreds of finished steps.
-        open_tasks, done = rows.step_views(session, instance.id)
-        return InstanceView.of(instance, definition_version, open_tasks, done)
+        open_tasks, done = rows.step_views(session, instance.id, finished=history)
+        return InstanceView.of(instance, definition_version, open_tasks, done, with_history=history)
 
     def get_instance(self, session: Session, instance_id: int) -> InstanceView:
         return self.instance_view(session, self._instance_row(session, instance_id))

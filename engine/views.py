@@ -104,7 +104,8 @@ class InstanceView:
     ended_at: datetime | None
     version: int
     open_tasks: list[TaskView] = field(default_factory=list)
-    completed_tasks: list[TaskView] = field(default_factory=list)
+    # None: not read (a completion's answer leaves the growing history to the instance's own page).
+    completed_tasks: list[TaskView] | None = field(default_factory=list)
 
     @classmethod
     def of(
@@ -113,6 +114,8 @@ class InstanceView:
         definition_version: int,
         open_tasks: list[TaskView],
         completed_tasks: list[TaskView] | None = None,
+        *,
+        with_history: bool = True,
     ) -> InstanceView:
         return cls(
             row.id,
@@ -130,7 +133,7 @@ class InstanceView:
             row.ended_at,
             row.version,
             open_tasks,
-            completed_tasks or [],
+            (completed_tasks or []) if with_history else None,
         )
 
 

@@ -228,6 +228,8 @@ def extend_task(
             extended_at=now,
         )
     )
+    if old_due is not None:  # the process's own reminders and escalations move with the deadline
+        services.engine.shift_step_timers(uow, row.id, new_due - old_due, actor)
     row.due_at = new_due
     row.escalation_level = 0  # a missed new deadline escalates again
     row.deadline_state = classify_open(new_due, now, services.calendar.get(), services.deadlines.due_soon_days)

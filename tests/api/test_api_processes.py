@@ -100,6 +100,8 @@ def test_start_and_walk_a_process_as_the_right_users(api: Api) -> None:
     assert done.status_code == 200
     [review] = done.json["next_tasks"]
     assert (review["element_id"], review["role"]) == ("Task_review", "head")
+    # the answer carries the open steps, not the history (GET /process-instances/{id} has it, below)
+    assert done.json["instance"]["open_tasks"] == [review] and "completed_tasks" not in done.json["instance"]
     assert_error(
         api.post(f"/api/v1/tasks/{draft['id']}/complete", "cv.pnv", json={"data": {"title": "Dự thảo"}}),
         409,

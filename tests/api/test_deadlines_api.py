@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -186,3 +186,42 @@ def test_rollup_per_unit_process_and_month(app: Flask, api: Api, clock: ManualCl
     assert view["open_tasks"]
     with services.sessions() as session:
         assert session.scalar(select(HumanTask.late_reason).where(HumanTask.id == a["id"])) == "Nghỉ ốm"
+
+
+def test_an_extension_moves_the_processs_own_deadline_timer(app: Flask, api: Api, clock: ManualClock) -> None:
+    """Timer_draft (escalation record at the step's deadline) follows the extension, also after a reload."""
+    services = services_of(app)
+    clock.set(at("2024-03-01", 9))
+    started = api.post(
+        "/api/v1/process-instances",
+        "cv.pnv",
+        json={
+            "process_key": "periodic_report",
+            "unit_code": "PNV",
+            "data": {
+                "activity_code": "VII.3.2",
+                "activity_title": "Báo cáo CCHC",
+                "deadline": "2024-03-15",
+                "period_label": "Quý I/2024",
+                "period_kind": "quarter",
+            },
+        },
+    ).json
+    [draft] = started["open_tasks"]
+    old_due = datetime.fromisoformat(draft["due_at"])
+    extended = api.post(
+        f"/api/v1/tasks/{draft['id']}/extend", "tp.pnv", json={"due_at": "2024-03-20", "reason": "Chờ số liệu quý"}
+    )
+    assert extended.status_code == 200, extended.json
+    new_due = datetime.fromisoformat(extended.json["due_at"])
+    services.engine.cache.clear()  # the next run restores the instance from its rows
+
+    tick_at(services, clock, old_due + (new_due - old_due) / 2)  # past the old deadline, before the new one
+    data = api.get(f"/api/v1/process-instances/{started['id']}", "admin").json["data"]
+    assert data.get("data_objects", {}).get("escalations", []) == []
+
+    tick_at(services, clock, new_due + timedelta(hours=1))
+    escalations = api.get(f"/api/v1/process-instances/{started['id']}", "admin").json["data"]["data_objects"][
+        "escalations"
+    ]
+    assert [e["step"] for e in escalations] == ["draft"]
