@@ -48,3 +48,42 @@ export function DueCell({ task }) {
     </span>
   );
 }
+
+/** A labelled filter <select> whose first choice, "Tất cả", means no filter. */
+export function FilterSelect({ id, label, value, onChange, options }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">Tất cả</option>
+        {options.map(([optionValue, text]) => (
+          <option key={optionValue} value={optionValue}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Filters by process and unit, shared by the inbox and the instance list. */
+export function ProcessUnitFilters({ definitions, units, processKey, setProcessKey, unit, setUnit }) {
+  return (
+    <>
+      <FilterSelect
+        id="f-process"
+        label="Quy trình"
+        value={processKey}
+        onChange={setProcessKey}
+        options={(definitions || []).map((d) => [d.key, d.name || d.key])}
+      />
+      <FilterSelect
+        id="f-unit"
+        label="Đơn vị"
+        value={unit}
+        onChange={setUnit}
+        options={(units || []).map((u) => [u.code, u.name])}
+      />
+    </>
+  );
+}

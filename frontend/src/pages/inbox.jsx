@@ -3,7 +3,7 @@ import { useMemo, useState } from "react";
 import { api, query } from "../lib/api.js";
 import { DEADLINE_STATES, deadlineState, fmtDateTime, toDate } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
-import { DueCell, ErrorBox, Loading, mount } from "../lib/ui.jsx";
+import { DueCell, ErrorBox, Loading, mount, ProcessUnitFilters } from "../lib/ui.jsx";
 
 const STATE_ORDER = ["overdue", "due_soon", "on_track", "none"];
 
@@ -96,28 +96,14 @@ function Inbox({ user }) {
         ))}
       </ul>
       <form className="toolbar" onSubmit={(e) => e.preventDefault()} aria-label="Lọc công việc">
-        <div className="field">
-          <label htmlFor="f-process">Quy trình</label>
-          <select id="f-process" value={processKey} onChange={(e) => setProcessKey(e.target.value)}>
-            <option value="">Tất cả</option>
-            {(definitions.data || []).map((d) => (
-              <option key={d.key} value={d.key}>
-                {d.name || d.key}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-unit">Đơn vị</label>
-          <select id="f-unit" value={unit} onChange={(e) => setUnit(e.target.value)}>
-            <option value="">Tất cả</option>
-            {(units.data || []).map((u) => (
-              <option key={u.code} value={u.code}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ProcessUnitFilters
+          definitions={definitions.data}
+          units={units.data}
+          processKey={processKey}
+          setProcessKey={setProcessKey}
+          unit={unit}
+          setUnit={setUnit}
+        />
         <div className="field">
           <label htmlFor="f-state">Hạn xử lý</label>
           <select id="f-state" value={state} onChange={(e) => setState(e.target.value)}>

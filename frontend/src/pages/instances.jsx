@@ -3,7 +3,7 @@ import { useMemo, useState } from "react";
 import { query } from "../lib/api.js";
 import { fmtDateTime, INSTANCE_STATUS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
-import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
+import { ErrorBox, Loading, mount, ProcessUnitFilters } from "../lib/ui.jsx";
 
 function Instances() {
   const params = new URLSearchParams(window.location.search);
@@ -37,28 +37,14 @@ function Instances() {
         </p>
       )}
       <form className="toolbar" onSubmit={(e) => e.preventDefault()} aria-label="Lọc hồ sơ">
-        <div className="field">
-          <label htmlFor="f-process">Quy trình</label>
-          <select id="f-process" value={processKey} onChange={(e) => setProcessKey(e.target.value)}>
-            <option value="">Tất cả</option>
-            {(definitions.data || []).map((d) => (
-              <option key={d.key} value={d.key}>
-                {d.name || d.key}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-unit">Đơn vị</label>
-          <select id="f-unit" value={unit} onChange={(e) => setUnit(e.target.value)}>
-            <option value="">Tất cả</option>
-            {(units.data || []).map((u) => (
-              <option key={u.code} value={u.code}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ProcessUnitFilters
+          definitions={definitions.data}
+          units={units.data}
+          processKey={processKey}
+          setProcessKey={setProcessKey}
+          unit={unit}
+          setUnit={setUnit}
+        />
         <div className="field">
           <label htmlFor="f-status">Trạng thái</label>
           <select id="f-status" value={status} onChange={(e) => setStatus(e.target.value)}>
