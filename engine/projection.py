@@ -191,14 +191,19 @@ def sync_timers(
     actor: str | None,
     *,
     none_stored: bool = False,
+    stored: list[Timer] | None = None,
 ) -> None:
     """Mirror the workflow's waiting timers; rows whose timer left WAITING are marked fired or cancelled.
 
-    ``none_stored``: the caller knows the instance has no waiting timer row (the query is skipped).
+    ``none_stored``: the caller knows the instance has no waiting timer row (the query is skipped);
+    ``stored``: the instance's waiting timer rows, already loaded by the caller (the timer worker loads a
+    whole batch's in one query).
     """
     waiting = waiting_timers(wf)
     rows: list[Timer] = []
-    if not none_stored:
+    if stored is not None:
+        rows = [row for row in stored if row.status == "waiting"]
+    elif not none_stored:
         with session.no_autoflush:  # timer rows do not depend on pending step rows: one flush per save, not two
             rows = list(session.scalars(_WAITING_TIMERS, {"b_instance": instance.id}))
     for row in rows:

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import NullType
 
+from . import audit
 from .db import UTCDateTime
 from .errors import Conflict
-from .models import HumanTask, InstanceTask, ProcessInstance
+from .models import AuditEvent, HumanTask, InstanceTask, ProcessInstance
 from .views import TaskView
 
 _TASK_ROWS: Table = InstanceTask.__table__  # type: ignore[assignment]
@@ -58,6 +59,21 @@ _COMPLETE_STEP = (
 )
 _INSERT_STEP = _STEPS.insert().returning(_STEPS.c.id)
 
+# PostgreSQL: the step's UPDATE and its audit event in one round trip (a data-modifying CTE); the event is
+# inserted only if the step was still open, so the INSERT's row count says whether the completion won.
+_AUDIT: Table = AuditEvent.__table__  # type: ignore[assignment]
+_AUDIT_COLUMNS = ("kind", "instance_id", "task_guid", "element_id", "actor", "at", "payload")
+_COMPLETED_STEP = _COMPLETE_STEP.returning(_STEPS.c.id).cte("completed_step")
+_COMPLETE_STEP_WITH_EVENT = (
+    _AUDIT.insert()
+    .from_select(
+        list(_AUDIT_COLUMNS),
+        select(*[bindparam(f"a_{c}", type_=_AUDIT.c[c].type) for c in _AUDIT_COLUMNS]).select_from(_COMPLETED_STEP),
+    )
+    # The CTE's RETURNING makes SQLAlchemy treat the statement as returning rows and drop the row count.
+    .execution_options(preserve_rowcount=True)
+)
+
 # The view's columns in TaskView's field order, so that a row becomes a TaskView without look-ups by name.
 # Date-times come as the driver returns them (SQLite: ISO text; PostgreSQL: aware values) and are made
 # aware UTC by _utc: a fraction of the type decorator's per-value cost, on hundreds of finished steps.
@@ -88,10 +104,38 @@ def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, Proce
     return row, found[0][1], [h for h, _ in found if h.status == "ready"]
 
 
-def mark_completed(session: Session, row: HumanTask, username: str, now: datetime) -> None:
-    """Close the step row (one UPDATE, only while still open: a concurrent completion loses)."""
-    result = session.connection().execute(_COMPLETE_STEP, {"b_id": row.id, "b_by": username, "b_at": now})
-    if result.rowcount != 1:
+def mark_completed(
+    session: Session, row: HumanTask, username: str, now: datetime, *, event_payload: dict[str, Any]
+) -> None:
+    """Close the step row, only while still open (a concurrent completion loses), and record its
+    ``task_completed`` audit event: one statement on PostgreSQL, two elsewhere."""
+    conn = session.connection()
+    params: dict[str, Any] = {"b_id": row.id, "b_by": username, "b_at": now}
+    if conn.dialect.name != "postgresql":
+        won = conn.execute(_COMPLETE_STEP, params).rowcount == 1
+        if won:
+            audit.record(
+                session,
+                "task_completed",
+                at=now,
+                actor=username,
+                instance_id=row.instance_id,
+                task_guid=row.task_guid,
+                element_id=row.element_id,
+                payload=event_payload,
+            )
+    else:
+        params.update(
+            a_kind="task_completed",
+            a_instance_id=row.instance_id,
+            a_task_guid=row.task_guid,
+            a_element_id=row.element_id,
+            a_actor=username,
+            a_at=now,
+            a_payload=event_payload,
+        )
+        won = conn.execute(_COMPLETE_STEP_WITH_EVENT, params).rowcount == 1
+    if not won:
         raise Conflict("Bước xử lý này đã được hoàn thành hoặc đã bị hủy.", code="task_not_ready")
     set_committed_value(row, "status", "completed")
     set_committed_value(row, "completed_by", username)

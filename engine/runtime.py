@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from . import audit, rows
@@ -82,6 +82,12 @@ class WorkflowCache:
         self._items: OrderedDict[int, tuple[int, WorkflowState]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+
+    def has(self, instance_id: int, version: int) -> bool:
+        """Whether the workflow of ``instance_id`` at ``version`` is cached (a later ``take`` may still miss)."""
+        with self._lock:
+            item = self._items.get(instance_id)
+        return item is not None and item[0] == version
 
     def take(self, instance_id: int, version: int) -> WorkflowState | None:
         """Remove and return the cached workflow if it is at ``version`` (one user at a time)."""
@@ -209,21 +215,21 @@ class Engine:
                     code="step_refused",
                     details={"element_id": row.element_id, "line": getattr(exc, "line_number", None) or None},
                 ) from exc
-        rows.mark_completed(session, row, actor.username, now)
-        audit.record(
-            session,
-            "task_completed",
-            at=now,
-            actor=actor.username,
-            instance_id=instance.id,
-            task_guid=row.task_guid,
-            element_id=row.element_id,
-            payload={"task_id": row.id, "name": row.name, "data": dict(data)},
+        rows.mark_completed(
+            session, row, actor.username, now, event_payload={"task_id": row.id, "name": row.name, "data": dict(data)}
         )
         if instance.status != "error":
             self._run(state, instance)
-        self._save(uow, instance, definition, state, now, actor.username, completed=row, open_rows=open_rows)
-        view = self._view(session, instance, definition.version, history=False)
+        still_open = self._save(
+            uow, instance, definition, state, now, actor.username, completed=row, open_rows=open_rows
+        )
+        if still_open is None:  # the projection failed (an incident): read what the table holds
+            view = self._view(session, instance, definition.version, history=False)
+        else:
+            session.flush()  # what observers changed on the step rows
+            # The save's own open rows (ORM objects in step with their rows): no SELECT to read them back.
+            steps = sorted((TaskView.of(r) for r in still_open if r.status == "ready"), key=lambda t: t.id)
+            view = InstanceView.of(instance, definition.version, steps, with_history=False)
         return CompletionResult(view, view.open_tasks)
 
     @conflicts_on_races
@@ -414,8 +420,11 @@ class Engine:
         if not is_sqlite(session):
             query = query.with_for_update(skip_locked=True, of=Timer)
         rows = list(session.scalars(query))
-        if rows:  # the batch's instances in one query; session.get below then finds them loaded
-            session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_({r.instance_id for r in rows}))).all()
+        if not rows:
+            return 0
+        # What the batch's instances need, one query per table for the whole batch (not per instance): the
+        # instances, the task rows of those whose workflow is not cached, their open steps and waiting timers.
+        batch = _BatchRows(session, {r.instance_id for r in rows}, self.cache)
         advanced = 0
         seen: set[int] = set()
         clock = _FixedClock(now)
@@ -423,13 +432,13 @@ class Engine:
             if row.instance_id in seen or row.status != "waiting":
                 continue
             seen.add(row.instance_id)
-            instance = session.get(ProcessInstance, row.instance_id)
+            instance = batch.instances.get(row.instance_id)
             if instance is None or instance.status not in ("running", "waiting"):
                 row.status = "cancelled"
                 continue
             savepoint = session.begin_nested()
             try:
-                self._fire_instance(uow, instance, now, clock)
+                self._fire_instance(uow, instance, now, clock, batch)
                 savepoint.commit()
                 advanced += 1
             except Conflict:
@@ -437,10 +446,12 @@ class Engine:
         return advanced
 
     @conflicts_on_races
-    def _fire_instance(self, uow: UnitOfWork, instance: ProcessInstance, now: datetime, clock: _FixedClock) -> None:
+    def _fire_instance(
+        self, uow: UnitOfWork, instance: ProcessInstance, now: datetime, clock: _FixedClock, batch: _BatchRows
+    ) -> None:
         session = uow.session
         definition = self._deployed(session, instance.definition_id)
-        state = self._load(session, instance, definition)
+        state = self._load(session, instance, definition, batch.task_rows.get(instance.id))
         with using_clock(clock):
             try:
                 state.workflow.refresh_timers()
@@ -448,7 +459,17 @@ class Engine:
                 self._incident(instance, exc, now)
         if instance.status != "error":
             self._run(state, instance, clock)
-        self._save(uow, instance, definition, state, now, "system", clock=clock)
+        self._save(
+            uow,
+            instance,
+            definition,
+            state,
+            now,
+            "system",
+            clock=clock,
+            open_rows=batch.open_steps.get(instance.id, []),
+            timer_rows=batch.timers.get(instance.id, []),
+        )
 
     @conflicts_on_races
     def shift_step_timers(self, uow: UnitOfWork, task_id: int, delta: timedelta, actor: Actor) -> int:
@@ -543,17 +564,25 @@ class Engine:
             self._definitions[definition_id] = deployed
         return deployed
 
-    def _load(self, session: Session, instance: ProcessInstance, definition: DeployedDefinition) -> WorkflowState:
+    def _load(
+        self,
+        session: Session,
+        instance: ProcessInstance,
+        definition: DeployedDefinition,
+        task_rows: list[tuple[str, bytes]] | None = None,
+    ) -> WorkflowState:
+        """The cached workflow at the instance's version, or one restored from its task rows
+        (``task_rows``: already read by the caller)."""
         cached = self.cache.take(instance.id, instance.version)
         if cached is not None:
             return cached
-        rows = session.execute(
-            select(InstanceTask.guid, InstanceTask.payload).where(InstanceTask.instance_id == instance.id)
-        ).all()
+        if task_rows is None:
+            found = session.execute(_TASK_ROWS_OF, {"b_instance": instance.id}).all()
+            task_rows = [(g, bytes(p)) for g, p in found]
         return WorkflowState.restore(
             definition.bundle,
             instance.state,
-            [(g, bytes(p)) for g, p in rows],
+            task_rows,
             self.script_engine,
             instance.serializer_version,
         )
@@ -595,12 +624,18 @@ class Engine:
         clock: Clock | None = None,
         completed: HumanTask | None = None,
         open_rows: list[HumanTask] | None = None,
-    ) -> None:
-        """Write a run's outcome: steps, timers, status, audit, the changed task rows (``open_rows``: preloaded)."""
+        timer_rows: list[Timer] | None = None,
+    ) -> list[HumanTask] | None:
+        """Write a run's outcome: steps, timers, status, audit, the changed task rows.
+
+        ``open_rows`` / ``timer_rows``: the instance's open steps / waiting timer rows, already loaded.
+        Returns the open step rows after the save (None if the projection failed and left the table as it was).
+        """
         session = uow.session
         wf = state.workflow
         data_before = instance.data
         known_open, open_rows = open_rows, []
+        projected = True
         if instance.status != "cancelled":
             try:
                 with using_clock(clock or self.clock):
@@ -609,13 +644,14 @@ class Engine:
                     )
             except (WorkflowException, ScriptFailed) as exc:
                 self._script_incident(instance, exc, now)
+                projected = False
         else:
             sync_human_tasks(session, instance, definition, _NoTasks(), self.units, now)  # type: ignore[arg-type]
         created = [r for r in open_rows if r.id is None]  # not flushed yet: added by this save
         waiting = len(waiting_timers(wf))
         # The timer table is read only when the workflow has, or had at its last save, a waiting timer.
-        if waiting or state.timer_rows != 0:
-            sync_timers(session, instance, wf, now, actor, none_stored=state.timer_rows == 0)
+        if waiting or state.timer_rows != 0 or timer_rows:
+            sync_timers(session, instance, wf, now, actor, none_stored=state.timer_rows == 0, stored=timer_rows)
         state.timer_rows = waiting
         if not keep_status and instance.status != "error":
             if wf.is_completed():
@@ -652,6 +688,7 @@ class Engine:
                 observer(event)
         instance_id, version = instance.id, instance.version
         uow.after_commit(lambda: self.cache.put(instance_id, version, state))
+        return open_rows if projected else None
 
     def _script_incident(self, instance: ProcessInstance, exc: Exception, now: datetime) -> None:
         if isinstance(exc, SpiffWorkflowException):
@@ -673,6 +710,37 @@ def _failed_tasks(wf: Any) -> list[Any]:
     """Every task in ERROR, subprocesses and multi-instance children included (get_tasks skips some)."""
     workflows = [wf, *wf.subprocesses.values()]
     return [t for w in workflows for t in w.tasks.values() if t.state == TaskState.ERROR]
+
+
+_TASK_ROWS_OF = select(InstanceTask.guid, InstanceTask.payload).where(
+    InstanceTask.instance_id == bindparam("b_instance")
+)
+
+
+class _BatchRows:
+    """The rows a batch of timer firings needs, read with one query per table for all its instances."""
+
+    def __init__(self, session: Session, instance_ids: set[int], cache: WorkflowCache) -> None:
+        ids = sorted(instance_ids)
+        # Held here: the session's identity map keeps its objects only while something refers to them.
+        self.instances = {i.id: i for i in session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))}
+        restore = [i.id for i in self.instances.values() if not cache.has(i.id, i.version)]
+        self.task_rows: dict[int, list[tuple[str, bytes]]] = {i: [] for i in restore}
+        if restore:
+            found = session.execute(
+                select(InstanceTask.instance_id, InstanceTask.guid, InstanceTask.payload).where(
+                    InstanceTask.instance_id.in_(restore)
+                )
+            )
+            for instance_id, guid, payload in found:
+                self.task_rows[instance_id].append((guid, bytes(payload)))
+        self.open_steps: dict[int, list[HumanTask]] = {}
+        steps = select(HumanTask).where(HumanTask.instance_id.in_(ids), HumanTask.status == "ready")
+        for step in session.scalars(steps):
+            self.open_steps.setdefault(step.instance_id, []).append(step)
+        self.timers: dict[int, list[Timer]] = {}
+        for timer in session.scalars(select(Timer).where(Timer.instance_id.in_(ids), Timer.status == "waiting")):
+            self.timers.setdefault(timer.instance_id, []).append(timer)
 
 
 class _FixedClock:

@@ -87,13 +87,14 @@ class StateDelta:
 class WorkflowState:
     """A live workflow plus what is known to be stored for it.
 
-    ``stored_marks``: ``id(task)`` -> (task, its last state change, its number of children) at the last save.
-    Keyed by object identity, not by the task's UUID: hashing a UUID runs Python code, and this map is
-    read for every task of the instance on every save. Holding the task keeps its ``id`` from being reused.
+    ``stored_marks``: ``id(task)`` -> (task, its last state change, its number of children, and for an open
+    task its stored row payload) at the last save. Keyed by object identity, not by the task's UUID: hashing
+    a UUID runs Python code, and this map is read for every task of the instance on every save. Holding the
+    task keeps its ``id`` from being reused.
     """
 
     workflow: BpmnWorkflow
-    stored_marks: dict[int, tuple[Task, float, int]] = field(default_factory=dict)
+    stored_marks: dict[int, tuple[Task, float, int, bytes | None]] = field(default_factory=dict)
     # Waiting timer rows stored at the last save (None: not known, e.g. after a restore from the database).
     timer_rows: int | None = None
 
@@ -109,21 +110,22 @@ class WorkflowState:
         marks = self.stored_marks
         marked = marks.get
         finished = TaskState.FINISHED_MASK
-        new_marks: dict[int, tuple[Task, float, int]] = {}
+        new_marks: dict[int, tuple[Task, float, int, bytes | None]] = {}
         changed: dict[int, Task] = {}
         for task in tasks.values():
             key = id(task)
             changed_at, children = task.last_state_change, len(task._children)
-            new_marks[key] = (task, changed_at, children)
-            # Open tasks may change data without changing state. A row holds the task's children (the
-            # parent link is derived from them): a finished task whose children were dropped is rewritten.
+            new_marks[key] = (task, changed_at, children, None)
+            # Open tasks may change data without changing state (serialized, and compared below). A row holds
+            # the task's children (the parent link is derived from them): a finished task whose children were
+            # dropped is rewritten.
             if not task._state & finished:
                 changed[key] = task
             else:
                 old = marked(key)
                 if old is None or old[1] != changed_at or old[2] != children:
                     changed[key] = task
-        # A task stores its data as a delta of its parent's: rewrite children of changed tasks too.
+        # A task stores its data as a delta of its parent's: look at children of changed tasks too.
         for task in list(changed.values()):
             for child_id in task._children:
                 child = tasks.get(child_id)
@@ -132,7 +134,14 @@ class WorkflowState:
         updates: list[tuple[str, bytes]] = []
         inserts: list[tuple[str, bytes]] = []
         for key, task in changed.items():
-            (updates if key in marks else inserts).append((str(task.id), compact_task(task)))
+            payload = compact_task(task)
+            old = marked(key)
+            if not task._state & finished:
+                mark = new_marks[key]
+                new_marks[key] = (mark[0], mark[1], mark[2], payload)
+                if old is not None and old[3] == payload:
+                    continue  # the stored row already says exactly this (most open and predicted steps)
+            (updates if old is not None else inserts).append((str(task.id), payload))
         deletes = [str(old[0].id) for key, old in marks.items() if key not in new_marks]
         self.stored_marks = new_marks
         return StateDelta(_dumps(_header(self.workflow)), updates, inserts, deletes)
@@ -148,7 +157,8 @@ class WorkflowState:
     ) -> WorkflowState:
         """Rebuild a workflow from its header and task rows (compact or in SpiffWorkflow's own form)."""
         dct = json.loads(header)
-        tasks = {guid: json.loads(payload) for guid, payload in rows}
+        payloads = dict(rows)
+        tasks = {guid: json.loads(payload) for guid, payload in payloads.items()}
         order = _expand_tasks(dct["root"], tasks)
         if serializer_version != SERIALIZER_VERSION:
             return cls._restore_migrated(bundle, dct, tasks, serializer_version, script_engine)
@@ -165,7 +175,12 @@ class WorkflowState:
         wf.data = restore(dct.get("data", {}))
         _restore_subprocesses(dct.get("subprocesses", {}), wf)
         wf.bpmn_events = restore(dct.get("bpmn_events", []))
-        marks = {id(t): (t, t.last_state_change, len(t._children)) for t in wf.tasks.values()}
+        # The stored payload of each open task is kept: the next save rewrites only those that differ.
+        finished = TaskState.FINISHED_MASK
+        marks = {
+            id(t): (t, t.last_state_change, len(t._children), None if t._state & finished else payloads.get(str(t.id)))
+            for t in wf.tasks.values()
+        }
         return cls(wf, marks)
 
     @classmethod
@@ -186,7 +201,9 @@ class WorkflowState:
         wf.__class__ = EngineWorkflow  # a subclass without state of its own
         wf.script_engine = script_engine
         # Every row is rewritten in the current form at the next save: as an UPDATE where a row exists.
-        stored = {id(t): (t, -1.0, -1) for t in wf.tasks.values() if str(t.id) in tasks}
+        stored: dict[int, tuple[Task, float, int, bytes | None]] = {
+            id(t): (t, -1.0, -1, None) for t in wf.tasks.values() if str(t.id) in tasks
+        }
         return cls(wf, stored)
 
     def full_dict(self) -> dict[str, Any]:

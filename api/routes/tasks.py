@@ -99,7 +99,11 @@ class TaskComplete(MethodView):
     @bp.arguments(CompleteSchema)
     @bp.response(200, CompletionSchema)
     def post(self, body: dict[str, Any], task_id: int) -> Any:
-        """Complete the step with its form data (an overdue step needs ``late_reason``); returns the next steps."""
+        """Complete the step with its form data (an overdue step needs ``late_reason``); returns the next steps.
+
+        The instance in the answer has its open steps only; its finished steps are listed by
+        ``GET /process-instances/{id}``.
+        """
         with services().uow() as uow:
             result = deadlines.complete_step(
                 services(), uow, current_user().actor, task_id, body["data"], body.get("late_reason")

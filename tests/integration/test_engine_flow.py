@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine.clock import LOCAL_TZ
 from engine.errors import Conflict, DefinitionInvalid, Forbidden, InvalidInput, NotFound
@@ -188,6 +188,39 @@ def test_timers_fire_once_when_the_clock_passes_them(rig: EngineRig) -> None:
     with rig.sessions() as s:
         assert s.get(Timer, timer.id).status == "fired"
         assert s.get(HumanTask, review.id).status == "ready"  # non-interrupting reminder
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_batch_of_due_timers_reads_each_table_once_not_once_per_instance(rig: EngineRig, cached: bool) -> None:
+    rig.deploy_fixture("timer_wait")
+    fire_at = datetime(2024, 1, 3, 8, 0, tzinfo=LOCAL_TZ).isoformat()
+    ids = []
+    with rig.uow() as uow:
+        for _ in range(6):
+            ids.append(rig.engine.start(uow, "timer_wait", unit_code="PNV", actor=STAFF, data={"fire_at": fire_at}).id)
+        uow.commit()
+    if not cached:
+        rig.engine.cache.clear()  # every instance restored from its task rows
+    selects: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(rig.sql, "before_cursor_execute", count)
+    try:
+        with rig.uow() as uow:
+            assert rig.engine.fire_due_timers(uow, datetime(2024, 1, 4, 8, 0, tzinfo=LOCAL_TZ)) == 6
+            uow.commit()
+    finally:
+        event.remove(rig.sql, "before_cursor_execute", count)
+    # due timers, instances, task rows (only when restoring), open steps, waiting timers: for all six at once
+    assert len(selects) == (4 if cached else 5), selects
+    with rig.sessions() as s:
+        assert {s.get(ProcessInstance, i).status for i in ids} == {"completed"}
+        assert list(s.scalars(select(Timer.status).where(Timer.instance_id.in_(ids)))) == ["fired"] * 6
+    for instance_id in ids:
+        assert audit_kinds(rig, instance_id).count("timer_fired") == 1
 
 
 def test_cancel_withdraws_steps_and_timers(rig: EngineRig) -> None:

@@ -83,6 +83,31 @@ def test_sixteen_threads_race_for_one_task(pg_rig: EngineRig) -> None:
         )
 
 
+def test_a_completion_closes_its_step_and_records_its_event_in_one_statement(pg_rig: EngineRig) -> None:
+    pg_rig.deploy_fixture("approval5")
+    [instance_id] = start_instances(pg_rig, 1)
+    with pg_rig.sessions() as s:
+        step = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)).one()
+    with pg_rig.uow() as uow:
+        pg_rig.engine.complete(uow, step.id, STAFF, {"title": "Dự thảo"})
+        uow.commit()
+    with pg_rig.uow() as uow, pytest.raises(Conflict):  # closed: a second completion is refused
+        pg_rig.engine.complete(uow, step.id, STAFF, {"title": "Lần hai"})
+    with pg_rig.sessions() as s:
+        [event] = s.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "task_completed", AuditEvent.instance_id == instance_id)
+        )
+        closed = s.get(HumanTask, step.id)
+    assert (closed.status, closed.completed_by, closed.completed_at) == ("completed", "cv.pnv", pg_rig.clock.now())
+    assert (event.actor, event.task_guid, event.element_id, event.at) == (
+        "cv.pnv",
+        step.task_guid,
+        "Task_draft",
+        pg_rig.clock.now(),
+    )
+    assert event.payload == {"task_id": step.id, "name": step.name, "data": {"title": "Dự thảo"}}
+
+
 def test_two_hundred_instances_advanced_by_eight_threads(pg_rig: EngineRig) -> None:
     pg_rig.deploy_fixture("approval5")
     ids = start_instances(pg_rig, 200)

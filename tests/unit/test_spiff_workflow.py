@@ -161,3 +161,29 @@ def test_saved_rows_restore_to_the_live_workflow(rounds: int) -> None:
     assert isinstance(back.workflow, EngineWorkflow)
     assert back.full_dict() == state.full_dict()
     assert set(rows) == {str(k) for k in wf.tasks}
+
+
+def test_a_save_rewrites_only_open_tasks_whose_row_would_change() -> None:
+    with using_clock(ManualClock(START)):
+        wf = _approval5(EngineWorkflow)
+        state = WorkflowState(wf)
+        rows = {g: p for g, p in state.delta().inserts}
+        assert state.delta().updates == [] and state.delta().inserts == []  # nothing ran: nothing to write
+        [ready] = ready_tasks(wf, manual=True)
+        ready.data["note"] = "sửa dữ liệu, không đổi trạng thái"  # an open step's data changes in place
+        delta = state.delta()
+        # the step, and its child (stored as a delta of the step's data); no other open or predicted task
+        written = [g for g, _ in delta.updates]
+        assert written[0] == str(ready.id) and set(written[1:]) <= {str(c) for c in ready._children}
+        open_ids = {str(t.id) for t in wf.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)}
+        assert len(written) < len(open_ids) and delta.inserts == [] and delta.deletes == []
+        rows.update(delta.updates)
+        header = state.delta().header
+        back = WorkflowState.restore(SpecBundle(wf.spec, wf.subprocess_specs), header, rows.items(), wf.script_engine)
+        assert back.workflow.get_task_from_id(ready.id).data["note"] == "sửa dữ liệu, không đổi trạng thái"
+        assert back.full_dict() == state.full_dict()
+        assert back.delta().updates == []  # a restored workflow knows its open rows' stored form too
+        _return_once(back.workflow, ready_tasks(back.workflow, manual=True))
+        changed = back.delta()
+        open_ids = {str(t.id) for t in back.workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)}
+        assert changed.updates and len([g for g, _ in changed.updates if g in open_ids]) < len(open_ids)
