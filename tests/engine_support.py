@@ -100,6 +100,15 @@ def sample_start(key: str) -> dict[str, Any]:
     return json.loads((process_folder(key) / "sample-start.json").read_text(encoding="utf-8"))
 
 
+def validated_lanes(key: str) -> dict[str, dict[str, str]]:
+    """Validate processes/<key> (asserting no problem and the process key) and give its lanes."""
+    bpmn, files = read_bundle(process_folder(key) / f"{key}.bpmn")
+    parsed, problems = validate_bundle(bpmn, files, ROLES, check_source)
+    assert problems == []
+    assert parsed is not None and parsed.process_key == key
+    return parsed.lanes
+
+
 def deploy_process(rig: EngineRig, key: str, *, validate: bool = True) -> DeployResult:
     """Deploy processes/<key>; with ``validate``, first assert that the bundle validates without problems."""
     bpmn, files = read_bundle(process_folder(key) / f"{key}.bpmn")

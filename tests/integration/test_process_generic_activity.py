@@ -7,14 +7,10 @@ from typing import Any
 
 import pytest
 
-from engine.definitions import read_bundle
 from engine.errors import Forbidden, InvalidInput
 from engine.runtime import CompletionResult
-from engine.sandbox import check_source
-from engine.validation import validate_bundle
 from engine.views import InstanceView
 from tests.engine_support import (
-    ROLES,
     EngineRig,
     actor,
     at,
@@ -27,6 +23,7 @@ from tests.engine_support import (
     only,
     process_folder,
     sample_start,
+    validated_lanes,
 )
 from tests.engine_support import start as start_process
 
@@ -73,11 +70,7 @@ def answer_comments(rig: EngineRig, result: CompletionResult, opinion: str = "ag
 
 
 def test_bundle_validates_without_problems() -> None:
-    bpmn, files = read_bundle(FOLDER / f"{KEY}.bpmn")
-    parsed, problems = validate_bundle(bpmn, files, ROLES, check_source)
-    assert problems == []
-    assert parsed is not None and parsed.process_key == KEY
-    assert parsed.lanes == {
+    assert validated_lanes(KEY) == {
         "Chuyên viên đơn vị chủ trì": {"role": "staff", "unit": "instance"},
         "Đơn vị phối hợp": {"role": "staff", "unit": "var:coord_unit"},
         "Lãnh đạo đơn vị chủ trì": {"role": "head", "unit": "instance"},

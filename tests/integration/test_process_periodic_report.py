@@ -7,13 +7,9 @@ from typing import Any
 
 import pytest
 
-from engine.definitions import read_bundle
 from engine.errors import Forbidden, InvalidInput
-from engine.sandbox import check_source
-from engine.validation import validate_bundle
 from engine.views import InstanceView
 from tests.engine_support import (
-    ROLES,
     EngineRig,
     actor,
     at,
@@ -26,6 +22,7 @@ from tests.engine_support import (
     only,
     process_folder,
     sample_start,
+    validated_lanes,
 )
 from tests.engine_support import start as start_process
 
@@ -62,11 +59,7 @@ def start(rig: EngineRig, unit: str = "P1", **changes: Any) -> InstanceView:
 
 
 def test_bundle_validates_without_problems() -> None:
-    bpmn, files = read_bundle(FOLDER / f"{KEY}.bpmn")
-    parsed, problems = validate_bundle(bpmn, files, ROLES, check_source)
-    assert problems == []
-    assert parsed is not None and parsed.process_key == KEY
-    assert parsed.lanes == {
+    assert validated_lanes(KEY) == {
         "Chuyên viên đơn vị báo cáo": {"role": "staff", "unit": "instance"},
         "Lãnh đạo đơn vị báo cáo": {"role": "head", "unit": "instance"},
         "Đầu mối CCHC Phòng Nội vụ": {"role": "coordinator", "unit": "code:PNV"},

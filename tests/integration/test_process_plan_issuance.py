@@ -9,13 +9,9 @@ from typing import Any
 
 import pytest
 
-from engine.definitions import read_bundle
 from engine.errors import Forbidden, InvalidInput
-from engine.sandbox import check_source
-from engine.validation import validate_bundle
 from engine.views import InstanceView, TaskView
 from tests.engine_support import (
-    ROLES,
     EngineRig,
     actor,
     at,
@@ -29,6 +25,7 @@ from tests.engine_support import (
     only,
     process_folder,
     sample_start,
+    validated_lanes,
 )
 from tests.engine_support import start as start_process
 
@@ -99,11 +96,7 @@ def to_review(rig: EngineRig, view: InstanceView, **draft: Any) -> TaskView:
 
 
 def test_bundle_validates_without_problems() -> None:
-    bpmn, files = read_bundle(FOLDER / f"{KEY}.bpmn")
-    parsed, problems = validate_bundle(bpmn, files, ROLES, check_source)
-    assert problems == []
-    assert parsed is not None and parsed.process_key == KEY
-    assert parsed.lanes == {
+    assert validated_lanes(KEY) == {
         "Chuyên viên đơn vị chủ trì": {"role": "staff", "unit": "instance"},
         "Đơn vị phối hợp": {"role": "staff", "unit": "var:coord_unit"},
         "Phòng Tư pháp": {"role": "staff", "unit": "code:PTP"},
