@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
 from engine.db import UnitOfWork
@@ -306,7 +307,7 @@ def import_plan(
     return ImportOutcome(plan, plan.report, created=True)
 
 
-def launched(session: Any, plan_id: int) -> bool:
+def launched(session: Session, plan_id: int) -> bool:
     """Whether any occurrence of the plan has a process instance."""
     return bool(
         session.scalar(
