@@ -19,7 +19,7 @@ from .conftest import ROOT, Problems, Server, api_token, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
-MIWG = ROOT.parent / "shared" / "miwg"
+MIWG = ROOT / "tests" / "fixtures" / "miwg"
 OPEN = {"running", "waiting", "error"}
 START = {
     "activity_code": "VII.3.2",
