@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import TypeAlias, TypeVar
+from typing import Literal, TypeAlias, TypeVar
 
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
@@ -32,7 +32,8 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 B = f"{{{BPMN_NS}}}"
 S = f"{{{SPIFF_NS}}}"
 
-SourceChecker = Callable[[str, str], list[tuple[int | None, str]]]
+CodeMode: TypeAlias = Literal["eval", "exec"]
+SourceChecker = Callable[[str, CodeMode], list[tuple[int | None, str]]]
 Element: TypeAlias = etree._Element
 _T = TypeVar("_T")
 
@@ -67,7 +68,7 @@ CONTAINERS = ("subProcess", "transaction", "adHocSubProcess")
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
 UNIT_RE = re.compile(r"instance|parent|code:[A-Za-z0-9_.\-]+|var:[A-Za-z_][A-Za-z0-9_]*")
 # Elements holding Python code: (tag, compile mode, Vietnamese label). Timers are checked apart.
-CODE_SITES = (
+CODE_SITES: tuple[tuple[str, CodeMode, str], ...] = (
     (f"{B}script", "exec", "Mã kịch bản"),
     (f"{S}preScript", "exec", "Mã chạy trước (preScript)"),
     (f"{S}postScript", "exec", "Mã chạy sau (postScript)"),
@@ -750,7 +751,7 @@ def _python_message(exc: SyntaxError | ValueError) -> str:
 
 def _check_source(
     source: str,
-    mode: str,
+    mode: CodeMode,
     what: str,
     owner: Element,
     carrier: Element,
