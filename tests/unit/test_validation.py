@@ -540,3 +540,13 @@ def test_miwg_reference_diagrams_are_explained(path: Path) -> None:
     assert isinstance(problems, list)
     assert_readable(problems)
     assert bundle is not None or problems
+
+
+def test_miwg_fixtures_are_the_shared_reference_models() -> None:
+    """tests/fixtures/miwg is an unmodified copy of the workspace's MIWG suite (CC-BY 3.0)."""
+    shared = Path(__file__).resolve().parents[3] / "shared" / "miwg"
+    if not shared.is_dir():  # a clone outside the workspace has only the repository's copy
+        pytest.skip("no ../shared/miwg beside this clone")
+    assert len(MIWG_FILES) >= 20
+    for path in shared.iterdir():
+        assert (MIWG_DIR / path.name).read_bytes() == path.read_bytes(), path.name
