@@ -100,6 +100,26 @@ def sample_start(key: str) -> dict[str, Any]:
     return json.loads((process_folder(key) / "sample-start.json").read_text(encoding="utf-8"))
 
 
+CITY_PARENTS = {"PNV": "UBND", "PTP": "UBND", "P1": "UBND", "P2": "UBND", "P3": "UBND"}
+
+
+@contextmanager
+def city_round_rig(tmp_path: Path) -> Iterator[EngineRig]:
+    """An engine with the domain helpers and city units under UBND, the clock at Friday 01/03/2024 08:00."""
+    from workflows.script_helpers import domain_helpers
+
+    rig = make_rig(
+        f"sqlite:///{tmp_path / 'engine.db'}",
+        datetime(2024, 3, 1, 8, 0, tzinfo=LOCAL_TZ),
+        helpers=domain_helpers(),
+        units=DictUnits(CITY_PARENTS),
+    )
+    try:
+        yield rig
+    finally:
+        rig.sql.dispose()
+
+
 def validated_lanes(key: str) -> dict[str, dict[str, str]]:
     """Validate processes/<key> (asserting no problem and the process key) and give its lanes."""
     bpmn, files = read_bundle(process_folder(key) / f"{key}.bpmn")

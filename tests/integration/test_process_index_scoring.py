@@ -15,15 +15,14 @@ from engine.errors import Forbidden, InvalidInput
 from engine.models import HumanTask
 from engine.views import TaskView
 from tests.engine_support import (
-    DictUnits,
     EngineRig,
     actor,
+    city_round_rig,
     deploy_process,
     due,
     fire,
     holders,
     instance_data,
-    make_rig,
     open_tasks,
     process_folder,
     sample_start,
@@ -34,7 +33,6 @@ from workflows.script_helpers import domain_helpers
 
 KEY = "index_scoring"
 FOLDER = process_folder(KEY)
-PARENTS = {"PNV": "UBND", "PTP": "UBND", "P1": "UBND", "P2": "UBND", "P3": "UBND"}
 
 COORDINATOR = actor("cv.pnv", "coordinator", unit="PNV")
 LEADER = actor("ct.ubnd", "leader", unit="UBND")
@@ -48,14 +46,8 @@ XA = domain_helpers()["criteria_set"]("par-index-2024-xa")
 
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[EngineRig]:
-    r = make_rig(
-        f"sqlite:///{tmp_path / 'engine.db'}",
-        datetime(2024, 3, 1, 8, 0, tzinfo=LOCAL_TZ),  # a Friday
-        helpers=domain_helpers(),
-        units=DictUnits(PARENTS),
-    )
-    yield r
-    r.sql.dispose()
+    with city_round_rig(tmp_path) as r:
+        yield r
 
 
 def start(rig: EngineRig) -> Any:

@@ -12,24 +12,21 @@ import pytest
 from engine.clock import LOCAL_TZ
 from engine.errors import Forbidden
 from tests.engine_support import (
-    DictUnits,
     EngineRig,
     actor,
+    city_round_rig,
     deploy_process,
     due,
     fire,
     holders,
     instance_data,
-    make_rig,
     open_tasks,
     sample_start,
 )
 from tests.engine_support import advance as complete
 from tests.engine_support import start as start_process
-from workflows.script_helpers import domain_helpers
 
 KEY = "inspection"
-PARENTS = {"PNV": "UBND", "PTP": "UBND", "P1": "UBND", "P2": "UBND", "P3": "UBND"}
 
 COORDINATOR = actor("cv.pnv", "coordinator", unit="PNV")
 LEADER = actor("ct.ubnd", "leader", unit="UBND")
@@ -39,14 +36,8 @@ HEAD_P2 = actor("tp.p2", "head", unit="P2")
 
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[EngineRig]:
-    r = make_rig(
-        f"sqlite:///{tmp_path / 'engine.db'}",
-        datetime(2024, 3, 1, 8, 0, tzinfo=LOCAL_TZ),  # a Friday
-        helpers=domain_helpers(),
-        units=DictUnits(PARENTS),
-    )
-    yield r
-    r.sql.dispose()
+    with city_round_rig(tmp_path) as r:
+        yield r
 
 
 def start(rig: EngineRig) -> Any:
