@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent
+from .models import AuditEvent, HumanTask
 
 _TABLE: Table = AuditEvent.__table__  # type: ignore[assignment]
 _INSERT = _TABLE.insert()
@@ -61,4 +61,20 @@ def record(
             "element_id": element_id,
             "payload": payload or {},
         },
+    )
+
+
+def record_task_event(
+    session: Session, kind: str, row: HumanTask, *, at: datetime, actor: str | None, **payload: Any
+) -> None:
+    """Append one event about a step: the instance, the task's guid and element, and ``task_id`` in the payload."""
+    record(
+        session,
+        kind,
+        at=at,
+        actor=actor,
+        instance_id=row.instance_id,
+        task_guid=row.task_guid,
+        element_id=row.element_id,
+        payload={"task_id": row.id, **payload},
     )
