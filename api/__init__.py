@@ -9,9 +9,8 @@ from typing import Any
 
 from flask import Flask, request
 
-from engine.db import default_database_url
 from engine.errors import AppError
-from workflows.services import Services
+from workflows.bootstrap import create_services, database_url
 
 from .auth import authenticate_request
 from .errors import CchcApi, register_error_handlers
@@ -42,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     config = dict(config or {})
     app.config.update(
-        DATABASE_URL=config.pop("DATABASE_URL", None) or default_database_url(Path(app.instance_path)),
+        DATABASE_URL=config.pop("DATABASE_URL", None) or database_url(Path(app.instance_path)),
         TOKEN_MAX_AGE=int(os.environ.get("CCHC_TOKEN_MAX_AGE", 8 * 3600)),
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         API_TITLE="CCHC Flow API",
@@ -60,7 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    services = Services(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
+    services = create_services(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
     app.extensions["cchc"] = services
 
     api = CchcApi(

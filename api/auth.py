@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import ValidationError as CsrfInvalid
 
 from engine.errors import Forbidden, NotFound, Unauthorized
+from workflows.access import Rule
 from workflows.accounts import UserView, get_user
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,18 +90,13 @@ def current_user() -> UserView:
     return cast(UserView, g.user)
 
 
-def require_roles(*roles: str) -> Callable[[F], F]:
-    """Only users holding one of ``roles`` may call the view."""
+def require(rule: Rule) -> Callable[[F], F]:
+    """Refuse the call (403) unless the user's roles satisfy ``rule`` — checked before the body is read."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not set(current_user().roles) & set(roles):
-                raise Forbidden(
-                    "Bạn không có quyền thực hiện thao tác này.",
-                    code="role_required",
-                    details={"required_roles": list(roles)},
-                )
+            rule.check(current_user().actor)
             return view(*args, **kwargs)
 
         return cast(F, wrapper)

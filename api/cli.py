@@ -75,12 +75,10 @@ def _raise_on_sigterm() -> None:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run the deadline worker until SIGTERM/SIGINT: timers, reminders, escalations, e-mail."""
-    from engine.db import default_database_url
     from workflows import worker
-    from workflows.services import Services
+    from workflows.bootstrap import create_services, database_url
 
-    url = default_database_url(Path(__file__).resolve().parents[1] / "instance")
-    services = Services(url)
+    services = create_services(database_url(Path(__file__).resolve().parents[1] / "instance"))
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:

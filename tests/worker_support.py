@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from engine.clock import ManualClock
 from workflows import worker
-from workflows.models import User
-from workflows.notifications import MailSettings, Notification
+from workflows.mail import MailSettings
+from workflows.models import Notification, User
 from workflows.services import Services
 
 

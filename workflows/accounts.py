@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from engine.views import Actor
 
+from . import access
 from .models import Unit, User
 from .roles import ROLES
 
@@ -71,6 +73,7 @@ def _check_unit(session: Session, unit_code: str | None) -> None:
 def create_user(
     session: Session,
     *,
+    actor: Actor,
     username: str,
     full_name: str,
     password: str,
@@ -79,7 +82,8 @@ def create_user(
     now: datetime,
     email: str | None = None,
 ) -> UserView:
-    """Create an account."""
+    """Create an account (administrators)."""
+    access.MANAGE_USERS.check(actor)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(f'Tên đăng nhập "{username}" đã tồn tại.', code="user_exists")
     _check_roles(roles)
@@ -103,6 +107,7 @@ def update_user(
     session: Session,
     username: str,
     *,
+    actor: Actor,
     full_name: str | None = None,
     password: str | None = None,
     unit_code: str | None = None,
@@ -111,6 +116,7 @@ def update_user(
     email: str | None = None,
 ) -> UserView:
     """Change an account (administrators)."""
+    access.MANAGE_USERS.check(actor)
     user = _get(session, username)
     if full_name is not None:
         user.full_name = full_name
@@ -141,7 +147,9 @@ def get_user(session: Session, username: str) -> UserView:
     return _view(session, _get(session, username))
 
 
-def list_users(session: Session) -> list[UserView]:
+def list_users(session: Session, actor: Actor) -> list[UserView]:
+    """Every account (administrators)."""
+    access.MANAGE_USERS.check(actor)
     return [_view(session, u) for u in session.scalars(select(User).order_by(User.username))]
 
 
@@ -155,3 +163,33 @@ def authenticate(session: Session, username: str, password: str) -> UserView:
     if user is None or not user.active:
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
     return _view(session, user)
+
+
+# --------------------------------------------------------------------------- recipients
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone to notify: a username and, when known, an e-mail address."""
+
+    username: str
+    email: str | None
+
+
+def users_with_role(session: Session, role: str, unit_code: str | None) -> list[Recipient]:
+    """Active users holding ``role`` in ``unit_code`` (any unit when None)."""
+    query = select(User.username, User.email, User.roles).where(User.active.is_(True))
+    if unit_code is not None:
+        query = query.where(User.unit_code == unit_code)
+    return [Recipient(name, email) for name, email, roles in session.execute(query) if role in (roles or [])]
+
+
+def recipients_named(session: Session, usernames: Iterable[str]) -> list[Recipient]:
+    """The active users among ``usernames``."""
+    names = sorted(set(usernames))
+    if not names:
+        return []
+    rows = session.execute(
+        select(User.username, User.email).where(User.username.in_(names), User.active.is_(True))
+    ).all()
+    return [Recipient(n, e) for n, e in rows]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,7 +23,9 @@ from engine.models import HumanTask, ProcessInstance
 from engine.runtime import InstanceSaved
 from engine.views import Actor, TaskView
 
-from .deadlines import (
+from . import processes
+from .accounts import Recipient, recipients_named, users_with_role
+from .deadline_rules import (
     classify_finished,
     classify_open,
     due_soon_horizon,
@@ -32,10 +34,8 @@ from .deadlines import (
     overdue_working_days,
 )
 from .models import Unit
-from .notifications import Recipient, notify, recipients_named, users_with_role
-
-if TYPE_CHECKING:
-    from .services import Services
+from .notifications import notify
+from .services import Services
 
 UNCLAIMED = "chưa có người nhận"
 
@@ -163,8 +163,6 @@ class StepObserver:
 
 def assign_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int, username: str) -> TaskView:
     """Give a step to a named user (processes.assign_task) and tell them it is in their inbox now."""
-    from . import processes
-
     view = processes.assign_task(services, uow, actor, task_id, username)
     session = uow.session
     row = session.get(HumanTask, task_id)

@@ -13,11 +13,11 @@ from engine.errors import InvalidInput
 from engine.models import HumanTask, ProcessDefinition
 from engine.views import Actor
 
-from .deadlines import FINISHED_STATES, OPEN_STATES, local_day, start_of_local_day
+from . import access
+from .deadline_rules import FINISHED_STATES, OPEN_STATES, local_day, start_of_local_day
 from .models import Unit
 
 GROUPS = ("unit", "process", "month")
-OVERSEERS = frozenset({"admin", "coordinator", "leader"})
 
 
 @dataclass
@@ -62,7 +62,7 @@ def deadline_report(
         query = query.where(HumanTask.due_at >= start_of_local_day(date_from))
     if date_to:
         query = query.where(HumanTask.due_at < start_of_local_day(date.fromordinal(date_to.toordinal() + 1)))
-    if not actor.roles & OVERSEERS:
+    if not access.sees_every_unit(actor):
         query = query.where(HumanTask.unit_code == actor.unit_code)
     rows: dict[str | None, DeadlineRow] = {}
     totals = DeadlineRow(None, "Tổng cộng")

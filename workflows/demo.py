@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from engine.views import SYSTEM_ACTOR
 
 from . import accounts, organisation
+from .definitions import deploy_all
 from .models import Unit, User
 from .plan.store import SEED_PLAN, import_plan
-from .processes import deploy_all
 from .services import Services
 
 
@@ -61,6 +61,7 @@ def load_demo(services: Services) -> dict[str, int]:
                 continue
             accounts.create_user(
                 uow.session,
+                actor=SYSTEM_ACTOR,
                 username=account.username,
                 full_name=account.full_name,
                 password=demo_password(),

@@ -6,23 +6,12 @@ import contextvars
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Integer, String, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from engine.db import Base
+from .models import DocumentCounter
 
 current_session: contextvars.ContextVar[Session | None] = contextvars.ContextVar("cchc_session", default=None)
-
-
-class DocumentCounter(Base):
-    """The last number issued for (issuing unit, year, document kind)."""
-
-    __tablename__ = "document_counter"
-
-    unit_code: Mapped[str] = mapped_column(String(50), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
-    last_number: Mapped[int] = mapped_column(Integer)
 
 
 def next_number(session: Session, unit_code: str, year: int, kind: str) -> int:

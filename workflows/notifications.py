@@ -8,106 +8,25 @@ right after the SMTP server accepted it, and retried with capped exponential bac
 
 from __future__ import annotations
 
-import os
-import smtplib
-import socket
 import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, or_, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
 
-from engine.db import Base, UnitOfWork, is_sqlite
+from engine.db import UnitOfWork, is_sqlite
 from engine.errors import NotFound
 
-from .models import User
-
-if TYPE_CHECKING:
-    from .services import Services
+from .accounts import Recipient
+from .mail import SEND_ERRORS, Mailer, backoff, mailer
+from .models import EmailOutbox, Notification
+from .services import Services
 
 KINDS = ("new_task", "returned", "due_soon", "overdue", "escalated")
-MAX_BACKOFF = timedelta(hours=1)
-FIRST_BACKOFF = timedelta(seconds=30)
 GIVE_UP_AFTER = 25  # attempts; the row stays in the table as "failed" with its last error
-
-
-class Notification(Base):
-    """One message to one user, shown in the web UI until read."""
-
-    __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user", "username", "read_at", "id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(30))
-    title: Mapped[str] = mapped_column(String(500))
-    message: Mapped[str] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(String(500))
-    task_id: Mapped[int | None] = mapped_column(Integer)
-    instance_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column()
-    read_at: Mapped[datetime | None] = mapped_column()
-
-
-class EmailOutbox(Base):
-    """An e-mail waiting to be sent (status pending → sent; failed after too many attempts)."""
-
-    __tablename__ = "email_outbox"
-    __table_args__ = (Index("ix_email_outbox_due", "status", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="SET NULL"))
-    recipient: Mapped[str] = mapped_column(String(200))
-    subject: Mapped[str] = mapped_column(String(500))
-    body: Mapped[str] = mapped_column(Text)
-    message_id: Mapped[str] = mapped_column(String(200), unique=True)
-    status: Mapped[str] = mapped_column(String(20))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column()
-    lease_until: Mapped[datetime | None] = mapped_column()
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column()
-    sent_at: Mapped[datetime | None] = mapped_column()
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    """SMTP configuration; e-mail is off unless a host is configured."""
-
-    host: str | None = None
-    port: int = 25
-    sender: str = "cchc-flow@localhost"
-    user: str | None = None
-    password: str | None = None
-    timeout: float = 20.0
-    lease: timedelta = timedelta(minutes=2)
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.host)
-
-    @classmethod
-    def from_env(cls) -> MailSettings:
-        """CCHC_SMTP_HOST / PORT / SENDER / USER / PASSWORD."""
-        return cls(
-            host=os.environ.get("CCHC_SMTP_HOST") or None,
-            port=int(os.environ.get("CCHC_SMTP_PORT", "25")),
-            sender=os.environ.get("CCHC_SMTP_SENDER", "cchc-flow@localhost"),
-            user=os.environ.get("CCHC_SMTP_USER") or None,
-            password=os.environ.get("CCHC_SMTP_PASSWORD") or None,
-        )
-
-
-@dataclass(frozen=True)
-class Recipient:
-    username: str
-    email: str | None
 
 
 @dataclass(frozen=True)
@@ -126,24 +45,6 @@ class NotificationView:
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def users_with_role(session: Session, role: str, unit_code: str | None) -> list[Recipient]:
-    """Active users holding ``role`` in ``unit_code`` (any unit when None)."""
-    query = select(User.username, User.email, User.roles).where(User.active.is_(True))
-    if unit_code is not None:
-        query = query.where(User.unit_code == unit_code)
-    return [Recipient(name, email) for name, email, roles in session.execute(query) if role in (roles or [])]
-
-
-def recipients_named(session: Session, usernames: Iterable[str]) -> list[Recipient]:
-    names = sorted(set(usernames))
-    if not names:
-        return []
-    rows = session.execute(
-        select(User.username, User.email).where(User.username.in_(names), User.active.is_(True))
-    ).all()
-    return [Recipient(n, e) for n, e in rows]
 
 
 def notify(
@@ -249,59 +150,6 @@ def mark_all_read(uow: UnitOfWork, username: str, now: datetime) -> int:
 # --------------------------------------------------------------------------- delivery
 
 
-class Mailer:
-    """One SMTP connection, opened on first use and reopened after a failure."""
-
-    def __init__(self, settings: MailSettings) -> None:
-        self.settings = settings
-        self._smtp: smtplib.SMTP | None = None
-
-    def send(self, row: EmailOutbox) -> None:
-        message = EmailMessage()
-        message["From"] = self.settings.sender
-        message["To"] = row.recipient
-        message["Subject"] = row.subject
-        message["Message-ID"] = row.message_id
-        message["Date"] = format_datetime(row.created_at)
-        message.set_content(row.body)
-        if self._smtp is None:
-            smtp = smtplib.SMTP(self.settings.host or "", self.settings.port, timeout=self.settings.timeout)
-            if self.settings.user:
-                smtp.login(self.settings.user, self.settings.password or "")
-            self._smtp = smtp
-        try:
-            self._smtp.send_message(message)
-        except BaseException:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        smtp, self._smtp = self._smtp, None
-        if smtp is not None:
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                smtp.close()
-
-
-@contextmanager
-def mailer(settings: MailSettings) -> Iterator[Mailer]:
-    m = Mailer(settings)
-    try:
-        yield m
-    finally:
-        m.close()
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at one hour."""
-    delay = FIRST_BACKOFF * (2 ** max(0, attempts - 1))
-    return min(delay, MAX_BACKOFF)
-
-
-_SEND_ERRORS = (smtplib.SMTPException, OSError, socket.timeout)
-
-
 def deliver_outbox(
     services: Services, now: datetime, *, limit: int = 200, should_stop: Any = None, wall_clock: Any = None
 ) -> tuple[int, int]:
@@ -351,7 +199,7 @@ def _deliver_one(services: Services, smtp: Mailer, now: datetime) -> bool | None
                 return None
         try:
             smtp.send(row)
-        except _SEND_ERRORS as exc:
+        except SEND_ERRORS as exc:
             row.attempts += 1
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             row.lease_until = None

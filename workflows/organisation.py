@@ -1,17 +1,18 @@
-"""Organisation units in the database: loading the data file, listing, editing, the engine's unit directory."""
+"""Organisation units in the database: loading the data file, listing, adding, renaming and closing units."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput, NotFound
+from engine.views import Actor
 
+from . import access
 from .models import Unit
 from .org_data import OrgData, load_org_file
 
@@ -101,6 +102,7 @@ def get_unit(session: Session, code: str) -> Unit:
 def add_unit(
     session: Session,
     *,
+    actor: Actor,
     code: str,
     name: str,
     kind: str,
@@ -108,7 +110,8 @@ def add_unit(
     short_name: str | None = None,
     valid_from: date | None = None,
 ) -> UnitView:
-    """Create a unit."""
+    """Create a unit (administrators)."""
+    access.MANAGE_UNITS.check(actor)
     if session.get(Unit, code) is not None:
         raise Conflict(f'Mã đơn vị "{code}" đã tồn tại.', code="unit_exists")
     if kind not in UNIT_KINDS:
@@ -131,9 +134,16 @@ def add_unit(
 
 
 def update_unit(
-    session: Session, code: str, *, name: str | None = None, short_name: str | None = None, valid_to: date | None = None
+    session: Session,
+    code: str,
+    *,
+    actor: Actor,
+    name: str | None = None,
+    short_name: str | None = None,
+    valid_to: date | None = None,
 ) -> UnitView:
-    """Rename or close a unit (closing keeps it: old plans still open)."""
+    """Rename or close a unit (administrators; closing keeps it: old plans still open)."""
+    access.MANAGE_UNITS.check(actor)
     row = get_unit(session, code)
     if name is not None:
         row.name = name
@@ -145,25 +155,3 @@ def update_unit(
         row.valid_to = valid_to
     session.flush()
     return UnitView.of(row)
-
-
-class DbUnitDirectory:
-    """The engine's view of the hierarchy, read from the unit table and cached."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._factory = session_factory
-        self._parents: dict[str, str | None] | None = None
-        self._lock = threading.Lock()
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._parents = None
-
-    def parent_of(self, unit_code: str) -> str | None:
-        parents = self._parents
-        if parents is None:
-            with self._factory() as session:
-                parents = {code: parent for code, parent in session.execute(select(Unit.code, Unit.parent_code))}
-            with self._lock:
-                self._parents = parents
-        return parents.get(unit_code)

@@ -1,31 +1,24 @@
-"""Use cases around definitions, instances and steps, with CCHC's rules of who may see and do what."""
+"""Use cases around instances and steps: start, view, list, cancel, retry, the inbox, claim, assign, complete."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
-
-from engine import definitions, queries
+from engine import queries
 from engine.db import UnitOfWork
-from engine.definitions import DeployResult
-from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance
+from engine.errors import InvalidInput, NotFound
+from engine.models import ProcessDefinition, ProcessInstance
 from engine.queries import InboxFilter
 from engine.runtime import CompletionResult
 from engine.views import Actor, EventView, InstanceView, TaskView
 
+from . import access
 from .accounts import get_user
 from .models import Unit
-from .roles import ROLES
 from .services import Services
-
-PROCESSES_DIR = Path(__file__).resolve().parents[1] / "processes"
-OVERSEERS = frozenset({"admin", "coordinator", "leader"})  # see every instance of the city
 
 
 @dataclass(frozen=True)
@@ -35,26 +28,6 @@ class TaskDetail:
     schema: dict[str, Any] | None
     ui_schema: dict[str, Any] | None
     data: dict[str, Any]
-
-
-def deploy_definition(
-    services: Services, uow: UnitOfWork, bpmn: bytes, files: Mapping[str, bytes], actor: Actor
-) -> DeployResult:
-    """Validate and deploy a diagram with its DMN and form files."""
-    return definitions.deploy(
-        uow.session, bpmn, files, known_roles=ROLES, actor=actor.username, now=services.clock.now()
-    )
-
-
-def deploy_all(services: Services, uow: UnitOfWork, actor: Actor, root: Path = PROCESSES_DIR) -> list[DeployResult]:
-    """Deploy every ``processes/<key>/<key>.bpmn`` (idempotent)."""
-    results = []
-    for bpmn_path in sorted(root.glob("*/*.bpmn")):
-        if bpmn_path.stem != bpmn_path.parent.name:
-            continue
-        bpmn, files = definitions.read_bundle(bpmn_path)
-        results.append(deploy_definition(services, uow, bpmn, files, actor))
-    return results
 
 
 def start_instance(
@@ -75,43 +48,14 @@ def start_instance(
             code="unit_not_found",
             details={"unit_code": ["Đơn vị không tồn tại."]},
         )
-    if not (actor.roles & OVERSEERS) and actor.unit_code != unit_code:
-        raise Forbidden("Bạn chỉ được khởi tạo quy trình cho đơn vị của mình.", code="unit_not_yours")
-    if not (actor.roles & (OVERSEERS | {"head", "staff"})):
-        raise Forbidden("Vai trò của bạn không được khởi tạo quy trình.", code="role_cannot_start")
+    access.check_may_start(actor, unit_code)
     return services.engine.start(
         uow, process_key, unit_code=unit_code, data=data, actor=actor, version=version, title=title
     )
 
 
-def can_view_instance(uow: UnitOfWork, actor: Actor, instance: ProcessInstance) -> bool:
-    """Overseers see all; others see their unit's instances and those where their unit holds a step."""
-    if actor.roles & OVERSEERS or instance.unit_code == actor.unit_code:
-        return True
-    hit = uow.session.scalar(
-        select(HumanTask.id)
-        .where(
-            HumanTask.instance_id == instance.id,
-            or_(
-                HumanTask.unit_code == actor.unit_code,
-                HumanTask.assignee == actor.username,
-                HumanTask.completed_by == actor.username,
-            ),
-        )
-        .limit(1)
-    )
-    return hit is not None
-
-
-def _visible_instance(uow: UnitOfWork, actor: Actor, instance_id: int) -> ProcessInstance:
-    instance = uow.session.get(ProcessInstance, instance_id)
-    if instance is None or not can_view_instance(uow, actor, instance):
-        raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance_not_found")
-    return instance
-
-
 def get_instance(services: Services, uow: UnitOfWork, actor: Actor, instance_id: int) -> InstanceView:
-    return services.engine.instance_view(uow.session, _visible_instance(uow, actor, instance_id))
+    return services.engine.instance_view(uow.session, access.visible_instance(uow, actor, instance_id))
 
 
 def list_instances(
@@ -125,7 +69,7 @@ def list_instances(
     offset: int = 0,
 ) -> list[InstanceView]:
     """Instances the actor may see."""
-    if not actor.roles & OVERSEERS:
+    if not access.sees_every_unit(actor):
         if unit_code and unit_code != actor.unit_code:
             return []
         unit_code = actor.unit_code
@@ -135,21 +79,26 @@ def list_instances(
 
 
 def instance_events(uow: UnitOfWork, actor: Actor, instance_id: int) -> list[EventView]:
-    _visible_instance(uow, actor, instance_id)
+    """The audit trail of an instance the actor may see."""
+    access.visible_instance(uow, actor, instance_id)
     return queries.events(uow.session, instance_id)
 
 
 def cancel_instance(
     services: Services, uow: UnitOfWork, actor: Actor, instance_id: int, reason: str | None
 ) -> InstanceView:
-    _visible_instance(uow, actor, instance_id)
+    """Cancel an open instance (administrators)."""
+    access.CANCEL_INSTANCES.check(actor)
+    access.visible_instance(uow, actor, instance_id)
     return services.engine.cancel(uow, instance_id, actor, reason)
 
 
 def retry_instance(
     services: Services, uow: UnitOfWork, actor: Actor, instance_id: int, data: Mapping[str, Any] | None
 ) -> InstanceView:
-    _visible_instance(uow, actor, instance_id)
+    """Re-run an instance's failed step with corrected data (administrators)."""
+    access.RETRY_INSTANCES.check(actor)
+    access.visible_instance(uow, actor, instance_id)
     return services.engine.retry(uow, instance_id, actor, data)
 
 
@@ -175,25 +124,9 @@ def inbox(
     return queries.inbox(uow.session, actor, flt)
 
 
-def _visible_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> HumanTask:
-    row = uow.session.get(HumanTask, task_id)
-    if row is None:
-        raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
-    allowed = (
-        services.engine.may_act(row, actor)
-        or row.assignee == actor.username
-        or row.completed_by == actor.username
-        or bool(actor.roles & OVERSEERS)
-        or (row.unit_code is not None and row.unit_code == actor.unit_code)
-    )
-    if not allowed:
-        raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
-    return row
-
-
 def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> TaskDetail:
     """A step with its form, its instance and the current data."""
-    row = _visible_task(services, uow, actor, task_id)
+    row = access.visible_task(services, uow, actor, task_id)
     instance_row = uow.session.get(ProcessInstance, row.instance_id)
     assert instance_row is not None
     definition = uow.session.get(ProcessDefinition, instance_row.definition_id)
@@ -207,21 +140,19 @@ def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int)
 
 
 def claim_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:
-    _visible_task(services, uow, actor, task_id)
+    access.visible_task(services, uow, actor, task_id)
     return services.engine.claim(uow, task_id, actor)
 
 
 def unclaim_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:
-    row = _visible_task(services, uow, actor, task_id)
-    override = "admin" in actor.roles or ("head" in actor.roles and row.unit_code == actor.unit_code)
-    return services.engine.unclaim(uow, task_id, actor, may_override=override)
+    row = access.visible_task(services, uow, actor, task_id)
+    return services.engine.unclaim(uow, task_id, actor, may_override=access.may_release_others(row, actor))
 
 
 def assign_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int, username: str) -> TaskView:
     """Heads assign steps of their own unit; administrators any step."""
-    row = _visible_task(services, uow, actor, task_id)
-    if "admin" not in actor.roles and not ("head" in actor.roles and row.unit_code == actor.unit_code):
-        raise Forbidden("Chỉ lãnh đạo đơn vị hoặc quản trị viên được phân công bước này.", code="cannot_assign")
+    row = access.visible_task(services, uow, actor, task_id)
+    access.check_may_assign(row, actor)
     try:
         assignee = get_user(uow.session, username)
     except NotFound as exc:
@@ -236,5 +167,5 @@ def assign_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int,
 def complete_task(
     services: Services, uow: UnitOfWork, actor: Actor, task_id: int, data: Mapping[str, Any]
 ) -> CompletionResult:
-    _visible_task(services, uow, actor, task_id)
+    access.visible_task(services, uow, actor, task_id)
     return services.engine.complete(uow, task_id, actor, data)

@@ -1,40 +1,38 @@
-"""The application's services: database, engine, calendar and organisation wired once per app."""
+"""The application's services: one plain container of what a request needs (built by ``bootstrap``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
 
-from engine.clock import Clock, SystemClock
-from engine.db import UnitOfWork, make_engine, make_session_factory
-from engine.helpers import CalendarSource, standard_helpers
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.clock import Clock
+from engine.db import UnitOfWork
+from engine.helpers import CalendarSource
 from engine.runtime import Engine
 
-from .documents import document_helpers
-from .organisation import DbUnitDirectory
-from .script_helpers import domain_helpers
+from .deadline_rules import DeadlineSettings
+from .documents import current_session
+from .mail import MailSettings
+from .unit_directory import DbUnitDirectory
 
 
+@dataclass
 class Services:
-    """Everything a request needs, created by the app factory (nothing at import time)."""
+    """Database, engine, calendar, organisation and settings, wired once per app by ``bootstrap.create_services``."""
 
-    def __init__(self, database_url: str, clock: Clock | None = None, **engine_options: Any) -> None:
-        self.database_url = database_url
-        self.clock = clock or SystemClock()
-        self.sql = make_engine(database_url, **engine_options)
-        self.sessions = make_session_factory(self.sql)
-        self.calendar = CalendarSource(self.sessions)
-        self.units = DbUnitDirectory(self.sessions)
-        helpers = standard_helpers(self.calendar.get) | domain_helpers() | document_helpers()
-        self.engine = Engine(clock=self.clock, helpers=helpers, units=self.units)
-        from .alerts import StepObserver  # imports the use cases, which import this module
-        from .deadlines import DeadlineSettings
-        from .notifications import MailSettings
-
-        self.deadlines = DeadlineSettings.from_env()
-        self.mail = MailSettings.from_env()
-        self.engine.observers.append(StepObserver(self))
+    database_url: str
+    clock: Clock
+    sql: SqlEngine
+    sessions: sessionmaker[Session]
+    calendar: CalendarSource
+    units: DbUnitDirectory
+    engine: Engine
+    deadlines: DeadlineSettings
+    mail: MailSettings
 
     @contextmanager
     def uow(self) -> Iterator[UnitOfWork]:
@@ -49,8 +47,6 @@ class Services:
 @contextmanager
 def bound_session(uow: UnitOfWork) -> Iterator[None]:
     """Let diagram helpers that write (document numbers) use the caller's transaction."""
-    from .documents import current_session
-
     token = current_session.set(uow.session)
     try:
         yield

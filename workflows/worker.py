@@ -3,7 +3,9 @@
 ``tick(services, now)`` does one pass and reports what it did; tests call it directly with a manual
 clock. ``run`` repeats it until asked to stop; a stop request lets the current batch finish and commit.
 Several workers may run at once: every step of a pass claims its rows (``SKIP LOCKED`` on PostgreSQL,
-a write lock or a conditional ``UPDATE`` on SQLite), so each timer fires and each message goes out once.
+a write lock or a conditional ``UPDATE`` on SQLite), so each timer fires once and each reminder is
+written once. E-mail delivery is at-least-once by design: a worker that dies after the SMTP server
+accepted a message but before its "sent" mark committed sends it again (with the same Message-ID).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ class TickReport:
 
 
 def poll_interval() -> float:
-    """CCHC_WORKER_POLL seconds (default 2, at most 5 unless set explicitly)."""
+    """``CCHC_WORKER_POLL`` seconds between passes (default 2)."""
     return float(os.environ.get("CCHC_WORKER_POLL", DEFAULT_POLL))
 
 

@@ -12,7 +12,9 @@ from engine.db import UnitOfWork
 from engine.errors import InvalidInput, NotFound
 from engine.models import CalendarOverride
 from engine.views import Actor
-from workflows.services import Services
+
+from . import access
+from .services import Services
 
 MAX_WORKING_DAYS = 1000
 
@@ -63,7 +65,8 @@ def list_overrides(uow: UnitOfWork, year: int | None = None) -> list[dict[str, A
 def set_override(
     services: Services, uow: UnitOfWork, actor: Actor, day: date, working: bool, reason: str | None
 ) -> tuple[dict[str, Any], bool]:
-    """Add or change one day's override; returns it and whether it is new. The cache resets after commit."""
+    """Add or change one day's override (administrators); returns it and whether it is new (cache resets on commit)."""
+    access.MANAGE_CALENDAR.check(actor)
     row = uow.session.get(CalendarOverride, day)
     created = row is None
     if row is None:
@@ -78,7 +81,9 @@ def set_override(
     return override_json(row), created
 
 
-def delete_override(services: Services, uow: UnitOfWork, day: date) -> None:
+def delete_override(services: Services, uow: UnitOfWork, actor: Actor, day: date) -> None:
+    """Remove one day's override (administrators); the cache resets after commit."""
+    access.MANAGE_CALENDAR.check(actor)
     row = uow.session.get(CalendarOverride, day)
     if row is None:
         raise NotFound(f"Không có điều chỉnh lịch cho ngày {day:%d/%m/%Y}.", code="override_not_found")

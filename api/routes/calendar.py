@@ -9,9 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.errors import InvalidInput
-from workflows import working_days
+from workflows import access, working_days
 
-from ..auth import current_user, require_roles
+from ..auth import current_user, require
 from ..plan_schemas import DueDateQuerySchema, DueDateSchema, OverrideCreateSchema, OverrideQuerySchema, OverrideSchema
 from ..services import services
 
@@ -36,7 +36,7 @@ class Overrides(MethodView):
         with services().uow() as uow:
             return working_days.list_overrides(uow, query.get("year"))
 
-    @require_roles("admin")
+    @require(access.MANAGE_CALENDAR)
     @bp.arguments(OverrideCreateSchema)
     @bp.response(201, OverrideSchema)
     @bp.alt_response(200, schema=OverrideSchema, description="Đã sửa điều chỉnh của ngày này")
@@ -52,12 +52,12 @@ class Overrides(MethodView):
 
 @bp.route("/calendar/overrides/<string:day>")
 class OverrideItem(MethodView):
-    @require_roles("admin")
+    @require(access.MANAGE_CALENDAR)
     @bp.response(204)
     def delete(self, day: str) -> None:
         """Remove one day's override (the official calendar applies again)."""
         with services().uow() as uow:
-            working_days.delete_override(services(), uow, _parse_day(day))
+            working_days.delete_override(services(), uow, current_user().actor, _parse_day(day))
             uow.commit()
 
 

@@ -9,15 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from engine import definitions
 from engine.errors import InvalidInput
-from engine.sandbox import check_source
-from engine.validation import validate_bundle
 from engine.views import DefinitionView
-from workflows.processes import deploy_definition
-from workflows.roles import ROLES
+from workflows import access, definitions
 
-from ..auth import current_user, require_roles
+from ..auth import current_user, require
 from ..schemas import DefinitionSchema, DeployedSchema
 from ..services import services
 
@@ -97,9 +93,9 @@ class Definitions(MethodView):
     def get(self) -> list[DefinitionView]:
         """The latest version of each process."""
         with services().uow() as uow:
-            return [DefinitionView.of(r) for r in definitions.list_latest(uow.session)]
+            return definitions.list_latest(uow)
 
-    @require_roles("admin")
+    @require(access.DEPLOY_DEFINITIONS)
     @bp.doc(**DEPLOY_DOC)
     @bp.response(201, DeployedSchema)
     @bp.alt_response(200, schema=DeployedSchema, description="Nội dung giống phiên bản đã có")
@@ -108,7 +104,7 @@ class Definitions(MethodView):
         """Deploy a BPMN diagram (XML body, or multipart with its DMN and form files)."""
         bpmn, files = _bundle_from_request()
         with services().uow() as uow:
-            result = deploy_definition(services(), uow, bpmn, files, current_user().actor)
+            result = definitions.deploy_definition(services(), uow, bpmn, files, current_user().actor)
             uow.commit()
         body = {
             "key": result.definition.process_key,
@@ -125,7 +121,7 @@ class DefinitionItem(MethodView):
     def get(self, key: str) -> DefinitionView:
         """The latest version of one process."""
         with services().uow() as uow:
-            return DefinitionView.of(definitions.get_definition(uow.session, key))
+            return definitions.get_definition(uow, key)
 
 
 @bp.route("/process-definitions/<string:key>/versions")
@@ -134,7 +130,7 @@ class DefinitionVersions(MethodView):
     def get(self, key: str) -> list[DefinitionView]:
         """Every version of one process, newest first."""
         with services().uow() as uow:
-            return [DefinitionView.of(r) for r in definitions.list_versions(uow.session, key)]
+            return definitions.list_versions(uow, key)
 
 
 @bp.route("/process-definitions/<string:key>/versions/<int(max=2147483647):version>/bpmn")
@@ -143,25 +139,18 @@ class DefinitionXml(MethodView):
     def get(self, key: str, version: int) -> Response:
         """The BPMN XML of one version."""
         with services().uow() as uow:
-            row = definitions.get_definition(uow.session, key, version)
-            return Response(row.bpmn_xml, mimetype="application/xml")
+            return Response(definitions.definition_xml(uow, key, version), mimetype="application/xml")
 
 
 @bp.route("/process-definitions/validate")
 class DefinitionValidate(MethodView):
-    @require_roles("admin")
+    @require(access.DEPLOY_DEFINITIONS)
     @bp.doc(**DEPLOY_DOC)
     @bp.response(200, ValidationReportSchema)
-    def post(self) -> dict[str, Any]:
+    def post(self) -> definitions.ValidationReport:
         """Check a diagram bundle without deploying it (Kiểm tra): every problem with its element id and line."""
         bpmn, files = _bundle_from_request()
-        parsed, problems = validate_bundle(bpmn, files, ROLES, check_source)
-        return {
-            "valid": parsed is not None and not problems,
-            "key": parsed.process_key if parsed else None,
-            "name": parsed.process_name if parsed else None,
-            "problems": definitions.problem_details(problems),
-        }
+        return definitions.validate_definition(current_user().actor, bpmn, files)
 
 
 @bp.route("/process-definitions/<string:key>/versions/<int(max=2147483647):version>/files")
@@ -170,5 +159,4 @@ class DefinitionFiles(MethodView):
     def get(self, key: str, version: int) -> dict[str, Any]:
         """The form (JSON schema) and DMN files deployed with one version, by file name."""
         with services().uow() as uow:
-            row = definitions.get_definition(uow.session, key, version)
-            return {"key": key, "version": version, "files": dict(row.files or {})}
+            return {"key": key, "version": version, "files": definitions.definition_files(uow, key, version)}

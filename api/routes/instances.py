@@ -8,9 +8,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.views import EventView, InstanceView
-from workflows import processes
+from workflows import access, processes
 
-from ..auth import current_user, require_roles
+from ..auth import current_user, require
 from ..schemas import CancelSchema, EventSchema, InstanceQuerySchema, InstanceSchema, InstanceStartSchema, RetrySchema
 from ..services import services
 
@@ -73,7 +73,7 @@ class InstanceEvents(MethodView):
 
 @bp.route("/process-instances/<int(max=2147483647):instance_id>/cancel")
 class InstanceCancel(MethodView):
-    @require_roles("admin")
+    @require(access.CANCEL_INSTANCES)
     @bp.arguments(CancelSchema(), required=False)
     @bp.response(200, InstanceSchema)
     def post(self, body: dict[str, Any] | None, instance_id: int) -> InstanceView:
@@ -88,7 +88,7 @@ class InstanceCancel(MethodView):
 
 @bp.route("/process-instances/<int(max=2147483647):instance_id>/retry")
 class InstanceRetry(MethodView):
-    @require_roles("admin")
+    @require(access.RETRY_INSTANCES)
     @bp.arguments(RetrySchema(), required=False)
     @bp.response(200, InstanceSchema)
     def post(self, body: dict[str, Any] | None, instance_id: int) -> InstanceView:

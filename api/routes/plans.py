@@ -8,13 +8,14 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from engine.clock import local_today
 from engine.errors import InvalidInput
+from workflows import access
+from workflows.deadline_rules import local_day
 from workflows.plan import queries
 from workflows.plan.launch import launch_plan
 from workflows.plan.use_cases import import_plan_file, update_activity
 
-from ..auth import current_user, require_roles
+from ..auth import current_user, require
 from ..plan_schemas import (
     ActivityDetailSchema,
     ActivityListSchema,
@@ -75,7 +76,7 @@ def _plan_file() -> tuple[bytes, str]:
 
 
 def _today() -> Any:
-    return local_today(services().clock)
+    return local_day(services().clock.now())
 
 
 @bp.route("/plans")
@@ -89,7 +90,7 @@ class Plans(MethodView):
 
 @bp.route("/plans/import")
 class PlanImport(MethodView):
-    @require_roles("admin", "coordinator")
+    @require(access.EDIT_PLANS)
     @bp.doc(**IMPORT_DOC)
     @bp.response(201, ImportedSchema)
     @bp.alt_response(200, schema=ImportedSchema, description="Tệp giống lần nhập trước: không thay đổi gì")
@@ -138,7 +139,7 @@ class PlanActivityItem(MethodView):
             activity = queries.get_activity(uow.session, plan_id, activity_id)
             return queries.activity_detail(uow.session, activity, _today())
 
-    @require_roles("admin", "coordinator")
+    @require(access.EDIT_PLANS)
     @bp.arguments(ActivityUpdateSchema)
     @bp.response(200, ActivityDetailSchema)
     def patch(self, body: dict[str, Any], plan_id: int, activity_id: int) -> dict[str, Any]:
@@ -161,7 +162,7 @@ class PlanActivityItem(MethodView):
 
 @bp.route("/plans/<int(max=2147483647):plan_id>/launch")
 class PlanLaunch(MethodView):
-    @require_roles("admin", "coordinator")
+    @require(access.LAUNCH_PLANS)
     @bp.arguments(LaunchSchema(), required=False)
     @bp.response(200, LaunchResultSchema)
     def post(self, body: dict[str, Any] | None, plan_id: int) -> Any:

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from workflows.deadline_report import deadline_report
-from workflows.deadlines import STATE_LABELS
+from workflows.deadline_rules import STATE_LABELS
 
 from ..auth import current_user
 from ..schemas import DeadlineReportQuerySchema, DeadlineReportSchema

@@ -7,11 +7,11 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from workflows import accounts, organisation
+from workflows import access, accounts, organisation
 from workflows.accounts import UserView
 from workflows.organisation import UnitView
 
-from ..auth import current_user, require_roles
+from ..auth import current_user, require
 from ..schemas import (
     UnitCreateSchema,
     UnitQuerySchema,
@@ -36,13 +36,13 @@ class Units(MethodView):
         with services().uow() as uow:
             return organisation.list_units(uow.session, on=query.get("on"))
 
-    @require_roles("admin")
+    @require(access.MANAGE_UNITS)
     @units_bp.arguments(UnitCreateSchema)
     @units_bp.response(201, UnitSchema)
     def post(self, body: dict[str, Any]) -> UnitView:
         """Add a unit (administrators)."""
         with services().uow() as uow:
-            unit = organisation.add_unit(uow.session, **body)
+            unit = organisation.add_unit(uow.session, actor=current_user().actor, **body)
             uow.commit()
         services().units.invalidate()
         return unit
@@ -50,13 +50,13 @@ class Units(MethodView):
 
 @units_bp.route("/units/<string:code>")
 class UnitItem(MethodView):
-    @require_roles("admin")
+    @require(access.MANAGE_UNITS)
     @units_bp.arguments(UnitUpdateSchema)
     @units_bp.response(200, UnitSchema)
     def patch(self, body: dict[str, Any], code: str) -> UnitView:
         """Rename or close a unit (administrators)."""
         with services().uow() as uow:
-            unit = organisation.update_unit(uow.session, code, **body)
+            unit = organisation.update_unit(uow.session, code, actor=current_user().actor, **body)
             uow.commit()
         services().units.invalidate()
         return unit
@@ -64,33 +64,33 @@ class UnitItem(MethodView):
 
 @users_bp.route("/users")
 class Users(MethodView):
-    @require_roles("admin")
+    @require(access.MANAGE_USERS)
     @users_bp.response(200, UserSchema(many=True))
     def get(self) -> list[UserView]:
         """Every account (administrators)."""
         with services().uow() as uow:
-            return accounts.list_users(uow.session)
+            return accounts.list_users(uow.session, current_user().actor)
 
-    @require_roles("admin")
+    @require(access.MANAGE_USERS)
     @users_bp.arguments(UserCreateSchema)
     @users_bp.response(201, UserSchema)
     def post(self, body: dict[str, Any]) -> UserView:
         """Create an account (administrators)."""
         with services().uow() as uow:
-            user = accounts.create_user(uow.session, now=services().clock.now(), **body)
+            user = accounts.create_user(uow.session, actor=current_user().actor, now=services().clock.now(), **body)
             uow.commit()
         return user
 
 
 @users_bp.route("/users/<string:username>")
 class UserItem(MethodView):
-    @require_roles("admin")
+    @require(access.MANAGE_USERS)
     @users_bp.arguments(UserUpdateSchema)
     @users_bp.response(200, UserSchema)
     def patch(self, body: dict[str, Any], username: str) -> UserView:
         """Change an account (administrators)."""
         with services().uow() as uow:
-            user = accounts.update_user(uow.session, username, **body)
+            user = accounts.update_user(uow.session, username, actor=current_user().actor, **body)
             uow.commit()
         return user
 

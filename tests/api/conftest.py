@@ -17,8 +17,8 @@ from engine.clock import LOCAL_TZ, ManualClock
 from engine.definitions import read_bundle
 from engine.views import SYSTEM_ACTOR
 from tests.engine_support import FIXTURES
+from workflows.definitions import deploy_definition
 from workflows.demo import load_demo
-from workflows.processes import deploy_definition
 from workflows.schema import upgrade
 
 START = datetime(2024, 1, 2, 8, 0, tzinfo=LOCAL_TZ)

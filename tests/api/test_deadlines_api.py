@@ -13,7 +13,7 @@ from engine.models import HumanTask
 from tests.api.conftest import Api, assert_error
 from tests.engine_support import at, due
 from tests.worker_support import kinds_of, tick_at
-from workflows.deadlines import DeadlineExtension
+from workflows.models import DeadlineExtension
 from workflows.services import Services
 
 DRAFT = {"title": "Dự thảo kế hoạch"}

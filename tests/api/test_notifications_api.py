@@ -16,7 +16,7 @@ from tests.engine_support import at
 from tests.worker_support import enable_mail, give_emails, kinds_of, notifications_of, smtp_sink, tick_at
 from workflows import deadlines, worker
 from workflows.accounts import get_user
-from workflows.notifications import EmailOutbox, Notification
+from workflows.models import EmailOutbox, Notification
 from workflows.services import Services
 
 DRAFT = {"title": "Dự thảo kế hoạch"}

@@ -18,7 +18,8 @@ from tests.api.conftest import Api
 from tests.engine_support import at
 from tests.worker_support import enable_mail, give_emails, smtp_sink
 from workflows import worker
-from workflows.notifications import EmailOutbox, Notification
+from workflows.bootstrap import create_services
+from workflows.models import EmailOutbox, Notification
 from workflows.services import Services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,7 @@ def test_two_worker_threads_share_timers_and_mail_without_duplicates(app: Flask,
 
         # No worker ran for weeks: the first pass fires what fell due meanwhile.
         later = ManualClock(at("2024-02-01", 9))
-        workers = [Services(services.database_url, clock=later) for _ in range(2)]
+        workers = [create_services(services.database_url, clock=later) for _ in range(2)]
         for w in workers:
             enable_mail(w, port)
         errors: list[BaseException] = []

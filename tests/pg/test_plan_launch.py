@@ -13,10 +13,10 @@ from engine.errors import Conflict
 from engine.models import ProcessInstance
 from engine.views import Actor
 from tests.pg.conftest import pg_url, reset_schema
+from workflows.bootstrap import create_services
 from workflows.demo import load_demo
+from workflows.models import Plan, PlanOccurrence
 from workflows.plan.launch import launch_plan
-from workflows.plan.models import Plan, PlanOccurrence
-from workflows.services import Services
 
 pytestmark = pytest.mark.pg
 
@@ -26,7 +26,7 @@ COORDINATOR = Actor("cchc.pnv", frozenset({"coordinator"}), "PNV")
 def test_concurrent_launches_never_start_an_occurrence_twice() -> None:
     url = pg_url()
     reset_schema(url)
-    services = Services(url, clock=ManualClock(datetime(2024, 1, 2, 8, 0, tzinfo=LOCAL_TZ)))
+    services = create_services(url, clock=ManualClock(datetime(2024, 1, 2, 8, 0, tzinfo=LOCAL_TZ)))
     try:
         load_demo(services)
         with services.uow() as uow:

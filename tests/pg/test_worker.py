@@ -19,7 +19,7 @@ from engine.models import AuditEvent, ProcessInstance, Timer
 from tests.engine_support import EngineRig, actor
 from tests.pg.conftest import pg_url
 from tests.worker_support import SinkHandler, smtp_sink
-from workflows.notifications import EmailOutbox, Notification
+from workflows.models import EmailOutbox, Notification
 
 pytestmark = pytest.mark.pg
 

@@ -8,7 +8,7 @@ import pytest
 
 from engine.calendar import WorkingCalendar
 from tests.engine_support import at, due
-from workflows.deadlines import (
+from workflows.deadline_rules import (
     classify_finished,
     classify_open,
     due_soon_horizon,

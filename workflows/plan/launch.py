@@ -18,17 +18,17 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from engine.db import UnitOfWork
-from engine.errors import Conflict, Forbidden
+from engine.errors import Conflict
 from engine.models import ProcessInstance
 from engine.views import Actor
+from workflows import access
+from workflows.models import Plan, PlanActivityRow, PlanOccurrence
 from workflows.services import Services
 
 from .activity_types import PLANS_DIR
-from .models import Plan, PlanActivityRow, PlanOccurrence
 from .queries import get_plan
 
 LAUNCH_CONFIG = PLANS_DIR / "launch.yaml"
-LAUNCHERS = frozenset({"admin", "coordinator"})
 _PERIOD_KINDS = {"Q": "quarter", "H": "half_year"}
 
 
@@ -106,8 +106,7 @@ def launch_plan(
     until: date | None = None,
 ) -> LaunchResult:
     """Start every due occurrence's instance (only deadlines from ``since`` to ``until`` when given)."""
-    if not actor.roles & LAUNCHERS:
-        raise Forbidden("Chỉ quản trị viên hoặc đầu mối CCHC được triển khai kế hoạch.", code="role_cannot_launch")
+    access.LAUNCH_PLANS.check(actor)
     session = uow.session
     plan = get_plan(session, plan_id)
     config = load_launch_config()

@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 from engine.clock import LOCAL_TZ
 from engine.errors import NotFound
 from engine.models import ProcessInstance
-from workflows.models import Unit
+from workflows.models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, Unit
 
 from .activity_types import ACTIVITY_TYPES
-from .models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence
 from .progress import (
     DONE,
     OVERDUE,

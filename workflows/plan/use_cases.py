@@ -7,28 +7,22 @@ from datetime import date
 from sqlalchemy import select
 
 from engine.db import UnitOfWork
-from engine.errors import Conflict, Forbidden, InvalidInput
+from engine.errors import Conflict, InvalidInput
 from engine.models import ProcessInstance
 from engine.views import Actor
+from workflows import access
+from workflows.models import PlanActivityRow, PlanOccurrence
 from workflows.organisation import load_org
 from workflows.services import Services
 
 from .activity_types import ACTIVITY_TYPES
-from .models import PlanActivityRow, PlanOccurrence
 from .queries import get_activity
 from .store import ImportOutcome, import_plan, set_manual_due
-
-PLAN_EDITORS = frozenset({"admin", "coordinator"})
-
-
-def _require_editor(actor: Actor) -> None:
-    if not actor.roles & PLAN_EDITORS:
-        raise Forbidden("Chỉ quản trị viên hoặc đầu mối CCHC được sửa kế hoạch.", code="role_required")
 
 
 def import_plan_file(services: Services, uow: UnitOfWork, actor: Actor, data: bytes, filename: str) -> ImportOutcome:
     """Import (or re-import) a plan from Markdown or Excel; units resolve against the organisation file."""
-    _require_editor(actor)
+    access.EDIT_PLANS.check(actor)
     return import_plan(
         uow,
         data,
@@ -64,7 +58,7 @@ def update_activity(
     clear_manual_due: bool = False,
 ) -> PlanActivityRow:
     """An administrator's correction: the activity type, or the deadline of a hand-set schedule."""
-    _require_editor(actor)
+    access.EDIT_PLANS.check(actor)
     activity = get_activity(uow.session, plan_id, activity_id)
     if activity_type is not None and activity_type != activity.activity_type:
         if activity_type not in ACTIVITY_TYPES:

@@ -1,4 +1,4 @@
-"""Domain tables: organisation units and user accounts (plan tables live in ``workflows.plan.models``)."""
+"""Organisation tables: units and user accounts."""
 
 from __future__ import annotations
 
@@ -39,31 +39,3 @@ class User(Base):
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column()
-
-
-from .deadlines import DeadlineExtension  # noqa: E402
-from .documents import DocumentCounter  # noqa: E402 - one import registers every domain table
-from .notifications import EmailOutbox, Notification  # noqa: E402
-from .plan.models import (  # noqa: E402
-    Plan,
-    PlanActivityRow,
-    PlanArea,
-    PlanObjectiveRow,
-    PlanOccurrence,
-    PlanTaskRow,
-)
-
-__all__ = [
-    "DeadlineExtension",
-    "DocumentCounter",
-    "EmailOutbox",
-    "Notification",
-    "Plan",
-    "PlanActivityRow",
-    "PlanArea",
-    "PlanObjectiveRow",
-    "PlanOccurrence",
-    "PlanTaskRow",
-    "Unit",
-    "User",
-]

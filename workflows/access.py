@@ -1,0 +1,145 @@
+"""Who may see and do what: every visibility and permission rule of CCHC Flow, in one place.
+
+Use cases call these rules themselves, so they refuse on their own whatever calls them (a route, the
+CLI, a test); the API's ``require`` decorator runs the same ``Rule`` before parsing a request body, so a
+caller without the role gets its 403 first. Steps also obey the engine's lane rule (``Engine.may_act``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from engine.db import UnitOfWork
+from engine.errors import Forbidden, NotFound
+from engine.models import HumanTask, ProcessInstance
+from engine.views import Actor
+
+from .services import Services
+
+OVERSEERS = frozenset({"admin", "coordinator", "leader"})  # see every instance of the city
+STARTERS = OVERSEERS | {"head", "staff"}
+EXTENDERS = frozenset({"admin", "coordinator"})  # any step; heads: steps of their own unit
+NO_PERMISSION = "Bạn không có quyền thực hiện thao tác này."
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An action only some roles may take; ``check`` raises ``Forbidden`` with a Vietnamese message."""
+
+    roles: tuple[str, ...]
+    message: str = NO_PERMISSION
+    code: str = "role_required"
+
+    def allows(self, actor: Actor) -> bool:
+        return bool(actor.roles & set(self.roles))
+
+    def check(self, actor: Actor) -> None:
+        if not self.allows(actor):
+            raise Forbidden(self.message, code=self.code, details={"required_roles": list(self.roles)})
+
+
+DEPLOY_DEFINITIONS = Rule(("admin",))
+CANCEL_INSTANCES = Rule(("admin",))
+RETRY_INSTANCES = Rule(("admin",))
+MANAGE_USERS = Rule(("admin",))
+MANAGE_UNITS = Rule(("admin",))
+MANAGE_CALENDAR = Rule(("admin",))
+EDIT_PLANS = Rule(("admin", "coordinator"), "Chỉ quản trị viên hoặc đầu mối CCHC được sửa kế hoạch.")
+LAUNCH_PLANS = Rule(
+    ("admin", "coordinator"),
+    "Chỉ quản trị viên hoặc đầu mối CCHC được triển khai kế hoạch.",
+    "role_cannot_launch",
+)
+
+
+# --------------------------------------------------------------------------- instances
+
+
+def check_may_start(actor: Actor, unit_code: str) -> None:
+    """Overseers start processes for any unit; heads and staff for their own unit only."""
+    if not (actor.roles & OVERSEERS) and actor.unit_code != unit_code:
+        raise Forbidden("Bạn chỉ được khởi tạo quy trình cho đơn vị của mình.", code="unit_not_yours")
+    if not (actor.roles & STARTERS):
+        raise Forbidden("Vai trò của bạn không được khởi tạo quy trình.", code="role_cannot_start")
+
+
+def sees_every_unit(actor: Actor) -> bool:
+    """Overseers see the instances of every unit; others those of their own unit (and where they hold a step)."""
+    return bool(actor.roles & OVERSEERS)
+
+
+def can_view_instance(uow: UnitOfWork, actor: Actor, instance: ProcessInstance) -> bool:
+    """Overseers see all; others see their unit's instances and those where their unit holds a step."""
+    if sees_every_unit(actor) or instance.unit_code == actor.unit_code:
+        return True
+    hit = uow.session.scalar(
+        select(HumanTask.id)
+        .where(
+            HumanTask.instance_id == instance.id,
+            or_(
+                HumanTask.unit_code == actor.unit_code,
+                HumanTask.assignee == actor.username,
+                HumanTask.completed_by == actor.username,
+            ),
+        )
+        .limit(1)
+    )
+    return hit is not None
+
+
+def visible_instance(uow: UnitOfWork, actor: Actor, instance_id: int) -> ProcessInstance:
+    """The instance, or ``NotFound`` when it does not exist or the actor may not see it."""
+    instance = uow.session.get(ProcessInstance, instance_id)
+    if instance is None or not can_view_instance(uow, actor, instance):
+        raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance_not_found")
+    return instance
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def visible_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> HumanTask:
+    """The step, or ``NotFound`` unless the actor may act on it, holds or held it, oversees, or is of its unit."""
+    row = uow.session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
+    allowed = (
+        services.engine.may_act(row, actor)
+        or row.assignee == actor.username
+        or row.completed_by == actor.username
+        or sees_every_unit(actor)
+        or (row.unit_code is not None and row.unit_code == actor.unit_code)
+    )
+    if not allowed:
+        raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
+    return row
+
+
+def heads_unit_of(row: HumanTask, actor: Actor) -> bool:
+    """The actor is the head of the unit that holds the step."""
+    return "head" in actor.roles and row.unit_code is not None and row.unit_code == actor.unit_code
+
+
+def may_release_others(row: HumanTask, actor: Actor) -> bool:
+    """Administrators and the unit's head may release a step someone else claimed."""
+    return "admin" in actor.roles or heads_unit_of(row, actor)
+
+
+def check_may_assign(row: HumanTask, actor: Actor) -> None:
+    """Heads assign steps of their own unit; administrators any step."""
+    if not ("admin" in actor.roles or heads_unit_of(row, actor)):
+        raise Forbidden("Chỉ lãnh đạo đơn vị hoặc quản trị viên được phân công bước này.", code="cannot_assign")
+
+
+def may_extend(row: HumanTask, actor: Actor) -> bool:
+    """Administrators and coordinators extend any step; a unit head the steps of their unit."""
+    return bool(actor.roles & EXTENDERS) or heads_unit_of(row, actor)
+
+
+def check_may_extend(row: HumanTask, actor: Actor) -> None:
+    if not may_extend(row, actor):
+        raise Forbidden(
+            "Chỉ lãnh đạo đơn vị, đầu mối CCHC hoặc quản trị viên được gia hạn bước này.", code="cannot_extend"
+        )

@@ -1,0 +1,89 @@
+"""Use cases around process definitions: check and deploy a diagram bundle, read deployed versions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine import definitions
+from engine.db import UnitOfWork
+from engine.definitions import DeployResult
+from engine.sandbox import check_source
+from engine.validation import validate_bundle
+from engine.views import Actor, DefinitionView
+
+from . import access
+from .roles import ROLES
+from .services import Services
+
+PROCESSES_DIR = Path(__file__).resolve().parents[1] / "processes"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The result of "Kiểm tra": every problem with its element id, line and Vietnamese message."""
+
+    valid: bool
+    key: str | None
+    name: str | None
+    problems: list[dict[str, Any]]
+
+
+def validate_definition(actor: Actor, bpmn: bytes, files: Mapping[str, bytes]) -> ValidationReport:
+    """Check a diagram bundle without deploying it (administrators)."""
+    access.DEPLOY_DEFINITIONS.check(actor)
+    parsed, problems = validate_bundle(bpmn, files, ROLES, check_source)
+    return ValidationReport(
+        valid=parsed is not None and not problems,
+        key=parsed.process_key if parsed else None,
+        name=parsed.process_name if parsed else None,
+        problems=definitions.problem_details(problems),
+    )
+
+
+def deploy_definition(
+    services: Services, uow: UnitOfWork, bpmn: bytes, files: Mapping[str, bytes], actor: Actor
+) -> DeployResult:
+    """Validate and deploy a diagram with its DMN and form files (administrators)."""
+    access.DEPLOY_DEFINITIONS.check(actor)
+    return definitions.deploy(
+        uow.session, bpmn, files, known_roles=ROLES, actor=actor.username, now=services.clock.now()
+    )
+
+
+def deploy_all(services: Services, uow: UnitOfWork, actor: Actor, root: Path = PROCESSES_DIR) -> list[DeployResult]:
+    """Deploy every ``processes/<key>/<key>.bpmn`` (idempotent)."""
+    results = []
+    for bpmn_path in sorted(root.glob("*/*.bpmn")):
+        if bpmn_path.stem != bpmn_path.parent.name:
+            continue
+        bpmn, files = definitions.read_bundle(bpmn_path)
+        results.append(deploy_definition(services, uow, bpmn, files, actor))
+    return results
+
+
+def list_latest(uow: UnitOfWork) -> list[DefinitionView]:
+    """The latest version of each process."""
+    return [DefinitionView.of(r) for r in definitions.list_latest(uow.session)]
+
+
+def list_versions(uow: UnitOfWork, key: str) -> list[DefinitionView]:
+    """Every version of one process, newest first."""
+    return [DefinitionView.of(r) for r in definitions.list_versions(uow.session, key)]
+
+
+def get_definition(uow: UnitOfWork, key: str) -> DefinitionView:
+    """The latest version of one process."""
+    return DefinitionView.of(definitions.get_definition(uow.session, key))
+
+
+def definition_xml(uow: UnitOfWork, key: str, version: int) -> str:
+    """The BPMN XML of one version."""
+    return definitions.get_definition(uow.session, key, version).bpmn_xml
+
+
+def definition_files(uow: UnitOfWork, key: str, version: int) -> dict[str, str]:
+    """The form (JSON schema) and DMN files deployed with one version, by file name."""
+    return dict(definitions.get_definition(uow.session, key, version).files or {})

@@ -1,0 +1,22 @@
+"""Every table of the CCHC domain; importing this package registers them all (it imports nothing else of workflows)."""
+
+from .deadlines import DeadlineExtension
+from .documents import DocumentCounter
+from .notifications import EmailOutbox, Notification
+from .organisation import Unit, User
+from .plan import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, PlanTaskRow
+
+__all__ = [
+    "DeadlineExtension",
+    "DocumentCounter",
+    "EmailOutbox",
+    "Notification",
+    "Plan",
+    "PlanActivityRow",
+    "PlanArea",
+    "PlanObjectiveRow",
+    "PlanOccurrence",
+    "PlanTaskRow",
+    "Unit",
+    "User",
+]
