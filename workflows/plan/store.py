@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from engine.calendar import WorkingCalendar
 from engine.db import UnitOfWork
 from engine.errors import Conflict, InvalidInput
+from workflows.models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, PlanTaskRow
 from workflows.org_data import OrgData, resolve_units
 
 from .activity_types import PLANS_DIR, TypeRules, load_type_rules
 from .duties import main_text_duties
 from .markdown_import import ImportResult, NotAPlan, PlanTask, parse_plan_markdown
-from .models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, PlanTaskRow
 from .schedule import Occurrence, Schedule, ScheduleConfig, parse_time_text
 from .xlsx_import import parse_plan_xlsx
 
