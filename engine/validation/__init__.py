@@ -1,0 +1,17 @@
+"""Validate a diagram bundle (BPMN + DMN + JSON forms) and explain every problem in Vietnamese.
+
+Each problem names the element and the line of the XML element that carries the faulty value, so an
+administrator can fix the diagram in one pass. SpiffWorkflow stops at its first error, so the checks
+read the XML themselves and use the parser only for what it alone knows.
+
+Modules, bottom to top (each imports only those above it in this list): ``model`` (shared types),
+``messages`` (Vietnamese wording), ``elements`` (naming elements), ``parsing`` (XML and XSD),
+``specs`` (SpiffWorkflow specs and its errors), ``expressions`` (timers and code), ``structure``
+(ids, lanes, gateways, properties, forms), ``references`` (DMN and call activities), ``bundle``
+(the orchestrator).
+"""
+
+from .bundle import validate_bundle
+from .model import CodeMode, ParsedBundle, Problem, SourceChecker
+
+__all__ = ["CodeMode", "ParsedBundle", "Problem", "SourceChecker", "validate_bundle"]

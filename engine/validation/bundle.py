@@ -1,0 +1,54 @@
+"""The orchestrator: run every check over a bundle and build its specs."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from .expressions import check_code, check_timers
+from .model import B, ParsedBundle, Problem, ProblemLog, SourceChecker, XmlDoc
+from .parsing import check_xsd, parse_xml
+from .references import check_calls, load_dmns
+from .specs import build_specs, main_process
+from .structure import check_gateways, check_ids, check_lanes, check_properties, report_no_process
+
+
+def validate_bundle(
+    bpmn: bytes,
+    files: Mapping[str, bytes],
+    known_roles: Collection[str],
+    check_source: SourceChecker | None = None,
+) -> tuple[ParsedBundle | None, list[Problem]]:
+    """Check a BPMN diagram and its DMN/form files; return the parsed bundle (if any) and all problems."""
+    out = ProblemLog()
+    root = parse_xml(bpmn, None, out)
+    dmn_docs: dict[str, XmlDoc] = {}
+    for name in sorted(n for n in files if n.lower().endswith(".dmn")):
+        dmn_root = parse_xml(files[name], name, out)
+        if dmn_root is not None:
+            dmn_docs[name] = XmlDoc(dmn_root, name)
+            check_xsd(files[name], dmn_docs[name], out)
+    if root is None:
+        return None, out.sorted()
+    doc = XmlDoc(root, None)
+    check_xsd(bpmn, doc, out)
+    processes = [p for p in root.findall(f"{B}process") if p.get("isExecutable", "true") == "true"]
+    if not processes:
+        report_no_process(root, out)
+        return None, out.sorted()
+    parser = SpiffBpmnParser()
+    decisions = load_dmns(parser, dmn_docs, doc, out)
+    check_ids(processes, out)
+    lanes = check_lanes(doc, processes, known_roles, out)
+    check_gateways(processes, out)
+    check_properties(processes, files, check_source, out)
+    check_calls(doc, processes, decisions, out)
+    check_timers(processes, check_source, out)
+    check_code(processes, check_source, out)
+    process = main_process(root, processes)
+    key = process.get("id", "")
+    specs = build_specs(parser, doc, dmn_docs, key, processes, out)
+    if specs is None:
+        return None, out.sorted()
+    return ParsedBundle(key, process.get("name"), lanes, specs[0], specs[1]), out.sorted()

@@ -1,0 +1,81 @@
+"""Shared types of the validator: namespaces, problem and parsed-bundle records, the problem log, the XML index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+B = f"{{{BPMN_NS}}}"
+S = f"{{{SPIFF_NS}}}"
+
+CodeMode: TypeAlias = Literal["eval", "exec"]
+SourceChecker = Callable[[str, CodeMode], list[tuple[int | None, str]]]
+Element: TypeAlias = etree._Element
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a bundle; ``line``/``file`` locate it, ``element_id`` names the BPMN element."""
+
+    code: str
+    message: str
+    element_id: str | None
+    line: int | None
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedBundle:
+    """What a valid (or partly valid) bundle yields: the process to run, its lanes and its specs."""
+
+    process_key: str
+    process_name: str | None
+    lanes: dict[str, dict[str, str]]
+    spec: BpmnProcessSpec = field(compare=False, repr=False)
+    subprocess_specs: dict[str, BpmnProcessSpec] = field(compare=False, repr=False)
+
+
+class ProblemLog:
+    """Collects problems, dropping a parser error that repeats one of our own checks."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.seen: set[Problem] = set()
+        self.keys: set[tuple[str, str | None, str | None]] = set()
+
+    def add(self, code: str, message: str, element_id: str | None, line: int | None, file: str | None = None) -> None:
+        """Record one problem (exact repeats are kept once)."""
+        problem = Problem(code, message, element_id, line, file)
+        if problem not in self.seen:
+            self.seen.add(problem)
+            self.items.append(problem)
+            self.keys.add((code, element_id, file))
+
+    def at(self, code: str, message: str, el: Element, line_el: Element | None = None) -> None:
+        """Record a problem about ``el``, located at ``line_el`` (default: ``el``)."""
+        self.add(code, message, el.get("id"), (line_el if line_el is not None else el).sourceline)
+
+    def sorted(self) -> list[Problem]:
+        """The problems by file, then line."""
+        return sorted(self.items, key=lambda p: (p.file is not None, p.file or "", p.line or 0))
+
+
+class XmlDoc:
+    """A parsed XML file with lookups by id and by line."""
+
+    def __init__(self, root: Element, file: str | None) -> None:
+        self.root, self.file = root, file
+        self.by_id: dict[str, Element] = {}
+        self.by_line: dict[int, Element] = {}
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                if el.get("id") is not None:
+                    self.by_id.setdefault(el.get("id", ""), el)
+                if el.sourceline is not None:
+                    self.by_line.setdefault(el.sourceline, el)
