@@ -108,22 +108,13 @@ def mark_completed(
     session: Session, row: HumanTask, username: str, now: datetime, *, event_payload: dict[str, Any]
 ) -> None:
     """Close the step row, only while still open (a concurrent completion loses), and record its
-    ``task_completed`` audit event: one statement on PostgreSQL, two elsewhere."""
+    ``task_completed`` audit event (``task_id`` and ``event_payload``): one statement on PostgreSQL, two elsewhere."""
     conn = session.connection()
     params: dict[str, Any] = {"b_id": row.id, "b_by": username, "b_at": now}
     if conn.dialect.name != "postgresql":
         won = conn.execute(_COMPLETE_STEP, params).rowcount == 1
         if won:
-            audit.record(
-                session,
-                "task_completed",
-                at=now,
-                actor=username,
-                instance_id=row.instance_id,
-                task_guid=row.task_guid,
-                element_id=row.element_id,
-                payload=event_payload,
-            )
+            audit.record_task_event(session, "task_completed", row, at=now, actor=username, **event_payload)
     else:
         params.update(
             a_kind="task_completed",
@@ -132,7 +123,7 @@ def mark_completed(
             a_element_id=row.element_id,
             a_actor=username,
             a_at=now,
-            a_payload=event_payload,
+            a_payload={"task_id": row.id, **event_payload},
         )
         won = conn.execute(_COMPLETE_STEP_WITH_EVENT, params).rowcount == 1
     if not won:

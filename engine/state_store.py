@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
@@ -26,7 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .spiff_workflow import EngineWorkflow
 
-__all__ = ["SERIALIZER_VERSION", "SpecBundle", "StateDelta", "WorkflowState", "dump_spec", "load_spec"]
+__all__ = ["SERIALIZER_VERSION", "SpecBundle", "StateDelta", "WorkflowState", "dump_spec", "load_spec", "public_data"]
 
 
 def _make_serializer() -> BpmnWorkflowSerializer:
@@ -71,6 +72,14 @@ def load_spec(text: str) -> SpecBundle:
         spec=_REGISTRY.restore(dct["spec"]),
         subprocess_specs={k: _REGISTRY.restore(v) for k, v in dct["subprocess_specs"].items()},
     )
+
+
+def public_data(wf: BpmnWorkflow) -> dict[str, Any]:
+    """A JSON-safe snapshot of the latest task data (for lists and the instance page)."""
+    task = wf.last_task or wf.task_tree
+    data = dict(wf.data)
+    data.update(task.data if task is not None else {})
+    return _REGISTRY.convert(_REGISTRY.clean(data))  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -282,8 +291,6 @@ class _SubprocessHelper:
     registry = _REGISTRY
 
     def subprocesses_from_dict(self, dct: dict[str, Any], workflow: Any, top_workflow: Any = None) -> None:
-        from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
-
         BpmnWorkflowConverter.subprocesses_from_dict(self, dct, workflow, top_workflow)
 
 

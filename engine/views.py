@@ -138,6 +138,15 @@ class InstanceView:
 
 
 @dataclass(frozen=True)
+class CompletionResult:
+    """The instance after a completion, without its finished steps (``completed_tasks`` is None: the
+    history grows with every round of a long instance; ``get_instance`` lists it), and its open steps."""
+
+    instance: InstanceView
+    next_tasks: list[TaskView]
+
+
+@dataclass(frozen=True)
 class EventView:
     id: int
     kind: str

@@ -1,0 +1,246 @@
+"""Loading, running and saving one instance's workflow inside the caller's transaction, and its observers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.task import Task
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from . import audit, rows
+from .caches import DefinitionCache, DeployedDefinition, WorkflowCache
+from .clock import Clock, using_clock
+from .db import UnitOfWork
+from .errors import InvalidInput, NotFound, ScriptFailed
+from .incidents import record_incident, record_script_incident
+from .models import HumanTask, InstanceTask, ProcessInstance, Timer
+from .projection import UnitDirectory, sync_human_tasks, sync_timers, waiting_timers
+from .state_store import SERIALIZER_VERSION, WorkflowState, public_data
+
+
+@dataclass(frozen=True)
+class InstanceSaved:
+    """What one save of an instance changed, handed to observers inside the caller's transaction."""
+
+    uow: UnitOfWork
+    instance: ProcessInstance
+    created: list[HumanTask]  # steps that became open in this save (ids assigned)
+    completed: list[HumanTask]  # the step completed by the action, if any
+    data_before: dict[str, Any]  # the instance's public data before the run
+    now: datetime
+    actor: str | None
+
+
+InstanceObserver = Callable[[InstanceSaved], None]
+
+_TASK_ROWS_OF = select(InstanceTask.guid, InstanceTask.payload).where(
+    InstanceTask.instance_id == bindparam("b_instance")
+)
+
+
+def step_row(session: Session, task_id: int) -> HumanTask:
+    """The step row ``task_id`` (``NotFound`` if there is none)."""
+    row = session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
+    return row
+
+
+def instance_row(session: Session, instance_id: int) -> ProcessInstance:
+    """The instance row ``instance_id`` (``NotFound`` if there is none)."""
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance_not_found")
+    return row
+
+
+def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, list[HumanTask]]:
+    """The step, its instance and the instance's open steps, in one query (``NotFound`` if no such step)."""
+    found = rows.step_with_instance(session, task_id)
+    if found is None:
+        raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
+    return found
+
+
+class _NoTasks:
+    """Stands for a workflow with no READY steps (a cancelled instance)."""
+
+    def get_tasks(self, **_: Any) -> list[Any]:
+        """No tasks, whatever the filter."""
+        return []
+
+
+class InstanceRunner:
+    """Loads an instance's workflow (cached or restored), runs it, and writes the outcome of the run.
+
+    Holds what every engine action shares: the clock, the script engine, the organisation directory,
+    the observers and both caches. The workflow is put back into the cache only after the caller's commit.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        script_engine: PythonScriptEngine,
+        units: UnitDirectory,
+        observers: list[InstanceObserver],
+        cache: WorkflowCache,
+    ) -> None:
+        self.clock = clock
+        self.script_engine = script_engine
+        self.units = units
+        # Called after every save, in the caller's transaction (what they write commits or rolls back with it).
+        self.observers = observers
+        self.cache = cache
+        self.definitions = DefinitionCache()
+
+    def deployed(self, session: Session, definition_id: int) -> DeployedDefinition:
+        """The cached definition (its row, with the large spec and BPMN columns, is read once)."""
+        return self.definitions.get(session, definition_id)
+
+    def load(
+        self,
+        session: Session,
+        instance: ProcessInstance,
+        definition: DeployedDefinition,
+        task_rows: list[tuple[str, bytes]] | None = None,
+    ) -> WorkflowState:
+        """The cached workflow at the instance's version, or one restored from its task rows
+        (``task_rows``: already read by the caller)."""
+        cached = self.cache.take(instance.id, instance.version)
+        if cached is not None:
+            return cached
+        if task_rows is None:
+            found = session.execute(_TASK_ROWS_OF, {"b_instance": instance.id}).all()
+            task_rows = [(g, bytes(p)) for g, p in found]
+        return WorkflowState.restore(
+            definition.bundle,
+            instance.state,
+            task_rows,
+            self.script_engine,
+            instance.serializer_version,
+        )
+
+    def run_step(self, task: Task, row: HumanTask, data: Mapping[str, Any]) -> None:
+        """Run the READY ``task`` of step ``row`` with the submitted ``data`` (``InvalidInput`` if refused)."""
+        with using_clock(self.clock):
+            task.data.update(data)
+            try:
+                task.run()
+            except SpiffWorkflowException as exc:
+                # The step's own postScript refused what was submitted: nothing is written, the step stays open.
+                reason = getattr(exc, "error_msg", None) or str(exc)
+                raise InvalidInput(
+                    f'Dữ liệu của bước "{row.name}" bị từ chối: {reason}',
+                    code="step_refused",
+                    details={"element_id": row.element_id, "line": getattr(exc, "line_number", None) or None},
+                ) from exc
+
+    def task_data(self, session: Session, task_id: int) -> dict[str, Any]:
+        """The current data of a step (loads the workflow and puts it back into the cache)."""
+        row = step_row(session, task_id)
+        instance = instance_row(session, row.instance_id)
+        if row.status != "ready":
+            return dict(instance.data or {})
+        definition = self.deployed(session, instance.definition_id)
+        state = self.load(session, instance, definition)
+        try:
+            task = state.workflow.get_task_from_id(UUID(row.task_guid))
+            data = dict(task.data)
+        finally:
+            self.cache.put(instance.id, instance.version, state)
+        return data
+
+    def run(self, state: WorkflowState, instance: ProcessInstance, clock: Clock | None = None) -> None:
+        """Run the workflow until it needs a person or a timer; a library error becomes an incident."""
+        with using_clock(clock or self.clock):
+            try:
+                state.workflow.do_engine_steps()
+            except SpiffWorkflowException as exc:
+                record_incident(instance, exc, (clock or self.clock).now())
+
+    def save(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        definition: DeployedDefinition,
+        state: WorkflowState,
+        now: datetime,
+        actor: str | None,
+        *,
+        keep_status: bool = False,
+        clock: Clock | None = None,
+        completed: HumanTask | None = None,
+        open_rows: list[HumanTask] | None = None,
+        timer_rows: list[Timer] | None = None,
+    ) -> list[HumanTask] | None:
+        """Write a run's outcome: steps, timers, status, audit, the changed task rows.
+
+        ``open_rows`` / ``timer_rows``: the instance's open steps / waiting timer rows, already loaded.
+        Returns the open step rows after the save (None if the projection failed and left the table as it was).
+        """
+        session = uow.session
+        wf = state.workflow
+        data_before = instance.data
+        known_open, open_rows = open_rows, []
+        projected = True
+        if instance.status != "cancelled":
+            try:
+                with using_clock(clock or self.clock):
+                    open_rows = sync_human_tasks(
+                        session, instance, definition, wf, self.units, now, open_rows=known_open
+                    )
+            except (WorkflowException, ScriptFailed) as exc:
+                record_script_incident(instance, exc, now)
+                projected = False
+        else:
+            sync_human_tasks(session, instance, definition, _NoTasks(), self.units, now)  # type: ignore[arg-type]
+        created = [r for r in open_rows if r.id is None]  # not flushed yet: added by this save
+        waiting = len(waiting_timers(wf))
+        # The timer table is read only when the workflow has, or had at its last save, a waiting timer.
+        if waiting or state.timer_rows != 0 or timer_rows:
+            sync_timers(session, instance, wf, now, actor, none_stored=state.timer_rows == 0, stored=timer_rows)
+        state.timer_rows = waiting
+        if not keep_status and instance.status != "error":
+            if wf.is_completed():
+                instance.status = "completed"
+                instance.ended_at = now
+                audit.record(session, "instance_completed", at=now, actor=actor, instance_id=instance.id)
+            else:
+                instance.status = "running" if open_rows else "waiting"
+        if instance.status == "error" and instance.incident is not None and not instance.incident.get("recorded"):
+            instance.incident = dict(instance.incident, recorded=True)
+            audit.record(
+                session,
+                "instance_failed",
+                at=now,
+                actor=actor,
+                instance_id=instance.id,
+                element_id=instance.incident.get("element_id"),
+                payload=dict(instance.incident),
+            )
+        delta = state.delta()
+        instance.state = delta.header
+        instance.serializer_version = SERIALIZER_VERSION
+        instance.data = public_data(wf)
+        instance.updated_at = now
+        rows.write_instance(session, instance)  # version check first: a lost race stops here, before other writes
+        rows.insert_steps(session, created)
+        uow.flush()  # cancelled steps, timers
+        rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)
+        if self.observers:
+            event = InstanceSaved(
+                uow, instance, created, [completed] if completed else [], dict(data_before or {}), now, actor
+            )
+            for observer in self.observers:
+                observer(event)
+        instance_id, version = instance.id, instance.version
+        uow.after_commit(lambda: self.cache.put(instance_id, version, state))
+        return open_rows if projected else None
