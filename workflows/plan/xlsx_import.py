@@ -13,20 +13,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflows.org_data import OrgData
-from workflows.plan.markdown_import import (
-    ACT,
-    NO_TABLE_MESSAGE,
-    OBJ,
-    STT,
-    TASK,
-    ImportResult,
-    NotAPlan,
-    RawRow,
-    assemble_plan,
-    cells_by_map,
-    column_map,
-    read_plan_header,
-)
+
+from .appendix_rows import ACT, OBJ, STT, TASK, RawRow, cells_by_map, column_map
+from .parsed_plan import NO_TABLE_MESSAGE, ImportResult, NotAPlan
+from .plan_assembly import assemble_plan
+from .plan_header import read_plan_header
 
 _STRUCTURE_COLUMNS = (STT, OBJ, TASK, ACT)
 
