@@ -59,6 +59,11 @@ class WorkflowCache:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
+    def discard(self, instance_id: int) -> None:
+        """Forget the cached workflow of ``instance_id`` (a failed run may have left a version that never committed)."""
+        with self._lock:
+            self._items.pop(instance_id, None)
+
     def clear(self) -> None:
         """Forget every cached workflow (the next run of each instance restores it from its rows)."""
         with self._lock:

@@ -1,22 +1,41 @@
-"""Engine time: one clock for everything the engine does, including SpiffWorkflow's timers.
+"""Engine time: one clock and one local time zone for everything the engine does, SpiffWorkflow's timers too.
 
 SpiffWorkflow's timer module reads ``datetime.now(timezone.utc)`` itself. We give that module a
 ``datetime`` subclass whose ``now`` asks the clock of the current context, so tests move time by
 moving a clock and never by sleeping.
+
+A timer value without a zone (``'2024-03-15T09:00:00'``) is local time. SpiffWorkflow reads it in the
+server's zone, fixed when its timer module is imported (``LOCALTZ``); the engine's timer table and
+deadlines read it in ``LOCAL_TZ``. On a UTC server the two disagreed by seven hours. ``LOCAL_TZ`` is
+configured once (``CCHC_TIMEZONE``, an IANA name, default Asia/Ho_Chi_Minh) and given to SpiffWorkflow
+as well, so the server's own zone never matters.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def configured_zone(name: str | None = None) -> ZoneInfo:
+    """The zone local times are read in: ``name``, else ``CCHC_TIMEZONE``, else Asia/Ho_Chi_Minh."""
+    name = name or os.environ.get("CCHC_TIMEZONE") or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:  # a typo must stop the start, not shift every timer
+        raise RuntimeError(f"CCHC_TIMEZONE: {name!r} is not an IANA time zone (e.g. Asia/Ho_Chi_Minh)") from exc
+
+
+LOCAL_TZ = configured_zone()
 
 
 class Clock(Protocol):
@@ -87,3 +106,5 @@ class _ClockDatetime(datetime):
 
 
 _spiff_timer.datetime = _ClockDatetime  # type: ignore[attr-defined,misc]
+# SpiffWorkflow reads a zone-less timer value in this zone (``get_datetime``); by default, the server's.
+_spiff_timer.LOCALTZ = LOCAL_TZ

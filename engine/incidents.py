@@ -12,6 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import ScriptFailed
 from .models import ProcessInstance
+from .timer_values import is_timer, rearm
 
 
 def record_incident(instance: ProcessInstance, exc: SpiffWorkflowException, now: datetime) -> None:
@@ -56,10 +57,29 @@ def reset_failed_tasks(tasks: list[Any], data: Mapping[str, Any] | None) -> None
     for task in tasks:
         if data:
             task.data.update(data)
-        task._set_state(TaskState.READY)
+        if is_timer(task):  # READY would fire it at once: it waits for its value to be evaluated again
+            rearm(task)
+        else:
+            task._set_state(TaskState.READY)
 
 
 def failed_tasks(wf: Any) -> list[Any]:
     """Every task in ERROR, subprocesses and multi-instance children included (get_tasks skips some)."""
     workflows = [wf, *wf.subprocesses.values()]
     return [t for w in workflows for t in w.tasks.values() if t.state == TaskState.ERROR]
+
+
+def record_unexpected_incident(
+    instance: ProcessInstance, exc: Exception, now: datetime, *, element_id: str | None, element_name: str | None
+) -> None:
+    """Set the instance to ``error`` for a failure that is not the library's (the timer worker names the timer)."""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    instance.status = "error"
+    instance.incident = {
+        "element_id": element_id,
+        "element_name": element_name,
+        "line": None,
+        "message": f'Lỗi tại bước "{element_name or element_id}": {detail}',
+        "error_type": type(exc).__name__,
+        "at": now.isoformat(),
+    }

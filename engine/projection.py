@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
@@ -19,6 +18,7 @@ from .clock import LOCAL_TZ
 from .errors import ScriptFailed
 from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
 from .spiff_workflow import ready_tasks
+from .timer_values import due_time, is_timer
 
 END_OF_WORKING_DAY = time(17, 0)
 
@@ -161,19 +161,18 @@ def sync_human_tasks(
 
 
 def waiting_timers(wf: BpmnWorkflow) -> dict[str, tuple[Task, datetime]]:
-    """Task id -> (task, due time) of every waiting timer event."""
+    """Task id -> (task, due time) of every waiting timer event.
+
+    The due time is read by SpiffWorkflow's own parser (``timer_values.due_time``), in the zone it reads
+    timers in: the table and the library can never disagree on when a timer fires.
+    """
     out: dict[str, tuple[Task, datetime]] = {}
     for task in wf.event_manager.tasks.values():
-        definition = task.task_spec.event_definition
-        if not isinstance(definition, TimerEventDefinition) or not task.has_state(TaskState.WAITING):
+        if not task.has_state(TaskState.WAITING) or not is_timer(task):
             continue
-        value = definition.details(task).value
-        if not value:
-            continue
-        due = datetime.fromisoformat(value)
-        if due.tzinfo is None:
-            due = due.replace(tzinfo=LOCAL_TZ)
-        out[str(task.id)] = (task, due.astimezone(UTC))
+        due = due_time(task)
+        if due is not None:
+            out[str(task.id)] = (task, due)
     return out
 
 
@@ -212,6 +211,9 @@ def sync_timers(
             row.due_at = entry[1]
             continue
         task = _find_task(wf, row.task_guid)
+        if task is not None and task.has_state(TaskState.READY):
+            # Fired by the refresh that ends every run, but not run yet: the row stays due, the worker runs it.
+            continue
         if task is not None and task.has_state(TaskState.COMPLETED):
             row.status = "fired"
             row.fired_at = now

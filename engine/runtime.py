@@ -30,6 +30,8 @@ from .projection import NoUnits, UnitDirectory
 from .runner import InstanceObserver, InstanceRunner, InstanceSaved, instance_row, step_with_instance
 from .sandbox import make_script_engine
 from .state_store import SERIALIZER_VERSION, WorkflowState
+from .timer_batch import FiringOutcome
+from .timer_values import raise_if_refused
 from .views import Actor, CompletionResult, InstanceView, TaskView
 
 # Re-exported: callers import these from here.
@@ -152,6 +154,7 @@ class Engine:
             payload={"process_key": process_key, "version": definition.version, "data": initial},
         )
         self._runner.run(state, instance)
+        raise_if_refused(instance)  # a bad timer value in the starting data: a 422, nothing is written
         self._runner.save(uow, instance, definition, state, now, actor.username)
         return self.instance_view(session, instance)
 
@@ -178,6 +181,7 @@ class Engine:
         rows.mark_completed(session, row, actor.username, now, event_payload={"name": row.name, "data": dict(data)})
         if instance.status != "error":
             self._runner.run(state, instance)
+            raise_if_refused(instance)  # a bad timer value from this step's data: a 422, nothing is written
         still_open = self._runner.save(
             uow, instance, definition, state, now, actor.username, completed=row, open_rows=open_rows
         )
@@ -267,16 +271,20 @@ class Engine:
 
     # ----------------------------------------------------------------- timers
     def fire_due_timers(self, uow: UnitOfWork, now: datetime, limit: int = 100) -> int:
-        """Fire the timers due at ``now`` (at most ``limit`` instances); returns the instances advanced."""
+        """Fire the timers due at ``now`` (at most ``limit`` rows); returns the instances advanced."""
+        return self._timers.fire_due_timers(uow, now, limit).fired
+
+    def fire_timer_batch(self, uow: UnitOfWork, now: datetime, limit: int = 100) -> FiringOutcome:
+        """Fire the timers due at ``now`` (at most ``limit`` rows); what happened to the rows and instances."""
         return self._timers.fire_due_timers(uow, now, limit)
 
     def shift_step_timers(self, uow: UnitOfWork, task_id: int, delta: timedelta, actor: Actor) -> int:
         """Move every waiting timer attached to an open step by ``delta``; returns how many moved."""
         return self._timers.shift_step_timers(uow, task_id, delta, actor)
 
-    def next_timer_due(self, session: Session) -> datetime | None:
-        """When the earliest waiting timer is due."""
-        return timer_batch.next_timer_due(session)
+    def next_timer_due(self, session: Session, after: datetime | None = None) -> datetime | None:
+        """When the earliest waiting timer of a running instance is due (only those due after ``after``)."""
+        return timer_batch.next_timer_due(session, after)
 
     # ----------------------------------------------------------------- views
     def instance_view(self, session: Session, instance: ProcessInstance) -> InstanceView:

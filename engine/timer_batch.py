@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from .caches import WorkflowCache
+from . import audit
+from .caches import DeployedDefinition, WorkflowCache
 from .clock import using_clock
 from .db import UnitOfWork, conflicts_on_races, is_sqlite
 from .errors import Conflict
-from .incidents import record_incident
+from .incidents import record_incident, record_unexpected_incident
 from .models import HumanTask, InstanceTask, ProcessInstance, Timer
+from .projection import sync_timers, waiting_timers
 from .runner import InstanceRunner, instance_row, step_row
+from .timer_values import is_timer, shifted_value
 from .views import Actor
+
+FIRING = ("running", "waiting")  # an instance in error keeps its timer rows waiting, untouched, until a retry
+
+
+@dataclass
+class FiringOutcome:
+    """What one batch of due timers did."""
+
+    claimed: int = 0  # due timer rows the batch took
+    fired: int = 0  # instances whose workflow moved on
+    failed: int = 0  # instances put in error (their incident names the element)
+    unchanged: int = 0  # instances with nothing due after all: only their timer rows were set right
+    skipped: int = 0  # instances another writer held: left for a later batch
+
+    @property
+    def progressed(self) -> int:
+        """Instances the batch is done with (every one but the skipped)."""
+        return self.fired + self.failed + self.unchanged
+
+
+class TimerNotFired(Exception):
+    """A timer the workflow itself says is due did not fire (so that it cannot hold up every later batch)."""
 
 
 class _BatchRows:
@@ -58,63 +86,105 @@ class _FixedClock:
         return self._moment
 
 
+@dataclass
+class _Attempt:
+    """One instance's firing: its row, its due timer rows and, once read, its definition (to name a failure)."""
+
+    instance: ProcessInstance
+    due: list[Timer]
+    definition: DeployedDefinition | None = None
+
+
+def _running_timers() -> Select[Timer]:
+    """Waiting timer rows of instances that can move on (an instance in error waits for its retry)."""
+    return (
+        select(Timer)
+        .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
+        .where(Timer.status == "waiting", ProcessInstance.status.in_(FIRING))
+    )
+
+
+def _fingerprint(wf: BpmnWorkflow) -> tuple[Any, ...]:
+    """What a firing can change: every task's state and its last change, and the waiting timers' due times."""
+    tasks = [t for w in (wf, *wf.subprocesses.values()) for t in w.tasks.values()]
+    timers = sorted((guid, due) for guid, (_, due) in waiting_timers(wf).items())
+    return tuple((t._state, t.last_state_change) for t in tasks), tuple(timers)
+
+
 class TimerBatch:
     """Fires due timers instance by instance, and shifts the boundary timers of an extended step."""
 
     def __init__(self, runner: InstanceRunner) -> None:
         self._runner = runner
 
-    def fire_due_timers(self, uow: UnitOfWork, now: datetime, limit: int = 100) -> int:
-        """Fire the timers due at ``now`` (at most ``limit`` instances); each exactly once.
+    def fire_due_timers(self, uow: UnitOfWork, now: datetime, limit: int = 100) -> FiringOutcome:
+        """Fire the timers due at ``now`` (at most ``limit`` rows); each exactly once.
 
         Due rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share
-        the work; each instance runs in a savepoint so one failure does not undo the others. The
-        caller commits. Returns the number of instances advanced.
+        the work. Each instance runs in its own savepoint: whatever goes wrong while firing one (a bad
+        timer value, a failing script, a bug) rolls back that instance alone and becomes its incident;
+        the rest of the batch fires. An instance with nothing due after all is not rewritten: its timer
+        rows are set right, so that no row stays due without firing. The caller commits.
         """
         session = uow.session
-        query = (
-            select(Timer)
-            .where(Timer.status == "waiting", Timer.due_at < now)  # SpiffWorkflow fires strictly after
-            .order_by(Timer.due_at, Timer.id)
-            .limit(limit)
-        )
+        query = _running_timers().where(Timer.due_at < now)  # SpiffWorkflow fires strictly after
+        query = query.order_by(Timer.due_at, Timer.id).limit(limit)
         if not is_sqlite(session):
             query = query.with_for_update(skip_locked=True, of=Timer)
         rows = list(session.scalars(query))
+        outcome = FiringOutcome(claimed=len(rows))
         if not rows:
-            return 0
+            return outcome
         # What the batch's instances need, one query per table for the whole batch (not per instance): the
         # instances, the task rows of those whose workflow is not cached, their open steps and waiting timers.
         batch = _BatchRows(session, {r.instance_id for r in rows}, self._runner.cache)
-        advanced = 0
-        seen: set[int] = set()
-        clock = _FixedClock(now)
+        due: dict[int, list[Timer]] = {}
         for row in rows:
-            if row.instance_id in seen or row.status != "waiting":
+            due.setdefault(row.instance_id, []).append(row)
+        clock = _FixedClock(now)
+        for instance_id, due_rows in due.items():
+            instance = batch.instances.get(instance_id)
+            if instance is None or instance.status not in FIRING:
                 continue
-            seen.add(row.instance_id)
-            instance = batch.instances.get(row.instance_id)
-            if instance is None or instance.status not in ("running", "waiting"):
-                row.status = "cancelled"
-                continue
+            attempt = _Attempt(instance, due_rows)
             savepoint = session.begin_nested()
             try:
-                self._fire_instance(uow, instance, now, clock, batch)
+                changed = self._fire_instance(uow, attempt, now, clock, batch)
                 savepoint.commit()
-                advanced += 1
             except Conflict:
                 savepoint.rollback()
-        return advanced
+                self._forget(uow, attempt, batch)
+                outcome.skipped += 1
+                continue
+            except OperationalError:
+                raise  # the database itself is in trouble, not this instance: the whole batch is retried
+            except Exception as exc:  # noqa: BLE001 - the worker's entry point for one instance: any failure is its incident
+                savepoint.rollback()
+                self._forget(uow, attempt, batch)
+                if self._record_failure(uow, attempt, exc, now):
+                    outcome.failed += 1
+                else:
+                    outcome.skipped += 1
+                continue
+            if instance.status == "error":
+                outcome.failed += 1
+            elif changed:
+                outcome.fired += 1
+            else:
+                outcome.unchanged += 1
+        return outcome
 
     @conflicts_on_races
     def _fire_instance(
-        self, uow: UnitOfWork, instance: ProcessInstance, now: datetime, clock: _FixedClock, batch: _BatchRows
-    ) -> None:
-        """Fire one instance's due timers, run it on, and save it with the rows the batch already read."""
+        self, uow: UnitOfWork, attempt: _Attempt, now: datetime, clock: _FixedClock, batch: _BatchRows
+    ) -> bool:
+        """Fire one instance's due timers and run it on; save it if that changed anything. Returns whether it did."""
         runner = self._runner
         session = uow.session
-        definition = runner.deployed(session, instance.definition_id)
+        instance = attempt.instance
+        definition = attempt.definition = runner.deployed(session, instance.definition_id)
         state = runner.load(session, instance, definition, batch.task_rows.get(instance.id))
+        before = _fingerprint(state.workflow)
         with using_clock(clock):
             try:
                 state.workflow.refresh_timers()
@@ -122,6 +192,17 @@ class TimerBatch:
                 record_incident(instance, exc, now)
         if instance.status != "error":
             runner.run(state, instance, clock)
+        timer_rows = batch.timers.get(instance.id, [])
+        if instance.status != "error" and _fingerprint(state.workflow) == before:
+            # Nothing was due after all: the instance is not rewritten, its rows take the workflow's due times.
+            sync_timers(session, instance, state.workflow, now, "system", stored=timer_rows)
+            stuck = [r for r in attempt.due if r.status == "waiting" and r.due_at < now]
+            if stuck:
+                raise TimerNotFired(f"hẹn giờ đã đến hạn ({stuck[0].due_at.isoformat()}) nhưng không chạy")
+            uow.flush()
+            instance_id, version = instance.id, instance.version
+            uow.after_commit(lambda: runner.cache.put(instance_id, version, state))
+            return False
         runner.save(
             uow,
             instance,
@@ -131,8 +212,56 @@ class TimerBatch:
             "system",
             clock=clock,
             open_rows=batch.open_steps.get(instance.id, []),
-            timer_rows=batch.timers.get(instance.id, []),
+            timer_rows=timer_rows,
         )
+        uow.flush()  # inside the race check: the savepoint's commit has nothing left to write
+        return True
+
+    def _forget(self, uow: UnitOfWork, attempt: _Attempt, batch: _BatchRows) -> None:
+        """After a rolled-back attempt: reload its rows when next read, and never cache what it ran."""
+        session = uow.session
+        instance_id = attempt.instance.id
+        for row in (attempt.instance, *batch.timers.get(instance_id, []), *batch.open_steps.get(instance_id, [])):
+            session.expire(row)
+        cache = self._runner.cache
+        uow.after_commit(lambda: cache.discard(instance_id))  # runs after any put the failed save registered
+
+    def _record_failure(self, uow: UnitOfWork, attempt: _Attempt, exc: Exception, now: datetime) -> bool:
+        """Put the instance in error, in a savepoint of its own; False if another writer changed it meanwhile."""
+        session = uow.session
+        instance = attempt.instance
+        savepoint = session.begin_nested()
+        try:
+            if instance.status not in FIRING:  # reloaded: another writer finished it meanwhile
+                savepoint.rollback()
+                return False
+            task = getattr(exc, "task", None)
+            if isinstance(exc, SpiffWorkflowException) and task is not None:
+                record_incident(instance, exc, now)
+            else:
+                element_id = attempt.due[0].element_id
+                record_unexpected_incident(
+                    instance, exc, now, element_id=element_id, element_name=_element_name(attempt, element_id)
+                )
+            incident = dict(instance.incident or {}, recorded=True)
+            instance.incident = incident
+            instance.updated_at = now
+            uow.flush()  # the versioned UPDATE first: a lost race stops before the audit event
+            audit.record(
+                session,
+                "instance_failed",
+                at=now,
+                actor="system",
+                instance_id=instance.id,
+                element_id=incident.get("element_id"),
+                payload=incident,
+            )
+            savepoint.commit()
+        except Conflict:
+            savepoint.rollback()
+            session.expire(instance)
+            return False
+        return True
 
     @conflicts_on_races
     def shift_step_timers(self, uow: UnitOfWork, task_id: int, delta: timedelta, actor: Actor) -> int:
@@ -153,17 +282,13 @@ class TimerBatch:
             return 0
         moved = 0
         for sibling in task.parent.children if task.parent is not None else ():
-            definition_of = getattr(sibling.task_spec, "event_definition", None)
-            if sibling is task or not sibling.has_state(TaskState.WAITING):
-                continue
-            if not isinstance(definition_of, TimerEventDefinition):
+            if sibling is task or not sibling.has_state(TaskState.WAITING) or not is_timer(sibling):
                 continue
             value = sibling._get_internal_data("event_value")
             if isinstance(value, str):
-                sibling._set_internal_data(event_value=(datetime.fromisoformat(value) + delta).isoformat())
+                sibling._set_internal_data(event_value=shifted_value(value, delta))
             elif isinstance(value, dict) and isinstance(value.get("next"), str):
-                shifted = dict(value, next=(datetime.fromisoformat(value["next"]) + delta).isoformat())
-                sibling._set_internal_data(event_value=shifted)
+                sibling._set_internal_data(event_value=dict(value, next=shifted_value(value["next"], delta)))
             else:
                 continue
             moved += 1
@@ -172,6 +297,21 @@ class TimerBatch:
         return moved
 
 
-def next_timer_due(session: Session) -> datetime | None:
-    """When the earliest waiting timer is due."""
-    return session.scalar(select(Timer.due_at).where(Timer.status == "waiting").order_by(Timer.due_at).limit(1))
+def _element_name(attempt: _Attempt, element_id: str) -> str | None:
+    """The name of ``element_id`` in the attempt's definition, if it was read."""
+    if attempt.definition is None:
+        return None
+    bundle = attempt.definition.bundle
+    for spec in (bundle.spec, *bundle.subprocess_specs.values()):
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) == element_id:
+                return getattr(task_spec, "bpmn_name", None)
+    return None
+
+
+def next_timer_due(session: Session, after: datetime | None = None) -> datetime | None:
+    """When the earliest waiting timer of a running instance is due (only those due at or after ``after``)."""
+    query = _running_timers().with_only_columns(Timer.due_at)
+    if after is not None:
+        query = query.where(Timer.due_at >= after)
+    return session.scalar(query.order_by(Timer.due_at).limit(1))

@@ -37,7 +37,8 @@ CLASSIFY_ROUNDS = 20
 class TickReport:
     """What one pass did."""
 
-    timers_fired: int = 0
+    timers_fired: int = 0  # instances a due timer moved on (a row with nothing due after all is not counted)
+    timer_incidents: int = 0  # instances put in error while their timers fired
     classified: int = 0
     reminders: int = 0
     escalations: int = 0
@@ -54,7 +55,8 @@ class TickReport:
 
     def summary(self) -> str:
         return (
-            f"hẹn giờ: {self.timers_fired}, phân loại: {self.classified}, nhắc việc: {self.reminders}, "
+            f"hẹn giờ: {self.timers_fired}, hẹn giờ lỗi: {self.timer_incidents}, "
+            f"phân loại: {self.classified}, nhắc việc: {self.reminders}, "
             f"cảnh báo: {self.escalations}, thư đã gửi: {self.notifications_sent}, thư lỗi: {self.notifications_failed}"
         )
 
@@ -64,32 +66,47 @@ def poll_interval() -> float:
     return float(os.environ.get("CCHC_WORKER_POLL", DEFAULT_POLL))
 
 
+@dataclass
+class TimerPass:
+    """What firing the due timers of one pass did."""
+
+    fired: int = 0  # instances moved on
+    failed: int = 0  # instances put in error
+    busy: int = 0  # batches given up because another writer held the database
+
+
 def fire_timers(
     services: Services, now: datetime, *, batch: int = TIMER_BATCH, should_stop: Callable[[], bool] | None = None
-) -> tuple[int, int]:
-    """Fire every timer due at ``now``, one committed batch at a time; returns (instances advanced, busy batches)."""
-    fired = busy = 0
+) -> TimerPass:
+    """Fire every timer due at ``now``, one committed batch at a time.
+
+    A batch that was not full took every due row; a batch that finished no instance (all held by other
+    writers) would only take the same rows again: both end the loop, the rest waits for the next pass.
+    """
+    done = TimerPass()
     while not (should_stop and should_stop()):
         try:
             with services.uow() as uow:
                 if is_sqlite(uow.session):
                     # Take the write lock first: a second worker waits here instead of failing on a stale read.
                     uow.session.execute(update(Timer).where(Timer.id == -1).values(status="waiting"))
-                n = services.engine.fire_due_timers(uow, now, limit=batch)
+                outcome = services.engine.fire_timer_batch(uow, now, limit=batch)
                 uow.commit()
         except Conflict:
-            busy += 1
+            done.busy += 1
             break
-        fired += n
-        if n == 0:
+        done.fired += outcome.fired
+        done.failed += outcome.failed
+        if outcome.claimed < batch or outcome.progressed == 0:
             break
-    return fired, busy
+    return done
 
 
 def tick(services: Services, now: datetime, *, should_stop: Callable[[], bool] | None = None) -> TickReport:
     """One pass of the worker at ``now``."""
     report = TickReport()
-    report.timers_fired, report.busy = fire_timers(services, now, should_stop=should_stop)
+    timers = fire_timers(services, now, should_stop=should_stop)
+    report.timers_fired, report.timer_incidents, report.busy = timers.fired, timers.failed, timers.busy
     try:
         for _ in range(CLASSIFY_ROUNDS):
             changed, reminders = alerts.reclassify_open(services, now, limit=CLASSIFY_BATCH)
@@ -125,14 +142,18 @@ def run(
         if stop.is_set():
             break
         if not (report.timers_fired or report.notifications_sent or report.busy):
-            stop.wait(_wait_time(services, interval))  # nothing left over: wait; otherwise go straight on
+            stop.wait(_wait_time(services, interval, started))  # nothing left over: wait; otherwise go straight on
     return total
 
 
-def _wait_time(services: Services, interval: float) -> float:
-    """Sleep until the next poll, or until the earliest waiting timer is due if that is sooner."""
+def _wait_time(services: Services, interval: float, started: datetime) -> float:
+    """Sleep until the next poll, or until the earliest waiting timer is due if that is sooner.
+
+    Only timers due from ``started`` on count: one due before it was the pass's to fire, and one the pass
+    left (held by another writer) is tried again at the next poll, not in a tight loop.
+    """
     with services.sessions() as session:
-        due = services.engine.next_timer_due(session)
+        due = services.engine.next_timer_due(session, after=started)
     if due is None:
         return interval
     seconds = (due - services.clock.now()).total_seconds()
