@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
-
 from . import audit
 from .db import UnitOfWork, conflicts_on_races
 from .errors import Conflict, Forbidden, InvalidInput
 from .models import HumanTask
+from .rows import NOT_OPEN, update_open_step
 from .runner import InstanceRunner, step_row
 from .views import Actor, TaskView
 
@@ -33,12 +32,16 @@ def _open_step(uow: UnitOfWork, task_id: int) -> HumanTask:
     """The step row, which must still be open (``Conflict`` otherwise)."""
     row = step_row(uow.session, task_id)
     if row.status != "ready":
-        raise Conflict("Bước xử lý này đã được hoàn thành hoặc đã bị hủy.", code="task_not_ready")
+        raise Conflict(NOT_OPEN, code="task_not_ready")
     return row
 
 
 class StepAssignment:
-    """Claims, returns and assigns open steps, each with its audit event, in the caller's transaction."""
+    """Claims, returns and assigns open steps, each with its audit event, in the caller's transaction.
+
+    Each writes the step row with a conditional UPDATE on the row as read (``rows.update_open_step``): a
+    completion, claim, return or assignment that commits in between wins, and this one is a ``Conflict``.
+    """
 
     def __init__(self, runner: InstanceRunner) -> None:
         self._runner = runner  # for its clock, which the engine's owner may replace
@@ -51,15 +54,7 @@ class StepAssignment:
         if row.assignee == actor.username:
             return TaskView.of(row)
         ensure_may_act(row, actor)
-        result = session.execute(
-            update(HumanTask)
-            .where(HumanTask.id == row.id, HumanTask.status == "ready", HumanTask.assignee.is_(None))
-            .values(assignee=actor.username)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict("Bước xử lý vừa được người khác nhận.", code="task_claimed_by_other")
-        session.refresh(row)
+        update_open_step(session, row, assignee=actor.username)
         audit.record_task_event(session, "task_claimed", row, at=self._runner.clock.now(), actor=actor.username)
         return TaskView.of(row)
 
@@ -72,7 +67,7 @@ class StepAssignment:
         if row.assignee != actor.username and not may_override:
             raise Forbidden("Chỉ người đang xử lý mới trả lại được bước này.", code="not_your_task")
         previous = row.assignee
-        row.assignee = None
+        update_open_step(uow.session, row, assignee=None)
         audit.record_task_event(
             uow.session,
             "task_unclaimed",
@@ -94,7 +89,7 @@ class StepAssignment:
                 code="assignee_not_eligible",
             )
         previous = row.assignee
-        row.assignee = assignee.username
+        update_open_step(uow.session, row, assignee=assignee.username)
         audit.record_task_event(
             uow.session,
             "task_assigned",

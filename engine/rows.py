@@ -52,11 +52,22 @@ STEP_WITH_INSTANCE = (
         or_(HumanTask.id == bindparam("b_task"), HumanTask.status == "ready"),
     )
 )
+# A write to a step row matches only the row as the writer read it: still open, with the assignee and the
+# deadline it saw. Claim, return, assignment, gia hạn and completion change those columns and nothing else
+# writes them, so of two racing writers the second finds no row (→ Conflict) instead of overwriting the first.
+_STEP_AS_READ = (
+    _STEPS.c.id == bindparam("b_id"),
+    _STEPS.c.status == "ready",
+    _STEPS.c.assignee.is_not_distinct_from(bindparam("b_read_assignee", type_=_STEPS.c.assignee.type)),
+    _STEPS.c.due_at.is_not_distinct_from(bindparam("b_read_due", type_=_STEPS.c.due_at.type)),
+)
 _COMPLETE_STEP = (
     _STEPS.update()
-    .where(_STEPS.c.id == bindparam("b_id"), _STEPS.c.status == "ready")
+    .where(*_STEP_AS_READ)
     .values(status="completed", completed_by=bindparam("b_by"), completed_at=bindparam("b_at"))
 )
+_STEP_NOW = select(_STEPS.c.status, _STEPS.c.assignee).where(_STEPS.c.id == bindparam("b_id"))
+NOT_OPEN = "Bước xử lý này đã được hoàn thành hoặc đã bị hủy."
 _INSERT_STEP = _STEPS.insert().returning(_STEPS.c.id)
 
 # PostgreSQL: the step's UPDATE and its audit event in one round trip (a data-modifying CTE); the event is
@@ -110,7 +121,7 @@ def mark_completed(
     """Close the step row, only while still open (a concurrent completion loses), and record its
     ``task_completed`` audit event (``task_id`` and ``event_payload``): one statement on PostgreSQL, two elsewhere."""
     conn = session.connection()
-    params: dict[str, Any] = {"b_id": row.id, "b_by": username, "b_at": now}
+    params: dict[str, Any] = {"b_id": row.id, "b_by": username, "b_at": now, **_as_read(row)}
     if conn.dialect.name != "postgresql":
         won = conn.execute(_COMPLETE_STEP, params).rowcount == 1
         if won:
@@ -127,10 +138,41 @@ def mark_completed(
         )
         won = conn.execute(_COMPLETE_STEP_WITH_EVENT, params).rowcount == 1
     if not won:
-        raise Conflict("Bước xử lý này đã được hoàn thành hoặc đã bị hủy.", code="task_not_ready")
+        raise lost_race(session, row)
     set_committed_value(row, "status", "completed")
     set_committed_value(row, "completed_by", username)
     set_committed_value(row, "completed_at", now)
+
+
+def update_open_step(session: Session, row: HumanTask, **values: Any) -> None:
+    """Write ``values`` to the step row only while it is as this transaction read it (``Conflict`` otherwise).
+
+    Still open, with the assignee and the deadline read: a completion, claim, return, assignment or gia hạn
+    that committed in between wins, and this write changes nothing. The ORM object is kept in step.
+    """
+    statement = _STEPS.update().where(*_STEP_AS_READ).values(**values)
+    result = session.connection().execute(statement, {"b_id": row.id, **_as_read(row)})
+    if result.rowcount != 1:
+        raise lost_race(session, row)
+    for column, value in values.items():
+        set_committed_value(row, column, value)
+
+
+def lost_race(session: Session, row: HumanTask) -> Conflict:
+    """The ``Conflict`` of a write to a step row that someone else changed since it was read, saying how."""
+    found = session.connection().execute(_STEP_NOW, {"b_id": row.id}).first()
+    if found is None or found.status != "ready":
+        return Conflict(NOT_OPEN, code="task_not_ready")
+    if found.assignee is not None and found.assignee != row.assignee:
+        return Conflict(f"Bước xử lý vừa được giao cho {found.assignee}.", code="task_claimed_by_other")
+    return Conflict(
+        "Bước xử lý vừa được người khác thay đổi (người xử lý hoặc hạn xử lý). Vui lòng tải lại rồi thử lại.",
+        code="task_changed",
+    )
+
+
+def _as_read(row: HumanTask) -> dict[str, Any]:
+    return {"b_read_assignee": row.assignee, "b_read_due": row.due_at}
 
 
 def write_instance(session: Session, instance: ProcessInstance) -> None:

@@ -207,7 +207,13 @@ def _raise_level(session: Session, row: HumanTask, old: int, new: int) -> bool:
     """Move a step's escalation level from ``old`` to ``new`` unless another worker already did."""
     result = session.execute(
         update(HumanTask)
-        .where(HumanTask.id == row.id, HumanTask.escalation_level == old, HumanTask.status == "ready")
+        # due_at as read: a gia hạn committed meanwhile means the step may not be overdue any more
+        .where(
+            HumanTask.id == row.id,
+            HumanTask.escalation_level == old,
+            HumanTask.status == "ready",
+            HumanTask.due_at == row.due_at,
+        )
         .values(escalation_level=new)
         .execution_options(synchronize_session=False)
     )
@@ -352,7 +358,7 @@ def reclassify_open(services: Services, now: datetime, limit: int = 500) -> tupl
             condition = HumanTask.deadline_state.is_(None) if old is None else HumanTask.deadline_state == old
             result = session.execute(
                 update(HumanTask)
-                .where(HumanTask.id == row.id, HumanTask.status == "ready", condition)
+                .where(HumanTask.id == row.id, HumanTask.status == "ready", HumanTask.due_at == row.due_at, condition)
                 .values(deadline_state=new, classified_at=now)
                 .execution_options(synchronize_session=False)
             )

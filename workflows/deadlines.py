@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import audit
+from engine import audit, rows
 from engine.db import UnitOfWork
 from engine.errors import Conflict, InvalidInput
 from engine.projection import to_due_datetime
@@ -91,6 +91,16 @@ def extend_task(
             code="extension_not_later",
             details={"due_at": ["Hạn mới phải muộn hơn hạn cũ."]},
         )
+    # First the step row, only while it is as read (open, same deadline and assignee): a completion or another
+    # gia hạn committed in between wins, and this one is a 409 before anything else is written.
+    rows.update_open_step(
+        session,
+        row,
+        due_at=new_due,
+        escalation_level=0,  # a missed new deadline escalates again
+        deadline_state=classify_open(new_due, now, services.calendar.get(), services.deadlines.due_soon_days),
+        classified_at=now,
+    )
     session.add(
         DeadlineExtension(
             task_id=row.id,
@@ -104,10 +114,6 @@ def extend_task(
     )
     if old_due is not None:  # the process's own reminders and escalations move with the deadline
         services.engine.shift_step_timers(uow, row.id, new_due - old_due, actor)
-    row.due_at = new_due
-    row.escalation_level = 0  # a missed new deadline escalates again
-    row.deadline_state = classify_open(new_due, now, services.calendar.get(), services.deadlines.due_soon_days)
-    row.classified_at = now
     audit.record_task_event(
         session,
         "task_deadline_extended",
