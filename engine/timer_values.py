@@ -8,9 +8,12 @@ value such as ``'15/03/2024'``, and nothing in the library turns those into a ta
 
 Importing this module wraps the three methods that evaluate and parse a timer value (``has_fired`` of a
 date and of a duration timer, ``cycle_complete`` of a cycle timer): a value that does not parse becomes a
-``WorkflowTaskException`` naming the timer, which the engine records as the instance's incident like any
-script error. The timer is left in ERROR with its value forgotten, so that a retry (``rearm``) evaluates
-its expression again with the corrected data.
+``WorkflowTaskException`` naming the timer and showing the value, recorded like any script error. A
+person's action that runs into one (start, complete) is refused with a 422 and writes nothing
+(``raise_if_refused``, or the step's own refusal when the timer directly follows it); the worker keeps it
+as the instance's incident. The timer is left in ERROR without its value: a retry (``rearm``) evaluates its
+expression again instead of firing it at once. (SpiffWorkflow gives the timer the data of the task before it,
+so a retry's corrected data does not replace a value that came from there: the incident comes back.)
 """
 
 from __future__ import annotations
