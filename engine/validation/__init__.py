@@ -7,8 +7,8 @@ read the XML themselves and use the parser only for what it alone knows.
 Modules, bottom to top (each imports only those above it in this list): ``model`` (shared types),
 ``messages`` (Vietnamese wording), ``elements`` (naming elements), ``parsing`` (XML and XSD),
 ``specs`` (SpiffWorkflow specs and its errors), ``expressions`` (timers and code), ``structure``
-(ids, lanes, gateways, properties, forms), ``references`` (DMN and call activities), ``bundle``
-(the orchestrator).
+(ids, lanes, gateways, properties, forms), ``references`` (DMN and call activities), ``variables``
+(the variables a diagram computes; no form field may name one), ``bundle`` (the orchestrator).
 """
 
 from .bundle import validate_bundle

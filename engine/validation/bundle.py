@@ -12,6 +12,7 @@ from .parsing import check_xsd, parse_xml
 from .references import check_calls, load_dmns
 from .specs import build_specs, main_process
 from .structure import check_gateways, check_ids, check_lanes, check_properties, report_no_process
+from .variables import check_form_fields
 
 
 def validate_bundle(
@@ -51,4 +52,5 @@ def validate_bundle(
     specs = build_specs(parser, doc, dmn_docs, key, processes, out)
     if specs is None:
         return None, out.sorted()
+    check_form_fields(doc, [specs[0], *specs[1].values()], lanes, files, out)
     return ParsedBundle(key, process.get("name"), lanes, specs[0], specs[1]), out.sorted()
