@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from .definitions import SpecCache
 from .errors import NotFound
 from .models import ProcessDefinition
 from .state_store import SpecBundle, WorkflowState
+from .validation.variables import Origin
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class DeployedDefinition:
     files: dict[str, str]
     bundle: SpecBundle
     forms: dict[str, dict[str, Any]]  # parsed form schemas, filled on first use
+    # What a user may write into the instance's data (engine.forms), filled on first use: the variables the
+    # process computes, with their setter, and the fields each form file may submit.
+    computed: dict[str, Origin] = field(default_factory=dict)
+    form_fields: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class WorkflowCache:

@@ -1,15 +1,22 @@
-"""Validation of submitted step data against the step's JSON-schema form, with Vietnamese messages."""
+"""Validation of submitted step data against the step's JSON-schema form, with Vietnamese messages.
+
+Step data is merged into the instance's data, so before anything runs a completion may carry only the
+fields its step's form declares (a step without a form: none), and never a variable the process computes
+or the engine sets; a retry (administrators) may correct any variable except those (``unexpected_fields``).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from .caches import DeployedDefinition, form_json
 from .errors import InvalidInput
+from .validation.variables import Origin, computed_variables, form_fields, invalid_field_name
 
 _MESSAGES: dict[str, str] = {
     "required": "Trường này là bắt buộc.",
@@ -86,3 +93,77 @@ def validate_form_data(schema: Mapping[str, Any], data: Mapping[str, Any]) -> No
             code="form_invalid",
             details=errors,
         )
+
+
+# --------------------------------------------------------------------------- which keys may be written
+
+_NOT_IN_FORM = "Trường này không có trong biểu mẫu của bước."
+_NO_FORM = "Bước này không có biểu mẫu nên không nhận dữ liệu nhập."
+_COMPUTED = "Biến do quy trình tự tính hoặc máy chạy quy trình tự đặt; không được ghi đè."
+_BAD_NAME = "Tên biến không hợp lệ."
+
+
+def computed(definition: DeployedDefinition) -> dict[str, Origin]:
+    """The variables a deployed process sets itself (computed once per definition)."""
+    if not definition.computed:  # never empty once filled: the engine's own variables are in it
+        bundle = definition.bundle
+        specs = [bundle.spec, *bundle.subprocess_specs.values()]
+        definition.computed.update(computed_variables(specs, definition.lanes, lambda f: _declared(definition, f)))
+    return definition.computed
+
+
+def _declared(definition: DeployedDefinition, form_file: str) -> frozenset[str]:
+    """The fields a form file of the definition declares (none if the file is missing)."""
+    return form_fields(form_json(definition, form_file)) if form_file in definition.files else frozenset()
+
+
+def step_fields(definition: DeployedDefinition, form_file: str | None) -> frozenset[str]:
+    """The keys a step with form ``form_file`` may submit: the form's fields that the process does not compute."""
+    if not form_file:
+        return frozenset()
+    allowed = definition.form_fields.get(form_file)
+    if allowed is None:
+        allowed = definition.form_fields[form_file] = _declared(definition, form_file) - set(computed(definition))
+    return allowed
+
+
+def check_step_fields(
+    definition: DeployedDefinition,
+    step_name: str,
+    form_file: str | None,
+    data: Mapping[str, Any],
+    reserved: Collection[str] = (),
+) -> None:
+    """Raise ``unexpected_fields`` unless every key of ``data`` is a field of the step's form that is neither
+    computed by the process nor ``reserved`` (the script helpers' names)."""
+    allowed = step_fields(definition, form_file)
+    unexpected = sorted(k for k in data if k not in allowed or k in reserved)
+    if not unexpected:
+        return
+    declared = _declared(definition, form_file) if form_file else frozenset()
+    details = {k: [_COMPUTED if k in declared else (_NOT_IN_FORM if form_file else _NO_FORM)] for k in unexpected}
+    names = ", ".join(unexpected)
+    if form_file:
+        message = (
+            f'Dữ liệu gửi lên có trường không thuộc biểu mẫu của bước "{step_name}" hoặc không được phép sửa: '
+            f"{names}. Chỉ gửi các trường của biểu mẫu."
+        )
+    else:
+        message = f'Bước "{step_name}" không có biểu mẫu nên không nhận dữ liệu nhập; hãy bỏ các trường: {names}.'
+    raise InvalidInput(message, code="unexpected_fields", details=details)
+
+
+def check_retry_fields(definition: DeployedDefinition, data: Mapping[str, Any], reserved: Collection[str] = ()) -> None:
+    """Raise ``unexpected_fields`` when a retry's corrections name a variable the process computes or the
+    engine sets (or ``reserved``), or a key that cannot be a variable; any other variable may be corrected."""
+    variables = computed(definition)
+    unexpected = sorted(k for k in data if invalid_field_name(k) or k in variables or k in reserved)
+    if not unexpected:
+        return
+    details = {k: [_BAD_NAME if invalid_field_name(k) else _COMPUTED] for k in unexpected}
+    raise InvalidInput(
+        "Khi chạy lại hồ sơ chỉ được sửa dữ liệu đầu vào; không được sửa các biến do quy trình tự tính "
+        f"hoặc máy chạy quy trình tự đặt: {', '.join(unexpected)}.",
+        code="unexpected_fields",
+        details=details,
+    )

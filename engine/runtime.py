@@ -23,7 +23,7 @@ from .clock import Clock, SystemClock
 from .db import UnitOfWork, conflicts_on_races
 from .definitions import SpecCache, get_definition
 from .errors import Conflict
-from .forms import validate_form_data
+from .forms import check_retry_fields, check_step_fields, validate_form_data
 from .incidents import failed_tasks, reset_failed_tasks
 from .models import HumanTask, ProcessInstance
 from .projection import NoUnits, UnitDirectory
@@ -167,6 +167,7 @@ class Engine:
             raise Conflict("Bước xử lý này đã được hoàn thành hoặc đã bị hủy.", code="task_not_ready")
         self.ensure_may_act(row, actor)
         definition = self._deployed(session, instance.definition_id)
+        check_step_fields(definition, row.name, row.form_schema, data, self._helper_names())
         if row.form_schema:
             validate_form_data(form_json(definition, row.form_schema), data)
         state = self._runner.load(session, instance, definition)
@@ -222,12 +223,18 @@ class Engine:
     def retry(
         self, uow: UnitOfWork, instance_id: int, actor: Actor, data: Mapping[str, Any] | None = None
     ) -> InstanceView:
-        """Re-run the failed step of an instance in ``error`` after correcting its data."""
+        """Re-run the failed step of an instance in ``error`` after correcting its data.
+
+        ``data`` (an administrator's correction of the inputs: start data, a step's answers) may set any variable
+        but those the process computes or the engine sets (``unexpected_fields``): they come from the diagram's
+        code, which recomputes them from the corrected inputs, never from a correction.
+        """
         session = uow.session
         instance = instance_row(session, instance_id)
         if instance.status != "error":
             raise Conflict("Hồ sơ quy trình không ở trạng thái lỗi.", code="instance_not_failed")
         definition = self._deployed(session, instance.definition_id)
+        check_retry_fields(definition, data or {}, self._helper_names())
         state = self._runner.load(session, instance, definition)
         failed = failed_tasks(state.workflow)
         now = self.clock.now()
@@ -301,6 +308,11 @@ class Engine:
     def get_instance(self, session: Session, instance_id: int) -> InstanceView:
         """The instance ``instance_id`` with its open and finished steps."""
         return self.instance_view(session, instance_row(session, instance_id))
+
+    def _helper_names(self) -> frozenset[str]:
+        """The names diagram code reads as helpers: step data may not hide them."""
+        environment = getattr(self.script_engine, "environment", None)
+        return frozenset(getattr(environment, "globals", None) or ())
 
     def _deployed(self, session: Session, definition_id: int) -> DeployedDefinition:
         """The cached definition (its row, with the large spec and BPMN columns, is read once)."""

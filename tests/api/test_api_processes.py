@@ -7,12 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from engine.definitions import read_bundle
 from tests.api.conftest import Api, assert_error
 from tests.engine_support import FIXTURES
 
 MIWG = FIXTURES / "miwg"  # the BPMN MIWG reference models (CC-BY 3.0, see ATTRIBUTION.md there)
 BPMN = (FIXTURES / "approval5" / "approval5.bpmn").read_bytes()
-FORM = (FIXTURES / "approval5" / "draft.schema.json").read_bytes()
+FORMS = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")[1]  # every form file of the fixture
+
+
+def form_files() -> list[tuple[io.BytesIO, str]]:
+    return [(io.BytesIO(content), name) for name, content in FORMS.items()]
 
 
 def test_definitions_are_listed_with_versions_and_xml(api: Api) -> None:
@@ -34,14 +39,14 @@ def test_deploy_multipart_then_idempotent_then_new_version(api: Api) -> None:
         "/api/v1/process-definitions",
         "admin",
         content_type="multipart/form-data",
-        data={"bpmn": (io.BytesIO(changed), "approval5.bpmn"), "files": [(io.BytesIO(FORM), "draft.schema.json")]},
+        data={"bpmn": (io.BytesIO(changed), "approval5.bpmn"), "files": form_files()},
     )
     assert first.status_code == 201 and first.json["version"] == 2 and first.json["created"] is True
     again = api.post(
         "/api/v1/process-definitions",
         "admin",
         content_type="multipart/form-data",
-        data={"bpmn": (io.BytesIO(changed), "approval5.bpmn"), "files": [(io.BytesIO(FORM), "draft.schema.json")]},
+        data={"bpmn": (io.BytesIO(changed), "approval5.bpmn"), "files": form_files()},
     )
     assert again.status_code == 200 and again.json["version"] == 2 and again.json["created"] is False
     assert_error(api.post("/api/v1/process-definitions", "cv.pnv", data=BPMN, content_type="application/xml"), 403)

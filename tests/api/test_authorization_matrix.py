@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from engine.definitions import read_bundle
 from tests.api.conftest import Api
 from tests.engine_support import FIXTURES
 from workflows.plan.store import SEED_PLAN
@@ -25,9 +26,13 @@ USERS = {
 }
 ALL = frozenset(USERS)
 BPMN = (FIXTURES / "approval5" / "approval5.bpmn").read_bytes().replace("Ký duyệt".encode(), "Ký, duyệt".encode())
-FORM = (FIXTURES / "approval5" / "draft.schema.json").read_bytes()
+FORMS = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")[1]  # every form file of the fixture
 SEED = SEED_PLAN.read_bytes()
 EDITORS = frozenset({"admin", "coordinator"})
+
+
+def form_files() -> list[tuple[io.BytesIO, str]]:
+    return [(io.BytesIO(content), name) for name, content in FORMS.items()]
 
 
 def an_override(api: Api) -> None:
@@ -88,7 +93,7 @@ CASES = [
         frozenset({"admin"}),
         body=lambda: {
             "content_type": "multipart/form-data",
-            "data": {"bpmn": (io.BytesIO(BPMN), "approval5.bpmn"), "files": [(io.BytesIO(FORM), "draft.schema.json")]},
+            "data": {"bpmn": (io.BytesIO(BPMN), "approval5.bpmn"), "files": form_files()},
         },
     ),
     Case(
@@ -98,7 +103,7 @@ CASES = [
         frozenset({"admin"}),
         body=lambda: {
             "content_type": "multipart/form-data",
-            "data": {"bpmn": (io.BytesIO(BPMN), "approval5.bpmn"), "files": [(io.BytesIO(FORM), "draft.schema.json")]},
+            "data": {"bpmn": (io.BytesIO(BPMN), "approval5.bpmn"), "files": form_files()},
         },
     ),
     Case("definition_files", "GET", "/api/v1/process-definitions/approval5/versions/1/files", ALL),

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from engine.clock import LOCAL_TZ
+from engine.definitions import read_bundle
 from engine.errors import Conflict, DefinitionInvalid, Forbidden, InvalidInput, NotFound
 from engine.models import AuditEvent, HumanTask, InstanceTask, ProcessDefinition, ProcessInstance, Timer
 from tests.engine_support import FIXTURES, EngineRig, actor
@@ -47,8 +48,8 @@ def test_deploy_is_versioned_and_idempotent(rig: EngineRig) -> None:
     assert (first.definition.version, again.definition.id) == (1, first.definition.id)
     bpmn = (FIXTURES / "approval5" / "approval5.bpmn").read_bytes()
     bpmn = bpmn.replace("Cấp số văn bản".encode(), "Cấp số và ngày".encode())
-    schema = (FIXTURES / "approval5" / "draft.schema.json").read_bytes()
-    second = rig.deploy_bytes(bpmn, {"draft.schema.json": schema})
+    _, forms = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")
+    second = rig.deploy_bytes(bpmn, forms)
     assert second.created and second.definition.version == 2
     assert first.definition.lanes["Phòng Tư pháp"] == {"role": "staff", "unit": "code:PTP"}
     with rig.sessions() as s:
