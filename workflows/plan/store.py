@@ -18,19 +18,20 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
 from engine.db import UnitOfWork
-from engine.errors import Conflict, InvalidInput
+from engine.errors import Conflict
 from workflows.models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, PlanTaskRow
 from workflows.org_data import OrgData, resolve_units
 
 from .activity_types import PLANS_DIR, TypeRules, load_type_rules
 from .duties import main_text_duties
+from .import_limits import MAX_UPLOAD_BYTES, MB, too_large, vietnamese_number
 from .markdown_import import ImportResult, NotAPlan, PlanTask, parse_plan_markdown
 from .schedule import Occurrence, Schedule, ScheduleConfig, parse_time_text
 from .xlsx_import import parse_plan_xlsx
 
 SEED_PLAN = PLANS_DIR / "ke-hoach-cchc-2024.md"
 SCHEDULE_CONFIG = PLANS_DIR / "schedule.yaml"
-MAX_PLAN_BYTES = 5 * 1024 * 1024
+MAX_PLAN_BYTES = MAX_UPLOAD_BYTES
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,9 @@ def import_plan(
 ) -> ImportOutcome:
     """Parse and store a plan in the caller's transaction (nothing is stored when the file is refused)."""
     if len(data) > MAX_PLAN_BYTES:
-        raise InvalidInput("Tệp kế hoạch quá lớn (tối đa 5 MB).", code="file_too_large")
+        raise too_large(
+            f"tệp có {vietnamese_number(len(data))} byte", "upload_bytes", MAX_PLAN_BYTES, f"{MAX_PLAN_BYTES // MB} MB"
+        )
     parsed, text = parse_plan_file(data, filename, org)
     rules = rules or load_type_rules()
     config = config or load_schedule_config()
