@@ -39,6 +39,7 @@ from .import_limits import (
     MAX_XML_ELEMENTS,
     MB,
     RATIO_FLOOR_BYTES,
+    PlanTooLarge,
     too_large,
     unsafe_file,
     vietnamese_number,
@@ -275,7 +276,7 @@ def _check_entry(info: zipfile.ZipInfo, seen: set[str]) -> None:
         )
 
 
-def _unpacked_too_large(size: int) -> Exception:
+def _unpacked_too_large(size: int) -> PlanTooLarge:
     return too_large(
         f"tệp Excel giải nén ra hơn {_megabytes(size)}",
         "unpacked_bytes",
