@@ -3,8 +3,8 @@
 Every file of ``tests/plan_bombs.py`` (and the seed plan's appendix as an .xlsx, the baseline, and a real plan
 whose sheet lies about its size) is imported by ``workflows.plan.store.parse_plan_file`` in a fresh process of
 its own: the process loads the organisation file and imports the seed .xlsx once (modules, caches), then reads
-the file and measures one import — wall and CPU time, the growth of the process's peak resident memory
-(``ru_maxrss`` after − before) — then ``--repeat`` more imports for the median wall time and one more under
+the file and measures one import — wall and CPU time, the process's peak resident memory (``ru_maxrss``) and
+its growth over the import (after − before; 0 when the import fits in memory the warm-up already held) — then ``--repeat`` more imports for the median wall time and one more under
 tracemalloc for Python's own peak. Each process runs under a 2 GB address-space limit and ``--timeout``.
 
 ``--before REV`` also runs every file against the importer of a git revision (``git archive`` into a temp
@@ -63,7 +63,8 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 cpu, wall = time.process_time(), time.perf_counter()
 answer = once()
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+grown = peak_rss - before
 walls = [wall]
 for _ in range(repeat):
     started = time.perf_counter()
@@ -74,7 +75,8 @@ once()
 peak = tracemalloc.get_traced_memory()[1]
 tracemalloc.stop()
 print(json.dumps({"answer": answer, "wall_ms": statistics.median(walls) * 1000, "first_wall_ms": wall * 1000,
-                  "cpu_ms": cpu * 1000, "maxrss_delta_mb": grown / 1024, "tracemalloc_peak_mb": peak / 2**20}))
+                  "cpu_ms": cpu * 1000, "maxrss_mb": peak_rss / 1024, "maxrss_delta_mb": grown / 1024,
+                  "tracemalloc_peak_mb": peak / 2**20}))
 """
 
 
@@ -106,6 +108,7 @@ def measure(tree: Path, path: Path, seed: Path, repeat: int, timeout: float) -> 
 
 def old_tree(rev: str, folder: Path) -> Path:
     """The repository at ``rev``, unpacked (its importer, its bounds or their absence)."""
+    folder.mkdir(parents=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder
@@ -113,11 +116,12 @@ def old_tree(rev: str, folder: Path) -> Path:
 
 def _row(name: str, size: int, figures: dict[str, Any], baseline: dict[str, Any]) -> str:
     if "wall_ms" not in figures:
-        return f"| {name} | {size / 1024:,.1f} | {figures['answer']} | | | | | |"
+        return f"| {name} | {size / 1024:,.1f} | {figures['answer']} | | | | | | |"
     ratio = figures["wall_ms"] / baseline["wall_ms"]
     return (
         f"| {name} | {size / 1024:,.1f} | {figures['answer']} | {figures['wall_ms']:,.1f} | {ratio:.2f} | "
-        f"{figures['cpu_ms']:,.1f} | {figures['maxrss_delta_mb']:,.1f} | {figures['tracemalloc_peak_mb']:,.1f} |"
+        f"{figures['cpu_ms']:,.1f} | {figures['maxrss_mb']:,.0f} | {figures['maxrss_delta_mb']:,.1f} | "
+        f"{figures['tracemalloc_peak_mb']:,.1f} |"
     )
 
 
@@ -145,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         seed.write_bytes(files[0][1])
         for label, tree in trees:
             print(f"\n{label} ({tree}): wall = median of {args.repeat + 1} imports, each in a fresh process")
-            print("| file | KB | answer | wall ms | × seed | CPU ms (1st) | Δ maxrss MB | tracemalloc MB |")
-            print("|---|---:|---|---:|---:|---:|---:|---:|")
+            print("| file | KB | answer | wall ms | × seed | CPU ms (1st) | maxrss MB | Δ maxrss MB | tracemalloc MB |")
+            print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
             baseline: dict[str, Any] = {}
             for index, (name, data) in enumerate(files):
                 path = folder / (f"{index:02d}-" + name.split(" ")[0].replace(",", ""))
