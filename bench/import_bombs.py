@@ -4,8 +4,9 @@ Every file of ``tests/plan_bombs.py`` (and the seed plan's appendix as an .xlsx,
 whose sheet lies about its size) is imported by ``workflows.plan.store.parse_plan_file`` in a fresh process of
 its own: the process loads the organisation file and imports the seed .xlsx once (modules, caches), then reads
 the file and measures one import — wall and CPU time, the process's peak resident memory (``ru_maxrss``) and
-its growth over the import (after − before; 0 when the import fits in memory the warm-up already held) — then ``--repeat`` more imports for the median wall time and one more under
-tracemalloc for Python's own peak. Each process runs under a 2 GB address-space limit and ``--timeout``.
+its growth over the import (after − before; 0 when the import fits in memory the warm-up already held) —
+then ``--repeat`` more imports for the median wall time and one more under tracemalloc for Python's own peak.
+Each process runs under a 2 GB address-space limit and ``--timeout``.
 
 ``--before REV`` also runs every file against the importer of a git revision (``git archive`` into a temp
 folder), to show what a change did; a timeout or the memory limit is reported as such.
