@@ -73,12 +73,14 @@ Chunks = bytes | str | Iterable[bytes]
 
 
 def _write(archive: zipfile.ZipFile, name: str, content: Chunks) -> None:
+    entry = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))  # the same bytes on every run
+    entry.compress_type = zipfile.ZIP_DEFLATED
     if isinstance(content, str):
         content = content.encode()
     if isinstance(content, bytes):
-        archive.writestr(name, content)
+        archive.writestr(entry, content, compresslevel=archive.compresslevel)
         return
-    with archive.open(name, "w", force_zip64=True) as stream:
+    with archive.open(entry, "w", force_zip64=True) as stream:
         for chunk in content:
             stream.write(chunk)
 

@@ -10,6 +10,7 @@ peak (ru_maxrss of a fresh process); tests/api/test_api_plan_bombs.py measures P
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import time
@@ -131,6 +132,23 @@ def test_a_dtd_is_refused_before_openpyxl_opens_the_file(org: OrgData) -> None:
     book = f'<!DOCTYPE workbook><workbook xmlns="{MAIN_NS}"><sheets/></workbook>'
     error, _, _ = refuse(xlsx(sheet_xml(SMALL_PLAN), book=book), "p.xlsx", org)
     assert (error.code, error.details) == ("not_a_plan", {"bound": "xml_dtd", "part": "xl/workbook.xml"})
+
+
+def test_a_damaged_workbook_is_refused_never_crashes(org: OrgData) -> None:
+    """400 copies of a small plan with 1-5 random bytes changed: each imports or gets an AppError (a 4xx)."""
+    original = xlsx(sheet_xml(SMALL_PLAN))
+    generator = random.Random(1)
+    codes: set[str] = set()
+    for _ in range(400):
+        damaged = bytearray(original)
+        for _ in range(generator.randint(1, 5)):
+            damaged[generator.randrange(len(damaged))] = generator.randrange(256)
+        try:
+            parse_plan_file(bytes(damaged), "p.xlsx", org)
+            codes.add("imported")
+        except AppError as error:
+            codes.add(error.code)
+    assert {"imported", "not_a_plan"} <= codes
 
 
 _CHILD = """

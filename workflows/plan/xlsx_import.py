@@ -35,9 +35,11 @@ from .plan_header import read_plan_header
 from .xlsx_inspect import UNREADABLE, SheetExtent, XlsxInspection, inspect_xlsx
 
 _STRUCTURE_COLUMNS = (STT, OBJ, TASK, ACT)
-# What openpyxl raises on a workbook it cannot read (broken parts, missing parts, bad values in the XML).
+# What openpyxl raises on a workbook it cannot read (broken parts, missing parts, bad values in the XML);
+# RuntimeError covers zipfile's NotImplementedError (patched data) and a RecursionError in a nested part.
 _UNREADABLE_ERRORS = (
     zipfile.BadZipFile,
+    RuntimeError,
     zlib.error,
     InvalidFileException,
     KeyError,

@@ -326,8 +326,8 @@ def inspect_xlsx(data: bytes) -> XlsxInspection:
     """Check an .xlsx against the import's bounds without trusting it; raise a 422 at the first bound passed."""
     try:
         archive = zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
-        raise NotAPlan(UNREADABLE) from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
+        raise NotAPlan(UNREADABLE) from exc  # NotImplementedError: a zip version or feature zipfile lacks
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
@@ -349,6 +349,6 @@ def inspect_xlsx(data: bytes) -> XlsxInspection:
             if not info.is_dir():
                 try:
                     unpacked = _read_entry(archive, info, scanner, unpacked)
-                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
                     raise NotAPlan(UNREADABLE, details={"bound": "zip_data", "part": info.filename}) from exc
     return XlsxInspection(scanner.parts)
