@@ -45,7 +45,7 @@ def _user_from_token(token: str) -> UserView:
 def load_active_user(username: str) -> UserView:
     """The account named by a token or a session; unknown or locked accounts are refused."""
     services = current_app.extensions["cchc"]
-    with services.uow() as uow:
+    with services.read() as uow:
         try:
             user = get_user(uow.session, username)
         except NotFound as exc:

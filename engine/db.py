@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,19 +62,25 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an SQLAlchemy engine; SQLite gets WAL, foreign keys and real transactions."""
+BUSY_TIMEOUT = 15.0  # seconds a SQLite writer waits for the write lock before giving up as ``database_busy``
+_MODE = "cchc_transaction"  # execution option marking a bind's transactions as "write" or "read"
+_QUERY_ONLY = "cchc_query_only"  # per DBAPI connection: whether SQLite's PRAGMA query_only is on
+
+
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT, **kwargs: Any) -> Engine:
+    """Create an SQLAlchemy engine; SQLite gets WAL, foreign keys, real transactions and ``busy_timeout`` seconds."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, **kwargs)
-        _configure_sqlite(engine)
+        connect_args = {"timeout": busy_timeout, "check_same_thread": False, **kwargs.pop("connect_args", {})}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        _configure_sqlite(engine, busy_timeout)
         return engine
     # pool_recycle rather than pool_pre_ping: a ping costs a round trip at every checkout (every unit of work).
     kwargs.setdefault("pool_recycle", 600)
     return create_engine(url, **kwargs)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     # pysqlite's own transaction handling defers BEGIN in ways that break SAVEPOINTs and
     # read-then-write isolation; the SQLAlchemy recipe hands control back to us.
     @event.listens_for(engine, "connect")
@@ -84,13 +91,45 @@ def _configure_sqlite(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Straight to the driver: this runs once per unit of work, the full execution path costs more than BEGIN.
-        conn.connection.dbapi_connection.execute("BEGIN")
+        mode = conn.get_execution_options().get(_MODE)
+        fairy = conn.connection
+        dbapi_connection = fairy.dbapi_connection
+        read_only = mode == "read"
+        if fairy.info.get(_QUERY_ONLY, False) != read_only:  # a pooled connection serves both kinds in turn
+            dbapi_connection.execute(f"PRAGMA query_only={int(read_only)}")
+            fairy.info[_QUERY_ONLY] = read_only
+        # A writer takes the write lock at BEGIN, where SQLite's busy handler queues it for up to busy_timeout.
+        # A deferred BEGIN that writes later cannot wait in WAL mode: once another writer has committed since its
+        # snapshot, SQLite answers SQLITE_BUSY_SNAPSHOT at once. Readers keep the deferred BEGIN: no lock taken.
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE" if mode == "write" else "BEGIN")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
+                raise _busy() from exc  # waited busy_timeout seconds for the lock
+            raise
+
+
+def transaction_bind(engine: Engine, *, write: bool) -> Engine:
+    """``engine`` (same pool) whose transactions write (SQLite: ``BEGIN IMMEDIATE``) or only read (writes refused).
+
+    A read transaction on SQLite runs with ``PRAGMA query_only`` and a deferred ``BEGIN`` (WAL: it never blocks a
+    writer); on PostgreSQL it is ``READ ONLY``. Built once per engine and mode.
+    """
+    mode = "write" if write else "read"
+    cache: dict[str, Engine] = engine.__dict__.setdefault("_cchc_transaction_binds", {})
+    bind = cache.get(mode)
+    if bind is None:
+        options: dict[str, Any] = {_MODE: mode}
+        if not write and engine.dialect.name == "postgresql":
+            options["postgresql_readonly"] = True
+        bind = cache.setdefault(mode, engine.execution_options(**options))
+    return bind
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -104,15 +143,25 @@ def is_sqlite(session: Session) -> bool:
 
 
 class UnitOfWork:
-    """One transaction per user action: leave the block without ``commit()`` and it rolls back."""
+    """One transaction per user action: leave the block without ``commit()`` and it rolls back.
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    ``write=True`` (the default) for anything that may write: on SQLite it takes the write lock when the transaction
+    begins, so concurrent writers queue instead of failing. ``write=False`` for reads: no lock, and any write in it
+    fails loudly (SQLite ``query_only``, PostgreSQL ``READ ONLY``).
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session], *, write: bool = True) -> None:
         self._factory = session_factory
+        self.write = write
         self._after_commit: list[Callable[[], None]] = []
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._factory()
+        bind = self._factory.kw.get("bind")
+        if isinstance(bind, Engine):
+            self.session = self._factory(bind=transaction_bind(bind, write=self.write))
+        else:
+            self.session = self._factory()
         self._after_commit = []
         return self
 
@@ -181,5 +230,9 @@ def _as_conflict(exc: Exception) -> Exception:
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).lower()
     if "locked" in text or "deadlock" in text or "could not serialize" in text:
-        return Conflict("Cơ sở dữ liệu đang bận với thao tác khác. Vui lòng thử lại.", code="database_busy")
+        return _busy()
     return exc
+
+
+def _busy() -> Conflict:
+    return Conflict("Cơ sở dữ liệu đang bận với thao tác khác. Vui lòng thử lại.", code="database_busy")

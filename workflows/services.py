@@ -36,8 +36,14 @@ class Services:
 
     @contextmanager
     def uow(self) -> Iterator[UnitOfWork]:
-        """One transaction: commit explicitly, anything else rolls back."""
-        with UnitOfWork(self.sessions) as uow, bound_session(uow):
+        """One writing transaction (on SQLite it queues for the write lock): commit, or it rolls back."""
+        with UnitOfWork(self.sessions, write=True) as uow, bound_session(uow):
+            yield uow
+
+    @contextmanager
+    def read(self) -> Iterator[UnitOfWork]:
+        """One read-only transaction for views and lists: it never holds back a writer, and a write in it fails."""
+        with UnitOfWork(self.sessions, write=False) as uow, bound_session(uow):
             yield uow
 
     def close(self) -> None:

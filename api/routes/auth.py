@@ -34,7 +34,7 @@ def health() -> dict[str, str]:
 @auth_bp.alt_response(429, description="Quá nhiều lần đăng nhập sai")
 def login(body: dict[str, Any]) -> dict[str, Any]:
     """Log in with username and password; returns a bearer token."""
-    with services().uow() as uow:
+    with services().read() as uow:
         user = authenticate(uow.session, body["username"], body["password"])
     return {
         "token": issue_token(current_app, user.username),

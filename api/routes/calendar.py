@@ -33,7 +33,7 @@ class Overrides(MethodView):
     @bp.response(200, OverrideSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         """Extra days off and extra working days, by date."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return working_days.list_overrides(uow, query.get("year"))
 
     @require(access.MANAGE_CALENDAR)

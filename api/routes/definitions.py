@@ -92,7 +92,7 @@ class Definitions(MethodView):
     @bp.response(200, DefinitionSchema(many=True))
     def get(self) -> list[DefinitionView]:
         """The latest version of each process."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return definitions.list_latest(uow)
 
     @require(access.DEPLOY_DEFINITIONS)
@@ -120,7 +120,7 @@ class DefinitionItem(MethodView):
     @bp.response(200, DefinitionSchema)
     def get(self, key: str) -> DefinitionView:
         """The latest version of one process."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return definitions.get_definition(uow, key)
 
 
@@ -129,7 +129,7 @@ class DefinitionVersions(MethodView):
     @bp.response(200, DefinitionSchema(many=True))
     def get(self, key: str) -> list[DefinitionView]:
         """Every version of one process, newest first."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return definitions.list_versions(uow, key)
 
 
@@ -138,7 +138,7 @@ class DefinitionXml(MethodView):
     @bp.response(200, description="Sơ đồ BPMN (XML)", content_type="application/xml")
     def get(self, key: str, version: int) -> Response:
         """The BPMN XML of one version."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return Response(definitions.definition_xml(uow, key, version), mimetype="application/xml")
 
 
@@ -158,5 +158,5 @@ class DefinitionFiles(MethodView):
     @bp.response(200, DefinitionFilesSchema)
     def get(self, key: str, version: int) -> dict[str, Any]:
         """The form (JSON schema) and DMN files deployed with one version, by file name."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return {"key": key, "version": version, "files": definitions.definition_files(uow, key, version)}

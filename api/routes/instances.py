@@ -23,7 +23,7 @@ class Instances(MethodView):
     @bp.response(200, InstanceSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[InstanceView]:
         """Instances the caller may see, newest first."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return processes.list_instances(
                 uow,
                 current_user().actor,
@@ -58,7 +58,7 @@ class InstanceItem(MethodView):
     @bp.response(200, InstanceSchema)
     def get(self, instance_id: int) -> InstanceView:
         """One instance: status, version, data, open and completed steps."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return processes.get_instance(services(), uow, current_user().actor, instance_id)
 
 
@@ -67,7 +67,7 @@ class InstanceEvents(MethodView):
     @bp.response(200, EventSchema(many=True))
     def get(self, instance_id: int) -> list[EventView]:
         """The audit trail of one instance."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return processes.instance_events(uow, current_user().actor, instance_id)
 
 

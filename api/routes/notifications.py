@@ -22,7 +22,7 @@ class Notifications(MethodView):
     @bp.response(200, NotificationListSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """The caller's notifications, newest first (``unread=true``: unread only) and the unread count."""
-        with services().uow() as uow:
+        with services().read() as uow:
             items, unread = notifications.list_for_user(
                 uow, current_user().username, unread_only=query["unread"], limit=query["limit"]
             )

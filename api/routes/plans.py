@@ -84,7 +84,7 @@ class Plans(MethodView):
     @bp.response(200, PlanSummarySchema(many=True))
     def get(self) -> list[dict[str, Any]]:
         """Every imported plan, newest year first."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return queries.list_plans(uow.session)
 
 
@@ -114,7 +114,7 @@ class PlanItem(MethodView):
     @bp.response(200, PlanDetailSchema)
     def get(self, plan_id: int) -> dict[str, Any]:
         """The plan tree (areas → objectives → tasks → activities) with each activity's status."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return queries.plan_tree(uow.session, queries.get_plan(uow.session, plan_id), _today())
 
 
@@ -124,7 +124,7 @@ class PlanActivities(MethodView):
     @bp.response(200, ActivityListSchema)
     def get(self, query: dict[str, Any], plan_id: int) -> dict[str, Any]:
         """Activities filtered by area, lead unit, status, type and deadline."""
-        with services().uow() as uow:
+        with services().read() as uow:
             plan = queries.get_plan(uow.session, plan_id)
             items = queries.list_activities(uow.session, plan, _today(), **query)
         return {"items": items, "total": len(items)}
@@ -135,7 +135,7 @@ class PlanActivityItem(MethodView):
     @bp.response(200, ActivityDetailSchema)
     def get(self, plan_id: int, activity_id: int) -> dict[str, Any]:
         """One activity with every unit's occurrence, its deadline, status and instance."""
-        with services().uow() as uow:
+        with services().read() as uow:
             activity = queries.get_activity(uow.session, plan_id, activity_id)
             return queries.activity_detail(uow.session, activity, _today())
 
@@ -181,5 +181,5 @@ class PlanProgress(MethodView):
     @bp.response(200, ProgressSchema)
     def get(self, plan_id: int) -> dict[str, Any]:
         """Status counts overall, per area, per lead unit and per quarter."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return queries.plan_progress(uow.session, queries.get_plan(uow.session, plan_id), _today())

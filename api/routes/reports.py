@@ -27,7 +27,7 @@ class DeadlineReport(MethodView):
         ``group`` = unit | process | month (month of the due date); ``from``/``to`` bound the due date.
         Overseers see every unit; others their own unit.
         """
-        with services().uow() as uow:
+        with services().read() as uow:
             report = deadline_report(
                 uow,
                 current_user().actor,

@@ -31,7 +31,7 @@ class Inbox(MethodView):
     @bp.response(200, TaskSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[TaskView]:
         """The caller's inbox: their steps plus unclaimed steps they may take, by due date."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return processes.inbox(
                 services(),
                 uow,
@@ -49,7 +49,7 @@ class TaskItem(MethodView):
     @bp.response(200, TaskDetailSchema)
     def get(self, task_id: int) -> dict[str, Any]:
         """One step: instructions, form (schema, ui_schema), instance and current data."""
-        with services().uow() as uow:
+        with services().read() as uow:
             detail = processes.task_detail(services(), uow, current_user().actor, task_id)
         return {
             **detail.task.__dict__,

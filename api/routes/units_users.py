@@ -33,7 +33,7 @@ class Units(MethodView):
     @units_bp.response(200, UnitSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[UnitView]:
         """Every unit (or those valid on a date)."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return organisation.list_units(uow.session, on=query.get("on"))
 
     @require(access.MANAGE_UNITS)
@@ -68,7 +68,7 @@ class Users(MethodView):
     @users_bp.response(200, UserSchema(many=True))
     def get(self) -> list[UserView]:
         """Every account (administrators)."""
-        with services().uow() as uow:
+        with services().read() as uow:
             return accounts.list_users(uow.session, current_user().actor)
 
     @require(access.MANAGE_USERS)

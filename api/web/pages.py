@@ -101,7 +101,7 @@ def login() -> ResponseReturnValue:
                 error, status = "Vui lòng nhập tên đăng nhập và mật khẩu.", 400
             else:
                 try:
-                    with services().uow() as uow:
+                    with services().read() as uow:
                         user = authenticate(uow.session, username[:100], password[:200])
                 except AppError as exc:
                     error, status = exc.message, 401

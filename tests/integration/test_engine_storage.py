@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -186,15 +187,27 @@ def test_the_completion_view_equals_the_steps_as_the_orm_reads_them(rig: EngineR
     assert any(t.due_at is not None for t in expected) and all(t.completed_at.tzinfo is UTC for t in expected)
 
 
-def test_completing_a_step_twice_in_racing_transactions_is_a_conflict(rig: EngineRig) -> None:
+def test_a_second_completion_queues_behind_the_first_and_finds_the_step_done(rig: EngineRig) -> None:
+    # SQLite writers take the write lock at BEGIN, so a racing writer waits instead of working on a stale snapshot
+    # (the late-snapshot race itself is tested on PostgreSQL: tests/pg/test_late_writers.py).
     instance_id, task_id = _start(rig)
-    with rig.uow() as late:
-        late.session.get(HumanTask, task_id)  # the late transaction has seen the step open
-        _complete(rig, task_id, "Task_draft")
-        with pytest.raises(Conflict) as info:
-            rig.engine.complete(late, task_id, STAFF, {"title": "Dự thảo chậm"})
-        # SQLite refuses the late writer's snapshot outright; PostgreSQL finds the step no longer open
-        assert info.value.code in ("task_not_ready", "database_busy")
+    outcome: list[str] = []
+
+    def second() -> None:
+        try:
+            _complete(rig, task_id, "Task_draft", {"title": "Dự thảo chậm"})
+            outcome.append("ok")
+        except Conflict as exc:
+            outcome.append(exc.code)
+
+    with rig.uow() as first:
+        first.session.get(HumanTask, task_id)  # the first writer holds the lock from here
+        racer = threading.Thread(target=second)
+        racer.start()
+        rig.engine.complete(first, task_id, STAFF, {"title": "Dự thảo"})
+        first.commit()
+    racer.join(timeout=60)
+    assert outcome == ["task_not_ready"]
     with rig.sessions() as s:
         steps = list(s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)))
     assert sorted((t.element_id, t.status) for t in steps) == [("Task_draft", "completed"), ("Task_review", "ready")]
