@@ -135,3 +135,20 @@ def test_a_writer_gives_up_as_database_busy_only_after_waiting_the_busy_timeout(
             holder.commit()
     finally:
         services.close()
+
+
+def test_a_writer_that_failed_or_lost_its_connection_hands_the_lock_on(tmp_path: Path) -> None:
+    services = _services(tmp_path / "handover.db", busy_timeout=0.3)
+    try:
+        with pytest.raises(ZeroDivisionError), services.uow() as uow:  # an error in the middle of a unit of work
+            uow.session.execute(update(HumanTask).values(escalation_level=0))
+            _ = 1 / 0
+        with services.uow() as uow:
+            uow.session.execute(update(HumanTask).values(escalation_level=0))
+            uow.session.connection().invalidate()  # the connection dies while holding the lock
+        with services.uow() as uow:
+            uow.session.execute(update(HumanTask).values(escalation_level=0))
+            uow.commit()
+        _start_and_complete_first_step(services, 3)  # nobody waited for a lock left behind
+    finally:
+        services.close()
