@@ -104,7 +104,7 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
         if fairy.info.get(_QUERY_ONLY, False) != read_only:  # a pooled connection serves both kinds in turn
             dbapi_connection.execute(f"PRAGMA query_only={int(read_only)}")
             fairy.info[_QUERY_ONLY] = read_only
-        # A writer takes the write lock at BEGIN, where SQLite's busy handler queues it for up to busy_timeout.
+        # A writer takes the write lock at BEGIN, where SQLite's busy handler makes it wait up to busy_timeout.
         # A deferred BEGIN that writes later cannot wait in WAL mode: once another writer has committed since its
         # snapshot, SQLite answers SQLITE_BUSY_SNAPSHOT at once. Readers keep the deferred BEGIN: no lock taken.
         try:
