@@ -5,7 +5,8 @@ administrator can fix the diagram in one pass. SpiffWorkflow stops at its first 
 read the XML themselves and use the parser only for what it alone knows.
 
 Modules, bottom to top (each imports only those above it in this list): ``model`` (shared types),
-``messages`` (Vietnamese wording), ``elements`` (naming elements), ``parsing`` (XML and XSD),
+``messages`` (Vietnamese wording), ``names`` (ASCII process keys, NFC names without hidden characters),
+``elements`` (naming elements), ``parsing`` (XML and XSD),
 ``specs`` (SpiffWorkflow specs and its errors), ``expressions`` (timers and code), ``structure``
 (ids, lanes, gateways, properties, forms), ``references`` (DMN and call activities), ``variables``
 (the variables a diagram computes; no form field may name one), ``bundle`` (the orchestrator).

@@ -8,6 +8,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .expressions import check_code, check_timers
 from .model import B, ParsedBundle, Problem, ProblemLog, SourceChecker, XmlDoc
+from .names import check_names, check_process_keys, normalise_names
 from .parsing import check_xsd, parse_xml
 from .references import check_calls, load_dmns
 from .specs import build_specs, main_process
@@ -32,8 +33,10 @@ def validate_bundle(
             check_xsd(files[name], dmn_docs[name], out)
     if root is None:
         return None, out.sorted()
+    normalise_names(root)  # before any check or the parser reads a name
     doc = XmlDoc(root, None)
     check_xsd(bpmn, doc, out)
+    check_names(root, out)
     processes = [p for p in root.findall(f"{B}process") if p.get("isExecutable", "true") == "true"]
     if not processes:
         report_no_process(root, out)
@@ -41,6 +44,7 @@ def validate_bundle(
     parser = SpiffBpmnParser()
     decisions = load_dmns(parser, dmn_docs, doc, out)
     check_ids(processes, out)
+    check_process_keys(processes, out)
     lanes = check_lanes(doc, processes, known_roles, out)
     check_gateways(processes, out)
     check_properties(processes, files, check_source, out)
