@@ -1,6 +1,6 @@
 """What a name or a free text typed by a user may hold: NFC text without hidden characters.
 
-The same character rule as the deploy validator's for diagram names (``engine.validation.names``): no
+The same character rule as the deploy validator's for diagram names (``engine.validation.text``): no
 bidirectional controls, zero-width characters or other invisible format characters, which can reverse how a
 name reads or make two different names look identical. Names are one line; free texts may break lines.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from engine.validation.names import character_label, hidden_characters
+from engine.validation.text import character_label, hidden_characters
 
 LINE_BREAKS = "\n\r\t"
 

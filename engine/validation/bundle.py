@@ -8,11 +8,12 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .expressions import check_code, check_timers
 from .model import B, ParsedBundle, Problem, ProblemLog, SourceChecker, XmlDoc
-from .names import check_names, check_process_keys, normalise_names
+from .names import check_names, check_process_keys
 from .parsing import check_xsd, parse_xml
 from .references import check_calls, load_dmns
 from .specs import build_specs, main_process
 from .structure import check_gateways, check_ids, check_lanes, check_properties, report_no_process
+from .text import check_utf8, utf8_nfc
 from .variables import check_form_fields
 
 
@@ -22,8 +23,17 @@ def validate_bundle(
     known_roles: Collection[str],
     check_source: SourceChecker | None = None,
 ) -> tuple[ParsedBundle | None, list[Problem]]:
-    """Check a BPMN diagram and its DMN/form files; return the parsed bundle (if any) and all problems."""
+    """Check a BPMN diagram and its DMN/form files; return the parsed bundle (if any) and all problems.
+
+    Every file is read as UTF-8 in NFC (``engine.definitions.deploy`` stores the same normalised text).
+    """
     out = ProblemLog()
+    if not check_utf8(bpmn, None, out):
+        return None, out.sorted()
+    bpmn = utf8_nfc(bpmn) or bpmn
+    for name, data in files.items():
+        check_utf8(data, name, out)
+    files = {name: utf8_nfc(data) or data for name, data in files.items()}
     root = parse_xml(bpmn, None, out)
     dmn_docs: dict[str, XmlDoc] = {}
     for name in sorted(n for n in files if n.lower().endswith(".dmn")):
@@ -33,7 +43,6 @@ def validate_bundle(
             check_xsd(files[name], dmn_docs[name], out)
     if root is None:
         return None, out.sorted()
-    normalise_names(root)  # before any check or the parser reads a name
     doc = XmlDoc(root, None)
     check_xsd(bpmn, doc, out)
     check_names(root, out)

@@ -1,58 +1,23 @@
-"""Process keys and display names: ASCII keys, NFC names without hidden control characters.
+"""Process keys and display names: ASCII keys, names without hidden characters.
 
 A key written with a look-alike letter (``periodic_rеport`` with a Cyrillic ``е``) or a name carrying a
 right-to-left override is listed beside the real one and cannot be told apart on screen. Keys are therefore
-ASCII identifiers, and names are NFC-normalised (Vietnamese typed on some systems arrives decomposed) and may
-not contain format characters: bidirectional controls, zero-width characters, the byte-order mark.
+ASCII identifiers, and names may not contain format characters: bidirectional controls, zero-width
+characters, the byte-order mark (``text.hidden_characters``). Names are NFC already: the bundle's text is
+normalised as it is read (``text.utf8_nfc``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from .messages import LABELS
 from .model import B, Element, ProblemLog
+from .text import character_label, hidden_characters, shown
 
 KEY_MAX_LENGTH = 63
 KEY_RE = re.compile(rf"[A-Za-z][A-Za-z0-9_]{{0,{KEY_MAX_LENGTH - 1}}}")
-# Category Cf holds every bidirectional control (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069) and the
-# zero-width characters (U+200B–U+200D, U+2060, U+FEFF); the line and paragraph separators break a name too.
-_SEPARATORS = frozenset("\u2028\u2029")
 _MORE_LABELS = {"collaboration": "sơ đồ cộng tác", "definitions": "sơ đồ"}
-
-
-def hidden_characters(text: str, *, allow_controls: str = "") -> list[str]:
-    """Characters of ``text`` that do not show (format and control characters), each once, in order.
-
-    ``allow_controls`` lists control characters that are fine here (e.g. a newline in a free text).
-    """
-    found: dict[str, None] = {}
-    for ch in text:
-        category = unicodedata.category(ch)
-        hidden = category in ("Cf", "Cs") or ch in _SEPARATORS or (category == "Cc" and ch not in allow_controls)
-        if hidden:
-            found.setdefault(ch)
-    return list(found)
-
-
-def character_label(ch: str) -> str:
-    """E.g. 'U+202E (RIGHT-TO-LEFT OVERRIDE)'."""
-    name = unicodedata.name(ch, "")
-    return f"U+{ord(ch):04X} ({name})" if name else f"U+{ord(ch):04X}"
-
-
-def shown(text: str) -> str:
-    """``text`` safe to quote in a message: every character outside printable ASCII as [U+XXXX]."""
-    return "".join(ch if " " <= ch <= "~" else f"[U+{ord(ch):04X}]" for ch in text)
-
-
-def normalise_names(root: Element) -> None:
-    """NFC-normalise the ``name`` of every BPMN element in place (before any check or the parser reads it)."""
-    for el in root.iter(f"{B}*"):
-        name = el.get("name")
-        if name is not None and not unicodedata.is_normalized("NFC", name):
-            el.set("name", unicodedata.normalize("NFC", name))
 
 
 def check_process_keys(processes: list[Element], out: ProblemLog) -> None:
