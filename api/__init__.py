@@ -52,7 +52,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         RATELIMIT_STORAGE_URI="memory://",
-        RATELIMIT_HEADERS_ENABLED=True,
+        # Only a refused login says when to try again (Retry-After, set with the Vietnamese message in errors.py);
+        # the limiter's own X-RateLimit-* headers would tell a guesser how many tries remain.
+        RATELIMIT_HEADERS_ENABLED=False,
         # Failed logins per account and address, and per address across accounts (password spraying). One
         # account's failures (at most twice its limit inside the address window) stay below the address limit.
         LOGIN_RATE_LIMIT=os.environ.get("CCHC_LOGIN_RATE_LIMIT", "10 per 15 minutes"),
