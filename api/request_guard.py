@@ -247,11 +247,13 @@ def guard_body() -> None:
 
 
 def _check_form() -> None:
+    # werkzeug hands a part without a usable name over with the name None
     for key, value in request.form.items(multi=True):
-        if _BAD_TEXT.search(key) or _BAD_TEXT.search(value):
-            raise _bad_text(key.replace("\x00", ""))
+        if _BAD_TEXT.search(key or "") or _BAD_TEXT.search(value or ""):
+            raise _bad_text((key or "").replace("\x00", ""))
     for key, upload in request.files.items(multi=True):
         name = upload.filename or ""
         if _BAD_TEXT.search(name) or len(name) > MAX_FILENAME:
             message = f"Tên tệp không hợp lệ (chứa ký tự NUL hoặc dài quá {MAX_FILENAME} ký tự)."
-            raise InvalidInput(message, code="filename_invalid", details={key.replace("\x00", ""): [message]})
+            field = (key or "").replace("\x00", "") or "file"
+            raise InvalidInput(message, code="filename_invalid", details={field: [message]})
