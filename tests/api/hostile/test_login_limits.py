@@ -23,11 +23,10 @@ OFFICE = {"REMOTE_ADDR": "10.1.1.1"}
 HOME = {"REMOTE_ADDR": "10.2.2.2"}
 
 
-@pytest.fixture
-def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+def limited_app(template_db: Path, tmp_path: Path, **config: Any) -> Flask:
     path = tmp_path / "limits.db"
     shutil.copy(template_db, path)
-    application = create_app(
+    return create_app(
         {
             "DATABASE_URL": f"sqlite:///{path}",
             "SECRET_KEY": "test",
@@ -35,8 +34,14 @@ def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
             "LOGIN_RATE_LIMIT": f"{ACCOUNT_LIMIT} per 15 minutes",
             "LOGIN_ADDRESS_RATE_LIMIT": f"{ADDRESS_LIMIT} per 15 minutes",
+            **config,
         }
     )
+
+
+@pytest.fixture
+def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+    application = limited_app(template_db, tmp_path)
     yield application
     application.extensions["cchc"].close()
 
@@ -152,3 +157,23 @@ def _parse(limit: str) -> tuple[int, int]:
     amount, per, minutes, _unit = limit.split()
     assert per == "per" and _unit == "minutes"
     return int(amount), int(minutes) * 60
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_limit(client: FlaskClient) -> None:
+    for i in range(ACCOUNT_LIMIT):
+        forged = {**OFFICE, "HTTP_X_FORWARDED_FOR": f"198.51.100.{i}"}
+        assert api_login(client, "tp.pnv", "sai", forged).status_code == 401
+    assert_too_many(api_login(client, "tp.pnv", "demo", {**OFFICE, "HTTP_X_FORWARDED_FOR": "198.51.100.99"}))
+
+
+def test_behind_a_trusted_proxy_each_client_address_counts_apart(template_db: Path, tmp_path: Path) -> None:
+    app = limited_app(template_db, tmp_path, PROXY_COUNT=1)
+    client = app.test_client()
+    proxy = "127.0.0.1"
+    first = {"REMOTE_ADDR": proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.5"}
+    second = {"REMOTE_ADDR": proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.6"}
+    for _ in range(ACCOUNT_LIMIT):
+        assert api_login(client, "tp.pnv", "sai", first).status_code == 401
+    assert_too_many(api_login(client, "tp.pnv", "demo", first))
+    assert api_login(client, "tp.pnv", "demo", second).status_code == 200
+    app.extensions["cchc"].close()
