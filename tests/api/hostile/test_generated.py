@@ -96,9 +96,11 @@ def test_hostile_values_in_otherwise_valid_requests_never_get_a_server_error(api
         @given(case=operation.as_strategy(), data=st.data())
         @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def run(case: Any, data: st.DataObject) -> None:
+            # a JSON body takes any value; multipart parts, like URLs, are text the client must encode itself
+            json_body = case.body if "json" in (case.media_type or "") else None
             places = [
                 (name, container)
-                for name, container in (("query", case.query), ("path", case.path_parameters), ("body", case.body))
+                for name, container in (("query", case.query), ("path", case.path_parameters), ("body", json_body))
                 if isinstance(container, dict) and container
             ]
             if not places:
