@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from typing import Any
 
 import pytest
 
+from engine.definitions import read_bundle
 from tests.api.conftest import Api
 from tests.api.hostile.support import assert_refused, census
 from tests.engine_support import FIXTURES
 
-BPMN = (FIXTURES / "approval5" / "approval5.bpmn").read_text(encoding="utf-8")
-FORM = (FIXTURES / "approval5" / "draft.schema.json").read_bytes()
+_BPMN, FILES = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")
+BPMN = _BPMN.decode("utf-8")
 HIDDEN = {
     "right-to-left override": "\u202e",
     "left-to-right embedding": "\u202a",
@@ -27,12 +29,16 @@ HIDDEN = {
 }
 
 
-def deploy(api: Api, bpmn: str) -> object:
+def deploy(api: Api, bpmn: str | bytes, files: dict[str, bytes] = FILES) -> Any:
+    data = bpmn.encode() if isinstance(bpmn, str) else bpmn
     return api.post(
         "/api/v1/process-definitions",
         "admin",
         content_type="multipart/form-data",
-        data={"bpmn": (io.BytesIO(bpmn.encode()), "x.bpmn"), "files": [(io.BytesIO(FORM), "draft.schema.json")]},
+        data={
+            "bpmn": (io.BytesIO(data), "x.bpmn"),
+            "files": [(io.BytesIO(content), name) for name, content in files.items()],
+        },
     )
 
 
@@ -151,22 +157,11 @@ def test_a_diagram_not_in_utf8_is_refused_not_a_server_error(shared: Api) -> Non
     """lxml reads a UTF-16 diagram that declares it; the definition table stores UTF-8: refuse it at validation."""
     before = census(shared.app)
     utf16 = BPMN.replace('encoding="UTF-8"', 'encoding="UTF-16"').replace("Ký duyệt", "Ký, duyệt").encode("utf-16")
-    response = shared.post(
-        "/api/v1/process-definitions",
-        "admin",
-        content_type="multipart/form-data",
-        data={"bpmn": (io.BytesIO(utf16), "x.bpmn"), "files": [(io.BytesIO(FORM), "draft.schema.json")]},
-    )
-    error = assert_refused(response, 422, "definition_invalid")
+    error = assert_refused(deploy(shared, utf16), 422, "definition_invalid")
     assert [(p["code"], p["line"]) for p in error["details"]] == [("encoding_invalid", 1)]
     assert "UTF-8" in error["details"][0]["message"]
-    form = b'{"title": "Caf\xe9", "type": "object"}'  # Latin-1
-    response = shared.post(
-        "/api/v1/process-definitions",
-        "admin",
-        content_type="multipart/form-data",
-        data={"bpmn": (io.BytesIO(BPMN.encode()), "x.bpmn"), "files": [(io.BytesIO(form), "draft.schema.json")]},
-    )
+    latin1 = {**FILES, "draft.schema.json": b'{"title": "Caf\xe9", "type": "object"}'}
+    response = deploy(shared, BPMN, latin1)
     error = assert_refused(response, 422, "definition_invalid")
     assert ("encoding_invalid", "draft.schema.json") in {(p["code"], p["file"]) for p in error["details"]}
     assert census(shared.app) == before
