@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.errors import AppError
 from workflows.bootstrap import create_services, database_url
 
 from .auth import authenticate_request
 from .errors import CchcApi, register_error_handlers
+from .request_guard import StrictJSONProvider, guard_body, guard_path_and_query
 
 ROOT = Path(__file__).resolve().parents[1]
 JSON_TYPES = {"application/json"}
@@ -50,13 +52,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         RATELIMIT_STORAGE_URI="memory://",
-        RATELIMIT_HEADERS_ENABLED=True,
-        LOGIN_RATE_LIMIT=os.environ.get("CCHC_LOGIN_RATE_LIMIT", "10 per 5 minutes"),
+        # Only a refused login says when to try again (Retry-After, set with the Vietnamese message in errors.py);
+        # the limiter's own X-RateLimit-* headers would tell a guesser how many tries remain.
+        RATELIMIT_HEADERS_ENABLED=False,
+        # Failed logins per account and address, and per address across accounts (password spraying). One
+        # account's failures (at most twice its limit inside the address window) stay below the address limit.
+        LOGIN_RATE_LIMIT=os.environ.get("CCHC_LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        LOGIN_ADDRESS_RATE_LIMIT=os.environ.get("CCHC_LOGIN_ADDRESS_RATE_LIMIT", "30 per 15 minutes"),
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: use the socket's address).
+        PROXY_COUNT=int(os.environ.get("CCHC_PROXY_COUNT", "0")),
         JSON_SORT_KEYS=False,
     )
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"])  # type: ignore[method-assign]
+    app.json = StrictJSONProvider(app)  # every JSON body is read strictly (api/request_guard.py)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     services = create_services(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
@@ -72,8 +84,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     register_error_handlers(app)
     _register_blueprints(app, api)
+    # Order: the cheap checks of the address, the content type, who is asking, then the body itself.
+    app.before_request(guard_path_and_query)
     app.before_request(_check_content_type)
     app.before_request(authenticate_request)
+    app.before_request(guard_body)
     app.teardown_appcontext(lambda _exc: None)
     return app
 

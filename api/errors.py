@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from flask_limiter import RateLimitExceeded
 from flask_smorest import Api
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -20,6 +21,8 @@ from engine.errors import (
     ScriptFailed,
     Unauthorized,
 )
+
+from .limits import breach
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +118,13 @@ class CchcApi(Api):  # type: ignore[misc]
             details = _validation_details(data)
         if status >= 500:
             log.exception("server error", exc_info=getattr(error, "original_exception", None) or error)
+        retry_after = None
+        if isinstance(error, RateLimitExceeded):
+            message, retry_after = breach(error)
+            details = {"retry_after": retry_after}
         response, status = error_response(status, code, message, details)
-        if getattr(error, "retry_after", None) or status == 429:
-            response.headers["Retry-After"] = "300"
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
         return response, status
 
 

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from workflows.plan.activity_types import ACTIVITY_TYPES
 from workflows.plan.progress import STATUSES
 
-from .schemas import QuerySchema, StrictSchema
+from .schemas import Day, FreeText, QuerySchema, StrictSchema
 
 _STATUS = validate.OneOf(STATUSES)
 
@@ -136,7 +136,7 @@ class ActivityQuerySchema(QuerySchema):
     unit = fields.String(validate=validate.Length(max=50))
     status = fields.String(validate=_STATUS)
     activity_type = fields.String(validate=validate.OneOf(list(ACTIVITY_TYPES)))
-    due_before = fields.Date()
+    due_before = Day()
 
 
 class ActivityListSchema(Schema):
@@ -146,12 +146,12 @@ class ActivityListSchema(Schema):
 
 class ActivityUpdateSchema(StrictSchema):
     activity_type = fields.String(validate=validate.OneOf(list(ACTIVITY_TYPES)))
-    manual_due = fields.Date(allow_none=True)
+    manual_due = Day(allow_none=True)
 
 
 class LaunchSchema(StrictSchema):
-    since = fields.Date(data_key="from", metadata={"description": "chỉ các hạn từ ngày này"})
-    until = fields.Date(metadata={"description": "chỉ các hạn đến ngày này"})
+    since = Day(data_key="from", metadata={"description": "chỉ các hạn từ ngày này"})
+    until = Day(metadata={"description": "chỉ các hạn đến ngày này"})
 
 
 class LaunchedInstanceSchema(Schema):
@@ -237,6 +237,6 @@ class OverrideSchema(Schema):
 
 
 class OverrideCreateSchema(StrictSchema):
-    day = fields.Date(required=True)
+    day = Day(required=True)
     working = fields.Boolean(required=True)
-    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+    reason = FreeText(allow_none=True, validate=validate.Length(max=500))

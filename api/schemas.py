@@ -2,9 +2,53 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from datetime import datetime
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from workflows.roles import ROLES
+from workflows.text_rules import normalise_text, text_problem
+from workflows.working_days import DATE_RANGE_TEXT, FIRST_DAY, LAST_DAY
+
+INT4_MAX = 2**31 - 1  # ids, versions and offsets live in PostgreSQL integer columns
+
+
+class Name(fields.String):
+    """A name a user types (unit, person, instance title): NFC, one line, no hidden characters."""
+
+    multiline = False
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = normalise_text(super()._deserialize(value, attr, data, **kwargs))
+        problem = text_problem(text, multiline=self.multiline)
+        if problem:
+            raise ValidationError(problem)
+        return text
+
+
+class FreeText(Name):
+    """A reason or note a user types: like a name, but it may break lines."""
+
+    multiline = True
+
+
+class Day(fields.Date):
+    """A date inside the range the working-day calendar covers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        in_range = validate.Range(FIRST_DAY, LAST_DAY, error=f"Ngày phải nằm trong khoảng {DATE_RANGE_TEXT}.")
+        super().__init__(validate=in_range, **kwargs)
+
+
+def _due_at_in_range(value: str) -> None:
+    """A new deadline (date or ISO datetime) inside the calendar's range; the use case parses it for real."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return  # not a date: the use case answers with its own message
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise ValidationError(f"Ngày phải nằm trong khoảng {DATE_RANGE_TEXT}.")
 
 
 class StrictSchema(Schema):
@@ -53,7 +97,7 @@ _ROLE = fields.String(validate=validate.OneOf(sorted(ROLES)))
 
 class UserCreateSchema(StrictSchema):
     username = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9._-]{2,100}$"))
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    full_name = Name(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(required=True, validate=validate.Length(min=4, max=200))
     unit_code = fields.String(required=True, allow_none=True, validate=validate.Length(max=50))
     roles = fields.List(_ROLE, required=True, validate=validate.Length(min=1))
@@ -61,7 +105,7 @@ class UserCreateSchema(StrictSchema):
 
 
 class UserUpdateSchema(StrictSchema):
-    full_name = fields.String(validate=validate.Length(min=1, max=200))
+    full_name = Name(validate=validate.Length(min=1, max=200))
     password = fields.String(validate=validate.Length(min=4, max=200))
     unit_code = fields.String(validate=validate.Length(max=50))
     roles = fields.List(_ROLE, validate=validate.Length(min=1))
@@ -80,22 +124,22 @@ class UnitSchema(Schema):
 
 
 class UnitQuerySchema(QuerySchema):
-    on = fields.Date()
+    on = Day()
 
 
 class UnitCreateSchema(StrictSchema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9_]{1,50}$"))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    short_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    name = Name(required=True, validate=validate.Length(min=1, max=300))
+    short_name = Name(allow_none=True, validate=validate.Length(max=200))
     kind = fields.String(required=True, validate=validate.OneOf(["ubnd", "cqcm", "su_nghiep", "ubnd_xa", "external"]))
-    parent_code = fields.String(allow_none=True)
-    valid_from = fields.Date(allow_none=True)
+    parent_code = fields.String(allow_none=True, validate=validate.Length(max=50))
+    valid_from = Day(allow_none=True)
 
 
 class UnitUpdateSchema(StrictSchema):
-    name = fields.String(validate=validate.Length(min=1, max=300))
-    short_name = fields.String(validate=validate.Length(max=200))
-    valid_to = fields.Date()
+    name = Name(validate=validate.Length(min=1, max=300))
+    short_name = Name(validate=validate.Length(max=200))
+    valid_to = Day()
 
 
 class DefinitionSchema(Schema):
@@ -163,22 +207,22 @@ class InstanceSchema(InstanceSummarySchema):
 
 class InstanceStartSchema(StrictSchema):
     process_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(strict=True, validate=validate.Range(min=1, max=INT4_MAX))
     unit_code = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    title = fields.String(validate=validate.Length(max=500))
+    title = Name(validate=validate.Length(max=500))
     data = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]*$")), load_default=dict)
 
 
 class InstanceQuerySchema(QuerySchema):
     status = fields.String(validate=validate.OneOf(["running", "waiting", "completed", "cancelled", "error"]))
-    process_key = fields.String()
-    unit = fields.String()
+    process_key = fields.String(validate=validate.Length(max=200))
+    unit = fields.String(validate=validate.Length(max=50))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT4_MAX))
 
 
 class CancelSchema(StrictSchema):
-    reason = fields.String(validate=validate.Length(max=1000))
+    reason = FreeText(validate=validate.Length(max=1000))
 
 
 class RetrySchema(StrictSchema):
@@ -198,8 +242,8 @@ class EventSchema(Schema):
 
 class InboxQuerySchema(QuerySchema):
     status = fields.String(load_default="ready", validate=validate.OneOf(["ready", "completed", "cancelled"]))
-    process_key = fields.String()
-    unit = fields.String()
+    process_key = fields.String(validate=validate.Length(max=200))
+    unit = fields.String(validate=validate.Length(max=50))
     overdue = fields.Boolean(load_default=False)
     deadline_state = fields.String(
         validate=validate.OneOf(["on_track", "due_soon", "overdue", "early", "on_time", "late"])
@@ -219,12 +263,12 @@ class AssignSchema(StrictSchema):
 
 class CompleteSchema(StrictSchema):
     data = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]*$")), load_default=dict)
-    late_reason = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    late_reason = FreeText(allow_none=True, validate=validate.Length(max=4000))
 
 
 class ExtendSchema(StrictSchema):
-    due_at = fields.String(required=True, validate=validate.Length(min=10, max=40))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    due_at = fields.String(required=True, validate=[validate.Length(min=10, max=40), _due_at_in_range])
+    reason = FreeText(required=True, validate=validate.Length(min=1, max=4000))
 
 
 class NotificationSchema(Schema):
@@ -254,8 +298,8 @@ class ReadAllSchema(Schema):
 
 class DeadlineReportQuerySchema(QuerySchema):
     group = fields.String(load_default="unit", validate=validate.OneOf(["unit", "process", "month"]))
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+    date_from = Day(data_key="from")
+    date_to = Day(data_key="to")
 
 
 class DeadlineCountsSchema(Schema):

@@ -20,7 +20,7 @@ from .errors import DefinitionInvalid, NotFound
 from .models import ProcessDefinition
 from .sandbox import check_source
 from .state_store import SERIALIZER_VERSION, SpecBundle, dump_spec, load_spec
-from .validation import Problem, validate_bundle
+from .validation import Problem, utf8_nfc, validate_bundle
 from .views import DefinitionView
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -69,7 +69,9 @@ def deploy(
     now: datetime,
 ) -> DeployResult:
     """Deploy a bundle; identical content returns the existing version, changed content is n+1."""
-    files = dict(files)
+    # The text the validator reads and the table stores: UTF-8 in NFC (a non-UTF-8 file fails validation).
+    bpmn = utf8_nfc(bpmn) or bpmn
+    files = {name: utf8_nfc(data) or data for name, data in files.items()}
     parsed, problems = validate_bundle(bpmn, files, known_roles, check_source)
     if problems or parsed is None:
         raise DefinitionInvalid(

@@ -17,6 +17,21 @@ from . import access
 from .services import Services
 
 MAX_WORKING_DAYS = 1000
+# The days the calendar answers for: the holiday tables behind it are built per year and kept, and the year
+# 10000 does not exist; a deadline outside these two centuries is a typing mistake.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2200, 12, 31)
+DATE_RANGE_TEXT = f"{FIRST_DAY:%d/%m/%Y} đến {LAST_DAY:%d/%m/%Y}"
+
+
+def check_date_range(day: date, field: str) -> None:
+    """Refuse (422 ``date_out_of_range``) a day the calendar does not cover."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(
+            f"Ngày {day.isoformat()} nằm ngoài khoảng lịch hỗ trợ ({DATE_RANGE_TEXT}).",
+            code="date_out_of_range",
+            details={field: [f"Ngày phải nằm trong khoảng {DATE_RANGE_TEXT}."]},
+        )
 
 
 def due_date(calendar: WorkingCalendar, start: date, working_days: int) -> dict[str, Any]:
@@ -27,7 +42,9 @@ def due_date(calendar: WorkingCalendar, start: date, working_days: int) -> dict[
             code="working_days_out_of_range",
             details={"working_days": [f"Tối đa {MAX_WORKING_DAYS} ngày."]},
         )
+    check_date_range(start, "start")
     due = calendar.add_working_days(start, working_days)
+    check_date_range(due, "working_days")
     low, high = sorted((start, due))
     skipped = []
     day = low + timedelta(days=1)
@@ -43,6 +60,13 @@ def due_date(calendar: WorkingCalendar, start: date, working_days: int) -> dict[
         "calendar_days": (due - start).days,
         "days_off": skipped,
     }
+
+
+def working_days_between(calendar: WorkingCalendar, start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
+    check_date_range(start, "start")
+    check_date_range(end, "end")
+    return calendar.working_days_between(start, end)
 
 
 def override_json(row: CalendarOverride) -> dict[str, Any]:

@@ -9,15 +9,17 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms import ValidationError as CsrfInvalid
 
 from engine.errors import AppError, Unauthorized
+from workflows import working_days
 from workflows.accounts import UserView, authenticate
 from workflows.roles import ROLES
 
 from ..auth import SESSION_USER_KEY, load_active_user
-from ..limits import login_limit
+from ..limits import breach, login_limit
 from ..services import services
 
 HERE = Path(__file__).resolve().parent
@@ -113,6 +115,15 @@ def login() -> ResponseReturnValue:
     return render_template("login.html", error=error, username=username, title="Đăng nhập"), status
 
 
+@web_bp.errorhandler(RateLimitExceeded)
+def _too_many_logins(error: RateLimitExceeded) -> ResponseReturnValue:
+    """The login form again, saying in Vietnamese when to try again (only POST /login is limited)."""
+    message, seconds = breach(error)
+    username = (request.form.get("username") or "").strip()[:100]
+    page = render_template("login.html", error=message, username=username, title="Đăng nhập")
+    return page, 429, {"Retry-After": str(seconds)}
+
+
 @web_bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     """Đăng xuất (a form with the CSRF token)."""
@@ -171,15 +182,14 @@ def admin() -> ResponseReturnValue:
     return _admin_page("admin", "Quản trị")
 
 
-@web_bp.route("/ui/api/working-days")
-def working_days() -> dict[str, Any]:
+@web_bp.route("/ui/api/working-days", endpoint="working_days")
+def working_days_count() -> dict[str, Any]:
     """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
     try:
         start = date.fromisoformat(request.args.get("start", ""))
         end = date.fromisoformat(request.args.get("end", ""))
     except ValueError:
         abort(400)
-    calendar = services().calendar.get()
-    count = calendar.working_days_between(start, end) if end >= start else -calendar.working_days_between(end, start)
+    count = working_days.working_days_between(services().calendar.get(), start, end)
     today = services().clock.now().date()
     return {"start": start.isoformat(), "end": end.isoformat(), "working_days": count, "today": today.isoformat()}

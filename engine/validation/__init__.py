@@ -5,7 +5,8 @@ administrator can fix the diagram in one pass. SpiffWorkflow stops at its first 
 read the XML themselves and use the parser only for what it alone knows.
 
 Modules, bottom to top (each imports only those above it in this list): ``model`` (shared types),
-``messages`` (Vietnamese wording), ``elements`` (naming elements), ``parsing`` (XML and XSD),
+``text`` (UTF-8 in NFC, hidden characters), ``messages`` (Vietnamese wording), ``names`` (ASCII process
+keys, names without hidden characters), ``elements`` (naming elements), ``parsing`` (XML and XSD),
 ``specs`` (SpiffWorkflow specs and its errors), ``expressions`` (timers and code), ``structure``
 (ids, lanes, gateways, properties, forms), ``references`` (DMN and call activities), ``variables``
 (the variables a diagram computes; no form field may name one), ``bundle`` (the orchestrator).
@@ -13,5 +14,6 @@ Modules, bottom to top (each imports only those above it in this list): ``model`
 
 from .bundle import validate_bundle
 from .model import CodeMode, ParsedBundle, Problem, SourceChecker
+from .text import utf8_nfc
 
-__all__ = ["CodeMode", "ParsedBundle", "Problem", "SourceChecker", "validate_bundle"]
+__all__ = ["CodeMode", "ParsedBundle", "Problem", "SourceChecker", "utf8_nfc", "validate_bundle"]

@@ -8,10 +8,12 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .expressions import check_code, check_timers
 from .model import B, ParsedBundle, Problem, ProblemLog, SourceChecker, XmlDoc
+from .names import check_names, check_process_keys
 from .parsing import check_xsd, parse_xml
 from .references import check_calls, load_dmns
 from .specs import build_specs, main_process
 from .structure import check_gateways, check_ids, check_lanes, check_properties, report_no_process
+from .text import check_utf8, utf8_nfc
 from .variables import check_form_fields
 
 
@@ -21,8 +23,17 @@ def validate_bundle(
     known_roles: Collection[str],
     check_source: SourceChecker | None = None,
 ) -> tuple[ParsedBundle | None, list[Problem]]:
-    """Check a BPMN diagram and its DMN/form files; return the parsed bundle (if any) and all problems."""
+    """Check a BPMN diagram and its DMN/form files; return the parsed bundle (if any) and all problems.
+
+    Every file is read as UTF-8 in NFC (``engine.definitions.deploy`` stores the same normalised text).
+    """
     out = ProblemLog()
+    if not check_utf8(bpmn, None, out):
+        return None, out.sorted()
+    bpmn = utf8_nfc(bpmn) or bpmn
+    for name, data in files.items():
+        check_utf8(data, name, out)
+    files = {name: utf8_nfc(data) or data for name, data in files.items()}
     root = parse_xml(bpmn, None, out)
     dmn_docs: dict[str, XmlDoc] = {}
     for name in sorted(n for n in files if n.lower().endswith(".dmn")):
@@ -34,6 +45,7 @@ def validate_bundle(
         return None, out.sorted()
     doc = XmlDoc(root, None)
     check_xsd(bpmn, doc, out)
+    check_names(root, out)
     processes = [p for p in root.findall(f"{B}process") if p.get("isExecutable", "true") == "true"]
     if not processes:
         report_no_process(root, out)
@@ -41,6 +53,7 @@ def validate_bundle(
     parser = SpiffBpmnParser()
     decisions = load_dmns(parser, dmn_docs, doc, out)
     check_ids(processes, out)
+    check_process_keys(processes, out)
     lanes = check_lanes(doc, processes, known_roles, out)
     check_gateways(processes, out)
     check_properties(processes, files, check_source, out)
