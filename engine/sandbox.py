@@ -28,15 +28,13 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import script_guards as guards
-from .script_instrument import TICK, instrument
+from .script_instrument import instrument
 from .script_limits import (
     BudgetStop,
+    DataSnapshot,
     RunBudget,
-    ScriptDataTooLarge,
     ScriptLimitExceeded,
     ScriptLimits,
-    data_size,
-    data_too_large,
     enter_run,
     leave_run,
     stopped_error,
@@ -354,8 +352,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         my_globals.update(external_context or {})
         my_globals.update(context)
         my_globals.update(_GUARDS)
-        run = RunBudget(self.limits)
-        my_globals[TICK] = run.tick
+        run = RunBudget(self.limits, my_globals)
         previous = enter_run(run)
         try:
             result = eval(code, my_globals)
@@ -368,18 +365,17 @@ class RestrictedEnvironment(TaskDataEnvironment):
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
         """Run a script; new and changed variables land in the task data, helpers do not.
 
-        Over a budget, the task data is put back as it was before the script (its names, and the items of
-        the lists, dicts and sets they name: deeper changes stay, and the save refuses them if too large).
+        Over a budget, the task data is put back as it was before the script (its names, and the items of the
+        lists, dicts and sets they name: deeper changes stay, and the save refuses them if too large).
         """
         self.check_for_overwrite(context, external_context or {})
         code = _compile(script, "exec")
         my_globals = copy.copy(self.globals)
         self._prepare_context(context)
         my_globals.update(external_context or {})
-        before = {k: v.copy() if type(v) in _CONTAINERS else v for k, v in context.items()}
+        before = DataSnapshot(context)
         context.update(my_globals)
-        run = RunBudget(self.limits)
-        context[TICK] = run.tick
+        run = RunBudget(self.limits, context)
         previous = enter_run(run)
         stopped: ScriptLimitExceeded | None = None
         try:
@@ -389,13 +385,11 @@ class RestrictedEnvironment(TaskDataEnvironment):
         finally:
             leave_run(previous)
             self._remove_globals_and_functions_from_context(context, external_context)
+        if stopped is None:
+            stopped = before.too_much_data(context, self.limits)
         if stopped is not None:
-            _restore(context, before)
+            before.restore(context)
             raise stopped
-        size = data_size(context)
-        if size > self.limits.data_max_bytes:
-            _restore(context, before)
-            raise ScriptDataTooLarge(data_too_large(size, self.limits))
         return True
 
     def check_for_overwrite(self, context: dict[str, Any], external_context: dict[str, Any]) -> None:
@@ -406,14 +400,6 @@ class RestrictedEnvironment(TaskDataEnvironment):
             raise ValueError(
                 f"Dữ liệu của quy trình có biến trùng tên với hàm có sẵn; hãy đổi tên các biến hoặc trường sau: {names}"
             )
-
-
-_CONTAINERS = frozenset({list, dict, set})
-
-
-def _restore(context: dict[str, Any], before: dict[str, Any]) -> None:
-    context.clear()
-    context.update(before)
 
 
 def _check_helper_names(helpers: Mapping[str, Any]) -> None:

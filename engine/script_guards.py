@@ -78,7 +78,12 @@ def _check_repeat(seq: Any, times: int) -> None:
 
 def guarded_mul(a: Any, b: Any) -> Any:
     """``a * b``: repetitions and large integer products are checked first."""
-    if type(a) is float or type(b) is float:
+    ta, tb = type(a), type(b)
+    if ta is int and tb is int:  # the common case first
+        if a.bit_length() + b.bit_length() > MAX_INT_BITS:
+            current_run().fail(int_too_large())
+        return a * b
+    if ta is float or tb is float:
         return a * b
     _check_mul(a, b)
     return a * b
@@ -146,6 +151,11 @@ _INPLACE: dict[str, tuple[Callable[[Any, Any], None] | None, Callable[[Any, Any]
 
 def guarded_inplace(op: str, target: Any, value: Any) -> Any:
     """Augmented assignment of a name (``x += y``), with the checks of the plain operator."""
+    if op == "+=":  # the common case first
+        if type(target) in NUMBERS or type(value) in NUMBERS:
+            return target + value  # numbers: the same as in place
+        _check_concat(target, value)
+        return operator.iadd(target, value)
     check, apply = _INPLACE[op]
     if check is not None:
         check(target, value)
@@ -163,16 +173,21 @@ def guarded_format(value: Any, conversion: int = -1, spec: str = "") -> str:
         reserve_text(text_size(value), 10 if conversion == 97 else 2)
         value = repr(value) if conversion == 114 else ascii(value)
     kind = type(value)
-    if kind is str:
-        if not spec:
+    if not spec:  # the common case first: ``{name}``
+        if kind is str:
             return value
-        reserve((len(value) + spec_width(spec)) * kind_of(value))
+        if kind not in PLAIN:  # int → str is capped by Python itself (4,300 digits)
+            reserve_text(text_size(value))
+        return format(value, spec)
+    width = spec_width(spec)
+    if kind is str:
+        reserve((len(value) + width) * kind_of(value))
     elif kind in INTS:
-        reserve(value.bit_length() * 2 + spec_width(spec))
+        reserve(value.bit_length() * 2 + width)  # binary is the longest form
     elif kind is float:
-        reserve(400 + spec_width(spec))
+        reserve(400 + width)
     else:
-        reserve_text(text_size(value) + spec_width(spec) + 32 * len(spec))
+        reserve_text(text_size(value) + width + 32 * len(spec))
     return format(value, spec)
 
 

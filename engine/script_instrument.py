@@ -17,9 +17,10 @@ from __future__ import annotations
 import ast
 from typing import Any, TypeVar
 
+from .script_limits import TICK
+
 _Tree = TypeVar("_Tree", ast.Module, ast.Expression)
 
-TICK = "_tick_"
 _BINOP_GUARDS: dict[type[ast.operator], str] = {
     ast.Add: "_add_",
     ast.Mult: "_mul_",
@@ -27,6 +28,10 @@ _BINOP_GUARDS: dict[type[ast.operator], str] = {
     ast.LShift: "_lshift_",
     ast.Mod: "_mod_",
 }
+
+
+def _number(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float, complex)
 
 
 def _call(name: str, *args: ast.expr) -> ast.Call:
@@ -66,8 +71,8 @@ class _Instrumenter(ast.NodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> Any:
         self.generic_visit(node)
         guard = _BINOP_GUARDS.get(type(node.op))
-        if guard is None:
-            return node
+        if guard is None or (isinstance(node.op, ast.Add) and (_number(node.left) or _number(node.right))):
+            return node  # ``x + 1`` adds numbers or fails: it never concatenates
         return ast.copy_location(_call(guard, node.left, node.right), node)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> Any:

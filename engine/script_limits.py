@@ -18,8 +18,9 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -36,7 +37,9 @@ DEFAULT_ENGINE_STEPS = 5000
 # uninterruptible C call whose cost grows faster than its size (about 39,000 decimal digits).
 MAX_INT_BITS = 1 << 17
 
+TICK = "_tick_"  # the name instrumented code calls (script_instrument)
 TICKS_PER_CHECK = 64  # reading the thread's CPU time is a system call (~0.7 µs): once every 64 ticks
+_TICK_BLOCK = (True,) * (TICKS_PER_CHECK - 1)
 RSS_EVERY_CPU_SECONDS = 0.002  # reading the resident memory costs ~10 µs: at most once per 2 ms of CPU
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -161,31 +164,42 @@ def resident_bytes() -> int:
 
 
 class RunBudget:
-    """CPU and memory accounting of one run of diagram code on one thread."""
+    """CPU and memory accounting of one run of diagram code on one thread.
 
-    __slots__ = ("_countdown", "_deadline", "_pending", "_rss_at", "_rss_base", "failure", "limits")
+    ``scope``: the globals the run's code reads ``_tick_`` from (set here, and replaced once the run fails).
+    """
 
-    def __init__(self, limits: ScriptLimits) -> None:
+    __slots__ = ("_deadline", "_pending", "_rss_at", "_rss_base", "_scope", "failure", "limits", "tick")
+
+    def __init__(self, limits: ScriptLimits, scope: dict[str, Any] | None = None) -> None:
         self.limits = limits
-        self._countdown = 1  # the first tick starts the clock (code without loops never reads it)
         self._deadline: float | None = None
         self._rss_base: int | None = None
         self._rss_at = 0.0
         self._pending = 0
         self.failure: ScriptLimitExceeded | None = None
+        self._scope = scope
+        # The first tick starts the clock and the fast ticks (code without loops pays for neither).
+        self.tick: Callable[[], bool] = self._first_tick
+        if scope is not None:
+            scope[TICK] = self.tick
 
-    def tick(self) -> bool:
-        """Called by instrumented code at every loop iteration, comprehension step and function call."""
-        self._countdown -= 1
-        if self._countdown <= 0:
-            self.check()
-        return True
+    def _first_tick(self) -> bool:
+        # From now on a tick is 63 times in 64 the next item of a block of True (C code, no Python frame) and the
+        # 64th time ``check``.
+        self.tick = chain.from_iterable(map(self._refill, repeat(None))).__next__
+        if self._scope is not None:
+            self._scope[TICK] = self.tick
+        return self.tick()
+
+    def _refill(self, _: None) -> tuple[bool, ...]:
+        self.check()
+        return _TICK_BLOCK
 
     def check(self) -> None:
         """Raise ``BudgetStop`` once the run is over its CPU time or its memory."""
         if self.failure is not None:
             raise BudgetStop(self.failure)
-        self._countdown = TICKS_PER_CHECK
         now = time.thread_time()
         if self._deadline is None:
             self._deadline = now + self.limits.cpu_seconds
@@ -216,8 +230,14 @@ class RunBudget:
     def fail(self, error: ScriptLimitExceeded) -> None:
         """Stop the run with ``error``; every later tick or guard raises it again."""
         self.failure = error
-        self._countdown = 0
+        # The tick chain ends at its first exception: later ticks (a script's ``finally``) must stop again.
+        self.tick = self._stopped
+        if self._scope is not None:
+            self._scope[TICK] = self._stopped
         raise BudgetStop(error)
+
+    def _stopped(self) -> bool:
+        raise BudgetStop(self.failure or time_exceeded(self.limits))
 
     def _growth(self) -> int:
         rss = resident_bytes()
@@ -288,3 +308,63 @@ def ensure_data_fits(data: Mapping[str, Any], limits: ScriptLimits) -> None:
     size = data_size(data)
     if size > limits.data_max_bytes:
         raise DataTooLarge(data_too_large(size, limits), details={"size": size, "max_bytes": limits.data_max_bytes})
+
+
+_CONTAINERS = frozenset({list, dict, set})
+_SCALARS = frozenset({int, float, bool, type(None)})
+_MISSING = object()
+
+
+def _changed_size(changed: dict[str, Any]) -> int:
+    """About the serialized size of ``changed``: text and numbers counted directly, containers serialized."""
+    size = 0
+    rest: dict[str, Any] = {}
+    for key, value in changed.items():
+        kind = type(value)
+        if kind is str:
+            size += len(key) + 6 + (len(value) if value.isascii() else 3 * len(value))
+        elif kind in _SCALARS:
+            size += len(key) + 30
+        else:
+            rest[key] = value
+    return size + data_size(rest) if rest else size
+
+
+class DataSnapshot:
+    """The task data before a script: its values, and a copy of the items of each list, dict and set."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.values = dict(context)
+        self.items = {k: v.copy() for k, v in self.values.items() if type(v) in _CONTAINERS}
+
+    def changed(self, context: dict[str, Any]) -> dict[str, Any]:
+        """The names the script set, rebound or changed the items of."""
+        values, items = self.values, self.items
+        return {k: v for k, v in context.items() if values.get(k, _MISSING) is not v or (k in items and v != items[k])}
+
+    def too_much_data(self, context: dict[str, Any], limits: ScriptLimits) -> ScriptDataTooLarge | None:
+        """The error if what the script produced makes the task data larger than an instance keeps.
+
+        Only the names the script set or changed are serialized (a few bytes, usually); the whole data only
+        when they are large enough (1/16 of the cap) to take it over the cap.
+        """
+        changed = self.changed(context)
+        if not changed:
+            return None
+        cap = limits.data_max_bytes
+        size = _changed_size(changed)
+        if cap < size * 16 <= cap * 16:
+            size = data_size(context)
+        return ScriptDataTooLarge(data_too_large(size, limits)) if size > cap else None
+
+    def restore(self, context: dict[str, Any]) -> None:
+        """Put the data back as it was (the same container objects, with their items as they were)."""
+        for k, saved in self.items.items():
+            container = self.values[k]
+            container.clear()
+            if type(container) is list:
+                container.extend(saved)
+            else:
+                container.update(saved)
+        context.clear()
+        context.update(self.values)
