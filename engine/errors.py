@@ -61,3 +61,10 @@ class ScriptFailed(AppError):
         super().__init__(message, details=details)
         self.element_id = element_id
         self.line = line
+
+
+class DataTooLarge(InvalidInput):
+    """What an instance would store is over the instance data cap (``ScriptLimits.data_max_bytes``)."""
+
+    code = "instance_data_too_large"
+    default_message = "Dữ liệu của hồ sơ quá lớn."

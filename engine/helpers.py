@@ -15,6 +15,11 @@ from .clock import LOCAL_TZ, Clock, current_clock
 from .models import CalendarOverride
 from .projection import END_OF_WORKING_DAY
 
+# The calendar builds each year it crosses (a few ms a year, cached): the helpers refuse spans a diagram never
+# needs, so that one call cannot spend a script's whole budget (or the process's memory) inside the calendar.
+MAX_WORKING_DAYS = 50_000  # about 200 years
+MAX_YEARS_BETWEEN = 200
+
 
 def as_date(value: Any) -> date:
     """ISO string, date or datetime → date."""
@@ -66,10 +71,16 @@ def standard_helpers(calendar: Callable[[], WorkingCalendar], clock: Clock | Non
         return _clock().now().astimezone(LOCAL_TZ).isoformat()
 
     def add_working_days(start: Any, n: int) -> str:
-        return calendar().add_working_days(as_date(start), int(n)).isoformat()
+        days = int(n)
+        if abs(days) > MAX_WORKING_DAYS:
+            raise ValueError(f"Số ngày làm việc quá lớn: {days} (tối đa {MAX_WORKING_DAYS:,})".replace(",", "."))
+        return calendar().add_working_days(as_date(start), days).isoformat()
 
     def working_days_between(a: Any, b: Any) -> int:
-        return calendar().working_days_between(as_date(a), as_date(b))
+        first, last = as_date(a), as_date(b)
+        if abs(last.year - first.year) > MAX_YEARS_BETWEEN:
+            raise ValueError(f"Khoảng thời gian quá dài: từ {first} đến {last} (tối đa {MAX_YEARS_BETWEEN} năm)")
+        return calendar().working_days_between(first, last)
 
     def deadline_at(day: Any) -> str:
         return datetime.combine(as_date(day), END_OF_WORKING_DAY, LOCAL_TZ).isoformat()

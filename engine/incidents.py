@@ -12,7 +12,15 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import ScriptFailed
 from .models import ProcessInstance
+from .script_limits import ScriptLimitExceeded
 from .timer_values import is_timer, rearm
+
+# An error's text may quote a script's values (a KeyError of a 10 MB key): the incident keeps its start.
+MAX_MESSAGE = 2000
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "…"
 
 
 def record_incident(instance: ProcessInstance, exc: SpiffWorkflowException, now: datetime) -> None:
@@ -22,14 +30,20 @@ def record_incident(instance: ProcessInstance, exc: SpiffWorkflowException, now:
     element_id = getattr(spec, "bpmn_id", None)
     element_name = getattr(spec, "bpmn_name", None)
     line = getattr(exc, "line_number", None) if isinstance(exc, WorkflowTaskException) else None
-    message = getattr(exc, "error_msg", None) or str(exc)
+    limit = getattr(exc, "limit", exc)  # a budget's own message, without the library's English notes
+    if isinstance(limit, ScriptLimitExceeded):
+        message, error_type = limit.message, type(limit).__name__
+    else:
+        message = getattr(exc, "error_msg", None) or str(exc)
+        error_type = getattr(exc, "error_type", exc.__class__.__name__)
+    where = element_name or element_id
     instance.status = "error"
     instance.incident = {
         "element_id": element_id,
         "element_name": element_name,
         "line": line or None,
-        "message": f'Lỗi tại bước "{element_name or element_id}": {message}',
-        "error_type": getattr(exc, "error_type", exc.__class__.__name__),
+        "message": _short(f'Lỗi tại bước "{where}": {message}' if where else f"Lỗi khi chạy quy trình: {message}"),
+        "error_type": error_type,
         "at": now.isoformat(),
     }
 
@@ -46,7 +60,7 @@ def record_script_incident(
         "element_id": exc.element_id,
         "element_name": None,
         "line": exc.line,
-        "message": exc.message,
+        "message": _short(exc.message),
         "error_type": "ScriptFailed",
         "at": now.isoformat(),
     }
@@ -79,7 +93,7 @@ def record_unexpected_incident(
         "element_id": element_id,
         "element_name": element_name,
         "line": None,
-        "message": f'Lỗi tại bước "{element_name or element_id}": {detail}',
+        "message": _short(f'Lỗi tại bước "{element_name or element_id}": {detail}'),
         "error_type": type(exc).__name__,
         "at": now.isoformat(),
     }

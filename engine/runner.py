@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -18,11 +20,13 @@ from . import audit, rows
 from .caches import DefinitionCache, DeployedDefinition, WorkflowCache
 from .clock import Clock, using_clock
 from .db import UnitOfWork
-from .errors import InvalidInput, NotFound, ScriptFailed
+from .errors import DataTooLarge, InvalidInput, NotFound, ScriptFailed
 from .incidents import record_incident, record_script_incident
 from .models import HumanTask, InstanceTask, ProcessInstance, Timer
 from .projection import UnitDirectory, sync_human_tasks, sync_timers, waiting_timers
-from .state_store import SERIALIZER_VERSION, WorkflowState, public_data
+from .sandbox import ScriptLimitTaskException
+from .script_limits import ScriptLimits, data_too_large, ensure_data_fits, steps_exceeded
+from .state_store import SERIALIZER_VERSION, StateDelta, WorkflowState, public_data
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class InstanceSaved:
 
 
 InstanceObserver = Callable[[InstanceSaved], None]
+
+# A stored task row holds the task's data and a little more (state, internal data, children).
+_ROW_OVERHEAD = 64 * 1024
 
 _TASK_ROWS_OF = select(InstanceTask.guid, InstanceTask.payload).where(
     InstanceTask.instance_id == bindparam("b_instance")
@@ -77,11 +84,25 @@ class _NoTasks:
         return []
 
 
+class _StepCounter:
+    """Called after each automatic step of one run: stops a run that never reaches a person or a timer."""
+
+    def __init__(self, limits: ScriptLimits) -> None:
+        self.limits = limits
+        self.steps = 0
+
+    def __call__(self, task: Task) -> None:
+        self.steps += 1
+        if self.steps > self.limits.engine_steps:
+            raise ScriptLimitTaskException(task, "", steps_exceeded(self.limits))
+
+
 class InstanceRunner:
     """Loads an instance's workflow (cached or restored), runs it, and writes the outcome of the run.
 
-    Holds what every engine action shares: the clock, the script engine, the organisation directory,
-    the observers and both caches. The workflow is put back into the cache only after the caller's commit.
+    Holds what every engine action shares: the clock, the script engine and its limits, the organisation
+    directory, the observers and both caches. The workflow is put back into the cache only after the caller's
+    commit.
     """
 
     def __init__(
@@ -89,12 +110,14 @@ class InstanceRunner:
         *,
         clock: Clock,
         script_engine: PythonScriptEngine,
+        limits: ScriptLimits,
         units: UnitDirectory,
         observers: list[InstanceObserver],
         cache: WorkflowCache,
     ) -> None:
         self.clock = clock
         self.script_engine = script_engine
+        self.limits = limits
         self.units = units
         # Called after every save, in the caller's transaction (what they write commits or rolls back with it).
         self.observers = observers
@@ -128,12 +151,24 @@ class InstanceRunner:
             instance.serializer_version,
         )
 
-    def run_step(self, task: Task, row: HumanTask, data: Mapping[str, Any]) -> None:
-        """Run the READY ``task`` of step ``row`` with the submitted ``data`` (``InvalidInput`` if refused)."""
+    def run_step(self, task: Task, row: HumanTask, data: Mapping[str, Any], instance: ProcessInstance) -> bool:
+        """Run the READY ``task`` of step ``row`` with the submitted ``data``; False if it did not complete.
+
+        Refused (nothing changes): too much data (``DataTooLarge``), a postScript that rejects the data
+        (``InvalidInput``). A postScript that runs out of its budget is the diagram's fault, not the user's: the
+        step stays open with its data as before, and the instance gets an incident for an administrator.
+        """
         with using_clock(self.clock):
+            before = dict(task.data)
             task.data.update(data)
+            ensure_data_fits(task.data, self.limits)
             try:
                 task.run()
+            except ScriptLimitTaskException as exc:
+                task.data = before
+                task._set_state(TaskState.READY)
+                record_incident(instance, exc, self.clock.now())
+                return False
             except SpiffWorkflowException as exc:
                 # The step's own postScript refused what was submitted: nothing is written, the step stays open.
                 reason = getattr(exc, "error_msg", None) or str(exc)
@@ -142,6 +177,7 @@ class InstanceRunner:
                     code="step_refused",
                     details={"element_id": row.element_id, "line": getattr(exc, "line_number", None) or None},
                 ) from exc
+        return True
 
     def task_data(self, session: Session, task_id: int) -> dict[str, Any]:
         """The current data of a step (loads the workflow and puts it back into the cache)."""
@@ -162,7 +198,7 @@ class InstanceRunner:
         """Run the workflow until it needs a person or a timer; a library error becomes an incident."""
         with using_clock(clock or self.clock):
             try:
-                state.workflow.do_engine_steps()
+                state.workflow.do_engine_steps(did_complete_task=_StepCounter(self.limits))
             except SpiffWorkflowException as exc:
                 record_incident(instance, exc, (clock or self.clock).now())
 
@@ -227,6 +263,7 @@ class InstanceRunner:
                 payload=dict(instance.incident),
             )
         delta = state.delta()
+        self._ensure_storable(delta)
         instance.state = delta.header
         instance.serializer_version = SERIALIZER_VERSION
         instance.data = public_data(wf)
@@ -244,3 +281,16 @@ class InstanceRunner:
         instance_id, version = instance.id, instance.version
         uow.after_commit(lambda: self.cache.put(instance_id, version, state))
         return open_rows if projected else None
+
+    def _ensure_storable(self, delta: StateDelta) -> None:
+        """Refuse a save whose task rows hold more data than an instance may keep (``DataTooLarge``).
+
+        Scripts are stopped at the cap themselves; this catches data grown by other means (decision tables,
+        multi-instance collections, an expression that appends to a list).
+        """
+        largest = max((len(p) for _, p in chain(delta.updates, delta.inserts)), default=0)
+        largest = max(largest, len(delta.header))
+        if largest > self.limits.data_max_bytes + _ROW_OVERHEAD:
+            raise DataTooLarge(
+                data_too_large(largest, self.limits), details={"size": largest, "max_bytes": self.limits.data_max_bytes}
+            )

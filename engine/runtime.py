@@ -29,6 +29,7 @@ from .models import HumanTask, ProcessInstance
 from .projection import NoUnits, UnitDirectory
 from .runner import InstanceObserver, InstanceRunner, InstanceSaved, instance_row, step_with_instance
 from .sandbox import make_script_engine
+from .script_limits import ScriptLimits, ensure_data_fits
 from .state_store import SERIALIZER_VERSION, WorkflowState
 from .timer_batch import FiringOutcome
 from .timer_values import raise_if_refused
@@ -51,10 +52,14 @@ class Engine:
         units: UnitDirectory | None = None,
         cache_size: int = 512,
         observers: list[InstanceObserver] | None = None,
+        limits: ScriptLimits | None = None,
     ) -> None:
+        """``limits``: the budgets of diagram code and the instance data cap (default: from the environment)."""
+        limits = limits or ScriptLimits.from_env()
         self._runner = InstanceRunner(
             clock=clock or SystemClock(),
-            script_engine=make_script_engine(dict(helpers or {})),
+            script_engine=make_script_engine(dict(helpers or {}), limits),
+            limits=limits,
             units=units or NoUnits(),
             observers=list(observers or []),
             cache=WorkflowCache(cache_size),
@@ -96,6 +101,11 @@ class Engine:
         return self._runner.script_engine
 
     @property
+    def limits(self) -> ScriptLimits:
+        """CPU time and memory of one run of diagram code; the largest task data an instance keeps."""
+        return self._runner.limits
+
+    @property
     def cache(self) -> WorkflowCache:
         """Live workflows by instance version."""
         return self._runner.cache
@@ -125,6 +135,7 @@ class Engine:
         state = WorkflowState.new(definition.bundle, self.script_engine)
         initial = dict(data or {})
         initial["unit_code"] = unit_code
+        ensure_data_fits(initial, self.limits)
         start_task = state.workflow.get_next_task(state=TaskState.READY)
         if start_task is not None:
             start_task.data.update(initial)
@@ -178,13 +189,22 @@ class Engine:
         if task.state != TaskState.READY:
             raise Conflict("Bước xử lý này đã được hoàn thành hoặc đã bị hủy.", code="task_not_ready")
         now = self.clock.now()
-        self._runner.run_step(task, row, data)
-        rows.mark_completed(session, row, actor.username, now, event_payload={"name": row.name, "data": dict(data)})
+        completed = self._runner.run_step(task, row, data, instance)
+        if completed:
+            event = {"name": row.name, "data": dict(data)}
+            rows.mark_completed(session, row, actor.username, now, event_payload=event)
         if instance.status != "error":
             self._runner.run(state, instance)
             raise_if_refused(instance)  # a bad timer value from this step's data: a 422, nothing is written
         still_open = self._runner.save(
-            uow, instance, definition, state, now, actor.username, completed=row, open_rows=open_rows
+            uow,
+            instance,
+            definition,
+            state,
+            now,
+            actor.username,
+            completed=row if completed else None,
+            open_rows=open_rows,
         )
         if still_open is None:  # the projection failed (an incident): read what the table holds
             view = self._view(session, instance, definition.version, history=False)
@@ -239,6 +259,8 @@ class Engine:
         failed = failed_tasks(state.workflow)
         now = self.clock.now()
         reset_failed_tasks(failed, data)
+        for task in failed:
+            ensure_data_fits(task.data, self.limits)
         audit.record(
             session,
             "instance_retried",

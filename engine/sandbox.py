@@ -5,6 +5,10 @@ script tasks and pre/post scripts with ``exec``. This module compiles them with 
 no imports, no names or attributes starting with ``_``, no ``open``/``exec``/``eval``/``getattr``…, no class
 definitions, and only a fixed set of builtins (``ALLOWED_BUILTINS``) plus the helpers the engine registers.
 The task-data semantics of SpiffWorkflow's ``TaskDataEnvironment`` are kept unchanged.
+
+Every run is budgeted (``script_limits``): CPU time and memory, checked at the ticks and guards the compiled
+code carries (``script_instrument``, ``script_guards``, ``script_methods``); a script may not leave more task
+data than an instance keeps. A run over a budget raises ``ScriptLimitExceeded`` with the task data as it was.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import ast
 import builtins
 import copy
 import functools
-import operator
 from collections.abc import Callable, Mapping
 from types import CodeType
 from typing import Any, Literal, NoReturn
@@ -23,6 +26,20 @@ from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTran
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from . import script_guards as guards
+from .script_instrument import instrument
+from .script_limits import (
+    BudgetStop,
+    DataSnapshot,
+    RunBudget,
+    ScriptLimitExceeded,
+    ScriptLimits,
+    enter_run,
+    leave_run,
+    stopped_error,
+)
+from .script_methods import method_guard
 
 Helpers = Mapping[str, Callable[..., Any]]
 Mode = Literal["eval", "exec"]
@@ -194,7 +211,7 @@ def _analyse(source: str, mode: Mode) -> tuple[CodeType | None, list[tuple[int |
     problems = transformer.problems
     if problems:
         return None, problems
-    return compile(tree, _FILENAME, mode), []
+    return compile(instrument(tree), _FILENAME, mode), []
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
@@ -221,14 +238,21 @@ def check_source(source: str, mode: Literal["eval", "exec"]) -> list[tuple[int |
 
 
 def _guarded_getattr(obj: Any, name: str) -> Any:
-    """Attribute read in restricted code (``a.b``); repeats the static checks as a second line of defence."""
+    """Attribute read in restricted code (``a.b``); repeats the static checks as a second line of defence.
+
+    Methods that can allocate a lot in one call (``join``, ``ljust``, ``extend``…) come back guarded.
+    """
     if not isinstance(name, str) or name.startswith("_"):
         raise SandboxViolation(_msg_underscore_attribute(str(name)))
     if name in INSPECT_ATTRIBUTES:
         raise SandboxViolation(_msg_internal_attribute(name))
-    if name in ("format", "format_map") and (isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))):
+    target = obj.real if type(obj) is guards.GuardedType else obj
+    if name in ("format", "format_map") and (
+        isinstance(target, str) or (isinstance(target, type) and issubclass(target, str))
+    ):
         raise SandboxViolation(_msg_str_format(name))
-    return getattr(obj, name)
+    guarded = method_guard(obj, name)
+    return guarded if guarded is not None else getattr(target, name)
 
 
 class _ReadOnly:
@@ -251,19 +275,6 @@ def _guarded_write(obj: Any) -> Any:
     if isinstance(obj, (dict, list)):
         return obj
     return _ReadOnly(obj)
-
-
-_INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift,
-    ">>=": operator.irshift, "|=": operator.ior, "^=": operator.ixor, "&=": operator.iand,
-    "@=": operator.imatmul,
-}  # fmt: skip
-
-
-def _inplace_var(op: str, target: Any, value: Any) -> Any:
-    """Augmented assignment of a name (``x += 1``)."""
-    return _INPLACE_OPERATORS[op](target, value)
 
 
 def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -293,6 +304,7 @@ def _safe_builtins() -> dict[str, Any]:
     refused = FORBIDDEN_NAMES | FORBIDDEN_CALLS | {"__import__"}
     safe: dict[str, Any] = {name: _refuse(name) for name in refused}
     safe.update({name: getattr(builtins, name) for name in ALLOWED_BUILTINS})
+    safe.update(guards.GUARDED_BUILTINS)  # str, list, range… that account for what they build
     return safe
 
 
@@ -303,10 +315,20 @@ _GUARDS: dict[str, Any] = {
     "_getitem_": _getitem,
     "_getiter_": _getiter,
     "_write_": _guarded_write,
-    "_inplacevar_": _inplace_var,
+    "_inplacevar_": guards.guarded_inplace,
     "_apply_": _apply,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
+    # Inserted by script_instrument (``_tick_`` is bound to each run's budget).
+    "_add_": guards.guarded_add,
+    "_mul_": guards.guarded_mul,
+    "_pow_": guards.guarded_pow,
+    "_lshift_": guards.guarded_lshift,
+    "_mod_": guards.guarded_mod,
+    "_fmt_": guards.guarded_format,
+    "_fstr_": guards.guarded_fstring,
+    "_star_": guards.guarded_star,
+    "_starmap_": guards.guarded_star_map,
 }
 
 
@@ -314,12 +336,13 @@ _GUARDS: dict[str, Any] = {
 
 
 class RestrictedEnvironment(TaskDataEnvironment):
-    """SpiffWorkflow's TaskDataEnvironment running restricted, cached code."""
+    """SpiffWorkflow's TaskDataEnvironment running restricted, cached, budgeted code."""
 
-    def __init__(self, helpers: Helpers | None = None) -> None:
+    def __init__(self, helpers: Helpers | None = None, limits: ScriptLimits | None = None) -> None:
         helpers = dict(helpers or {})
         _check_helper_names(helpers)
         super().__init__({**helpers, **_GUARDS})
+        self.limits = limits or ScriptLimits()
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
         """Evaluate an expression with the task data as names."""
@@ -329,20 +352,44 @@ class RestrictedEnvironment(TaskDataEnvironment):
         my_globals.update(external_context or {})
         my_globals.update(context)
         my_globals.update(_GUARDS)
-        return eval(code, my_globals)
+        run = RunBudget(self.limits, my_globals)
+        previous = enter_run(run)
+        try:
+            result = eval(code, my_globals)
+        except BudgetStop as stop:
+            raise stopped_error(stop) from None
+        finally:
+            leave_run(previous)
+        return result
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
-        """Run a script; new and changed variables land in the task data, helpers do not."""
+        """Run a script; new and changed variables land in the task data, helpers do not.
+
+        Over a budget, the task data is put back as it was before the script (its names, and the items of the
+        lists, dicts and sets they name: deeper changes stay, and the save refuses them if too large).
+        """
         self.check_for_overwrite(context, external_context or {})
         code = _compile(script, "exec")
         my_globals = copy.copy(self.globals)
         self._prepare_context(context)
         my_globals.update(external_context or {})
+        before = DataSnapshot(context)
         context.update(my_globals)
+        run = RunBudget(self.limits, context)
+        previous = enter_run(run)
+        stopped: ScriptLimitExceeded | None = None
         try:
             exec(code, context)
+        except BudgetStop as stop:
+            stopped = stopped_error(stop)
         finally:
+            leave_run(previous)
             self._remove_globals_and_functions_from_context(context, external_context)
+        if stopped is None:
+            stopped = before.too_much_data(context, self.limits)
+        if stopped is not None:
+            before.restore(context)
+            raise stopped
         return True
 
     def check_for_overwrite(self, context: dict[str, Any], external_context: dict[str, Any]) -> None:
@@ -366,13 +413,15 @@ class SandboxScriptEngine(PythonScriptEngine):
 
     environment: RestrictedEnvironment
 
-    def __init__(self, helpers: Helpers | None = None) -> None:
-        super().__init__(environment=RestrictedEnvironment(helpers))
+    def __init__(self, helpers: Helpers | None = None, limits: ScriptLimits | None = None) -> None:
+        super().__init__(environment=RestrictedEnvironment(helpers, limits))
 
     def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         """Evaluate an expression against the task's data."""
         try:
             return self.environment.evaluate(expression, task.data, external_context)
+        except ScriptLimitExceeded as err:
+            raise ScriptLimitTaskException(task, expression, err) from err
         except SandboxViolation as err:
             raise _violation_exception(task, expression, err, self._traceback_line(expression, err)) from err
         except SpiffWorkflowException as err:
@@ -385,6 +434,8 @@ class SandboxScriptEngine(PythonScriptEngine):
 
     def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Exception:
         """Wrap a script failure with task and line (3.2.0 breaks on non-string exception args)."""
+        if isinstance(err, ScriptLimitExceeded):
+            return ScriptLimitTaskException(task, script, err)
         if isinstance(err, SandboxViolation):
             return _violation_exception(task, script, err, self._traceback_line(script, err))
         if isinstance(err, SpiffWorkflowException):
@@ -415,6 +466,17 @@ def _violation_exception(task: Any, source: str, err: SandboxViolation, line: in
     return WorkflowTaskException(err.message, task=task, exception=err, line_number=line, error_line=error_line)
 
 
-def make_script_engine(helpers: Helpers | None = None) -> PythonScriptEngine:
-    """A SpiffWorkflow script engine running diagram code restricted, with ``helpers`` as extra globals."""
-    return SandboxScriptEngine(helpers)
+class ScriptLimitTaskException(WorkflowTaskException):
+    """A step's script or expression went over a budget (``limit`` says which): an incident, never a refusal."""
+
+    def __init__(self, task: Any, source: str, limit: ScriptLimitExceeded) -> None:
+        lines = source.splitlines()
+        line = limit.line
+        error_line = lines[line - 1] if line and line <= len(lines) else ""
+        super().__init__(limit.message, task=task, exception=limit, line_number=line, error_line=error_line)
+        self.limit = limit
+
+
+def make_script_engine(helpers: Helpers | None = None, limits: ScriptLimits | None = None) -> PythonScriptEngine:
+    """A SpiffWorkflow script engine running diagram code restricted and budgeted, with ``helpers`` as globals."""
+    return SandboxScriptEngine(helpers, limits)

@@ -21,6 +21,7 @@ from engine.helpers import standard_helpers
 from engine.projection import UnitDirectory
 from engine.runtime import CompletionResult, Engine
 from engine.sandbox import check_source
+from engine.script_limits import ScriptLimits
 from engine.validation import validate_bundle
 from engine.views import Actor, InstanceView, TaskView
 
@@ -76,15 +77,17 @@ def make_rig(
     *,
     helpers: Mapping[str, Any] | None = None,
     units: UnitDirectory | None = None,
+    limits: ScriptLimits | None = None,
 ) -> EngineRig:
-    """An engine on ``url`` with a manual clock; ``helpers`` extend the standard ones, ``units`` replaces DictUnits."""
+    """An engine on ``url`` with a manual clock; ``helpers`` extend the standard ones, ``units`` replaces DictUnits,
+    ``limits`` replaces the budgets of diagram code read from the environment."""
     sql = make_engine(url)
     if create:
         Base.metadata.create_all(sql)
     clock = ManualClock(start or datetime(2024, 1, 2, 8, 0, tzinfo=LOCAL_TZ))
     calendar = WorkingCalendar()
     all_helpers = {**standard_helpers(lambda: calendar), **(helpers or {})}
-    engine = Engine(clock=clock, helpers=all_helpers, units=DictUnits() if units is None else units)
+    engine = Engine(clock=clock, helpers=all_helpers, units=DictUnits() if units is None else units, limits=limits)
     return EngineRig(sql, make_session_factory(sql), engine, clock)
 
 
