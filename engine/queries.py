@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from .errors import NotFound
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
-from .views import Actor, EventView, InstanceView, TaskView
+from .views import Actor, EventView, InstanceView, SubmissionView, TaskView
 
 _MAX_SQL_INTEGER = 2**63 - 1  # BIGINT / SQLite INTEGER
 
@@ -96,3 +96,47 @@ def events(session: Session, instance_id: int) -> list[EventView]:
         raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance_not_found")
     rows = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id))
     return [EventView.of(r) for r in rows]
+
+
+def submissions(
+    session: Session, instance_id: int, *, before_event: int | None = None, limit: int = 200
+) -> list[SubmissionView]:
+    """The completions of an instance's steps with the data each submitted (its ``task_completed`` audit
+    events, joined with the step for its form), newest first; only those recorded before ``before_event``."""
+    query = (
+        select(AuditEvent, HumanTask.id, HumanTask.form_schema)
+        .outerjoin(HumanTask, HumanTask.task_guid == AuditEvent.task_guid)
+        .where(AuditEvent.instance_id == instance_id, AuditEvent.kind == "task_completed")
+    )
+    if before_event is not None:
+        query = query.where(AuditEvent.id < before_event)
+    found: list[SubmissionView] = []
+    for event, task_id, form in session.execute(query.order_by(AuditEvent.id.desc()).limit(limit)):
+        payload = event.payload or {}
+        data = payload.get("data")
+        found.append(
+            SubmissionView(
+                event.id,
+                task_id if task_id is not None else payload.get("task_id"),
+                event.element_id,
+                str(payload.get("name") or event.element_id or ""),
+                event.actor,
+                event.at,
+                dict(data) if isinstance(data, dict) else {},
+                form,
+            )
+        )
+    return found
+
+
+def completion_event(session: Session, instance_id: int, task_guid: str) -> int | None:
+    """The id of the audit event that recorded the completion of the step ``task_guid`` (None: not completed)."""
+    return session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.instance_id == instance_id,
+            AuditEvent.kind == "task_completed",
+            AuditEvent.task_guid == task_guid,
+        )
+        .limit(1)
+    )

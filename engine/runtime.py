@@ -23,7 +23,7 @@ from .clock import Clock, SystemClock
 from .db import UnitOfWork, conflicts_on_races
 from .definitions import SpecCache, get_definition
 from .errors import Conflict
-from .forms import check_retry_fields, check_step_fields, validate_form_data
+from .forms import check_retry_fields, check_step_fields, computed, validate_form_data
 from .incidents import failed_tasks, reset_failed_tasks
 from .models import HumanTask, ProcessInstance
 from .projection import NoUnits, UnitDirectory
@@ -33,7 +33,7 @@ from .script_limits import ScriptLimits, ensure_data_fits
 from .state_store import SERIALIZER_VERSION, WorkflowState
 from .timer_batch import FiringOutcome
 from .timer_values import raise_if_refused
-from .views import Actor, CompletionResult, InstanceView, TaskView
+from .views import Actor, CompletionResult, DefinitionForms, InstanceView, TaskView
 
 # Re-exported: callers import these from here.
 __all__ = ["CompletionResult", "DeployedDefinition", "Engine", "InstanceObserver", "InstanceSaved", "WorkflowCache"]
@@ -330,6 +330,26 @@ class Engine:
     def get_instance(self, session: Session, instance_id: int) -> InstanceView:
         """The instance ``instance_id`` with its open and finished steps."""
         return self.instance_view(session, instance_row(session, instance_id))
+
+    def definition_forms(self, session: Session, definition_id: int, suffix: str = ".json") -> DefinitionForms:
+        """The JSON files of a definition whose names end with ``suffix`` (parsed once; a file that is not a JSON
+        object is left out), the variables the process computes and the names of its elements by id."""
+        definition = self._deployed(session, definition_id)
+        forms: dict[str, dict[str, Any]] = {}
+        for name in sorted(definition.files):
+            if name.endswith(suffix):
+                try:
+                    forms[name] = form_json(definition, name)
+                except (ValueError, TypeError):
+                    continue  # not a form: an unreferenced file the deploy did not check
+        bundle = definition.bundle
+        names = {
+            str(spec.bpmn_id): str(spec.bpmn_name)
+            for process in (bundle.spec, *bundle.subprocess_specs.values())
+            for spec in process.task_specs.values()
+            if getattr(spec, "bpmn_id", None) and getattr(spec, "bpmn_name", None)
+        }
+        return DefinitionForms(forms, frozenset(computed(definition)), names)
 
     def _helper_names(self) -> frozenset[str]:
         """The names diagram code reads as helpers: step data may not hide them."""

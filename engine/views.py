@@ -162,3 +162,27 @@ class EventView:
         return cls(
             row.id, row.kind, row.instance_id, row.task_guid, row.element_id, row.actor, row.at, row.payload or {}
         )
+
+
+@dataclass(frozen=True)
+class SubmissionView:
+    """What one completion of a step submitted, as its ``task_completed`` audit event recorded it."""
+
+    event_id: int
+    task_id: int | None
+    element_id: str | None
+    name: str
+    actor: str | None
+    at: datetime
+    data: dict[str, Any]
+    form_schema: str | None  # the step's form file (None: the step had no form)
+
+
+@dataclass(frozen=True)
+class DefinitionForms:
+    """What labelling an instance's data needs of its definition: the parsed JSON files whose names end with
+    the asked suffix, the variables the process computes (or the engine sets), and the names of its elements."""
+
+    forms: dict[str, dict[str, Any]]
+    computed: frozenset[str]
+    element_names: dict[str, str]

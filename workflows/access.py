@@ -97,6 +97,11 @@ def visible_instance(uow: UnitOfWork, actor: Actor, instance_id: int) -> Process
     return instance
 
 
+def sees_technical_data(actor: Actor) -> bool:
+    """Administrators see an instance's technical fields (computed by the process, or named by no form)."""
+    return actor.is_admin
+
+
 # --------------------------------------------------------------------------- steps
 
 

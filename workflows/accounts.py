@@ -193,3 +193,12 @@ def recipients_named(session: Session, usernames: Iterable[str]) -> list[Recipie
         select(User.username, User.email).where(User.username.in_(names), User.active.is_(True))
     ).all()
     return [Recipient(n, e) for n, e in rows]
+
+
+def full_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
+    """The full names of the users among ``usernames`` (active or not: records keep naming who acted)."""
+    names = sorted({n for n in usernames if n})
+    if not names:
+        return {}
+    rows = session.execute(select(User.username, User.full_name).where(User.username.in_(names)))
+    return {username: name for username, name in rows}

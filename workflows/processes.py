@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine import queries
@@ -13,9 +13,9 @@ from engine.errors import InvalidInput, NotFound
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.queries import InboxFilter
 from engine.runtime import CompletionResult
-from engine.views import Actor, EventView, InstanceView, TaskView
+from engine.views import Actor, InstanceView, TaskView
 
-from . import access
+from . import access, records
 from .accounts import get_user
 from .models import Unit
 from .services import Services
@@ -28,6 +28,8 @@ class TaskDetail:
     schema: dict[str, Any] | None
     ui_schema: dict[str, Any] | None
     data: dict[str, Any]
+    # The instance's earlier completions, newest first, with what each submitted (labelled by its form).
+    submissions: list[records.Submission] = field(default_factory=list)
 
 
 def start_instance(
@@ -76,12 +78,6 @@ def list_instances(
     return queries.instances(
         uow.session, status=status, process_key=process_key, unit_code=unit_code, limit=limit, offset=offset
     )
-
-
-def instance_events(uow: UnitOfWork, actor: Actor, instance_id: int) -> list[EventView]:
-    """The audit trail of an instance the actor may see."""
-    access.visible_instance(uow, actor, instance_id)
-    return queries.events(uow.session, instance_id)
 
 
 def cancel_instance(
@@ -136,7 +132,8 @@ def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int)
     ui_schema = json.loads(files[row.ui_schema]) if row.ui_schema and row.ui_schema in files else None
     instance = services.engine.get_instance(uow.session, row.instance_id)
     data = services.engine.task_data(uow.session, task_id)
-    return TaskDetail(TaskView.of(row), instance, schema, ui_schema, data)
+    submissions = records.step_submissions(services, uow, row)
+    return TaskDetail(TaskView.of(row), instance, schema, ui_schema, data, submissions)
 
 
 def claim_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:

@@ -7,11 +7,12 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from engine.views import EventView, InstanceView
-from workflows import access, processes
+from engine.views import InstanceView
+from workflows import access, processes, records
 
 from ..auth import current_user, require
-from ..schemas import CancelSchema, EventSchema, InstanceQuerySchema, InstanceSchema, InstanceStartSchema, RetrySchema
+from ..record_schemas import InstanceDetailSchema, TimelineEventSchema
+from ..schemas import CancelSchema, InstanceQuerySchema, InstanceSchema, InstanceStartSchema, RetrySchema
 from ..services import services
 
 bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Hồ sơ quy trình")
@@ -55,20 +56,23 @@ class Instances(MethodView):
 
 @bp.route("/process-instances/<int(max=2147483647):instance_id>")
 class InstanceItem(MethodView):
-    @bp.response(200, InstanceSchema)
-    def get(self, instance_id: int) -> InstanceView:
-        """One instance: status, version, data, open and completed steps."""
+    @bp.response(200, InstanceDetailSchema)
+    def get(self, instance_id: int) -> dict[str, Any]:
+        """One instance: status, version, data, open and completed steps, and ``fields``: the data labelled by the
+        forms (technical fields, computed by the process or named by no form, for administrators only)."""
         with services().read() as uow:
-            return processes.get_instance(services(), uow, current_user().actor, instance_id)
+            detail = records.instance_detail(services(), uow, current_user().actor, instance_id)
+        return {**vars(detail.instance), "fields": detail.fields}
 
 
 @bp.route("/process-instances/<int(max=2147483647):instance_id>/events")
 class InstanceEvents(MethodView):
-    @bp.response(200, EventSchema(many=True))
-    def get(self, instance_id: int) -> list[EventView]:
-        """The audit trail of one instance."""
+    @bp.response(200, TimelineEventSchema(many=True))
+    def get(self, instance_id: int) -> list[records.TimelineEvent]:
+        """The audit trail of one instance, oldest first; ``label`` names each action in Vietnamese, ``comment``
+        is that action's own reason or note."""
         with services().read() as uow:
-            return processes.instance_events(uow, current_user().actor, instance_id)
+            return records.timeline(services(), uow, current_user().actor, instance_id)
 
 
 @bp.route("/process-instances/<int(max=2147483647):instance_id>/cancel")

@@ -11,13 +11,13 @@ from engine.views import TaskView
 from workflows import alerts, deadlines, processes
 
 from ..auth import current_user
+from ..record_schemas import TaskRecordSchema
 from ..schemas import (
     AssignSchema,
     CompleteSchema,
     CompletionSchema,
     ExtendSchema,
     InboxQuerySchema,
-    TaskDetailSchema,
     TaskSchema,
 )
 from ..services import services
@@ -46,9 +46,10 @@ class Inbox(MethodView):
 
 @bp.route("/tasks/<int(max=2147483647):task_id>")
 class TaskItem(MethodView):
-    @bp.response(200, TaskDetailSchema)
+    @bp.response(200, TaskRecordSchema)
     def get(self, task_id: int) -> dict[str, Any]:
-        """One step: instructions, form (schema, ui_schema), instance and current data."""
+        """One step: instructions, form (schema, ui_schema), instance, current data and the instance's earlier
+        submissions (newest first: step, who, when, the data with its form's labels, returns with their reason)."""
         with services().read() as uow:
             detail = processes.task_detail(services(), uow, current_user().actor, task_id)
         return {
@@ -57,6 +58,7 @@ class TaskItem(MethodView):
             "ui_schema": detail.ui_schema,
             "data": detail.data,
             "instance": detail.instance,
+            "submissions": detail.submissions,
         }
 
 
