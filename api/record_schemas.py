@@ -54,3 +54,4 @@ class TimelineEventSchema(EventSchema):
     label = fields.String(required=True)
     comment = fields.String(allow_none=True)
     actor_name = fields.String(allow_none=True)
+    returned = fields.Boolean(required=True, metadata={"description": "a completion that returned the work"})

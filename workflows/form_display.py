@@ -231,12 +231,17 @@ def is_decision_form(data: Mapping[str, Any]) -> bool:
     return "decision" in data or isinstance(data.get("approved"), bool)
 
 
-def submitted_fields(data: Mapping[str, Any], schema: Mapping[str, Any] | None) -> list[FieldDisplay]:
-    """What a completion submitted, labelled by its step's form, in the form's order. A decision that did not
-    return the work shows no return reason (an old reason a page sent back along is not this decision's)."""
-    skip: set[str] = set()
+def stale_reasons(data: Mapping[str, Any]) -> frozenset[str]:
+    """The return-reason keys of decision data that does not return the work: an earlier return's reason (kept
+    in an instance's data, or sent back along by an old page), not this decision's."""
     if is_decision_form(data) and not decision_of(data).returned:
-        skip.update(_REASON_KEYS)
+        return frozenset(k for k in _REASON_KEYS if k in data)
+    return frozenset()
+
+
+def submitted_fields(data: Mapping[str, Any], schema: Mapping[str, Any] | None) -> list[FieldDisplay]:
+    """What a completion submitted, labelled by its step's form, in the form's order (no stale return reason)."""
+    skip = stale_reasons(data)
     keys = _ordered(data, field_order(schema))
     return [field(k, data[k], schema) for k in keys if k not in skip]
 

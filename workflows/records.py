@@ -28,6 +28,7 @@ from .form_display import (
     field_order,
     format_datetime,
     label_of,
+    stale_reasons,
     submitted_fields,
 )
 from .form_display import field as display_field
@@ -70,6 +71,7 @@ class TimelineEvent(EventView):
     label: str = ""
     comment: str | None = None
     actor_name: str | None = None
+    returned: bool = False  # a completion that returned the work (Trả lại)
 
 
 # --------------------------------------------------------------------------- submissions
@@ -130,8 +132,9 @@ def labelled_fields(
 ) -> list[FieldDisplay]:
     """Every key of an instance's data as a field: labelled by the form of the step that last submitted it
     (else the start form, else any form that names it); technical when the process computes it or no form
-    names it. Ordered as entered: the start form's fields, then each step's in the order they were first
-    submitted, then the rest; technical fields last."""
+    names it, and so is the reason of an earlier return beside a decision that did not return the work. Ordered
+    as entered: the start form's fields, then each step's in the order they were first submitted, then the
+    rest; technical fields last."""
     newest_first = list(history)
     source: dict[str, str] = {}  # key -> the form file that labels it
     for sub in newest_first:  # the newest submission of a key names it
@@ -151,11 +154,12 @@ def labelled_fields(
             if key not in order:
                 order.append(key)
     rest = sorted(k for k in data if k not in order)
+    stale = stale_reasons(data)
     labelled: list[FieldDisplay] = []
     technical: list[FieldDisplay] = []
     for key in [*order, *rest]:
         form = forms.forms.get(source.get(key, ""))
-        is_technical = key in forms.computed or key in _HIDDEN_KEYS or form is None
+        is_technical = key in forms.computed or key in _HIDDEN_KEYS or key in stale or form is None
         shown = display_field(key, data[key], None if is_technical else form, technical=is_technical)
         (technical if is_technical else labelled).append(shown)
     return labelled + technical
@@ -188,7 +192,10 @@ def _entry(
     event: EventView, steps: Mapping[int, str], elements: Mapping[str, str], people: Mapping[str, str]
 ) -> TimelineEvent:
     label, comment = event_label(event, steps, elements, people)
-    return TimelineEvent(**vars(event), label=label, comment=comment, actor_name=people.get(event.actor or ""))
+    data = event.payload.get("data") if event.kind == "task_completed" else None
+    returned = isinstance(data, dict) and decision_of(data).returned
+    name = people.get(event.actor or "")
+    return TimelineEvent(**vars(event), label=label, comment=comment, actor_name=name, returned=returned)
 
 
 def event_label(

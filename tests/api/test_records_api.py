@@ -128,6 +128,11 @@ def test_a_later_approval_shows_only_what_it_submitted(api: Api, clock: ManualCl
     shown = api.get(f"/api/v1/tasks/{acceptance['id']}", "cchc.pnv").json["submissions"]
     assert sum(RETURN_REASON in str(s) for s in shown) == 1  # only the return itself carries the reason
 
+    # the record: the approval, without the earlier return's reason that the instance's data still keeps
+    record = api.get(f"/api/v1/process-instances/{instance_id}", "tp.pnv").json
+    assert by_key(record["fields"])["decision"]["display"] == "Duyệt, gửi Phòng Nội vụ"
+    assert "return_reason" not in by_key(record["fields"]) and record["data"]["return_reason"] == RETURN_REASON
+
 
 def test_a_completed_step_shows_only_the_submissions_before_it(api: Api, clock: ManualClock) -> None:
     instance_id, review_id = returned_and_resubmitted(api, clock)

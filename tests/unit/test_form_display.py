@@ -138,15 +138,23 @@ def test_instance_fields_are_labelled_by_the_form_that_last_submitted_them() -> 
         frozenset({"durations", "unit_code"}),
         {},
     )
-    data = {"decision": "ok", "durations": {"a": 1}, "period_label": "Quý I", "unit_code": "PNV", "mystery": 1}
+    data = {
+        "decision": "ok",
+        "return_reason": "Lý do của lần trả lại trước",
+        "durations": {"a": 1},
+        "period_label": "Quý I",
+        "unit_code": "PNV",
+        "mystery": 1,
+    }
     history = [  # newest first
         submission(3, "acceptance.schema.json", {"decision": "ok"}),
-        submission(2, "review.schema.json", {"decision": "approve"}),
+        submission(2, "review.schema.json", {"decision": "return", "return_reason": "Lý do của lần trả lại trước"}),
     ]
     fields = labelled_fields(data, forms, history)
     assert [(f.key, f.label, f.display, f.technical) for f in fields] == [
         ("period_label", "Kỳ báo cáo", "Quý I", False),
         ("decision", "Ý kiến của Phòng Nội vụ", "Tiếp nhận", False),
+        ("return_reason", "return_reason", "Lý do của lần trả lại trước", True),  # not this decision's
         ("durations", "durations", "a: 1", True),
         ("mystery", "mystery", "1", True),
         ("unit_code", "unit_code", "PNV", True),
