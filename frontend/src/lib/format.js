@@ -117,3 +117,11 @@ export function deadlineState(task, now = new Date()) {
   if (given) return given;
   return weekdaysBetween(now, due) <= DUE_SOON_WORKING_DAYS ? "due_soon" : "on_track";
 }
+
+/** dd/mm/yyyy HH:mm in Vietnam (records: submissions, timeline). */
+export function fmtStamp(value) {
+  const d = toDate(value);
+  if (!d) return "";
+  const p = parts(d, { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+}

@@ -1,5 +1,5 @@
 // Hồ sơ quy trình: the diagram (bpmn-js NavigatedViewer) with completed and current steps marked, the audit
-// timeline and the data.
+// timeline (actions named in Vietnamese) and the data as labelled fields (technical ones collapsed, for admins).
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
@@ -7,8 +7,9 @@ import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
 import "../lib/bpmn-markers.css";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../lib/api.js";
-import { eventLabel, fmtDate, fmtDateTime, INSTANCE_STATUS } from "../lib/format.js";
+import { fmtDateTime, INSTANCE_STATUS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
+import { RecordFields, Timeline } from "../lib/records.jsx";
 import { DueCell, ErrorBox, Loading, mount } from "../lib/ui.jsx";
 
 function Diagram({ instance }) {
@@ -64,41 +65,6 @@ function Diagram({ instance }) {
       />
       <ErrorBox error={error} />
     </>
-  );
-}
-
-function DataTable({ data }) {
-  const entries = Object.entries(data || {}).filter(([k]) => k !== "data_objects");
-  if (!entries.length) return <p className="muted">Chưa có dữ liệu.</p>;
-  const show = (v) => {
-    if (typeof v === "string") return /^\d{4}-\d{2}-\d{2}$/.test(v) ? fmtDate(v) : v;
-    if (typeof v === "boolean") return v ? "Có" : "Không";
-    if (v === null || v === undefined) return "—";
-    if (typeof v === "number") return String(v);
-    return <pre className="data">{JSON.stringify(v, null, 2)}</pre>;
-  };
-  return (
-    <div className="table-wrap">
-      <table data-testid="instance-data">
-        <caption className="sr-only">Dữ liệu của hồ sơ</caption>
-        <thead>
-          <tr>
-            <th scope="col">Trường dữ liệu</th>
-            <th scope="col">Giá trị</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map(([k, v]) => (
-            <tr key={k}>
-              <th scope="row">
-                <code>{k}</code>
-              </th>
-              <td>{show(v)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 
@@ -172,26 +138,12 @@ function InstancePage({ instance_id: instanceId }) {
             </ul>
           )}
           <h2>Dữ liệu</h2>
-          <DataTable data={i.data} />
+          <RecordFields fields={i.fields} />
         </section>
         <section className="card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">Nhật ký</h2>
           {events.error && <ErrorBox error={events.error} />}
-          {!events.data ? (
-            <Loading what="nhật ký" />
-          ) : (
-            <ol className="timeline" data-testid="timeline">
-              {events.data.map((e) => (
-                <li key={e.id}>
-                  <strong>{eventLabel(e.kind)}</strong>
-                  {e.element_id ? ` (${e.element_id})` : ""}
-                  <div className="when">
-                    {fmtDateTime(e.at)} · {e.actor || "Hệ thống"}
-                  </div>
-                </li>
-              ))}
-            </ol>
-          )}
+          <Timeline events={events.data} testId="timeline" />
         </section>
       </div>
     </>

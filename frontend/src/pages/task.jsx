@@ -5,13 +5,12 @@ import validator from "@rjsf/validator-ajv8";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../lib/api.js";
 import { decisionModel } from "../lib/decision.js";
-import { DEADLINE_STATES, deadlineState, eventLabel, fmtDate, fmtDateTime, isoLocalDate, TASK_STATUS } from "../lib/format.js";
+import { DEADLINE_STATES, deadlineState, fmtDate, fmtDateTime, isoLocalDate, TASK_STATUS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
+import { Submissions, Timeline } from "../lib/records.jsx";
 import { serverFieldErrors, transformErrors, translateString } from "../lib/rjsf-vi.js";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 import "../styles/task.css";
-
-const COMMENT_FIELDS = ["return_reason", "reason", "comment", "comments", "note", "acceptance_note", "revision_note", "extension_reason"];
 
 function WorkingDays({ due }) {
   const [info, setInfo] = useState(null);
@@ -27,34 +26,6 @@ function WorkingDays({ due }) {
     <span data-testid="working-days">
       {n > 0 ? `Còn ${n} ngày làm việc` : n === 0 ? "Hạn xử lý là hôm nay" : `Đã quá hạn ${-n} ngày làm việc`}
     </span>
-  );
-}
-
-function History({ events, userNames }) {
-  if (!events) return <Loading what="lịch sử" />;
-  const shown = events.filter((e) => e.kind !== "task_ready");
-  if (!shown.length) return <p className="muted">Chưa có bước nào được xử lý.</p>;
-  return (
-    <ol className="timeline" data-testid="history">
-      {shown.map((e) => {
-        const data = (e.payload && (e.payload.data || e.payload)) || {};
-        const comments = COMMENT_FIELDS.filter((f) => typeof data[f] === "string" && data[f].trim());
-        return (
-          <li key={e.id}>
-            <strong>{eventLabel(e.kind)}</strong>
-            {e.payload && e.payload.task_name ? `: ${e.payload.task_name}` : e.payload && e.payload.name ? `: ${e.payload.name}` : ""}
-            <div className="when">
-              {fmtDateTime(e.at)} · {userNames[e.actor] || e.actor || "Hệ thống"}
-            </div>
-            {comments.map((f) => (
-              <div key={f} className="comment">
-                <em>{data[f]}</em>
-              </div>
-            ))}
-          </li>
-        );
-      })}
-    </ol>
   );
 }
 
@@ -124,9 +95,10 @@ function TaskPage({ task_id: taskId, user }) {
   useEffect(() => {
     if (t && formData === null) {
       const props = (t.schema && t.schema.properties) || {};
-      // prefill the form with the step's current data (e.g. a draft returned for revision)
+      // prefill the form with the step's current data (e.g. a draft returned for revision); a decision starts
+      // afresh: an earlier round's decision and return reason are not this one's
       const initial = {};
-      for (const k of Object.keys(props)) if (t.data && t.data[k] !== undefined) initial[k] = t.data[k];
+      if (!decisionModel(t.schema)) for (const k of Object.keys(props)) if (t.data && t.data[k] !== undefined) initial[k] = t.data[k];
       setFormData(initial);
     }
   }, [t, formData]);
@@ -287,6 +259,7 @@ function TaskPage({ task_id: taskId, user }) {
             </div>
           )}
         </div>
+        <Submissions submissions={t.submissions} />
         <ErrorBox error={error} />
         {extraErrors && extraErrors.length > 0 && (
           <ul className="alert alert-error">
@@ -397,7 +370,7 @@ function TaskPage({ task_id: taskId, user }) {
         </div>
         <div className="card">
           <h2>Lịch sử xử lý</h2>
-          <History events={events.data} userNames={userNames} />
+          <Timeline events={events.data} testId="history" />
         </div>
       </aside>
     </div>
