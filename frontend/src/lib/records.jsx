@@ -74,7 +74,8 @@ export function Submissions({ submissions }) {
       <h2 id="submissions-title">Hồ sơ đã nộp ở các bước trước</h2>
       <ol className="submissions">
         {submissions.map((s, i) => {
-          const fields = s.returned ? s.fields.filter((f) => !REASON_KEYS.includes(f.key) || f.display !== s.return_reason) : s.fields;
+          // a return's reason is shown highlighted above its fields
+          const fields = s.returned ? s.fields.filter((f) => !REASON_KEYS.includes(f.key)) : s.fields;
           return (
             <li key={s.task_id ?? i} className={`submission${s.returned ? " submission-returned" : ""}`} data-testid="submission">
               <div className="submission-head">
