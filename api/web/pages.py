@@ -126,7 +126,9 @@ def login() -> ResponseReturnValue:
                     session.permanent = True
                     session[SESSION_USER_KEY] = user.username
                     return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", error=error, username=username, title="Đăng nhập"), status
+    expired = request.args.get("expired") == "1"  # sent by a page whose session ended (lib/api.js)
+    page = render_template("login.html", error=error, username=username, title="Đăng nhập", expired=expired)
+    return page, status
 
 
 @web_bp.errorhandler(RateLimitExceeded)

@@ -233,3 +233,10 @@ def test_a_refreshed_csrf_token_works_on_a_post(api: Api) -> None:
     assert fresh.json["username"] == "cv.pnv" and fresh.json["csrf_token"] != stale
     done = client.post("/api/v1/notifications/read-all", headers={"X-CSRFToken": fresh.json["csrf_token"]})
     assert done.status_code == 200, done.json
+
+
+def test_the_login_page_says_why_after_an_expired_session(api: Api) -> None:
+    html = api.client.get("/login?next=/tasks/5&expired=1").get_data(as_text=True)
+    assert "Phiên đăng nhập đã hết hạn" in html
+    assert "Phiên đăng nhập đã hết hạn" not in api.client.get("/login?next=/tasks/5").get_data(as_text=True)
+    assert _login(api.client, next_url="/tasks/5") == "/tasks/5"
