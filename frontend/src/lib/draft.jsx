@@ -1,0 +1,152 @@
+// Local drafts of a form (localStorage): saved while typing (debounced), when the tab is hidden or closed and
+// before an expired session goes to the login page; restored with a notice when the page opens again.
+//
+//   const draft = useDraft({ user: user.username, page: "task", id: taskId }, formData, setFormData);
+//   <DraftNotice draft={draft} />            // "Đã khôi phục bản nháp chưa gửi…" + "Bỏ bản nháp"
+//   draft.clear();                           // after a successful submit
+//
+// ``formData`` is the form's controlled state, null while it loads: the first non-null value is the form as the
+// server gave it (the baseline) — a draft equal to it is no draft. ``enabled: false`` (a form the user cannot
+// send) neither restores nor saves.
+import { useCallback, useEffect, useRef, useState } from "react";
+import { beforeLogin } from "./api.js";
+import { fmtDateTime } from "./format.js";
+
+const PREFIX = "cchc.draft:";
+const MAX_AGE_MS = 30 * 24 * 3600 * 1000; // a draft nobody came back to for a month is dropped
+
+/** The storage key of a draft: one per user, page and object (task id, process key…). */
+export function draftKey({ user, page, id }) {
+  return `${PREFIX}${user}:${page}:${id ?? ""}`;
+}
+
+function read(key) {
+  try {
+    const draft = JSON.parse(window.localStorage.getItem(key) || "null");
+    return draft && typeof draft === "object" && "data" in draft ? draft : null;
+  } catch {
+    return null;
+  }
+}
+
+function write(key, data) {
+  try {
+    window.localStorage.setItem(key, JSON.stringify({ data, saved_at: new Date().toISOString() }));
+  } catch {
+    // storage full or disabled: the form still works, only without a draft
+  }
+}
+
+function remove(key) {
+  try {
+    window.localStorage.removeItem(key);
+  } catch {
+    // nothing to remove
+  }
+}
+
+function dropOldDrafts() {
+  try {
+    const now = Date.now();
+    for (let i = window.localStorage.length - 1; i >= 0; i -= 1) {
+      const key = window.localStorage.key(i);
+      if (!key || !key.startsWith(PREFIX)) continue;
+      const draft = read(key);
+      const at = draft ? Date.parse(draft.saved_at) : Number.NaN;
+      if (!(now - at < MAX_AGE_MS)) remove(key);
+    }
+  } catch {
+    // storage unavailable
+  }
+}
+
+/** The draft of one form; returns ``{ restored, discard, clear, save }`` (restored: ``{ savedAt }`` or null). */
+export function useDraft(scope, formData, setFormData, { enabled = true, delay = 800 } = {}) {
+  const key = enabled && scope && scope.user ? draftKey(scope) : null;
+  const [restored, setRestored] = useState(null);
+  const baseline = useRef(undefined); // JSON of the form as loaded
+  const latest = useRef(formData);
+  const finished = useRef(false); // submitted: nothing more to keep
+  const timer = useRef(null);
+  const setter = useRef(setFormData);
+  latest.current = formData;
+  setter.current = setFormData;
+
+  const save = useCallback(() => {
+    clearTimeout(timer.current);
+    timer.current = null;
+    if (!key || finished.current || baseline.current === undefined || latest.current == null) return;
+    if (JSON.stringify(latest.current) === baseline.current) remove(key);
+    else write(key, latest.current);
+  }, [key]);
+
+  // once the form has its data: take a draft of an earlier visit, if it differs from what the server gave
+  useEffect(() => {
+    if (!key || formData == null || baseline.current !== undefined) return;
+    baseline.current = JSON.stringify(formData);
+    dropOldDrafts();
+    const draft = read(key);
+    if (!draft) return;
+    if (JSON.stringify(draft.data) === baseline.current) {
+      remove(key);
+      return;
+    }
+    setter.current(draft.data);
+    setRestored({ savedAt: draft.saved_at });
+  }, [key, formData]);
+
+  // while typing: save a moment after the last change
+  useEffect(() => {
+    if (!key || formData == null || baseline.current === undefined || finished.current) return undefined;
+    clearTimeout(timer.current);
+    timer.current = setTimeout(save, delay);
+    return undefined;
+  }, [key, formData, save, delay]);
+
+  // leaving: the session expired (api.js), the tab is hidden, closed or reloaded
+  useEffect(() => {
+    if (!key) return undefined;
+    const onHidden = () => document.visibilityState === "hidden" && save();
+    const off = beforeLogin(save);
+    window.addEventListener("pagehide", save);
+    document.addEventListener("visibilitychange", onHidden);
+    return () => {
+      off();
+      window.removeEventListener("pagehide", save);
+      document.removeEventListener("visibilitychange", onHidden);
+      clearTimeout(timer.current);
+    };
+  }, [key, save]);
+
+  const clear = useCallback(() => {
+    finished.current = true;
+    clearTimeout(timer.current);
+    if (key) remove(key);
+    setRestored(null);
+  }, [key]);
+
+  const discard = useCallback(() => {
+    clearTimeout(timer.current);
+    if (key) remove(key);
+    setRestored(null);
+    if (baseline.current !== undefined) setter.current(JSON.parse(baseline.current));
+  }, [key]);
+
+  return { restored, discard, clear, save };
+}
+
+/** The notice above a restored form, with the button that throws the draft away. */
+export function DraftNotice({ draft }) {
+  if (!draft || !draft.restored) return null;
+  const at = draft.restored.savedAt ? fmtDateTime(draft.restored.savedAt) : "";
+  return (
+    <div className="alert alert-warn draft-notice" role="status" data-testid="draft-notice">
+      <span>
+        Đã khôi phục bản nháp chưa gửi{at ? ` (lưu lúc ${at})` : ""}. Vui lòng kiểm tra lại trước khi gửi.
+      </span>
+      <button type="button" className="btn" onClick={draft.discard}>
+        Bỏ bản nháp
+      </button>
+    </div>
+  );
+}
