@@ -152,6 +152,7 @@ def test_mark_all_read_updates_the_badge_in_every_tab(server: Server, page: tupl
     # the head starts two reports: the unit's staff are told of each new step (the starter is not)
     _start_report(pg, server, "tp.pvhtt", "PVHTT", "Quý III/2025")
     _start_report(pg, server, "tp.pvhtt", "PVHTT", "Quý IV/2025")
+    pg.clock.install()  # the page's timers (the minute poll) move only when the test moves them
     login(pg, server, "cv.pvhtt")
     badge = pg.locator("#notifications-count")
     expect(badge).to_have_text(re.compile(r"^[1-9]\d*$"))
@@ -164,4 +165,11 @@ def test_mark_all_read_updates_the_badge_in_every_tab(server: Server, page: tupl
     expect(second.locator("#notifications-count")).to_have_text("0")  # the other tab, without a reload
     screenshot(pg, "browser-05-da-doc-tat-ca")
     second.close()
+
+    # a new step for the unit: the badge shows it at the next poll, a minute later, without a reload
+    _start_report(pg, server, "tp.pvhtt", "PVHTT", "Năm 2025")
+    pg.clock.run_for(30_000)
+    expect(badge).to_have_text("0")
+    pg.clock.run_for(31_000)
+    expect(badge).to_have_text("1")
     assert not problems.items, problems.items
