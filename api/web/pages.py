@@ -157,7 +157,8 @@ def logout() -> ResponseReturnValue:
         validate_csrf(request.form.get("csrf_token", ""))
     except CsrfInvalid:
         origin = request.headers.get("Origin")
-        if origin and origin != request.host_url.rstrip("/") and session.get(SESSION_USER_KEY):
+        if origin and urlsplit(origin).netloc != request.host and session.get(SESSION_USER_KEY):
+            load_page_user()
             return render_template("logout.html", title="Đăng xuất"), 400
     session.clear()
     return redirect(url_for("web.login"))

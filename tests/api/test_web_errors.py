@@ -181,6 +181,9 @@ def test_a_cross_site_logout_without_a_token_only_asks(api: Api) -> None:
     response = client.post("/logout", headers={"Origin": "https://evil.example"})
     assert response.status_code == 400 and "Bạn có muốn đăng xuất" in response.get_data(as_text=True)
     assert client.get("/api/v1/me").status_code == 200
+    # the same site (also behind a proxy that ends HTTPS): logged out
+    response = client.post("/logout", headers={"Origin": "https://localhost"})
+    assert response.status_code == 302 and client.get("/api/v1/me").status_code == 401
 
 
 @pytest.mark.parametrize(

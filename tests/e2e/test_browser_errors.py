@@ -73,8 +73,17 @@ def test_an_unknown_address_shows_a_vietnamese_page(server: Server, page: tuple[
 def test_an_expired_session_keeps_the_typed_text(server: Server, page: tuple[Page, Problems]) -> None:
     pg, problems = page
     task_id = _start_report(pg, server, "cv.pnv", "PNV", "Quý I/2025")
+    pg.clock.install()  # the draft's debounce runs when the test moves the clock
     login(pg, server, "cv.pnv")
     _open_claimed(pg, server, task_id)
+    # opened, not typed in (the form fills in its own defaults): no draft, not even after a reload
+    pg.clock.run_for(5_000)
+    pg.reload()
+    expect(pg.get_by_test_id("task-form").get_by_label(RESULT)).to_have_value("")
+    pg.clock.run_for(5_000)
+    expect(pg.get_by_test_id("draft-notice")).to_have_count(0)
+    assert _drafts(pg) == []
+
     text = "Đã rà soát 12 thủ tục hành chính và cập nhật quy trình nội bộ của phòng."
     form = pg.get_by_test_id("task-form")
     form.get_by_label(RESULT).fill(text)

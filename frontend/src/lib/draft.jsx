@@ -2,13 +2,16 @@
 // before an expired session goes to the login page; restored with a notice when the page opens again.
 //
 //   const draft = useDraft({ user: user.username, page: "task", id: taskId }, formData, setFormData);
-//   <DraftNotice draft={draft} />            // "Đã khôi phục bản nháp chưa gửi…" + "Bỏ bản nháp"
+//   <div {...draft.watch}>                   // the user's input inside it makes the changes a draft
+//     <DraftNotice draft={draft} />          // "Đã khôi phục bản nháp chưa gửi…" + "Bỏ bản nháp"
+//     <Form formData={formData} onChange={(e) => setFormData(e.formData)} … />
+//   </div>
 //   draft.clear();                           // after a successful submit
 //
 // ``formData`` is the form's controlled state, null while it loads: the first non-null value is the form as the
-// server gave it (the baseline) — a draft equal to it is no draft. ``enabled: false`` (a form the user cannot
-// send) neither restores nor saves.
-import { useCallback, useEffect, useRef, useState } from "react";
+// server gave it — a draft equal to it (as the form settled it, defaults filled in) is no draft.
+// ``enabled: false`` (a form the user cannot send) neither restores nor saves.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { beforeLogin } from "./api.js";
 import { fmtDateTime } from "./format.js";
 
@@ -60,11 +63,16 @@ function dropOldDrafts() {
   }
 }
 
-/** The draft of one form; returns ``{ restored, discard, clear, save }`` (restored: ``{ savedAt }`` or null). */
+/** The draft of one form; returns ``{ restored, discard, clear, save, watch }`` (restored: ``{ savedAt }`` or null).
+ * Spread ``watch`` on the element around the form: only changes after the user's own input there (typing, a
+ * click, a key) are a draft — the form library filling in its defaults is not. */
 export function useDraft(scope, formData, setFormData, { enabled = true, delay = 800 } = {}) {
   const key = enabled && scope && scope.user ? draftKey(scope) : null;
   const [restored, setRestored] = useState(null);
-  const baseline = useRef(undefined); // JSON of the form as loaded
+  const original = useRef(undefined); // JSON of the form as the server gave it ("Bỏ bản nháp" goes back to it)
+  const baseline = useRef(undefined); // JSON a draft must differ from: the original as the form settled it
+  const touched = useRef(false); // the user has acted inside the form since it (re)loaded
+  const fromDraft = useRef(false); // the form shows a restored draft
   const latest = useRef(formData);
   const finished = useRef(false); // submitted: nothing more to keep
   const timer = useRef(null);
@@ -75,29 +83,35 @@ export function useDraft(scope, formData, setFormData, { enabled = true, delay =
   const save = useCallback(() => {
     clearTimeout(timer.current);
     timer.current = null;
-    if (!key || finished.current || baseline.current === undefined || latest.current == null) return;
+    if (!key || finished.current || !touched.current || baseline.current === undefined || latest.current == null) return;
     if (JSON.stringify(latest.current) === baseline.current) remove(key);
     else write(key, latest.current);
   }, [key]);
 
   // once the form has its data: take a draft of an earlier visit, if it differs from what the server gave
   useEffect(() => {
-    if (!key || formData == null || baseline.current !== undefined) return;
-    baseline.current = JSON.stringify(formData);
+    if (!key || formData == null || original.current !== undefined) return;
+    original.current = JSON.stringify(formData);
+    baseline.current = original.current;
     dropOldDrafts();
     const draft = read(key);
     if (!draft) return;
-    if (JSON.stringify(draft.data) === baseline.current) {
+    if (JSON.stringify(draft.data) === original.current) {
       remove(key);
       return;
     }
+    fromDraft.current = true;
     setter.current(draft.data);
     setRestored({ savedAt: draft.saved_at });
   }, [key, formData]);
 
-  // while typing: save a moment after the last change
+  // a change: the user's (save a moment after the last one) or the form's own (it settles the baseline)
   useEffect(() => {
-    if (!key || formData == null || baseline.current === undefined || finished.current) return undefined;
+    if (!key || formData == null || original.current === undefined || finished.current) return undefined;
+    if (!touched.current) {
+      if (!fromDraft.current) baseline.current = JSON.stringify(formData);
+      return undefined;
+    }
     clearTimeout(timer.current);
     timer.current = setTimeout(save, delay);
     return undefined;
@@ -129,10 +143,19 @@ export function useDraft(scope, formData, setFormData, { enabled = true, delay =
     clearTimeout(timer.current);
     if (key) remove(key);
     setRestored(null);
-    if (baseline.current !== undefined) setter.current(JSON.parse(baseline.current));
+    touched.current = false;
+    fromDraft.current = false;
+    if (original.current !== undefined) setter.current(JSON.parse(original.current));
   }, [key]);
 
-  return { restored, discard, clear, save };
+  const watch = useMemo(() => {
+    const act = () => {
+      touched.current = true;
+    };
+    return { onInput: act, onChange: act, onKeyDown: act, onPointerDown: act };
+  }, []);
+
+  return { restored, discard, clear, save, watch };
 }
 
 /** The notice above a restored form, with the button that throws the draft away. */

@@ -302,7 +302,7 @@ function TaskPage({ task_id: taskId, user }) {
         )}
         {open && takenByOther && <p className="alert alert-warn">Bước này đang do {userNames[t.assignee] || t.assignee} xử lý.</p>}
         {open && !takenByOther && schema && formData !== null && (
-          <div className="card task-form" data-testid="task-form">
+          <div className="card task-form" data-testid="task-form" {...draft.watch}>
             <DraftNotice draft={draft} />
             <Form
               ref={formRef}
