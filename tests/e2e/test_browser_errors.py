@@ -182,3 +182,30 @@ def test_mark_all_read_updates_the_badge_in_every_tab(server: Server, page: tupl
     pg.clock.run_for(31_000)
     expect(badge).to_have_text("1")
     assert not problems.items, problems.items
+
+
+def test_a_write_is_not_sent_as_another_account(server: Server, page: tuple[Page, Problems]) -> None:
+    pg, problems = page
+    task_id = _start_report(pg, server, "cv.ptp", "PTP", "Quý I/2026")
+    login(pg, server, "cv.ptp")
+    _open_claimed(pg, server, task_id)
+    text = "Kết quả của chuyên viên Phòng Tư pháp, chưa gửi."
+    form = pg.get_by_test_id("task-form")
+    form.get_by_label(RESULT).fill(text)
+    form.get_by_label("Tên tệp").first.fill("bao-cao.docx")
+
+    other = pg.context.new_page()  # another tab: someone else logs in on this browser
+    other.goto(f"{server.url}/")
+    other.get_by_role("button", name="Đăng xuất").click()
+    other.wait_for_url(f"{server.url}/login")
+    login(other, server, "tp.ptp")
+    other.close()
+
+    form.get_by_role("button", name="Hoàn thành").click()
+    expect(pg.get_by_role("alert").filter(has_text="đăng nhập bằng tài khoản khác")).to_be_visible()
+    expect(form.get_by_label(RESULT)).to_have_value(text)
+    token = api_token(pg, server, "cv.ptp")
+    step = pg.request.get(f"{server.url}/api/v1/tasks/{task_id}", headers={"Authorization": f"Bearer {token}"})
+    assert step.json()["status"] == "ready"  # nothing was completed in tp.ptp's name
+    problems.items = [p for p in problems.items if "403" not in p]
+    assert not problems.items, problems.items
