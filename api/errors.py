@@ -1,11 +1,12 @@
-"""The one place where errors become HTTP responses: ``{"error": {"code", "message", "details"}}``."""
+"""The one place where errors become HTTP responses: ``{"error": {"code", "message", "details"}}`` for the API
+(``/api/...``, ``/ui/api/...``), a Vietnamese HTML page (``web/error_pages.py``) for every other address."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, make_response
 from flask_limiter import RateLimitExceeded
 from flask_smorest import Api
 from marshmallow import ValidationError
@@ -23,6 +24,7 @@ from engine.errors import (
 )
 
 from .limits import breach
+from .web.error_pages import BARE_PAGE, render_error_page, wants_page
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,16 @@ HTTP_ERRORS: dict[int, tuple[str, str]] = {
 def error_response(status: int, code: str, message: str, details: Any = None) -> tuple[Response, int]:
     """The error body every endpoint uses."""
     return jsonify({"error": {"code": code, "message": message, "details": details}}), status
+
+
+def page_response(status: int, message: str | None = None) -> Response:
+    """A web page's error: the Vietnamese HTML page (never JSON), or a bare page if even that fails to render."""
+    try:
+        body = render_error_page(status, message)
+    except Exception:  # the error page must not fail: a broken template or database still gets an answer
+        log.exception("error page failed")
+        body = BARE_PAGE
+    return make_response(body, status)
 
 
 def _validation_details(data: dict[str, Any] | None) -> Any:
@@ -119,24 +131,36 @@ class CchcApi(Api):  # type: ignore[misc]
         if status >= 500:
             log.exception("server error", exc_info=getattr(error, "original_exception", None) or error)
         retry_after = None
+        page_message = None
         if isinstance(error, RateLimitExceeded):
             message, retry_after = breach(error)
             details = {"retry_after": retry_after}
-        response, status = error_response(status, code, message, details)
+            page_message = message
+        if wants_page():
+            response = page_response(status, page_message)
+        else:
+            response, status = error_response(status, code, message, details)
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
+        allowed = getattr(error, "valid_methods", None)
+        if status == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
         return response, status
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Domain errors and marshmallow errors → our body; anything unexpected → a logged 500."""
+    """Domain errors and marshmallow errors → our body (a page's: the HTML page); anything unexpected → a 500."""
 
     @app.errorhandler(AppError)
     def _app_error(error: AppError) -> tuple[Response, int]:
         status = next(s for cls, s in STATUS_BY_ERROR if isinstance(error, cls))
+        if wants_page():
+            return page_response(status, error.message), status
         return error_response(status, error.code, error.message, error.details)
 
     @app.errorhandler(ValidationError)
     def _marshmallow(error: ValidationError) -> tuple[Response, int]:
+        if wants_page():
+            return page_response(422), 422
         code, message = HTTP_ERRORS[422]
         return error_response(422, code, message, _vietnamese(error.messages))

@@ -1,4 +1,4 @@
-"""Server side of the web pages: login/logout, the page shells and one calendar helper for the scripts."""
+"""Server side of the web pages: login/logout, the page shells, the CSRF refresh and one calendar helper."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import generate_csrf, validate_csrf
+from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError as CsrfInvalid
 
 from engine.errors import AppError, Unauthorized
@@ -21,10 +22,13 @@ from workflows.roles import ROLES
 from ..auth import SESSION_USER_KEY, load_active_user
 from ..limits import breach, login_limit
 from ..services import services
+from .error_pages import load_page_user, render_error_page
 
 HERE = Path(__file__).resolve().parent
 DIST = HERE / "static" / "dist"
-PUBLIC = {"web.login", "web.static"}
+PUBLIC = {"web.login", "web.logout", "web.static"}
+# web endpoints that are not pages: a login never returns to them
+NOT_PAGES = {"web.login", "web.logout", "web.static", "web.working_days", "web.csrf"}
 
 web_bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/ui/static")
 
@@ -59,10 +63,12 @@ def _require_login() -> ResponseReturnValue | None:
             session.clear()
     if request.path.startswith("/ui/api/"):
         abort(401)
+    if request.method not in {"GET", "HEAD"}:
+        return redirect(url_for("web.login"))  # a login comes back with GET: only a page may be ``next``
     return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
 
 
-@web_bp.context_processor
+@web_bp.app_context_processor  # every template, the error pages of URLs outside the blueprint too
 def _page_context() -> dict[str, Any]:
     user: UserView | None = g.get("web_user")
     return {
@@ -75,12 +81,20 @@ def _page_context() -> dict[str, Any]:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: never redirect a fresh login to another site."""
-    if not target:
-        return url_for("web.inbox")
+    """Only a page of this site that opens with GET: never another site, an API address, logout or a form post."""
+    home = url_for("web.inbox")
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return home
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web.inbox")
+    if parts.scheme or parts.netloc:
+        return home
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _args = adapter.match(parts.path, method="GET")
+    except HTTPException:  # no such page, a redirect or a route that does not answer GET
+        return home
+    if not str(endpoint).startswith("web.") or endpoint in NOT_PAGES:
+        return home
     return target
 
 
@@ -112,7 +126,9 @@ def login() -> ResponseReturnValue:
                     session.permanent = True
                     session[SESSION_USER_KEY] = user.username
                     return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", error=error, username=username, title="Đăng nhập"), status
+    expired = request.args.get("expired") == "1"  # sent by a page whose session ended (lib/api.js)
+    page = render_template("login.html", error=error, username=username, title="Đăng nhập", expired=expired)
+    return page, status
 
 
 @web_bp.errorhandler(RateLimitExceeded)
@@ -124,13 +140,26 @@ def _too_many_logins(error: RateLimitExceeded) -> ResponseReturnValue:
     return page, 429, {"Retry-After": str(seconds)}
 
 
-@web_bp.route("/logout", methods=["POST"])
+@web_bp.route("/logout", methods=["GET", "POST"])
 def logout() -> ResponseReturnValue:
-    """Đăng xuất (a form with the CSRF token)."""
+    """Đăng xuất from any state (docs/web.md): POST ends the session, GET asks first.
+
+    A stale token (the session changed in another tab) does not keep anyone logged in: logging out only takes
+    rights away, and the Lax session cookie is not sent with another site's POST. A POST that names another
+    origin and carries no valid token gets the confirmation page instead.
+    """
+    if request.method == "GET":
+        load_page_user()
+        if not g.get("web_user"):
+            return redirect(url_for("web.login"))
+        return render_template("logout.html", title="Đăng xuất")
     try:
         validate_csrf(request.form.get("csrf_token", ""))
     except CsrfInvalid:
-        abort(400)
+        origin = request.headers.get("Origin")
+        if origin and urlsplit(origin).netloc != request.host and session.get(SESSION_USER_KEY):
+            load_page_user()
+            return render_template("logout.html", title="Đăng xuất"), 400
     session.clear()
     return redirect(url_for("web.login"))
 
@@ -167,8 +196,7 @@ def plans() -> str:
 def _admin_page(page: str, title: str) -> ResponseReturnValue:
     user: UserView = g.web_user
     if "admin" not in user.roles:
-        message = "Trang này chỉ dành cho Quản trị viên."
-        return render_template("error.html", title="Không có quyền", message=message), 403
+        return render_error_page(403, "Trang này chỉ dành cho Quản trị viên."), 403
     return _page(page, title)
 
 
@@ -193,3 +221,10 @@ def working_days_count() -> dict[str, Any]:
     count = working_days.working_days_between(services().calendar.get(), start, end)
     today = services().clock.now().date()
     return {"start": start.isoformat(), "end": end.isoformat(), "working_days": count, "today": today.isoformat()}
+
+
+@web_bp.route("/ui/api/csrf", endpoint="csrf")
+def csrf_refresh() -> ResponseReturnValue:
+    """A fresh CSRF token for this session (the pages retry a write once with it) and whose session it is."""
+    user: UserView = g.web_user
+    return {"csrf_token": generate_csrf(), "username": user.username}, 200, {"Cache-Control": "no-store"}

@@ -1,8 +1,9 @@
 // Việc cần làm: my steps and my unit's unclaimed steps, coloured by deadline state, filtered and sorted.
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { api, query } from "../lib/api.js";
 import { DEADLINE_STATES, deadlineState, fmtDateTime, toDate } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
+import { onUnreadChange, publishUnread, refreshUnread } from "../lib/unread.js";
 import { DueCell, ErrorBox, Loading, mount, ProcessUnitFilters } from "../lib/ui.jsx";
 
 const STATE_ORDER = ["overdue", "due_soon", "on_track", "none"];
@@ -11,14 +12,15 @@ const STATE_ORDER = ["overdue", "due_soon", "on_track", "none"];
 function Notifications() {
   const list = useApi("notifications?unread=true", { optional: true });
   const [error, setError] = useState(null);
+  useEffect(() => onUnreadChange(list.reload), [list.reload]); // read in another tab, or a new one arrived
   if (!list.data || !(list.data.items || []).length) return null;
   const read = async (path) => {
     setError(null);
     try {
-      await api(path, { method: "POST" });
+      const result = await api(path, { method: "POST" });
       list.reload();
-      const badge = document.getElementById("notifications-count");
-      if (badge) badge.textContent = String(Math.max(0, Number(badge.textContent) - 1));
+      if (typeof result?.unread === "number") publishUnread(result.unread);
+      else refreshUnread({ broadcast: true });
     } catch (e) {
       setError(e);
     }

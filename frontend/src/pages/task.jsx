@@ -5,6 +5,7 @@ import validator from "@rjsf/validator-ajv8";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../lib/api.js";
 import { decisionModel } from "../lib/decision.js";
+import { DraftNotice, useDraft } from "../lib/draft.jsx";
 import { DEADLINE_STATES, deadlineState, fmtDate, fmtDateTime, isoLocalDate, TASK_STATUS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { Submissions, Timeline } from "../lib/records.jsx";
@@ -29,8 +30,8 @@ function WorkingDays({ due }) {
   );
 }
 
-function ReturnDialog({ model, onCancel, onConfirm, busy }) {
-  const [reason, setReason] = useState("");
+function ReturnDialog({ model, onCancel, onConfirm, busy, initial }) {
+  const [reason, setReason] = useState(typeof initial === "string" ? initial : "");
   const [error, setError] = useState(null);
   const ref = useRef(null);
   useEffect(() => ref.current && ref.current.focus(), []);
@@ -91,6 +92,9 @@ function TaskPage({ task_id: taskId, user }) {
   const [extraErrors, setExtraErrors] = useState(null);
   const formRef = useRef(null);
   const pending = useRef(null);
+  // what the user typed survives an expired session, a closed tab or a reload (lib/draft.jsx)
+  const editable = !!t && t.status === "ready" && (!t.assignee || t.assignee === user.username);
+  const draft = useDraft({ user: user.username, page: "task", id: taskId }, formData, setFormData, { enabled: editable });
 
   useEffect(() => {
     if (t && formData === null) {
@@ -149,6 +153,7 @@ function TaskPage({ task_id: taskId, user }) {
     setExtraErrors(null);
     try {
       const result = await api(`tasks/${taskId}/complete`, { method: "POST", json: { data } });
+      draft.clear();
       setDone(result);
       setReturning(false);
       window.scrollTo(0, 0);
@@ -270,7 +275,8 @@ function TaskPage({ task_id: taskId, user }) {
         )}
         {open && takenByOther && <p className="alert alert-warn">Bước này đang do {userNames[t.assignee] || t.assignee} xử lý.</p>}
         {open && !takenByOther && schema && formData !== null && (
-          <div className="card task-form" data-testid="task-form">
+          <div className="card task-form" data-testid="task-form" {...draft.watch}>
+            <DraftNotice draft={draft} />
             <Form
               ref={formRef}
               schema={schema}
@@ -300,7 +306,7 @@ function TaskPage({ task_id: taskId, user }) {
               </div>
             )}
             {model && returning && (
-              <ReturnDialog model={model} busy={busy} onCancel={() => setReturning(false)} onConfirm={(reason) => submitWith(model.giveBack(reason))} />
+              <ReturnDialog model={model} busy={busy} initial={draft.restored && formData ? formData[model.reasonField] : ""} onCancel={() => setReturning(false)} onConfirm={(reason) => submitWith(model.giveBack(reason))} />
             )}
           </div>
         )}
