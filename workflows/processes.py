@@ -63,7 +63,7 @@ def start_extras(
                 query = query.where(ProcessDefinition.version == version)
             name = session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
             day = now.astimezone(LOCAL_TZ).strftime("%d/%m/%Y")
-            parts = [name or process_key, unit.name if unit else unit_code, day]
+            parts = [name or process_key, (unit.short_name or unit.name) if unit else unit_code, day]
         title = " · ".join(p for p in parts if p)
     try:
         due_at = to_due_datetime(data.get("deadline"))
