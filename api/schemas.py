@@ -261,6 +261,7 @@ class InboxQuerySchema(ListQuerySchema):
         validate=validate.OneOf(["on_track", "due_soon", "overdue", "early", "on_time", "late"])
     )
     activity_overdue = fields.Boolean(load_default=False)
+    assigned = fields.Boolean()
     scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "unit"]))
 
 

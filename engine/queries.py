@@ -33,6 +33,7 @@ class InboxFilter:
     deadline_state: str | None = None  # only steps with this stored deadline classification
     q: str | None = None  # words the instance's search text must start (engine.search)
     instance_due_before: datetime | None = None  # only steps whose instance was due before this moment
+    assigned: bool | None = None  # only steps someone holds (True) or nobody holds (False)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def _step_conditions(flt: InboxFilter) -> list[ColumnElement[bool]]:
         where.append(HumanTask.deadline_state == flt.deadline_state)
     if flt.instance_due_before is not None:
         where.extend((ProcessInstance.due_at.is_not(None), ProcessInstance.due_at < flt.instance_due_before))
+    if flt.assigned is not None:
+        where.append(HumanTask.assignee.is_not(None) if flt.assigned else HumanTask.assignee.is_(None))
     matched = search.matches(ProcessInstance.search_text, flt.q)
     if matched is not None:
         where.append(matched)

@@ -49,6 +49,7 @@ class StepFilter:
     deadline_state: str | None = None
     activity_overdue: bool = False  # the instance's deadline has passed
     q: str | None = None
+    assigned: bool | None = None  # someone holds the step (True), nobody (False)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def _engine_filter(flt: StepFilter, now: datetime, unit_code: str | None) -> Inb
         deadline_state=flt.deadline_state,
         q=flt.q,
         instance_due_before=now if flt.activity_overdue else None,
+        assigned=flt.assigned,
     )
 
 

@@ -45,6 +45,7 @@ class Inbox(MethodView):
             deadline_state=query.get("deadline_state"),
             activity_overdue=query["activity_overdue"],
             q=query.get("q"),
+            assigned=query.get("assigned"),
         )
         read = lists.unit_tasks if query["scope"] == "unit" else lists.inbox
         with services().read() as uow:

@@ -214,3 +214,13 @@ def test_a_renamed_unit_is_found_by_its_new_name(api: Api) -> None:
     assert renamed.status_code == 200, renamed.json
     assert titles(api, q="cai cach hanh chinh") == [Q1] and titles(api, q="noi vu") == []
     assert titles(api, q="pnv quy I") == [Q1]  # the code and the title stay
+
+
+def test_steps_held_or_waiting(api: Api) -> None:
+    held = start(api, title="Đã nhận")["open_tasks"][0]
+    waiting = start(api, title="Chưa nhận")["open_tasks"][0]
+    assert api.post(f"/api/v1/tasks/{held['id']}/claim", "cv.pnv").status_code == 200
+    assert [r["id"] for r in listed(api, "/api/v1/tasks", "cv.pnv", assigned="true")[0]] == [held["id"]]
+    assert [r["id"] for r in listed(api, "/api/v1/tasks", "tp.pnv", scope="unit", assigned="false")[0]] == [
+        waiting["id"]
+    ]

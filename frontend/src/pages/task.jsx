@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../lib/api.js";
 import { decisionModel } from "../lib/decision.js";
 import { DEADLINE_STATES, deadlineState, eventLabel, fmtDate, fmtDateTime, isoLocalDate, TASK_STATUS } from "../lib/format.js";
+import { Deadlines } from "../lib/deadlines.jsx";
 import { useApi } from "../lib/hooks.js";
 import { serverFieldErrors, transformErrors, translateString } from "../lib/rjsf-vi.js";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
@@ -264,6 +265,7 @@ function TaskPage({ task_id: taskId, user }) {
               )}
             </dd>
           </dl>
+          <Deadlines task={t} />
           {t.instructions && (
             <>
               <h3>Hướng dẫn</h3>
