@@ -271,6 +271,7 @@ class TaskRowSchema(TaskSchema):
     instance_title = fields.String(allow_none=True)
     process_name = fields.String(allow_none=True)
     unit_name = fields.String(allow_none=True)
+    assignee_name = fields.String(allow_none=True)
     activity_due_at = fields.DateTime(attribute="instance_due_at", allow_none=True)
     activity_overdue = fields.Boolean()
     may_assign = fields.Boolean()

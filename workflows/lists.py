@@ -34,6 +34,7 @@ class StepRow(TaskRowView):
     """A step of a list, with its unit's name and whether its activity (the whole instance) is past due."""
 
     unit_name: str | None = None
+    assignee_name: str | None = None
     activity_overdue: bool = False
     may_assign: bool = False  # the reader may give this step to someone (Việc của đơn vị)
 
@@ -77,10 +78,17 @@ def _unit_names(session: Session) -> dict[str, str]:
 
 def _rows(session: Session, listed: Listed[TaskRowView], now: datetime, actor: Actor | None = None) -> Listed[StepRow]:
     names = _unit_names(session) if listed.items else {}
+    holders = {t.assignee for t in listed.items if t.assignee}
+    people: dict[str, str] = {}
+    if holders:
+        people = {
+            u: n for u, n in session.execute(select(User.username, User.full_name).where(User.username.in_(holders)))
+        }
     items = [
         StepRow(
             **vars(t),
             unit_name=names.get(t.unit_code or ""),
+            assignee_name=people.get(t.assignee or ""),
             activity_overdue=t.instance_due_at is not None and t.instance_due_at < now,
             may_assign=actor is not None and access.may_assign(t, actor),
         )

@@ -150,6 +150,7 @@ def test_unit_scope_lists_every_open_step_of_the_heads_unit(api: Api) -> None:
     assert {r["id"] for r in listed(api, "/api/v1/tasks", "tp.pnv")[0]} & {held["id"], queued["id"]} == set()
     rows, total = listed(api, "/api/v1/tasks", "tp.pnv", scope="unit")
     assert {r["id"]: r["assignee"] for r in rows} == {held["id"]: "cv.pnv", queued["id"]: None}
+    assert {r["id"]: r["assignee_name"] for r in rows}[held["id"]].startswith("Võ Thị Hạnh")
     assert total == 2 and all(r["may_assign"] for r in rows)
     assert listed(api, "/api/v1/tasks", "tp.pnv", scope="unit", q="chua ai")[1] == 1
     # another unit's head sees none of them; staff may not look

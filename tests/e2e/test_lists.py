@@ -3,8 +3,10 @@ in Việc của đơn vị (every unit's open steps) and pages through the list;
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from sqlalchemy import select
 from waitress.server import create_server
 
 from api import create_app
+from engine.clock import LOCAL_TZ
 from engine.views import SYSTEM_ACTOR
 from workflows.demo import load_demo
 from workflows.models import Plan
@@ -49,6 +52,11 @@ def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     services.close()
 
 
+def _day(moment: str) -> str:
+    """dd/mm/yyyy of an API timestamp, in Vietnam."""
+    return datetime.fromisoformat(moment).astimezone(LOCAL_TZ).strftime("%d/%m/%Y")
+
+
 def _rows(page: Page, server: Server, token: str, **query: Any) -> tuple[list[dict[str, Any]], int]:
     response = page.request.get(
         f"{server.url}/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}, params={"scope": "unit", **query}
@@ -77,12 +85,12 @@ def test_search_and_pages_over_a_launched_plan(launched: Server, page: tuple[Pag
     expect(pg.get_by_test_id("page-of")).to_have_text(f"Trang 1/{pages}")
 
     pg.get_by_label("Tìm kiếm").fill(QUERY)
+    expect(pg).to_have_url(re.compile(r"\?q=bao\+cao\+quy\+I$"))
     expect(total).to_have_text(f"{matching} công việc")
     rows = pg.locator("[data-testid=inbox-table] tbody tr")
     expect(rows).to_have_count(min(matching, 50))
     for title in rows.locator(".row-title").all_inner_texts():
         assert "Quý I/" in title and "báo cáo" in title.lower(), title
-    assert "q=bao+cao+quy+I" in pg.url
     screenshot(pg, "24-tim-kiem-bao-cao-quy-I")
 
     # the whole list again, page 2 (the search box emptied), then back and forward through the history
@@ -102,6 +110,18 @@ def test_search_and_pages_over_a_launched_plan(launched: Server, page: tuple[Pag
     pg.go_back()
     expect(pg.get_by_label("Tìm kiếm")).to_have_value(QUERY)
     expect(total).to_have_text(f"{matching} công việc")
+
+    # a step whose activity is past due while the step has time left: both deadlines, and why they disagree
+    step = found[0]
+    assert step["activity_overdue"] and step["due_at"] > step["activity_due_at"]
+    pg.locator(f"tr[data-task-id='{step['id']}']").get_by_role("link", name=step["name"]).click()
+    expect(pg.get_by_test_id("activity-deadline")).to_contain_text(_day(step["activity_due_at"]))
+    expect(pg.get_by_test_id("step-deadline")).to_have_text(_day(step["due_at"]))
+    expect(pg.get_by_test_id("deadline-note")).to_have_text(
+        f"Hoạt động đã quá hạn hoàn thành ({_day(step['activity_due_at'])}); "
+        f"bước này còn hạn xử lý đến {_day(step['due_at'])}."
+    )
+    screenshot(pg, "26-hai-thoi-han")
     assert not problems.items, problems.items
 
 

@@ -103,7 +103,8 @@ export function TaskList({ user, scope, noun = "công việc", empty = "Không c
     activity_overdue: s.activity_overdue ? "true" : undefined,
   };
   const list = usePage(pagePath("tasks", { ...base, ...stateParams(s.state), sort: s.sort }, s.page));
-  const holder = (t) => (t.assignee ? (t.assignee === user.username ? "Tôi" : t.assignee) : <em>Chưa nhận</em>);
+  const holder = (t) =>
+    t.assignee ? t.assignee === user.username ? "Tôi" : <span title={t.assignee}>{t.assignee_name || t.assignee}</span> : <em>Chưa nhận</em>;
 
   return (
     <>
@@ -194,8 +195,8 @@ export function TaskList({ user, scope, noun = "công việc", empty = "Không c
                     </td>
                     <td data-label="Quy trình">{t.process_name || t.process_key}</td>
                     <td data-label="Đơn vị">{t.unit_name || t.unit_code || "—"}</td>
-                    <td data-label="Người xử lý">
-                      {holder(t)}
+                    <td data-label="Người xử lý" data-testid="holder">
+                      <div>{holder(t)}</div>
                       {scope === "unit" && t.may_assign && <AssignControl task={t} onDone={list.reload} />}
                     </td>
                     <td data-label="Hạn xử lý bước">
