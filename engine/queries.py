@@ -1,9 +1,9 @@
 """Read side: the inbox and lists, answered from the projection tables alone (no workflow loading).
 
 Lists come a page at a time (``PageRequest``: limit, offset, sort) with the total of the whole list
-(``Listed``); a step row carries its instance's title and deadline and its process's name (a join on the
-instance and definition primary keys: measured in docs/benchmarks.md, cheaper than copying them into every
-step row). ``q`` matches the instance's folded search text (``engine.search``).
+(``Listed``); a step row carries its instance's title and deadline and its process's name, read by primary key
+for the page's rows only (docs/benchmarks.md, "Lists"). ``q`` matches the instance's folded search text
+(``engine.search``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from . import search
 from .errors import NotFound
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
+from .rows import STEP_VIEW_COLUMNS, step_view
 from .views import Actor, EventView, InstanceView, Listed, TaskRowView, TaskView
 
 _MAX_SQL_INTEGER = 2**63 - 1  # BIGINT / SQLite INTEGER
@@ -55,7 +56,9 @@ class PageRequest:
     sort: str | None = None
 
 
-_STEP_ROW = select(HumanTask, ProcessInstance.title, ProcessDefinition.name, ProcessInstance.due_at)
+_INSTANCE_OF_STEP = select(
+    ProcessInstance.id, ProcessInstance.title, ProcessDefinition.name, ProcessInstance.due_at
+).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
 
 
 def _step_conditions(flt: InboxFilter) -> list[ColumnElement[bool]]:
@@ -95,33 +98,35 @@ def _bounded(page: PageRequest) -> PageRequest | None:
     return PageRequest(min(page.limit, _MAX_SQL_INTEGER), page.offset, page.sort)
 
 
-def _needs_instance(flt: InboxFilter) -> bool:
-    """Whether the filter reads the instance row (the count need not join it otherwise)."""
-    return flt.instance_due_before is not None or bool(flt.q and flt.q.strip())
+def _needs_instance(flt: InboxFilter, sort: str | None) -> bool:
+    """Whether the filter or the order reads the instance row (the step table alone answers otherwise)."""
+    return flt.instance_due_before is not None or bool(flt.q and flt.q.strip()) or sort in ("updated_at", "-updated_at")
 
 
-def _steps(
-    session: Session, where: list[ColumnElement[bool]], page: PageRequest, *, join_count: bool
-) -> Listed[TaskRowView]:
+def _steps(session: Session, where: list[ColumnElement[bool]], page: PageRequest, *, join: bool) -> Listed[TaskRowView]:
+    """One page of steps and the total; the instances' titles and deadlines are read for the page's rows only."""
     counted = select(func.count()).select_from(HumanTask)
-    if join_count:
+    if join:
         counted = counted.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     total = session.scalar(counted.where(*where)) or 0
     bounded = _bounded(page)
     if bounded is None or total <= bounded.offset:
         return Listed([], total)
-    query = (
-        _STEP_ROW.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .where(*where)
-        .order_by(*_step_order(bounded.sort))
-        .limit(bounded.limit)
-        .offset(bounded.offset)
-    )
-    items = [
-        TaskRowView(**vars(TaskView.of(row)), instance_title=title, process_name=name, instance_due_at=due)
-        for row, title, name, due in session.execute(query)
-    ]
+    query = select(*STEP_VIEW_COLUMNS).select_from(HumanTask)  # plain rows: no ORM objects to build
+    if join:
+        query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    query = query.where(*where).order_by(*_step_order(bounded.sort)).limit(bounded.limit).offset(bounded.offset)
+    steps = [step_view(r) for r in session.execute(query)]
+    about = {
+        instance_id: (title, name, due)
+        for instance_id, title, name, due in session.execute(
+            _INSTANCE_OF_STEP.where(ProcessInstance.id.in_({s.instance_id for s in steps}))
+        )
+    }
+    items = []
+    for row in steps:
+        title, name, due = about.get(row.instance_id, (None, None, None))
+        items.append(TaskRowView(**vars(row), instance_title=title, process_name=name, instance_due_at=due))
     return Listed(items, total)
 
 
@@ -134,7 +139,7 @@ def inbox_page(session: Session, actor: Actor, flt: InboxFilter, page: PageReque
         or_(HumanTask.unit_code.is_(None), HumanTask.unit_code == actor.unit_code),
     )
     who = or_(mine, candidate) if flt.status == "ready" else or_(mine, HumanTask.completed_by == actor.username)
-    return _steps(session, [who, *_step_conditions(flt)], page, join_count=_needs_instance(flt))
+    return _steps(session, [who, *_step_conditions(flt)], page, join=_needs_instance(flt, page.sort))
 
 
 def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) -> list[TaskRowView]:
@@ -144,7 +149,7 @@ def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) ->
 
 def unit_steps(session: Session, flt: InboxFilter, page: PageRequest) -> Listed[TaskRowView]:
     """The steps of one unit (``flt.unit_code``; every unit when None), whoever holds them (default: by due date)."""
-    return _steps(session, _step_conditions(flt), page, join_count=_needs_instance(flt))
+    return _steps(session, _step_conditions(flt), page, join=_needs_instance(flt, page.sort))
 
 
 def task(session: Session, task_id: int) -> TaskView:
