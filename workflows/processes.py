@@ -126,26 +126,6 @@ def get_instance(services: Services, uow: UnitOfWork, actor: Actor, instance_id:
     return services.engine.instance_view(uow.session, access.visible_instance(uow, actor, instance_id))
 
 
-def list_instances(
-    uow: UnitOfWork,
-    actor: Actor,
-    *,
-    status: str | None,
-    process_key: str | None,
-    unit_code: str | None,
-    limit: int = 200,
-    offset: int = 0,
-) -> list[InstanceView]:
-    """Instances the actor may see."""
-    if not access.sees_every_unit(actor):
-        if unit_code and unit_code != actor.unit_code:
-            return []
-        unit_code = actor.unit_code
-    return queries.instances(
-        uow.session, status=status, process_key=process_key, unit_code=unit_code, limit=limit, offset=offset
-    )
-
-
 def instance_events(uow: UnitOfWork, actor: Actor, instance_id: int) -> list[EventView]:
     """The audit trail of an instance the actor may see."""
     access.visible_instance(uow, actor, instance_id)
