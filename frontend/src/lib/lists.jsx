@@ -26,6 +26,7 @@ export function useUrlState(defaults) {
       setState((current) => {
         const next = { ...current, ...changes };
         if (!("page" in changes)) next.page = defaults.page || "1"; // a new filter starts at the first page
+        if (Object.keys(next).every((key) => next[key] === current[key])) return current; // no new history entry
         const params = new URLSearchParams(window.location.search);
         for (const [key, value] of Object.entries(next)) {
           if (value === undefined || value === null || value === "" || value === defaults[key]) params.delete(key);
@@ -75,7 +76,7 @@ export function SearchBox({ id = "f-q", label = "Tìm kiếm", value, onSearch, 
   const [text, setText] = useState(value || "");
   useEffect(() => setText(value || ""), [value]);
   useEffect(() => {
-    if (text === (value || "")) return undefined;
+    if (text.trim() === (value || "")) return undefined;
     const timer = setTimeout(() => onSearch(text.trim()), 400);
     return () => clearTimeout(timer);
   }, [text, value, onSearch]);
