@@ -225,7 +225,7 @@ class ListQuerySchema(QuerySchema):
 
 
 class InstanceQuerySchema(ListQuerySchema):
-    status = fields.String(validate=validate.OneOf(["running", "waiting", "completed", "cancelled", "error"]))
+    status = fields.String(validate=validate.OneOf(["running", "waiting", "completed", "cancelled", "error", "open"]))
     process_key = fields.String(validate=validate.Length(max=200))
     unit = fields.String(validate=validate.Length(max=50))
     version = fields.Integer(validate=validate.Range(min=1, max=INT4_MAX))

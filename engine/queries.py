@@ -40,6 +40,7 @@ class InboxFilter:
 @dataclass(frozen=True)
 class InstanceFilter:
     status: str | None = None
+    statuses: tuple[str, ...] | None = None  # any of these
     process_key: str | None = None
     unit_code: str | None = None
     ids: list[int] | None = None
@@ -177,6 +178,8 @@ def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> L
     where: list[ColumnElement[bool]] = []
     if flt.status:
         where.append(ProcessInstance.status == flt.status)
+    if flt.statuses is not None:
+        where.append(ProcessInstance.status.in_(flt.statuses))
     if flt.process_key:
         where.append(ProcessInstance.process_key == flt.process_key)
     if flt.unit_code:

@@ -27,6 +27,7 @@ MAX_LIMIT = 200
 MAX_Q = 200  # characters of a search
 SORTS = queries.SORTS  # due_at, -due_at, updated_at, -updated_at
 Page = PageRequest  # limit, offset, sort
+OPEN_STATUSES = ("running", "waiting", "error")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class StepFilter:
 class InstanceListFilter:
     """What the instance list filters by (beyond what the reader may see)."""
 
-    status: str | None = None
+    status: str | None = None  # one status, or "open": running, waiting or error
     process_key: str | None = None
     unit_code: str | None = None
     q: str | None = None
@@ -146,7 +147,8 @@ def instances(uow: UnitOfWork, actor: Actor, flt: InstanceListFilter, page: Page
             )
         ids = [i for i in uow.session.scalars(query) if i is not None]
     narrowed = InstanceFilter(
-        status=flt.status,
+        status=None if flt.status == "open" else flt.status,
+        statuses=OPEN_STATUSES if flt.status == "open" else None,
         process_key=flt.process_key,
         unit_code=unit_code,
         ids=ids,

@@ -225,3 +225,13 @@ def test_steps_held_or_waiting(api: Api) -> None:
     assert [r["id"] for r in listed(api, "/api/v1/tasks", "tp.pnv", scope="unit", assigned="false")[0]] == [
         waiting["id"]
     ]
+
+
+def test_open_instances_of_a_version(api: Api) -> None:
+    kept = start(api, title="Đang chạy")
+    cancelled = start(api, title="Đã hủy")
+    assert api.post(f"/api/v1/process-instances/{cancelled['id']}/cancel", "admin", json={}).status_code == 200
+    rows, total = listed(api, "/api/v1/process-instances", "admin", status="open", version=1, limit=1)
+    assert total == 1 and rows[0]["id"] == kept["id"]
+    assert listed(api, "/api/v1/process-instances", "admin", version=1, limit=1)[1] == 2
+    assert listed(api, "/api/v1/process-instances", "admin", version=2)[1] == 0
