@@ -1,5 +1,6 @@
 """Lists that scale: the whole 2024 plan launched (hundreds of steps), a coordinator searches "bao cao quy I"
-in Việc của đơn vị (every unit's open steps) and pages through the list; back/forward and reload keep both."""
+in Việc của đơn vị (every unit's open steps), pages through a wider search; back/forward and reload keep both;
+a step whose activity is past due shows both deadlines."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from waitress.server import create_server
 
 from api import create_app
+from engine import search
 from engine.clock import LOCAL_TZ
 from engine.views import SYSTEM_ACTOR
 from workflows.demo import load_demo
@@ -50,6 +52,12 @@ def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield Server(f"http://127.0.0.1:{port}", app)
     httpd.close()
     services.close()
+
+
+def _found_in(text: str, query: str) -> bool:
+    """Every word of ``query`` starts a word of ``text`` (whole words under three characters), as q matches."""
+    found = search.words(text)
+    return all(any(w == t or (len(t) >= 3 and w.startswith(t)) for w in found) for t in search.words(query))
 
 
 def _day(moment: str) -> str:
@@ -93,18 +101,24 @@ def test_search_and_pages_over_a_launched_plan(launched: Server, page: tuple[Pag
         assert "Quý I/" in title and "báo cáo" in title.lower(), title
     screenshot(pg, "24-tim-kiem-bao-cao-quy-I")
 
-    # the whole list again, page 2 (the search box emptied), then back and forward through the history
-    pg.get_by_label("Tìm kiếm").fill("")
-    expect(total).to_have_text(f"{everything} công việc")
+    # a wider search, page 2 of it; reload keeps both; back and forward walk through the searches and pages
+    wider, wider_total = _rows(pg, launched, token, q="bao cao", limit=1)
+    assert wider_total > 50 and wider
+    pages = -(-wider_total // 50)
+    pg.get_by_label("Tìm kiếm").fill("bao cao")
+    expect(total).to_have_text(f"{wider_total} công việc")
     first_page = rows.first.get_attribute("data-task-id")
     pg.get_by_role("button", name="Sau").click()
     expect(pg.get_by_test_id("page-of")).to_have_text(f"Trang 2/{pages}")
-    expect(rows).to_have_count(50)
+    expect(pg).to_have_url(re.compile(r"\?q=bao\+cao&page=2$"))
+    expect(rows).to_have_count(min(50, wider_total - 50))
     expect(rows.first).not_to_have_attribute("data-task-id", first_page or "")
-    assert "page=2" in pg.url
+    for text in rows.all_inner_texts():  # "bao" and "cao" start words of the title, process or unit
+        assert _found_in(text, "bao cao"), text
     screenshot(pg, "25-trang-2")
     pg.reload()
     expect(pg.get_by_test_id("page-of")).to_have_text(f"Trang 2/{pages}")
+    expect(pg.get_by_label("Tìm kiếm")).to_have_value("bao cao")
     pg.go_back()
     expect(pg.get_by_test_id("page-of")).to_have_text(f"Trang 1/{pages}")
     pg.go_back()
