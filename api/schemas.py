@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
+from workflows.lists import DEFAULT_LIMIT, MAX_LIMIT, MAX_Q, SORTS
 from workflows.roles import ROLES
 from workflows.text_rules import normalise_text, text_problem
 from workflows.working_days import DATE_RANGE_TEXT, FIRST_DAY, LAST_DAY
@@ -196,6 +197,7 @@ class InstanceSummarySchema(Schema):
     updated_at = fields.DateTime(required=True)
     ended_at = fields.DateTime(allow_none=True)
     version = fields.Integer(required=True)
+    due_at = fields.DateTime(allow_none=True)
     open_tasks = fields.List(fields.Nested(TaskSchema))
 
 
@@ -213,12 +215,22 @@ class InstanceStartSchema(StrictSchema):
     data = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]*$")), load_default=dict)
 
 
-class InstanceQuerySchema(QuerySchema):
-    status = fields.String(validate=validate.OneOf(["running", "waiting", "completed", "cancelled", "error"]))
+class ListQuerySchema(QuerySchema):
+    """Search, page and sort of a list (docs/api.md, "Lists"); the total is the X-Total-Count header."""
+
+    q = fields.String(validate=validate.Length(max=MAX_Q))
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT4_MAX))
+    sort = fields.String(validate=validate.OneOf(SORTS))
+
+
+class InstanceQuerySchema(ListQuerySchema):
+    status = fields.String(validate=validate.OneOf(["running", "waiting", "completed", "cancelled", "error", "open"]))
     process_key = fields.String(validate=validate.Length(max=200))
     unit = fields.String(validate=validate.Length(max=50))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT4_MAX))
+    version = fields.Integer(validate=validate.Range(min=1, max=INT4_MAX))
+    plan_id = fields.Integer(validate=validate.Range(min=1, max=INT4_MAX))
+    activity_id = fields.Integer(validate=validate.Range(min=1, max=INT4_MAX))
 
 
 class CancelSchema(StrictSchema):
@@ -240,7 +252,7 @@ class EventSchema(Schema):
     payload = fields.Dict()
 
 
-class InboxQuerySchema(QuerySchema):
+class InboxQuerySchema(ListQuerySchema):
     status = fields.String(load_default="ready", validate=validate.OneOf(["ready", "completed", "cancelled"]))
     process_key = fields.String(validate=validate.Length(max=200))
     unit = fields.String(validate=validate.Length(max=50))
@@ -248,6 +260,26 @@ class InboxQuerySchema(QuerySchema):
     deadline_state = fields.String(
         validate=validate.OneOf(["on_track", "due_soon", "overdue", "early", "on_time", "late"])
     )
+    activity_overdue = fields.Boolean(load_default=False)
+    assigned = fields.Boolean()
+    scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "unit"]))
+
+
+class TaskRowSchema(TaskSchema):
+    """A step of a list: with its instance's title and deadline, its process's and unit's names."""
+
+    instance_title = fields.String(allow_none=True)
+    process_name = fields.String(allow_none=True)
+    unit_name = fields.String(allow_none=True)
+    assignee_name = fields.String(allow_none=True)
+    activity_due_at = fields.DateTime(attribute="instance_due_at", allow_none=True)
+    activity_overdue = fields.Boolean()
+    may_assign = fields.Boolean()
+
+
+class CandidateSchema(Schema):
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
 
 
 class TaskDetailSchema(TaskSchema):

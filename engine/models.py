@@ -52,7 +52,11 @@ class ProcessInstance(Base):
     """A running or finished instance; ``version`` stops concurrent writers (→ Conflict)."""
 
     __tablename__ = "process_instance"
-    __table_args__ = (Index("ix_instance_status_key", "status", "process_key"),)
+    __table_args__ = (
+        Index("ix_instance_status_key", "status", "process_key"),
+        Index("ix_instance_updated", "updated_at", "id"),
+        Index("ix_instance_due", "due_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
@@ -69,6 +73,10 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Set at start from the caller (the engine only stores them): when the whole instance is due, and the
+    # folded words lists search (``engine.search``: title, process, unit and the caller's extra words).
+    due_at: Mapped[datetime | None] = mapped_column()
+    search_text: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it; not a mutable default
 

@@ -1,18 +1,28 @@
-"""Read side: the inbox and lists, answered from the projection tables alone (no workflow loading)."""
+"""Read side: the inbox and lists, answered from the projection tables alone (no workflow loading).
+
+Lists come a page at a time (``PageRequest``: limit, offset, sort) with the total of the whole list
+(``Listed``); a step row carries its instance's title and deadline and its process's name, read by primary key
+for the page's rows only (docs/benchmarks.md, "Lists"). ``q`` matches the instance's folded search text
+(``engine.search``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from . import search
 from .errors import NotFound
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
-from .views import Actor, EventView, InstanceView, SubmissionView, TaskView
+from .rows import STEP_VIEW_COLUMNS, step_view
+from .views import Actor, EventView, InstanceView, Listed, SubmissionView, TaskRowView, TaskView
 
 _MAX_SQL_INTEGER = 2**63 - 1  # BIGINT / SQLite INTEGER
+SORTS = ("due_at", "-due_at", "updated_at", "-updated_at")
 
 
 @dataclass(frozen=True)
@@ -22,10 +32,107 @@ class InboxFilter:
     unit_code: str | None = None
     overdue_at: datetime | None = None  # only steps due before this moment
     deadline_state: str | None = None  # only steps with this stored deadline classification
+    q: str | None = None  # words the instance's search text must start (engine.search)
+    instance_due_before: datetime | None = None  # only steps whose instance was due before this moment
+    assigned: bool | None = None  # only steps someone holds (True) or nobody holds (False)
 
 
-def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) -> list[TaskView]:
-    """Steps assigned to the actor plus unclaimed steps their roles and unit may take, by due date."""
+@dataclass(frozen=True)
+class InstanceFilter:
+    status: str | None = None
+    statuses: tuple[str, ...] | None = None  # any of these
+    process_key: str | None = None
+    unit_code: str | None = None
+    ids: list[int] | None = None
+    q: str | None = None
+    definition_version: int | None = None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which slice of a list: ``sort`` one of ``SORTS`` (None: the list's own default), ties broken by id."""
+
+    limit: int = 50
+    offset: int = 0
+    sort: str | None = None
+
+
+_INSTANCE_OF_STEP = select(
+    ProcessInstance.id, ProcessInstance.title, ProcessDefinition.name, ProcessInstance.due_at
+).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+
+
+def _step_conditions(flt: InboxFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [HumanTask.status == flt.status]
+    if flt.process_key:
+        where.append(HumanTask.process_key == flt.process_key)
+    if flt.unit_code:
+        where.append(HumanTask.unit_code == flt.unit_code)
+    if flt.overdue_at is not None:
+        where.extend((HumanTask.due_at.is_not(None), HumanTask.due_at < flt.overdue_at))
+    if flt.deadline_state:
+        where.append(HumanTask.deadline_state == flt.deadline_state)
+    if flt.instance_due_before is not None:
+        where.extend((ProcessInstance.due_at.is_not(None), ProcessInstance.due_at < flt.instance_due_before))
+    if flt.assigned is not None:
+        where.append(HumanTask.assignee.is_not(None) if flt.assigned else HumanTask.assignee.is_(None))
+    matched = search.matches(ProcessInstance.search_text, flt.q)
+    if matched is not None:
+        where.append(matched)
+    return where
+
+
+def _step_order(sort: str | None) -> list[Any]:
+    if sort == "-due_at":
+        return [HumanTask.due_at.is_(None), HumanTask.due_at.desc(), HumanTask.id.desc()]
+    if sort == "updated_at":
+        return [ProcessInstance.updated_at, HumanTask.id]
+    if sort == "-updated_at":
+        return [ProcessInstance.updated_at.desc(), HumanTask.id.desc()]
+    return [HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id]  # by due date, undated last
+
+
+def _bounded(page: PageRequest) -> PageRequest | None:
+    """The page with a limit the databases accept; None when the offset lies beyond any row."""
+    if page.offset > _MAX_SQL_INTEGER:
+        return None  # no row lies that far, and the databases refuse such an integer
+    return PageRequest(min(page.limit, _MAX_SQL_INTEGER), page.offset, page.sort)
+
+
+def _needs_instance(flt: InboxFilter, sort: str | None) -> bool:
+    """Whether the filter or the order reads the instance row (the step table alone answers otherwise)."""
+    return flt.instance_due_before is not None or bool(flt.q and flt.q.strip()) or sort in ("updated_at", "-updated_at")
+
+
+def _steps(session: Session, where: list[ColumnElement[bool]], page: PageRequest, *, join: bool) -> Listed[TaskRowView]:
+    """One page of steps and the total; the instances' titles and deadlines are read for the page's rows only."""
+    counted = select(func.count()).select_from(HumanTask)
+    if join:
+        counted = counted.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    total = session.scalar(counted.where(*where)) or 0
+    bounded = _bounded(page)
+    if bounded is None or total <= bounded.offset:
+        return Listed([], total)
+    query = select(*STEP_VIEW_COLUMNS).select_from(HumanTask)  # plain rows: no ORM objects to build
+    if join:
+        query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    query = query.where(*where).order_by(*_step_order(bounded.sort)).limit(bounded.limit).offset(bounded.offset)
+    steps = [step_view(r) for r in session.execute(query)]
+    about = {
+        instance_id: (title, name, due)
+        for instance_id, title, name, due in session.execute(
+            _INSTANCE_OF_STEP.where(ProcessInstance.id.in_({s.instance_id for s in steps}))
+        )
+    }
+    items = []
+    for row in steps:
+        title, name, due = about.get(row.instance_id, (None, None, None))
+        items.append(TaskRowView(**vars(row), instance_title=title, process_name=name, instance_due_at=due))
+    return Listed(items, total)
+
+
+def inbox_page(session: Session, actor: Actor, flt: InboxFilter, page: PageRequest) -> Listed[TaskRowView]:
+    """Steps assigned to the actor plus unclaimed steps their roles and unit may take (default: by due date)."""
     mine = HumanTask.assignee == actor.username
     candidate = and_(
         HumanTask.assignee.is_(None),
@@ -33,17 +140,17 @@ def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) ->
         or_(HumanTask.unit_code.is_(None), HumanTask.unit_code == actor.unit_code),
     )
     who = or_(mine, candidate) if flt.status == "ready" else or_(mine, HumanTask.completed_by == actor.username)
-    query = select(HumanTask).where(who, HumanTask.status == flt.status)
-    if flt.process_key:
-        query = query.where(HumanTask.process_key == flt.process_key)
-    if flt.unit_code:
-        query = query.where(HumanTask.unit_code == flt.unit_code)
-    if flt.overdue_at is not None:
-        query = query.where(HumanTask.due_at.is_not(None), HumanTask.due_at < flt.overdue_at)
-    if flt.deadline_state:
-        query = query.where(HumanTask.deadline_state == flt.deadline_state)
-    query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(limit)
-    return [TaskView.of(row) for row in session.scalars(query)]
+    return _steps(session, [who, *_step_conditions(flt)], page, join=_needs_instance(flt, page.sort))
+
+
+def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) -> list[TaskRowView]:
+    """The first ``limit`` steps of the actor's inbox, by due date."""
+    return inbox_page(session, actor, flt, PageRequest(limit=limit)).items
+
+
+def unit_steps(session: Session, flt: InboxFilter, page: PageRequest) -> Listed[TaskRowView]:
+    """The steps of one unit (``flt.unit_code``; every unit when None), whoever holds them (default: by due date)."""
+    return _steps(session, _step_conditions(flt), page, join=_needs_instance(flt, page.sort))
 
 
 def task(session: Session, task_id: int) -> TaskView:
@@ -52,6 +159,60 @@ def task(session: Session, task_id: int) -> TaskView:
     if row is None:
         raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
     return TaskView.of(row)
+
+
+def _instance_order(sort: str | None) -> list[Any]:
+    if sort == "due_at":
+        return [ProcessInstance.due_at.is_(None), ProcessInstance.due_at, ProcessInstance.id]
+    if sort == "-due_at":
+        return [ProcessInstance.due_at.is_(None), ProcessInstance.due_at.desc(), ProcessInstance.id.desc()]
+    if sort == "updated_at":
+        return [ProcessInstance.updated_at, ProcessInstance.id]
+    if sort == "-updated_at":
+        return [ProcessInstance.updated_at.desc(), ProcessInstance.id.desc()]
+    return [ProcessInstance.id.desc()]  # newest first
+
+
+def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> Listed[InstanceView]:
+    """Instances by filter (default: newest first), with their open steps, and how many match."""
+    where: list[ColumnElement[bool]] = []
+    if flt.status:
+        where.append(ProcessInstance.status == flt.status)
+    if flt.statuses is not None:
+        where.append(ProcessInstance.status.in_(flt.statuses))
+    if flt.process_key:
+        where.append(ProcessInstance.process_key == flt.process_key)
+    if flt.unit_code:
+        where.append(ProcessInstance.unit_code == flt.unit_code)
+    if flt.ids is not None:
+        where.append(ProcessInstance.id.in_(flt.ids))
+    if flt.definition_version is not None:
+        where.append(ProcessDefinition.version == flt.definition_version)
+    matched = search.matches(ProcessInstance.search_text, flt.q)
+    if matched is not None:
+        where.append(matched)
+    joined = select(ProcessInstance, ProcessDefinition.version).join(
+        ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id
+    )
+    counted = select(func.count()).select_from(ProcessInstance)
+    if flt.definition_version is not None:
+        counted = counted.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+    total = session.scalar(counted.where(*where)) or 0
+    bounded = _bounded(page)
+    if bounded is None or total <= bounded.offset:
+        return Listed([], total)
+    query = joined.where(*where).order_by(*_instance_order(bounded.sort)).limit(bounded.limit)
+    rows = session.execute(query.offset(bounded.offset)).all()
+    found = [r[0].id for r in rows]
+    open_tasks: dict[int, list[TaskView]] = {}
+    if found:
+        for t in session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id.in_(found), HumanTask.status == "ready")
+            .order_by(HumanTask.id)
+        ):
+            open_tasks.setdefault(t.instance_id, []).append(TaskView.of(t))
+    return Listed([InstanceView.of(inst, version, open_tasks.get(inst.id, [])) for inst, version in rows], total)
 
 
 def instances(
@@ -65,29 +226,8 @@ def instances(
     offset: int = 0,
 ) -> list[InstanceView]:
     """Instances by filter, newest first, with their open steps."""
-    if offset > _MAX_SQL_INTEGER:
-        return []  # no row lies that far, and the databases refuse such an integer
-    limit = min(limit, _MAX_SQL_INTEGER)
-    query = select(ProcessInstance, ProcessDefinition.version).join(
-        ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id
-    )
-    if status:
-        query = query.where(ProcessInstance.status == status)
-    if process_key:
-        query = query.where(ProcessInstance.process_key == process_key)
-    if unit_code:
-        query = query.where(ProcessInstance.unit_code == unit_code)
-    if ids is not None:
-        query = query.where(ProcessInstance.id.in_(ids))
-    rows = session.execute(query.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset)).all()
-    found = [r[0].id for r in rows]
-    open_tasks: dict[int, list[TaskView]] = {}
-    if found:
-        for t in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id.in_(found), HumanTask.status == "ready")
-        ):
-            open_tasks.setdefault(t.instance_id, []).append(TaskView.of(t))
-    return [InstanceView.of(inst, version, open_tasks.get(inst.id, [])) for inst, version in rows]
+    flt = InstanceFilter(status=status, process_key=process_key, unit_code=unit_code, ids=ids)
+    return instance_page(session, flt, PageRequest(limit=limit, offset=offset)).items
 
 
 def events(session: Session, instance_id: int) -> list[EventView]:

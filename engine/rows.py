@@ -265,6 +265,11 @@ def _task_view(row: Any) -> TaskView:
     return TaskView(*values)
 
 
+# For reads that build step views from plain rows (engine.queries): the columns, in TaskView's order, and the view.
+STEP_VIEW_COLUMNS = _VIEW_COLUMNS
+step_view = _task_view
+
+
 def _utc(value: Any) -> datetime | None:
     """What UTCDateTime.process_result_value gives, from the driver's value (ISO text or a datetime)."""
     if value is None:

@@ -7,7 +7,7 @@ Every method takes the caller's ``UnitOfWork``; the engine flushes but never com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -17,7 +17,7 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
-from . import assignment, audit, rows, timer_batch
+from . import assignment, audit, rows, search, timer_batch
 from .caches import DeployedDefinition, WorkflowCache, form_json
 from .clock import Clock, SystemClock
 from .db import UnitOfWork, conflicts_on_races
@@ -127,10 +127,17 @@ class Engine:
         actor: Actor,
         version: int | None = None,
         title: str | None = None,
+        due_at: datetime | None = None,
+        search_words: Sequence[str] = (),
     ) -> InstanceView:
-        """Start an instance and run it until it needs a person or a timer."""
+        """Start an instance and run it until it needs a person or a timer.
+
+        ``due_at``: when the whole instance is due (stored, shown beside its steps' own deadlines);
+        ``search_words``: what else lists should find it by, beside its title, process and unit code.
+        """
         session = uow.session
-        definition = self._deployed(session, get_definition(session, process_key, version).id)
+        definition_row = get_definition(session, process_key, version)
+        definition = self._deployed(session, definition_row.id)
         now = self.clock.now()
         state = WorkflowState.new(definition.bundle, self.script_engine)
         initial = dict(data or {})
@@ -152,6 +159,10 @@ class Engine:
             started_by=actor.username,
             created_at=now,
             updated_at=now,
+            due_at=due_at,
+            search_text=search.search_text(
+                [title, definition.process_key, definition_row.name, unit_code, *search_words]
+            ),
         )
         session.add(instance)
         uow.flush()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class InstanceView:
     open_tasks: list[TaskView] = field(default_factory=list)
     # None: not read (a completion's answer leaves the growing history to the instance's own page).
     completed_tasks: list[TaskView] | None = field(default_factory=list)
+    due_at: datetime | None = None  # when the whole instance is due (set by the caller at start)
 
     @classmethod
     def of(
@@ -134,7 +137,25 @@ class InstanceView:
             row.version,
             open_tasks,
             (completed_tasks or []) if with_history else None,
+            row.due_at,
         )
+
+
+@dataclass(frozen=True)
+class TaskRowView(TaskView):
+    """A step as lists show it: with its instance's title and deadline and its process's name."""
+
+    instance_title: str | None = None
+    process_name: str | None = None
+    instance_due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Listed(Generic[T]):
+    """One page of a list and how many rows the whole list has."""
+
+    items: list[T]
+    total: int
 
 
 @dataclass(frozen=True)

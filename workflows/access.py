@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from engine.db import UnitOfWork
 from engine.errors import Forbidden, NotFound
 from engine.models import HumanTask, ProcessInstance
-from engine.views import Actor
+from engine.views import Actor, TaskView
 
 from .services import Services
 
@@ -122,7 +122,7 @@ def visible_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int
     return row
 
 
-def heads_unit_of(row: HumanTask, actor: Actor) -> bool:
+def heads_unit_of(row: HumanTask | TaskView, actor: Actor) -> bool:
     """The actor is the head of the unit that holds the step."""
     return "head" in actor.roles and row.unit_code is not None and row.unit_code == actor.unit_code
 
@@ -132,10 +132,35 @@ def may_release_others(row: HumanTask, actor: Actor) -> bool:
     return "admin" in actor.roles or heads_unit_of(row, actor)
 
 
-def check_may_assign(row: HumanTask, actor: Actor) -> None:
+def may_assign(row: HumanTask | TaskView, actor: Actor) -> bool:
     """Heads assign steps of their own unit; administrators any step."""
-    if not ("admin" in actor.roles or heads_unit_of(row, actor)):
+    return "admin" in actor.roles or heads_unit_of(row, actor)
+
+
+def check_may_assign(row: HumanTask | TaskView, actor: Actor) -> None:
+    """Heads assign steps of their own unit; administrators any step."""
+    if not may_assign(row, actor):
         raise Forbidden("Chỉ lãnh đạo đơn vị hoặc quản trị viên được phân công bước này.", code="cannot_assign")
+
+
+def unit_tasks_scope(actor: Actor, unit_code: str | None) -> str | None:
+    """Whose steps the actor may list in "Việc của đơn vị", whoever holds them: a head their own unit's;
+    overseers any unit's (``unit_code``; None: every unit). Returns the unit to list (None: every unit)."""
+    if sees_every_unit(actor):
+        return unit_code
+    if "head" in actor.roles and actor.unit_code:
+        if unit_code and unit_code != actor.unit_code:
+            raise Forbidden("Bạn chỉ được xem việc của đơn vị mình.", code="unit_not_yours")
+        return actor.unit_code
+    raise Forbidden(
+        "Chỉ lãnh đạo đơn vị, đầu mối CCHC, lãnh đạo UBND hoặc quản trị viên được xem việc của đơn vị.",
+        code="cannot_view_unit_tasks",
+    )
+
+
+def may_view_unit_tasks(actor: Actor) -> bool:
+    """Whether "Việc của đơn vị" is for the actor at all (the page's link)."""
+    return sees_every_unit(actor) or ("head" in actor.roles and actor.unit_code is not None)
 
 
 def may_extend(row: HumanTask, actor: Actor) -> bool:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import search
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.views import Actor
 
@@ -145,13 +148,26 @@ def update_unit(
     """Rename or close a unit (administrators; closing keeps it: old plans still open)."""
     access.MANAGE_UNITS.check(actor)
     row = get_unit(session, code)
+    renamed = (name is not None and name != row.name) or (short_name is not None and short_name != row.short_name)
     if name is not None:
         row.name = name
     if short_name is not None:
         row.short_name = short_name
+    if renamed:  # lists find the unit's instances by its new name
+        search.refresh_unit(session, code, lambda data: instance_search_words(row, data))
     if valid_to is not None:
         if row.valid_from is not None and valid_to < row.valid_from:
             raise InvalidInput("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.", code="unit_dates_invalid")
         row.valid_to = valid_to
     session.flush()
     return UnitView.of(row)
+
+
+def instance_search_words(unit: Unit | None, data: Mapping[str, Any]) -> list[str]:
+    """What lists find an instance by beside its title, process and unit code: the unit's names, the activity code.
+
+    The same words as migration 0004 fills in for instances started before it.
+    """
+    code = data.get("activity_code")
+    words = [unit.name, unit.short_name or ""] if unit is not None else []
+    return [*words, code] if isinstance(code, str) else words

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from engine import queries
+from engine.clock import LOCAL_TZ
 from engine.db import UnitOfWork
 from engine.errors import InvalidInput, NotFound
 from engine.models import ProcessDefinition, ProcessInstance
+from engine.projection import to_due_datetime
 from engine.queries import InboxFilter
 from engine.runtime import CompletionResult
 from engine.views import Actor, InstanceView, TaskView
@@ -18,7 +24,52 @@ from engine.views import Actor, InstanceView, TaskView
 from . import access, records
 from .accounts import get_user
 from .models import Unit
+from .organisation import instance_search_words
 from .services import Services
+
+
+@dataclass(frozen=True)
+class StartExtras:
+    """What an instance keeps beside its data: a title, the deadline of the whole instance, search words."""
+
+    title: str
+    due_at: datetime | None
+    search_words: list[str]
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def start_extras(
+    session: Session,
+    *,
+    process_key: str,
+    unit_code: str,
+    data: Mapping[str, Any],
+    now: datetime,
+    version: int | None = None,
+    title: str | None = None,
+) -> StartExtras:
+    """The title (given, or "code · activity · period" from the start data, else "process · unit · date"),
+    the instance's deadline (the start data's ``deadline``) and the words lists find it by."""
+    unit = session.get(Unit, unit_code)
+    if not title:
+        parts = [_text(data, "activity_code"), _text(data, "activity_title"), _text(data, "period_label")]
+        if not any(parts[:2]):
+            query = select(ProcessDefinition.name).where(ProcessDefinition.process_key == process_key)
+            if version is not None:
+                query = query.where(ProcessDefinition.version == version)
+            name = session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
+            day = now.astimezone(LOCAL_TZ).strftime("%d/%m/%Y")
+            parts = [name or process_key, (unit.short_name or unit.name) if unit else unit_code, day]
+        title = " · ".join(p for p in parts if p)
+    try:
+        due_at = to_due_datetime(data.get("deadline"))
+    except (TypeError, ValueError):
+        due_at = None  # not a date: the process's own start rules say so
+    return StartExtras(title[:500], due_at, instance_search_words(unit, data))
 
 
 @dataclass(frozen=True)
@@ -51,8 +102,25 @@ def start_instance(
             details={"unit_code": ["Đơn vị không tồn tại."]},
         )
     access.check_may_start(actor, unit_code)
+    extras = start_extras(
+        uow.session,
+        process_key=process_key,
+        unit_code=unit_code,
+        data=data or {},
+        now=services.clock.now(),
+        version=version,
+        title=title,
+    )
     return services.engine.start(
-        uow, process_key, unit_code=unit_code, data=data, actor=actor, version=version, title=title
+        uow,
+        process_key,
+        unit_code=unit_code,
+        data=data,
+        actor=actor,
+        version=version,
+        title=extras.title,
+        due_at=extras.due_at,
+        search_words=extras.search_words,
     )
 
 
@@ -60,24 +128,6 @@ def get_instance(services: Services, uow: UnitOfWork, actor: Actor, instance_id:
     return services.engine.instance_view(uow.session, access.visible_instance(uow, actor, instance_id))
 
 
-def list_instances(
-    uow: UnitOfWork,
-    actor: Actor,
-    *,
-    status: str | None,
-    process_key: str | None,
-    unit_code: str | None,
-    limit: int = 200,
-    offset: int = 0,
-) -> list[InstanceView]:
-    """Instances the actor may see."""
-    if not access.sees_every_unit(actor):
-        if unit_code and unit_code != actor.unit_code:
-            return []
-        unit_code = actor.unit_code
-    return queries.instances(
-        uow.session, status=status, process_key=process_key, unit_code=unit_code, limit=limit, offset=offset
-    )
 
 
 def cancel_instance(
@@ -117,7 +167,8 @@ def inbox(
         overdue_at=services.clock.now() if overdue else None,
         deadline_state=deadline_state,
     )
-    return queries.inbox(uow.session, actor, flt)
+    found: list[TaskView] = list(queries.inbox(uow.session, actor, flt))
+    return found
 
 
 def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> TaskDetail:

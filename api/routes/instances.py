@@ -8,9 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.views import InstanceView
-from workflows import access, processes, records
+from workflows import access, lists, processes, records
 
 from ..auth import current_user, require
+from ..paging import TOTAL_HEADER, page_of, total_headers
 from ..record_schemas import InstanceDetailSchema, TimelineEventSchema
 from ..schemas import CancelSchema, InstanceQuerySchema, InstanceSchema, InstanceStartSchema, RetrySchema
 from ..services import services
@@ -21,19 +22,23 @@ bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Hồ s�
 @bp.route("/process-instances")
 class Instances(MethodView):
     @bp.arguments(InstanceQuerySchema, location="query")
-    @bp.response(200, InstanceSchema(many=True))
-    def get(self, query: dict[str, Any]) -> list[InstanceView]:
-        """Instances the caller may see, newest first."""
+    @bp.response(200, InstanceSchema(many=True), headers=total_headers("hồ sơ"))
+    def get(self, query: dict[str, Any]) -> Any:
+        """Instances the caller may see, newest first (``sort``: ``due_at``, ``-due_at``, ``updated_at``,
+        ``-updated_at``); searched with ``q``, paged with ``limit`` (50, at most 200) and ``offset``; the total
+        in ``X-Total-Count``; ``plan_id``/``activity_id``: the instances launched for a plan or an activity."""
+        flt = lists.InstanceListFilter(
+            status=query.get("status"),
+            process_key=query.get("process_key"),
+            unit_code=query.get("unit"),
+            q=query.get("q"),
+            version=query.get("version"),
+            plan_id=query.get("plan_id"),
+            activity_id=query.get("activity_id"),
+        )
         with services().read() as uow:
-            return processes.list_instances(
-                uow,
-                current_user().actor,
-                status=query.get("status"),
-                process_key=query.get("process_key"),
-                unit_code=query.get("unit"),
-                limit=query["limit"],
-                offset=query["offset"],
-            )
+            listed = lists.instances(uow, current_user().actor, flt, page_of(query))
+        return listed.items, {TOTAL_HEADER: str(listed.total)}
 
     @bp.arguments(InstanceStartSchema)
     @bp.response(201, InstanceSchema)

@@ -8,16 +8,19 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.views import TaskView
-from workflows import alerts, deadlines, processes
+from workflows import alerts, deadlines, lists, processes
 
 from ..auth import current_user
+from ..paging import TOTAL_HEADER, page_of, total_headers
 from ..record_schemas import TaskRecordSchema
 from ..schemas import (
     AssignSchema,
+    CandidateSchema,
     CompleteSchema,
     CompletionSchema,
     ExtendSchema,
     InboxQuerySchema,
+    TaskRowSchema,
     TaskSchema,
 )
 from ..services import services
@@ -28,20 +31,26 @@ bp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="Công việ
 @bp.route("/tasks")
 class Inbox(MethodView):
     @bp.arguments(InboxQuerySchema, location="query")
-    @bp.response(200, TaskSchema(many=True))
-    def get(self, query: dict[str, Any]) -> list[TaskView]:
-        """The caller's inbox: their steps plus unclaimed steps they may take, by due date."""
+    @bp.response(200, TaskRowSchema(many=True), headers=total_headers("công việc"))
+    def get(self, query: dict[str, Any]) -> Any:
+        """The caller's inbox (``scope=mine``, default): their steps plus unclaimed steps they may take; or
+        ``scope=unit`` (Việc của đơn vị): every open step of the caller's unit, whoever holds it (unit heads;
+        overseers any unit with ``unit``, every unit without). Searched with ``q``, paged with ``limit`` (50,
+        at most 200) and ``offset``, sorted with ``sort`` (default ``due_at``); the total in ``X-Total-Count``."""
+        flt = lists.StepFilter(
+            status=query["status"],
+            process_key=query.get("process_key"),
+            unit_code=query.get("unit"),
+            overdue=query["overdue"],
+            deadline_state=query.get("deadline_state"),
+            activity_overdue=query["activity_overdue"],
+            q=query.get("q"),
+            assigned=query.get("assigned"),
+        )
+        read = lists.unit_tasks if query["scope"] == "unit" else lists.inbox
         with services().read() as uow:
-            return processes.inbox(
-                services(),
-                uow,
-                current_user().actor,
-                status=query["status"],
-                process_key=query.get("process_key"),
-                unit_code=query.get("unit"),
-                overdue=query["overdue"],
-                deadline_state=query.get("deadline_state"),
-            )
+            listed = read(services(), uow, current_user().actor, flt, page_of(query))
+        return listed.items, {TOTAL_HEADER: str(listed.total)}
 
 
 @bp.route("/tasks/<int(max=2147483647):task_id>")
@@ -82,6 +91,15 @@ class TaskUnclaim(MethodView):
             view = processes.unclaim_task(services(), uow, current_user().actor, task_id)
             uow.commit()
         return view
+
+
+@bp.route("/tasks/<int(max=2147483647):task_id>/candidates")
+class TaskCandidates(MethodView):
+    @bp.response(200, CandidateSchema(many=True))
+    def get(self, task_id: int) -> list[lists.Candidate]:
+        """Who the step may be given to: active users of its unit with its role (heads of the unit, administrators)."""
+        with services().read() as uow:
+            return lists.candidates(services(), uow, current_user().actor, task_id)
 
 
 @bp.route("/tasks/<int(max=2147483647):task_id>/assign")

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError as CsrfInvalid
 
 from engine.errors import AppError, Unauthorized
-from workflows import working_days
+from workflows import access, working_days
 from workflows.accounts import UserView, authenticate
 from workflows.roles import ROLES
 
@@ -77,6 +77,7 @@ def _page_context() -> dict[str, Any]:
         "user": user,
         "role_names": ", ".join(ROLES.get(r, r) for r in user.roles) if user else "",
         "is_admin": bool(user and "admin" in user.roles),
+        "sees_unit_tasks": bool(user and access.may_view_unit_tasks(user.actor)),
     }
 
 
@@ -176,6 +177,16 @@ def inbox() -> str:
 @web_bp.route("/tasks/<int(max=2147483647):task_id>")
 def task(task_id: int) -> str:
     return _page("task", "Xử lý công việc", task_id=task_id)
+
+
+@web_bp.route("/unit-tasks")
+def unit_tasks() -> ResponseReturnValue:
+    """Việc của đơn vị: unit heads and overseers (workflows.access.unit_tasks_scope)."""
+    actor = g.web_user.actor
+    if not access.may_view_unit_tasks(actor):
+        message = "Trang này dành cho lãnh đạo đơn vị, đầu mối CCHC, lãnh đạo UBND và quản trị viên."
+        return render_template("error.html", title="Không có quyền", message=message), 403
+    return _page("unit", "Việc của đơn vị", overseer=access.sees_every_unit(actor))
 
 
 @web_bp.route("/instances")

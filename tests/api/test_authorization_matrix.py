@@ -121,6 +121,8 @@ CASES = [
         "cancel", "POST", "/api/v1/process-instances/{instance}/cancel", frozenset({"admin"}), body=lambda: {"json": {}}
     ),
     Case("inbox", "GET", "/api/v1/tasks", ALL),
+    Case("unit_tasks", "GET", "/api/v1/tasks?scope=unit", frozenset({"admin", "leader", "coordinator", "head"})),
+    Case("candidates", "GET", "/api/v1/tasks/{task}/candidates", frozenset({"admin", "head"}), hidden_from("clerk")),
     Case("task", "GET", "/api/v1/tasks/{task}", ALL - {"clerk"}, hidden_from("clerk")),
     Case("claim", "POST", "/api/v1/tasks/{task}/claim", frozenset({"staff"}), hidden_from("clerk")),
     Case(
@@ -232,6 +234,7 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "?start=2024-01-02&working_days=5": "",
         "/notifications/999999/": "/notifications/<notification_id>/",
         "?group=unit": "",
+        "?scope=unit": "",
     }
     normalised = set()
     for method, path in covered:

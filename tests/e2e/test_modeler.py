@@ -62,7 +62,7 @@ def test_rename_validate_deploy_new_version(server: Server, page: tuple[Page, Pr
     old = _start(pg, server, staff)
     assert old["definition_version"] == old_version
     admin_token = api_token(pg, server, "admin")
-    instances = _api(pg, server, admin_token, "GET", "process-instances?process_key=periodic_report&limit=500")
+    instances = _api(pg, server, admin_token, "GET", "process-instances?process_key=periodic_report&limit=200")
     running = sum(1 for i in instances if i["definition_version"] == old_version and i["status"] in OPEN)
 
     login(pg, server, "admin")

@@ -21,7 +21,7 @@ from engine.db import UnitOfWork
 from engine.errors import Conflict
 from engine.models import ProcessInstance
 from engine.views import Actor
-from workflows import access
+from workflows import access, processes
 from workflows.models import Plan, PlanActivityRow, PlanOccurrence
 from workflows.services import Services
 
@@ -134,14 +134,20 @@ def launch_plan(
             continue
         activity = occurrence.activity
         process_key = config.processes.get(activity.activity_type, activity.activity_type)
-        title = f"{occurrence.label} · {activity.text}"[:500]
+        data = start_data(plan, activity, occurrence, config)
+        # "I.3.1 · Xây dựng, ban hành Kế hoạch CCHC năm 2024 · Quý I/2024": code · activity · period
+        extras = processes.start_extras(
+            session, process_key=process_key, unit_code=occurrence.unit_code, data=data, now=services.clock.now()
+        )
         view = services.engine.start(
             uow,
             process_key,
             unit_code=occurrence.unit_code,
-            data=start_data(plan, activity, occurrence, config),
+            data=data,
             actor=actor,
-            title=title,
+            title=extras.title,
+            due_at=extras.due_at,
+            search_words=extras.search_words,
         )
         previous = occurrence.instance_id
         linked = session.execute(

@@ -17,7 +17,8 @@ import spiffModdle from "../bpmn/spiffworkflow-moddle.json";
 import { SpiffPropertiesModule } from "../bpmn/spiff-properties.js";
 import { importDiagram } from "../bpmn/spiff-references.js";
 import { TranslateViModule } from "../bpmn/translate-vi.js";
-import { api, ApiError } from "../lib/api.js";
+import { api, ApiError, query } from "../lib/api.js";
+import { usePage } from "../lib/lists.jsx";
 import { fmtDateTime } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
@@ -380,13 +381,25 @@ function DiffView({ definition, versions }) {
   );
 }
 
+/** "2 đang chạy / 5 hồ sơ" of one version, from the lists' X-Total-Count. */
+function VersionCount({ processKey, version }) {
+  const base = { process_key: processKey, version, limit: 1 };
+  const open = usePage(`process-instances${query({ ...base, status: "open" })}`);
+  const all = usePage(`process-instances${query(base)}`);
+  return (
+    <a href={`/instances?process_key=${processKey}&version=${version}`}>
+      {open.total} đang chạy / {all.total} hồ sơ
+    </a>
+  );
+}
+
 function Processes() {
   const params = new URLSearchParams(window.location.search);
   const definitions = useApi("process-definitions");
   const [key, setKey] = useState(params.get("key") || "");
   const [version, setVersion] = useState(params.get("version") || "");
   const versions = useApi(key ? `process-definitions/${key}/versions` : null);
-  const instances = useApi(key ? `process-instances?process_key=${encodeURIComponent(key)}&limit=500` : null);
+  const [countsTick, setCountsTick] = useState(0);
   const [files, setFiles] = useState(null);
 
   useEffect(() => {
@@ -408,20 +421,11 @@ function Processes() {
   }, [key, version]);
 
   const definition = useMemo(() => (definitions.data || []).find((d) => d.key === key), [definitions.data, key]);
-  const perVersion = useMemo(() => {
-    const out = {};
-    for (const i of instances.data || []) {
-      const row = (out[i.definition_version] ||= { open: 0, total: 0 });
-      row.total += 1;
-      if (i.status === "running" || i.status === "waiting" || i.status === "error") row.open += 1;
-    }
-    return out;
-  }, [instances.data]);
 
   const onDeployed = (result) => {
     definitions.reload();
     versions.reload();
-    instances.reload();
+    setCountsTick((t) => t + 1);
     if (result.created) setVersion(String(result.version));
   };
 
@@ -468,9 +472,7 @@ function Processes() {
                           {v.deployed_by ? ` · ${v.deployed_by}` : ""}
                         </td>
                         <td>
-                          <a href={`/instances?process_key=${key}&version=${v.version}`}>
-                            {(perVersion[v.version] || { open: 0 }).open} đang chạy / {(perVersion[v.version] || { total: 0 }).total} hồ sơ
-                          </a>
+                          <VersionCount key={`${v.version}-${countsTick}`} processKey={key} version={v.version} />
                         </td>
                         <td>
                           <button type="button" className="btn" aria-pressed={String(v.version) === String(version)} onClick={() => setVersion(String(v.version))}>

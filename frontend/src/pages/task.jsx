@@ -7,6 +7,7 @@ import { api } from "../lib/api.js";
 import { decisionModel } from "../lib/decision.js";
 import { DraftNotice, useDraft } from "../lib/draft.jsx";
 import { DEADLINE_STATES, deadlineState, fmtDate, fmtDateTime, isoLocalDate, TASK_STATUS } from "../lib/format.js";
+import { Deadlines } from "../lib/deadlines.jsx";
 import { useApi } from "../lib/hooks.js";
 import { Submissions, Timeline } from "../lib/records.jsx";
 import { serverFieldErrors, transformErrors, translateString } from "../lib/rjsf-vi.js";
@@ -241,6 +242,7 @@ function TaskPage({ task_id: taskId, user }) {
               )}
             </dd>
           </dl>
+          <Deadlines task={t} />
           {t.instructions && (
             <>
               <h3>Hướng dẫn</h3>
