@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from engine import queries
+from sqlalchemy import select
+
+from engine import instructions, queries
 from engine.db import UnitOfWork
 from engine.errors import InvalidInput, NotFound
 from engine.models import ProcessDefinition, ProcessInstance
@@ -55,7 +57,38 @@ def start_instance(
 
 
 def get_instance(services: Services, uow: UnitOfWork, actor: Actor, instance_id: int) -> InstanceView:
-    return services.engine.instance_view(uow.session, access.visible_instance(uow, actor, instance_id))
+    view = services.engine.instance_view(uow.session, access.visible_instance(uow, actor, instance_id))
+    return with_instructions(view)
+
+
+# --------------------------------------------------------------------------- instructions, rendered when viewed
+
+
+def _rendered(task: TaskView, data: Mapping[str, Any]) -> TaskView:
+    """The step with its instructions template filled in from ``data``."""
+    if not instructions.is_template(task.instructions):
+        return task
+    return replace(task, instructions=instructions.render(task.instructions, data))
+
+
+def with_instructions(view: InstanceView) -> InstanceView:
+    """The instance with its steps' instructions filled in from the instance's data."""
+    done = view.completed_tasks
+    return replace(
+        view,
+        open_tasks=[_rendered(t, view.data) for t in view.open_tasks],
+        completed_tasks=None if done is None else [_rendered(t, view.data) for t in done],
+    )
+
+
+def _rows_with_instructions(uow: UnitOfWork, tasks: list[TaskView]) -> list[TaskView]:
+    """Inbox rows with their instructions filled in from their instances' data (one query for the templated)."""
+    ids = sorted({t.instance_id for t in tasks if instructions.is_template(t.instructions)})
+    if not ids:
+        return tasks
+    rows = uow.session.execute(select(ProcessInstance.id, ProcessInstance.data).where(ProcessInstance.id.in_(ids)))
+    data = {instance_id: values or {} for instance_id, values in rows}
+    return [_rendered(t, data.get(t.instance_id, {})) for t in tasks]
 
 
 def list_instances(
@@ -121,7 +154,7 @@ def inbox(
         overdue_at=services.clock.now() if overdue else None,
         deadline_state=deadline_state,
     )
-    return queries.inbox(uow.session, actor, flt)
+    return _rows_with_instructions(uow, queries.inbox(uow.session, actor, flt))
 
 
 def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> TaskDetail:
@@ -134,9 +167,10 @@ def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int)
     files = definition.files or {}
     schema = json.loads(files[row.form_schema]) if row.form_schema and row.form_schema in files else None
     ui_schema = json.loads(files[row.ui_schema]) if row.ui_schema and row.ui_schema in files else None
-    instance = services.engine.get_instance(uow.session, row.instance_id)
+    instance = with_instructions(services.engine.get_instance(uow.session, row.instance_id))
     data = services.engine.task_data(uow.session, task_id)
-    return TaskDetail(TaskView.of(row), instance, schema, ui_schema, data)
+    task = _rendered(TaskView.of(row), {**instance.data, **data})
+    return TaskDetail(task, instance, schema, ui_schema, data)
 
 
 def claim_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:

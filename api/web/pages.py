@@ -14,7 +14,7 @@ from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms import ValidationError as CsrfInvalid
 
 from engine.errors import AppError, Unauthorized
-from workflows import working_days
+from workflows import access, working_days
 from workflows.accounts import UserView, authenticate
 from workflows.roles import ROLES
 
@@ -71,6 +71,7 @@ def _page_context() -> dict[str, Any]:
         "user": user,
         "role_names": ", ".join(ROLES.get(r, r) for r in user.roles) if user else "",
         "is_admin": bool(user and "admin" in user.roles),
+        "may_start": bool(user and access.may_start(user.actor)),
     }
 
 
@@ -151,7 +152,18 @@ def task(task_id: int) -> str:
 
 @web_bp.route("/instances")
 def instances() -> str:
-    return _page("instances", "Hồ sơ quy trình")
+    user: UserView = g.web_user
+    return _page("instances", "Hồ sơ quy trình", may_start=access.may_start(user.actor))
+
+
+@web_bp.route("/instances/new")
+def start_instance() -> ResponseReturnValue:
+    """Khởi tạo hồ sơ: for those who may start a process (``access.may_start``)."""
+    user: UserView = g.web_user
+    if not access.may_start(user.actor):
+        message = "Vai trò của bạn không được khởi tạo hồ sơ quy trình."
+        return render_template("error.html", title="Không có quyền", message=message), 403
+    return _page("start", "Khởi tạo hồ sơ")
 
 
 @web_bp.route("/instances/<int(max=2147483647):instance_id>")

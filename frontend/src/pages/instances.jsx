@@ -5,7 +5,7 @@ import { fmtDateTime, INSTANCE_STATUS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { ErrorBox, Loading, mount, ProcessUnitFilters } from "../lib/ui.jsx";
 
-function Instances() {
+function Instances({ may_start: mayStart }) {
   const params = new URLSearchParams(window.location.search);
   const [processKey, setProcessKey] = useState(params.get("process_key") || "");
   const [unit, setUnit] = useState(params.get("unit") || "");
@@ -31,6 +31,13 @@ function Instances() {
   );
   return (
     <>
+      {mayStart && (
+        <p className="toolbar">
+          <a className="btn btn-primary" href="/instances/new" data-testid="start-link">
+            Khởi tạo hồ sơ
+          </a>
+        </p>
+      )}
       {activityId && (
         <p className="alert alert-warn">
           Đang xem các hồ sơ của một hoạt động kế hoạch. <a href="/instances">Xem tất cả hồ sơ</a>
