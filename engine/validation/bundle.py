@@ -92,7 +92,8 @@ def _check(
         return None
     all_specs = [specs[0], *specs[1].values()]
     check_form_fields(doc, all_specs, lanes, files, out)
-    forms = {name: form_fields(parse_form(data)) for name, data in files.items() if name.endswith(".schema.json")}
+    # Every JSON file may be a form (a UI schema declares no fields): the names a step or the start may set.
+    forms = {name: form_fields(parse_form(data)) for name, data in files.items() if name.endswith(".json")}
     computed = computed_variables(all_specs, lanes, lambda f: forms.get(f, frozenset()))
     check_start_files(files, computed, out)
     check_instructions(processes, set(computed).union(*forms.values()), out)

@@ -42,4 +42,5 @@ def check_instructions(processes: list[Element], known: Collection[str] | None, 
                     f'{capitalise(what)} dùng "{{{{ {name} }}}}" nhưng không biểu mẫu nào (kể cả biểu mẫu khởi tạo) '
                     'khai báo và sơ đồ không tính biến này; khi xem sẽ hiện "—"',
                     owner,
+                    line_el=el,
                 )

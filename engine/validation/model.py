@@ -72,11 +72,14 @@ class ProblemLog:
         """Record a problem about ``el``, located at ``line_el`` (default: ``el``)."""
         self.add(code, message, el.get("id"), (line_el if line_el is not None else el).sourceline)
 
-    def warn(self, code: str, message: str, el: Element | None, file: str | None = None) -> None:
-        """Record a warning about ``el`` (or about a file): worth fixing, but the bundle still deploys."""
-        warning = Problem(
-            code, message, el.get("id") if el is not None else None, el.sourceline if el is not None else None, file
-        )
+    def warn(
+        self, code: str, message: str, el: Element | None, file: str | None = None, line_el: Element | None = None
+    ) -> None:
+        """Record a warning about ``el`` (located at ``line_el``, default ``el``) or about a file: worth fixing,
+        but the bundle still deploys."""
+        at = line_el if line_el is not None else el
+        element_id = el.get("id") if el is not None else None
+        warning = Problem(code, message, element_id, at.sourceline if at is not None else None, file)
         if warning not in self.warnings:
             self.warnings.append(warning)
 

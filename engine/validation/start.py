@@ -28,6 +28,7 @@ def check_start_files(files: Mapping[str, bytes], computed: Mapping[str, Origin]
             f'Gói triển khai không có tệp "{START_SCHEMA}" khai báo dữ liệu khởi tạo; hồ sơ của quy trình này '
             "chỉ khởi tạo được khi không kèm dữ liệu",
             None,
+            START_SCHEMA,
         )
         return
     schema = check_json_file(START_SCHEMA, files[START_SCHEMA], True, _WHERE, None, out)

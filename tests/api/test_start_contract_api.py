@@ -14,7 +14,14 @@ from engine.models import ProcessInstance
 from tests.api.conftest import Api, assert_error
 from tests.engine_support import FIXTURES, process_folder, sample_start
 
-PROCESSES = ["plan_issuance", "generic_activity", "periodic_report", "inspection", "satisfaction_survey", "index_scoring"]
+PROCESSES = [
+    "plan_issuance",
+    "generic_activity",
+    "periodic_report",
+    "inspection",
+    "satisfaction_survey",
+    "index_scoring",
+]
 # The fields each process cannot start without.
 REQUIRED = {
     "plan_issuance": {"activity_title"},
