@@ -70,7 +70,14 @@ function StartPage({ user }) {
     if (!d.start_schema) return { schema: null, ui: {} };
     if (!files.data && !files.error) return null; // still loading
     const raw = (files.data && files.data.files) || {};
-    return { schema: parseFile(raw, START_SCHEMA, d.start_schema), ui: parseFile(raw, START_UI_SCHEMA, d.start_ui_schema) || {} };
+    const schema = parseFile(raw, START_SCHEMA, d.start_schema);
+    const ui = parseFile(raw, START_UI_SCHEMA, d.start_ui_schema) || {};
+    // fields the UI schema hides (e.g. the plan link the launcher fills) are not asked for at all
+    const hidden = Object.keys(schema.properties || {}).filter((k) => ui[k] && ui[k]["ui:widget"] === "hidden");
+    if (!hidden.length) return { schema, ui };
+    const properties = Object.fromEntries(Object.entries(schema.properties).filter(([k]) => !hidden.includes(k)));
+    const order = Array.isArray(ui["ui:order"]) ? ui["ui:order"].filter((k) => !hidden.includes(k)) : undefined;
+    return { schema: { ...schema, properties }, ui: order ? { ...ui, "ui:order": order } : ui };
   }, [d, files.data, files.error]);
 
   const submit = async (data) => {
@@ -149,6 +156,7 @@ function StartPage({ user }) {
             extraErrors={extraErrors}
             onChange={(e) => setFormData(e.formData)}
             onSubmit={(e) => submit(e.formData)}
+            onError={() => setError(null)}
             transformErrors={transformErrors}
             translateString={translateString}
             showErrorList="top"
