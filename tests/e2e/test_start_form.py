@@ -76,3 +76,28 @@ def test_the_instances_list_links_to_the_start_page_only_for_those_who_may_start
     pg.wait_for_url(f"{server.url}/instances/new")
     expect(pg.locator("#start-unit option")).not_to_have_count(1)  # an overseer starts for any unit
     assert problems.items == []
+
+
+def test_the_modeler_shows_a_placeholder_naming_nothing_as_a_warning(
+    server: Server, page: tuple[Page, Problems]
+) -> None:
+    pg, problems = page
+    login(pg, server, "admin")
+    pg.goto(f"{server.url}/admin/processes?key=periodic_report")
+    expect(pg.locator(".djs-element[data-element-id='Task_draft']")).to_have_count(1)
+    pg.locator(".djs-element.djs-shape[data-element-id='Task_draft']").first.click(position={"x": 8, "y": 8})
+    header = pg.locator(".bio-properties-panel-group-header", has_text="Bước xử lý (CCHC)")
+    if "open" not in (header.get_attribute("class") or ""):
+        header.click()
+    instructions = pg.locator("#bio-properties-panel-spiff-instructions")
+    expect(instructions).to_have_value(re.compile(r"kỳ \{\{ period_label \}\}"))
+    instructions.fill("Soạn báo cáo kỳ {{ period_lable }}.")
+    pg.wait_for_timeout(600)  # the panel debounces its inputs
+    pg.get_by_role("button", name="Kiểm tra", exact=True).click()
+    expect(pg.get_by_test_id("modeler-status")).to_contain_text("Sơ đồ hợp lệ")
+    warnings = pg.get_by_test_id("warnings")
+    expect(warnings).to_contain_text("Cảnh báo (1)")
+    expect(warnings).to_contain_text("period_lable")
+    expect(pg.get_by_test_id("problems")).to_have_count(0)
+    screenshot(pg, "start-04-canh-bao-trien-khai")
+    assert problems.items == []
