@@ -4,7 +4,8 @@ A bundle declares its start data in the file ``start.schema.json`` (and, for the
 next to its diagram. A start is checked against it before anything is created: keys the schema does not declare
 (or that name a computed variable, a helper or ``unit_code``) are refused with ``unexpected_fields``, values that
 fail the schema with ``form_invalid`` (both 422, a Vietnamese message per field). A declared field left out takes
-the schema's ``default``, else ``None``: every declared field is a variable the diagram can read (``if deadline:``).
+its ``default`` (``"default": null`` for an optional field the diagram reads: ``if deadline:``); without one it
+stays absent.
 A bundle without a start schema takes no start data at all (``NO_START_DATA``).
 """
 
@@ -42,7 +43,7 @@ def start_ui_schema(definition: DeployedDefinition) -> dict[str, Any] | None:
 def prepare_start_data(
     definition: DeployedDefinition, data: Mapping[str, Any], reserved: Collection[str] = ()
 ) -> dict[str, Any]:
-    """Check ``data`` against the definition's start schema and return it with every declared field present.
+    """Check ``data`` against the definition's start schema and return it with the defaults of the fields left out.
 
     Raises ``InvalidInput`` (``unexpected_fields`` or ``form_invalid``, details by field) before anything runs.
     """
@@ -64,7 +65,7 @@ def prepare_start_data(
     validate_form_data(schema if schema is not None else NO_START_DATA, data)
     prepared = dict(data)
     properties = (schema or {}).get("properties") or {}
-    for name in sorted(declared - set(prepared) - set(variables)):
-        field = properties.get(name)
-        prepared[name] = copy.deepcopy(field["default"]) if isinstance(field, dict) and "default" in field else None
+    for name, field in properties.items():
+        if name not in prepared and name not in variables and isinstance(field, dict) and "default" in field:
+            prepared[name] = copy.deepcopy(field["default"])
     return prepared
