@@ -126,6 +126,7 @@ class UnitSchema(Schema):
 
 class UnitQuerySchema(QuerySchema):
     on = Day()
+    startable = fields.Boolean(load_default=False)  # only the units the caller may start processes for, today
 
 
 class UnitCreateSchema(StrictSchema):
@@ -153,11 +154,27 @@ class DefinitionSchema(Schema):
     lanes = fields.Dict(keys=fields.String(), values=fields.Dict())
 
 
+class DefinitionDetailSchema(DefinitionSchema):
+    """One version with its start contract (``null`` when the bundle declares none)."""
+
+    start_schema = fields.Dict(allow_none=True, required=True)
+    start_ui_schema = fields.Dict(allow_none=True, required=True)
+
+
+class ProblemSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    element_id = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+    file = fields.String(allow_none=True)
+
+
 class DeployedSchema(Schema):
     key = fields.String(required=True)
     version = fields.Integer(required=True)
     created = fields.Boolean(required=True)
     definition = fields.Nested(DefinitionSchema)
+    warnings = fields.List(fields.Nested(ProblemSchema), required=True)
 
 
 class TaskSchema(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from .errors import DefinitionInvalid, NotFound
 from .models import ProcessDefinition
 from .sandbox import check_source
 from .state_store import SERIALIZER_VERSION, SpecBundle, dump_spec, load_spec
-from .validation import Problem, utf8_nfc, validate_bundle
+from .validation import Problem, check_bundle, utf8_nfc
 from .views import DefinitionView
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -31,14 +31,16 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 class DeployResult:
     definition: DefinitionView
     created: bool
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # what the validator warned about (not refused)
 
 
 def read_bundle(bpmn_path: Path) -> tuple[bytes, dict[str, bytes]]:
-    """A BPMN file with the DMN files and JSON-schema forms (``*.schema.json``) lying next to it."""
+    """A BPMN file with the DMN files, JSON-schema forms (``*.schema.json``, the start schema among them) and
+    UI schemas (``*.uischema.json``) lying next to it."""
     files = {
         p.name: p.read_bytes()
         for p in sorted(bpmn_path.parent.iterdir())
-        if p.is_file() and (p.suffix == ".dmn" or p.name.endswith(".schema.json"))
+        if p.is_file() and (p.suffix == ".dmn" or p.name.endswith((".schema.json", ".uischema.json")))
     }
     return bpmn_path.read_bytes(), files
 
@@ -52,7 +54,7 @@ def content_hash(bpmn: bytes, files: Mapping[str, bytes]) -> str:
 
 
 def problem_details(problems: list[Problem]) -> list[dict[str, Any]]:
-    """Problems as JSON-friendly dicts (element id, line, message)."""
+    """Problems (or warnings) as JSON-friendly dicts (element id, line, message)."""
     return [
         {"code": p.code, "message": p.message, "element_id": p.element_id, "line": p.line, "file": p.file}
         for p in problems
@@ -72,7 +74,8 @@ def deploy(
     # The text the validator reads and the table stores: UTF-8 in NFC (a non-UTF-8 file fails validation).
     bpmn = utf8_nfc(bpmn) or bpmn
     files = {name: utf8_nfc(data) or data for name, data in files.items()}
-    parsed, problems = validate_bundle(bpmn, files, known_roles, check_source)
+    report = check_bundle(bpmn, files, known_roles, check_source)
+    parsed, problems, warnings = report.parsed, report.problems, problem_details(report.warnings)
     if problems or parsed is None:
         raise DefinitionInvalid(
             f"Sơ đồ quy trình có {len(problems)} lỗi, chưa được triển khai.",
@@ -84,7 +87,7 @@ def deploy(
         select(ProcessDefinition).where(ProcessDefinition.process_key == key, ProcessDefinition.content_hash == digest)
     )
     if existing is not None:
-        return DeployResult(DefinitionView.of(existing), created=False)
+        return DeployResult(DefinitionView.of(existing), created=False, warnings=warnings)
     bundle = _parse(bpmn, files, key)
     latest = session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.process_key == key))
     row = ProcessDefinition(
@@ -111,7 +114,7 @@ def deploy(
         definition_id=row.id,
         payload={"process_key": key, "version": row.version},
     )
-    return DeployResult(DefinitionView.of(row), created=True)
+    return DeployResult(DefinitionView.of(row), created=True, warnings=warnings)
 
 
 def _parse(bpmn: bytes, files: Mapping[str, bytes], key: str) -> SpecBundle:

@@ -30,6 +30,7 @@ from .projection import NoUnits, UnitDirectory
 from .runner import InstanceObserver, InstanceRunner, InstanceSaved, instance_row, step_with_instance
 from .sandbox import make_script_engine
 from .script_limits import ScriptLimits, ensure_data_fits
+from .start_form import prepare_start_data
 from .state_store import SERIALIZER_VERSION, WorkflowState
 from .timer_batch import FiringOutcome
 from .timer_values import raise_if_refused
@@ -132,6 +133,8 @@ class Engine:
     ) -> InstanceView:
         """Start an instance and run it until it needs a person or a timer.
 
+        ``data`` is checked against the definition's start schema first (``engine.start_form``): a 422 and nothing
+        is created when it does not fit; declared fields left out take their default (else None).
         ``due_at``: when the whole instance is due (stored, shown beside its steps' own deadlines);
         ``search_words``: what else lists should find it by, beside its title, process and unit code.
         """
@@ -139,9 +142,9 @@ class Engine:
         definition_row = get_definition(session, process_key, version)
         definition = self._deployed(session, definition_row.id)
         now = self.clock.now()
-        state = WorkflowState.new(definition.bundle, self.script_engine)
-        initial = dict(data or {})
+        initial = prepare_start_data(definition, data or {}, self._helper_names())  # 422 before anything runs
         initial["unit_code"] = unit_code
+        state = WorkflowState.new(definition.bundle, self.script_engine)
         ensure_data_fits(initial, self.limits)
         start_task = state.workflow.get_next_task(state=TaskState.READY)
         if start_task is not None:

@@ -57,6 +57,16 @@ LAUNCH_PLANS = Rule(
 # --------------------------------------------------------------------------- instances
 
 
+def may_start(actor: Actor) -> bool:
+    """Whether the actor may start processes at all (for some unit)."""
+    return bool(actor.roles & STARTERS) and (bool(actor.roles & OVERSEERS) or actor.unit_code is not None)
+
+
+def may_start_for(actor: Actor, unit_code: str) -> bool:
+    """Whether the actor may start a process for ``unit_code`` (the rule ``check_may_start`` enforces)."""
+    return bool(actor.roles & STARTERS) and (bool(actor.roles & OVERSEERS) or actor.unit_code == unit_code)
+
+
 def check_may_start(actor: Actor, unit_code: str) -> None:
     """Overseers start processes for any unit; heads and staff for their own unit only."""
     if not (actor.roles & OVERSEERS) and actor.unit_code != unit_code:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from engine import definitions
 from engine.db import UnitOfWork
 from engine.definitions import DeployResult
 from engine.sandbox import check_source
-from engine.validation import validate_bundle
+from engine.validation import START_SCHEMA, START_UI_SCHEMA, check_bundle
+from engine.validation.variables import form_fields
 from engine.views import Actor, DefinitionView
 
 from . import access
@@ -29,17 +31,29 @@ class ValidationReport:
     key: str | None
     name: str | None
     problems: list[dict[str, Any]]
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DefinitionDetail:
+    """One version with its start contract: the JSON schema of the start data and its UI schema (None: none)."""
+
+    definition: DefinitionView
+    start_schema: dict[str, Any] | None
+    start_ui_schema: dict[str, Any] | None
 
 
 def validate_definition(actor: Actor, bpmn: bytes, files: Mapping[str, bytes]) -> ValidationReport:
     """Check a diagram bundle without deploying it (administrators)."""
     access.DEPLOY_DEFINITIONS.check(actor)
-    parsed, problems = validate_bundle(bpmn, files, ROLES, check_source)
+    report = check_bundle(bpmn, files, ROLES, check_source)
+    parsed = report.parsed
     return ValidationReport(
-        valid=parsed is not None and not problems,
+        valid=parsed is not None and not report.problems,
         key=parsed.process_key if parsed else None,
         name=parsed.process_name if parsed else None,
-        problems=definitions.problem_details(problems),
+        problems=definitions.problem_details(report.problems),
+        warnings=definitions.problem_details(report.warnings),
     )
 
 
@@ -74,9 +88,23 @@ def list_versions(uow: UnitOfWork, key: str) -> list[DefinitionView]:
     return [DefinitionView.of(r) for r in definitions.list_versions(uow.session, key)]
 
 
-def get_definition(uow: UnitOfWork, key: str) -> DefinitionView:
-    """The latest version of one process."""
-    return DefinitionView.of(definitions.get_definition(uow.session, key))
+def get_definition(uow: UnitOfWork, key: str, version: int | None = None) -> DefinitionDetail:
+    """The latest (or a given) version of one process, with its start schema and UI schema."""
+    row = definitions.get_definition(uow.session, key, version)
+    files = row.files or {}
+    return DefinitionDetail(DefinitionView.of(row), _json_file(files, START_SCHEMA), _json_file(files, START_UI_SCHEMA))
+
+
+def start_fields(uow: UnitOfWork, key: str) -> frozenset[str]:
+    """The fields the latest version of a process declares in its start schema (none without one)."""
+    files = definitions.get_definition(uow.session, key).files or {}
+    schema = _json_file(files, START_SCHEMA)
+    return form_fields(schema) if schema is not None else frozenset()
+
+
+def _json_file(files: Mapping[str, str], name: str) -> dict[str, Any] | None:
+    """A deployed JSON file (validated at deploy), or None when the bundle has none."""
+    return dict(json.loads(files[name])) if name in files else None
 
 
 def definition_xml(uow: UnitOfWork, key: str, version: int) -> str:

@@ -19,6 +19,7 @@ from engine.queries import InboxFilter, InstanceFilter, PageRequest
 from engine.views import Actor, InstanceView, Listed, TaskRowView
 
 from . import access
+from .instruction_text import rows_with_instructions
 from .models import PlanActivityRow, PlanOccurrence, Unit, User
 from .services import Services
 
@@ -93,7 +94,7 @@ def _rows(session: Session, listed: Listed[TaskRowView], now: datetime, actor: A
             activity_overdue=t.instance_due_at is not None and t.instance_due_at < now,
             may_assign=actor is not None and access.may_assign(t, actor),
         )
-        for t in listed.items
+        for t in rows_with_instructions(session, listed.items)
     ]
     return Listed(items, listed.total)
 

@@ -95,6 +95,11 @@ def list_units(session: Session, *, on: date | None = None) -> list[UnitView]:
     return out
 
 
+def units_to_start(session: Session, actor: Actor, on: date) -> list[UnitView]:
+    """The units valid on ``on`` that the actor may start processes for (Khởi tạo hồ sơ)."""
+    return [u for u in list_units(session, on=on) if access.may_start_for(actor, u.code)]
+
+
 def get_unit(session: Session, code: str) -> Unit:
     unit = session.get(Unit, code)
     if unit is None:

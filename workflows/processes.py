@@ -23,6 +23,7 @@ from engine.views import Actor, InstanceView, TaskView
 
 from . import access, records
 from .accounts import get_user
+from .instruction_text import rendered, rows_with_instructions, with_instructions
 from .models import Unit
 from .organisation import instance_search_words
 from .services import Services
@@ -125,9 +126,8 @@ def start_instance(
 
 
 def get_instance(services: Services, uow: UnitOfWork, actor: Actor, instance_id: int) -> InstanceView:
-    return services.engine.instance_view(uow.session, access.visible_instance(uow, actor, instance_id))
-
-
+    view = services.engine.instance_view(uow.session, access.visible_instance(uow, actor, instance_id))
+    return with_instructions(view)
 
 
 def cancel_instance(
@@ -167,8 +167,7 @@ def inbox(
         overdue_at=services.clock.now() if overdue else None,
         deadline_state=deadline_state,
     )
-    found: list[TaskView] = list(queries.inbox(uow.session, actor, flt))
-    return found
+    return rows_with_instructions(uow.session, queries.inbox(uow.session, actor, flt))
 
 
 def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> TaskDetail:
@@ -181,10 +180,11 @@ def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int)
     files = definition.files or {}
     schema = json.loads(files[row.form_schema]) if row.form_schema and row.form_schema in files else None
     ui_schema = json.loads(files[row.ui_schema]) if row.ui_schema and row.ui_schema in files else None
-    instance = services.engine.get_instance(uow.session, row.instance_id)
+    instance = with_instructions(services.engine.get_instance(uow.session, row.instance_id))
     data = services.engine.task_data(uow.session, task_id)
+    task = rendered(TaskView.of(row), {**instance.data, **data})
     submissions = records.step_submissions(services, uow, row)
-    return TaskDetail(TaskView.of(row), instance, schema, ui_schema, data, submissions)
+    return TaskDetail(task, instance, schema, ui_schema, data, submissions)
 
 
 def claim_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> TaskView:

@@ -32,6 +32,7 @@ from .form_display import (
     submitted_fields,
 )
 from .form_display import field as display_field
+from .instruction_text import with_instructions
 from .services import Services
 
 FORM_SUFFIX = ".schema.json"
@@ -118,7 +119,7 @@ def _submission(found: SubmissionView, forms: DefinitionForms, people: Mapping[s
 def instance_detail(services: Services, uow: UnitOfWork, actor: Actor, instance_id: int) -> InstanceDetail:
     """An instance the actor may see, with its data as labelled fields."""
     session = uow.session
-    view = services.engine.instance_view(session, access.visible_instance(uow, actor, instance_id))
+    view = with_instructions(services.engine.instance_view(session, access.visible_instance(uow, actor, instance_id)))
     forms = services.engine.definition_forms(session, view.definition_id, FORM_SUFFIX)
     history = queries.submissions(session, view.id, limit=MAX_SUBMISSIONS)
     fields = labelled_fields(view.data, forms, history)

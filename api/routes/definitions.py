@@ -14,7 +14,7 @@ from engine.views import DefinitionView
 from workflows import access, definitions
 
 from ..auth import current_user, require
-from ..schemas import DefinitionSchema, DeployedSchema
+from ..schemas import DefinitionDetailSchema, DefinitionSchema, DeployedSchema, ProblemSchema
 from ..services import services
 
 bp = Blueprint("definitions", __name__, url_prefix="/api/v1", description="Quy trình (sơ đồ BPMN)")
@@ -40,19 +40,12 @@ DEPLOY_DOC = {
 }
 
 
-class ProblemSchema(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    element_id = fields.String(allow_none=True)
-    line = fields.Integer(allow_none=True)
-    file = fields.String(allow_none=True)
-
-
 class ValidationReportSchema(Schema):
     valid = fields.Boolean(required=True)
     key = fields.String(allow_none=True)
     name = fields.String(allow_none=True)
     problems = fields.List(fields.Nested(ProblemSchema), required=True)
+    warnings = fields.List(fields.Nested(ProblemSchema), required=True)
 
 
 class DefinitionFilesSchema(Schema):
@@ -111,17 +104,35 @@ class Definitions(MethodView):
             "version": result.definition.version,
             "created": result.created,
             "definition": result.definition,
+            "warnings": result.warnings,
         }
         return body, 201 if result.created else 200
 
 
+def _detail(detail: definitions.DefinitionDetail) -> dict[str, Any]:
+    return {
+        **detail.definition.__dict__,
+        "start_schema": detail.start_schema,
+        "start_ui_schema": detail.start_ui_schema,
+    }
+
+
 @bp.route("/process-definitions/<string:key>")
 class DefinitionItem(MethodView):
-    @bp.response(200, DefinitionSchema)
-    def get(self, key: str) -> DefinitionView:
-        """The latest version of one process."""
+    @bp.response(200, DefinitionDetailSchema)
+    def get(self, key: str) -> dict[str, Any]:
+        """The latest version of one process, with its start schema (``start_schema``) and its UI schema."""
         with services().read() as uow:
-            return definitions.get_definition(uow, key)
+            return _detail(definitions.get_definition(uow, key))
+
+
+@bp.route("/process-definitions/<string:key>/versions/<int(max=2147483647):version>")
+class DefinitionVersionItem(MethodView):
+    @bp.response(200, DefinitionDetailSchema)
+    def get(self, key: str, version: int) -> dict[str, Any]:
+        """One version of one process, with its start schema (``start_schema``) and its UI schema."""
+        with services().read() as uow:
+            return _detail(definitions.get_definition(uow, key, version))
 
 
 @bp.route("/process-definitions/<string:key>/versions")

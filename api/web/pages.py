@@ -78,6 +78,7 @@ def _page_context() -> dict[str, Any]:
         "role_names": ", ".join(ROLES.get(r, r) for r in user.roles) if user else "",
         "is_admin": bool(user and "admin" in user.roles),
         "sees_unit_tasks": bool(user and access.may_view_unit_tasks(user.actor)),
+        "may_start": bool(user and access.may_start(user.actor)),
     }
 
 
@@ -191,7 +192,18 @@ def unit_tasks() -> ResponseReturnValue:
 
 @web_bp.route("/instances")
 def instances() -> str:
-    return _page("instances", "Hồ sơ quy trình")
+    user: UserView = g.web_user
+    return _page("instances", "Hồ sơ quy trình", may_start=access.may_start(user.actor))
+
+
+@web_bp.route("/instances/new")
+def start_instance() -> ResponseReturnValue:
+    """Khởi tạo hồ sơ: for those who may start a process (``access.may_start``)."""
+    user: UserView = g.web_user
+    if not access.may_start(user.actor):
+        message = "Vai trò của bạn không được khởi tạo hồ sơ quy trình."
+        return render_template("error.html", title="Không có quyền", message=message), 403
+    return _page("start", "Khởi tạo hồ sơ")
 
 
 @web_bp.route("/instances/<int(max=2147483647):instance_id>")

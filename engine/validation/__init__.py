@@ -9,11 +9,24 @@ Modules, bottom to top (each imports only those above it in this list): ``model`
 keys, names without hidden characters), ``elements`` (naming elements), ``parsing`` (XML and XSD),
 ``specs`` (SpiffWorkflow specs and its errors), ``expressions`` (timers and code), ``structure``
 (ids, lanes, gateways, properties, forms), ``references`` (DMN and call activities), ``variables``
-(the variables a diagram computes; no form field may name one), ``bundle`` (the orchestrator).
+(the variables a diagram computes; no form field may name one), ``start`` (the start schema),
+``instructions`` (instructions templates: syntax, names), ``bundle`` (the orchestrator).
 """
 
-from .bundle import validate_bundle
-from .model import CodeMode, ParsedBundle, Problem, SourceChecker
+from .bundle import check_bundle, validate_bundle
+from .model import BundleReport, CodeMode, ParsedBundle, Problem, SourceChecker
+from .start import START_SCHEMA, START_UI_SCHEMA
 from .text import utf8_nfc
 
-__all__ = ["CodeMode", "ParsedBundle", "Problem", "SourceChecker", "utf8_nfc", "validate_bundle"]
+__all__ = [
+    "START_SCHEMA",
+    "START_UI_SCHEMA",
+    "BundleReport",
+    "CodeMode",
+    "ParsedBundle",
+    "Problem",
+    "SourceChecker",
+    "check_bundle",
+    "utf8_nfc",
+    "validate_bundle",
+]

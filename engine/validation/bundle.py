@@ -7,14 +7,16 @@ from collections.abc import Collection, Mapping
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .expressions import check_code, check_timers
-from .model import B, ParsedBundle, Problem, ProblemLog, SourceChecker, XmlDoc
+from .instructions import check_instructions
+from .model import B, BundleReport, ParsedBundle, Problem, ProblemLog, SourceChecker, XmlDoc
 from .names import check_names, check_process_keys
 from .parsing import check_xsd, parse_xml
 from .references import check_calls, load_dmns
 from .specs import build_specs, main_process
+from .start import check_start_files
 from .structure import check_gateways, check_ids, check_lanes, check_properties, report_no_process
 from .text import check_utf8, utf8_nfc
-from .variables import check_form_fields
+from .variables import check_form_fields, computed_variables, form_fields, parse_form
 
 
 def validate_bundle(
@@ -23,13 +25,35 @@ def validate_bundle(
     known_roles: Collection[str],
     check_source: SourceChecker | None = None,
 ) -> tuple[ParsedBundle | None, list[Problem]]:
-    """Check a BPMN diagram and its DMN/form files; return the parsed bundle (if any) and all problems.
+    """Check a BPMN diagram and its DMN/form files; return the parsed bundle (if any) and all problems."""
+    report = check_bundle(bpmn, files, known_roles, check_source)
+    return report.parsed, report.problems
+
+
+def check_bundle(
+    bpmn: bytes,
+    files: Mapping[str, bytes],
+    known_roles: Collection[str],
+    check_source: SourceChecker | None = None,
+) -> BundleReport:
+    """Check a BPMN diagram and its DMN/form files: the parsed bundle (if any), all problems and warnings.
 
     Every file is read as UTF-8 in NFC (``engine.definitions.deploy`` stores the same normalised text).
     """
     out = ProblemLog()
+    parsed = _check(bpmn, files, known_roles, check_source, out)
+    return BundleReport(parsed, out.sorted(), out.sorted_warnings())
+
+
+def _check(
+    bpmn: bytes,
+    files: Mapping[str, bytes],
+    known_roles: Collection[str],
+    check_source: SourceChecker | None,
+    out: ProblemLog,
+) -> ParsedBundle | None:
     if not check_utf8(bpmn, None, out):
-        return None, out.sorted()
+        return None
     bpmn = utf8_nfc(bpmn) or bpmn
     for name, data in files.items():
         check_utf8(data, name, out)
@@ -42,14 +66,14 @@ def validate_bundle(
             dmn_docs[name] = XmlDoc(dmn_root, name)
             check_xsd(files[name], dmn_docs[name], out)
     if root is None:
-        return None, out.sorted()
+        return None
     doc = XmlDoc(root, None)
     check_xsd(bpmn, doc, out)
     check_names(root, out)
     processes = [p for p in root.findall(f"{B}process") if p.get("isExecutable", "true") == "true"]
     if not processes:
         report_no_process(root, out)
-        return None, out.sorted()
+        return None
     parser = SpiffBpmnParser()
     decisions = load_dmns(parser, dmn_docs, doc, out)
     check_ids(processes, out)
@@ -64,6 +88,13 @@ def validate_bundle(
     key = process.get("id", "")
     specs = build_specs(parser, doc, dmn_docs, key, processes, out)
     if specs is None:
-        return None, out.sorted()
-    check_form_fields(doc, [specs[0], *specs[1].values()], lanes, files, out)
-    return ParsedBundle(key, process.get("name"), lanes, specs[0], specs[1]), out.sorted()
+        check_instructions(processes, None, out)
+        return None
+    all_specs = [specs[0], *specs[1].values()]
+    check_form_fields(doc, all_specs, lanes, files, out)
+    # Every JSON file may be a form (a UI schema declares no fields): the names a step or the start may set.
+    forms = {name: form_fields(parse_form(data)) for name, data in files.items() if name.endswith(".json")}
+    computed = computed_variables(all_specs, lanes, lambda f: forms.get(f, frozenset()))
+    check_start_files(files, computed, out)
+    check_instructions(processes, set(computed).union(*forms.values()), out)
+    return ParsedBundle(key, process.get("name"), lanes, specs[0], specs[1])

@@ -31,6 +31,15 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class BundleReport:
+    """What validating a bundle found: the parsed bundle (None when it cannot run), problems and warnings."""
+
+    parsed: ParsedBundle | None
+    problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class ParsedBundle:
     """What a valid (or partly valid) bundle yields: the process to run, its lanes and its specs."""
 
@@ -42,12 +51,14 @@ class ParsedBundle:
 
 
 class ProblemLog:
-    """Collects problems, dropping a parser error that repeats one of our own checks."""
+    """Collects problems, dropping a parser error that repeats one of our own checks, and warnings (which
+    do not stop a deploy)."""
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
         self.seen: set[Problem] = set()
         self.keys: set[tuple[str, str | None, str | None]] = set()
+        self.warnings: list[Problem] = []
 
     def add(self, code: str, message: str, element_id: str | None, line: int | None, file: str | None = None) -> None:
         """Record one problem (exact repeats are kept once)."""
@@ -61,9 +72,28 @@ class ProblemLog:
         """Record a problem about ``el``, located at ``line_el`` (default: ``el``)."""
         self.add(code, message, el.get("id"), (line_el if line_el is not None else el).sourceline)
 
+    def warn(
+        self, code: str, message: str, el: Element | None, file: str | None = None, line_el: Element | None = None
+    ) -> None:
+        """Record a warning about ``el`` (located at ``line_el``, default ``el``) or about a file: worth fixing,
+        but the bundle still deploys."""
+        at = line_el if line_el is not None else el
+        element_id = el.get("id") if el is not None else None
+        warning = Problem(code, message, element_id, at.sourceline if at is not None else None, file)
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+
     def sorted(self) -> list[Problem]:
         """The problems by file, then line."""
-        return sorted(self.items, key=lambda p: (p.file is not None, p.file or "", p.line or 0))
+        return _by_place(self.items)
+
+    def sorted_warnings(self) -> list[Problem]:
+        """The warnings by file, then line."""
+        return _by_place(self.warnings)
+
+
+def _by_place(items: list[Problem]) -> list[Problem]:
+    return sorted(items, key=lambda p: (p.file is not None, p.file or "", p.line or 0))
 
 
 class XmlDoc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection, Mapping
+from typing import Any
 
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
@@ -194,33 +195,42 @@ def check_properties(
 def _check_form(file: str, data: bytes, json_schema: bool, owner: Element, out: ProblemLog) -> None:
     """A form file is JSON; a JSON-schema form is also a valid JSON Schema."""
     where = f'Tệp biểu mẫu "{file}" (dùng ở {describe(owner)})'
+    check_json_file(file, data, json_schema, where, owner.get("id"), out)
+
+
+def check_json_file(
+    file: str, data: bytes, json_schema: bool, where: str, element_id: str | None, out: ProblemLog
+) -> dict[str, Any] | None:
+    """A JSON object (with ``json_schema``: a valid JSON Schema); its content, or None after reporting why not."""
     try:
         content = json.loads(data)
     except json.JSONDecodeError as exc:
         message = f"{where} không phải JSON hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}"
-        out.add("form_invalid", message, owner.get("id"), exc.lineno, file)
-        return
+        out.add("form_invalid", message, element_id, exc.lineno, file)
+        return None
     except (ValueError, RecursionError) as exc:
-        out.add("form_invalid", f"{where} không đọc được như JSON ({exc})", owner.get("id"), None, file)
-        return
+        out.add("form_invalid", f"{where} không đọc được như JSON ({exc})", element_id, None, file)
+        return None
     if not isinstance(content, dict):
-        out.add("form_invalid", f"{where} phải là một đối tượng JSON", owner.get("id"), None, file)
-        return
+        out.add("form_invalid", f"{where} phải là một đối tượng JSON", element_id, None, file)
+        return None
     if not json_schema:
-        return
+        return content
     if not isinstance(content.get("$schema", ""), str):
-        out.add("form_invalid", f'{where} có "$schema" không phải chuỗi', owner.get("id"), None, file)
-        return
+        out.add("form_invalid", f'{where} có "$schema" không phải chuỗi', element_id, None, file)
+        return None
     try:
         validator_for(content).check_schema(content)
     except SchemaError as exc:
         out.add(
             "form_invalid",
             f"{where} không phải JSON Schema hợp lệ tại {exc.json_path}: {exc.message}",
-            owner.get("id"),
+            element_id,
             None,
             file,
         )
+        return None
+    return content
 
 
 def _properties(el: Element) -> dict[str, tuple[str, Element]]:

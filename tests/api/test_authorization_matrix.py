@@ -85,6 +85,7 @@ CASES = [
     Case("definitions", "GET", "/api/v1/process-definitions", ALL),
     Case("definition", "GET", "/api/v1/process-definitions/approval5", ALL),
     Case("versions", "GET", "/api/v1/process-definitions/approval5/versions", ALL),
+    Case("version", "GET", "/api/v1/process-definitions/approval5/versions/1", ALL),
     Case("bpmn", "GET", "/api/v1/process-definitions/approval5/versions/1/bpmn", ALL),
     Case(
         "deploy",
@@ -242,5 +243,7 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
             path = path.replace(a, b)
         if path == "/api/v1/process-definitions/approval5":
             path = "/api/v1/process-definitions/<key>"
+        if path == "/api/v1/process-definitions/<key>/versions/1":
+            path = "/api/v1/process-definitions/<key>/versions/<version>"
         normalised.add((method, path))
     assert rules - public - normalised == set()

@@ -169,7 +169,14 @@ def test_escalation_records_naming_several_roles(app: Flask, api: Api, clock: Ma
     """inspection records {'step', 'to': ['head', 'coordinator'], 'unit': <code>}: the head hears; the holder once."""
     services = services_of(app)
     clock.set(at(date(2024, 1, 2)))
-    view = api.start(user="cchc.pnv", unit="PNV", key="inspection", notice_working_days=5, plan_working_days=5)
+    view = api.start(
+        user="cchc.pnv",
+        unit="PNV",
+        key="inspection",
+        activity_title="Kiểm tra công tác CCHC năm 2024",
+        notice_working_days=5,
+        plan_working_days=5,
+    )
     [plan] = view["open_tasks"]
     assert (plan["element_id"], plan["role"]) == ("Task_plan_draft", "coordinator")
     report = tick_at(services, clock, at("2024-01-09", 17, 1))  # 02/01 + 5 working days, 17:00

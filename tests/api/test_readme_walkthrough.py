@@ -16,6 +16,12 @@ def test_readme_walkthrough(api: Api) -> None:
         "satisfaction_survey",
         "index_scoring",
     } <= keys
+    contract = api.get("/api/v1/process-definitions/periodic_report", "cv.pnv").json
+    assert {"activity_title", "period_label"} <= set(contract["start_schema"]["required"])
+    refused = api.post(
+        "/api/v1/process-instances", "cv.pnv", json={"process_key": "periodic_report", "unit_code": "PNV"}
+    )
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "form_invalid"
     started = api.post(
         "/api/v1/process-instances",
         "cv.pnv",

@@ -299,7 +299,8 @@ def batches(world: World, datatable: list[list[str]]) -> None:
 
 
 def bundle(key: str, *, without: str | None = None, note: str | None = None) -> dict[str, Any]:
-    """The multipart body of POST /process-definitions for processes/<key> (diagram, forms and DMN)."""
+    """The multipart body of POST /process-definitions for processes/<key> (diagram, forms, UI schemas and DMN:
+    what ``engine.definitions.read_bundle`` reads)."""
     folder = PROCESSES / key
     bpmn = (folder / f"{key}.bpmn").read_bytes()
     if note:
@@ -307,7 +308,7 @@ def bundle(key: str, *, without: str | None = None, note: str | None = None) -> 
     files = [
         (io.BytesIO(p.read_bytes()), p.name)
         for p in sorted(folder.iterdir())
-        if (p.suffix == ".dmn" or p.name.endswith(".schema.json")) and p.name != without
+        if (p.suffix == ".dmn" or p.name.endswith((".schema.json", ".uischema.json"))) and p.name != without
     ]
     return {"bpmn": (io.BytesIO(bpmn), f"{key}.bpmn"), "files": files}
 

@@ -25,6 +25,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application.extensions["cchc"].close()
 
 
+# what periodic_report needs to start (its start schema)
+START_DATA = {"activity_title": "Báo cáo kết quả CCHC", "period_label": "Quý I/2030", "deadline": "2030-01-31"}
+
+
 def _csrf(html: str) -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert match, html[:500]
@@ -83,7 +87,7 @@ def test_no_redirect_to_another_site(app: Flask) -> None:
 def test_writes_with_the_cookie_need_the_csrf_header(app: Flask) -> None:
     client = app.test_client()
     _login(client)
-    body = {"process_key": "periodic_report", "unit_code": "PNV", "data": {"deadline": "2030-01-31"}}
+    body = {"process_key": "periodic_report", "unit_code": "PNV", "data": START_DATA}
     refused = client.post("/api/v1/process-instances", json=body)
     assert refused.status_code == 403 and refused.json["error"]["code"] == "csrf_invalid"
     wrong = client.post("/api/v1/process-instances", json=body, headers={"X-CSRFToken": "not-a-token"})
@@ -95,7 +99,7 @@ def test_writes_with_the_cookie_need_the_csrf_header(app: Flask) -> None:
 def test_bearer_clients_need_no_csrf(app: Flask) -> None:
     client = app.test_client()
     token = client.post("/api/v1/auth/login", json={"username": "cv.pnv", "password": "demo"}).json["token"]
-    body = {"process_key": "periodic_report", "unit_code": "PNV", "data": {"deadline": "2030-01-31"}}
+    body = {"process_key": "periodic_report", "unit_code": "PNV", "data": START_DATA}
     response = client.post("/api/v1/process-instances", json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 201
 

@@ -185,7 +185,7 @@ def test_data_grown_by_an_expression_is_refused_when_saved(budget_rig: EngineRig
 
 
 def test_a_diagram_that_loops_without_a_person_or_timer_ends_in_an_incident(budget_rig: EngineRig) -> None:
-    view = start(budget_rig, "bpmn_loop", n=0)
+    view = start(budget_rig, "bpmn_loop", start_value=0)  # the counter n is the diagram's own (computed)
     assert view.status == "error" and view.incident is not None
     assert view.incident["error_type"] == "EngineStepsExceeded"
     assert "Quy trình chạy quá 300 bước tự động liên tiếp" in view.incident["message"]

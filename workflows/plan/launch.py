@@ -8,6 +8,7 @@ nothing left to do; two concurrent launches cannot both link one occurrence (con
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from engine.errors import Conflict
 from engine.models import ProcessInstance
 from engine.views import Actor
 from workflows import access, processes
+from workflows.definitions import start_fields
 from workflows.models import Plan, PlanActivityRow, PlanOccurrence
 from workflows.services import Services
 
@@ -68,31 +70,35 @@ def _with_year(value: Any, year: int) -> Any:
 
 
 def start_data(
-    plan: Plan, activity: PlanActivityRow, occurrence: PlanOccurrence, config: LaunchConfig
+    plan: Plan,
+    activity: PlanActivityRow,
+    occurrence: PlanOccurrence,
+    config: LaunchConfig,
+    declared: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """The variables a launched instance starts with: configured defaults + the activity's own fields."""
+    """The variables a launched instance starts with: configured defaults + the activity's own fields (only
+    those the process's start schema declares, when ``declared`` is given)."""
     defaults = config.start_data.get(activity.activity_type, {})
     data = {key: _with_year(value, plan.year) for key, value in defaults.items()}
     reference = f"{activity.area.code}.{activity.code}" if activity.area else activity.code
-    data.update(
-        {
-            "activity_code": reference,
-            "activity_title": activity.text,
-            "deadline": occurrence.due_date.isoformat() if occurrence.due_date else None,
-            "coordinating_units": list(activity.coordinating_units),
-            "output_kind": ", ".join(activity.output_kinds) or activity.output_text,
-            "period_label": occurrence.label,
-            "period_kind": period_kind(occurrence.period),
-            "issuing_unit": occurrence.unit_code,
-            "plan": {
-                "plan_id": plan.id,
-                "activity_id": activity.id,
-                "occurrence_id": occurrence.id,
-                "title": plan.title,
-                "year": plan.year,
-            },
-        }
-    )
+    own: dict[str, Any] = {
+        "activity_code": reference,
+        "activity_title": activity.text,
+        "deadline": occurrence.due_date.isoformat() if occurrence.due_date else None,
+        "coordinating_units": list(activity.coordinating_units),
+        "output_kind": ", ".join(activity.output_kinds) or activity.output_text,
+        "period_label": occurrence.label,
+        "period_kind": period_kind(occurrence.period),
+        "issuing_unit": occurrence.unit_code,
+        "plan": {
+            "plan_id": plan.id,
+            "activity_id": activity.id,
+            "occurrence_id": occurrence.id,
+            "title": plan.title,
+            "year": plan.year,
+        },
+    }
+    data.update({k: v for k, v in own.items() if v is not None and (declared is None or k in declared)})
     return data
 
 
@@ -125,6 +131,7 @@ def launch_plan(
     if since is not None:
         query = query.where(PlanOccurrence.due_date >= since)
     result = LaunchResult()
+    declared: dict[str, frozenset[str]] = {}  # each process's start fields
     for occurrence in session.scalars(query):
         if occurrence.due_date is None:
             result.without_deadline += 1
@@ -134,7 +141,9 @@ def launch_plan(
             continue
         activity = occurrence.activity
         process_key = config.processes.get(activity.activity_type, activity.activity_type)
-        data = start_data(plan, activity, occurrence, config)
+        if process_key not in declared:
+            declared[process_key] = start_fields(uow, process_key)
+        data = start_data(plan, activity, occurrence, config, declared[process_key])
         # "I.3.1 · Xây dựng, ban hành Kế hoạch CCHC năm 2024 · Quý I/2024": code · activity · period
         extras = processes.start_extras(
             session, process_key=process_key, unit_code=occurrence.unit_code, data=data, now=services.clock.now()

@@ -100,7 +100,7 @@ function InstructionsEntry({ element, id }) {
     element,
     id,
     label: "Hướng dẫn cho người xử lý (instructionsForEndUser)",
-    description: "Markdown, tiếng Việt",
+    description: "Tiếng Việt; {{ tên_trường }} hiện giá trị của hồ sơ, ví dụ {{ period_label }}, {{ deadline | date_vn }}",
     debounce,
     rows: 4,
     getValue: () => getInstructions(element.businessObject),

@@ -14,7 +14,7 @@ const SORTS = [
   ["-due_at", "Hạn hoàn thành xa nhất trước"],
 ];
 
-function Instances() {
+function Instances({ may_start: mayStart }) {
   const [s, set] = useUrlState(DEFAULTS);
   const params = {
     q: s.q,
@@ -34,6 +34,13 @@ function Instances() {
   const rows = list.rows || [];
   return (
     <>
+      {mayStart && (
+        <p className="toolbar">
+          <a className="btn btn-primary" href="/instances/new" data-testid="start-link">
+            Khởi tạo hồ sơ
+          </a>
+        </p>
+      )}
       {s.activity_id && (
         <p className="alert alert-warn">
           Đang xem các hồ sơ của một hoạt động kế hoạch. <a href="/instances">Xem tất cả hồ sơ</a>

@@ -21,6 +21,7 @@ import { api, ApiError, query } from "../lib/api.js";
 import { usePage } from "../lib/lists.jsx";
 import { fmtDateTime } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
+import { ProblemList, WarningList } from "../lib/problems.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 
 const MODDLE = { spiffworkflow: spiffModdle };
@@ -40,25 +41,6 @@ function bundle(xml, files) {
   return body;
 }
 
-function ProblemList({ problems, onShow }) {
-  return (
-    <ul className="problems" data-testid="problems">
-      {problems.map((p, i) => (
-        <li key={i}>
-          {p.element_id ? (
-            <button type="button" className="btn-link" onClick={() => onShow(p.element_id)}>
-              {p.element_id}
-            </button>
-          ) : (
-            <strong>{p.file || "Sơ đồ"}</strong>
-          )}
-          {p.line ? ` (dòng ${p.line})` : ""}: {p.message}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 function ModelerView({ definition, version, files, onDeployed }) {
   const canvasRef = useRef(null);
   const panelRef = useRef(null);
@@ -67,6 +49,7 @@ function ModelerView({ definition, version, files, onDeployed }) {
   const [importInfo, setImportInfo] = useState(null);
   const [status, setStatus] = useState(null);
   const [problems, setProblems] = useState([]);
+  const [warnings, setWarnings] = useState([]);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -105,6 +88,7 @@ function ModelerView({ definition, version, files, onDeployed }) {
       const modeler = modelerRef.current;
       clearMarks();
       setProblems([]);
+      setWarnings([]);
       try {
         const result = await importDiagram(modeler, xml);
         modeler.get("canvas").zoom("fit-viewport", "auto");
@@ -160,9 +144,11 @@ function ModelerView({ definition, version, files, onDeployed }) {
   const validate = async () => {
     setBusy(true);
     setStatus(null);
+    setWarnings([]);
     try {
       const report = await api("process-definitions/validate", { method: "POST", body: bundle(await currentXml(), files) });
       showProblems(report.problems);
+      setWarnings(report.warnings || []);
       setStatus(report.valid ? { kind: "ok", text: "Sơ đồ hợp lệ, có thể triển khai." } : { kind: "error", text: `Sơ đồ có ${report.problems.length} lỗi.` });
     } catch (e) {
       setStatus({ kind: "error", error: e });
@@ -174,10 +160,12 @@ function ModelerView({ definition, version, files, onDeployed }) {
   const deploy = async () => {
     setBusy(true);
     setStatus(null);
+    setWarnings([]);
     try {
       const result = await api("process-definitions", { method: "POST", body: bundle(await currentXml(), files) });
       clearMarks();
       setProblems([]);
+      setWarnings(result.warnings || []);
       setStatus({
         kind: "ok",
         text: result.created ? `Đã triển khai phiên bản ${result.version} của quy trình "${result.key}".` : `Nội dung giống phiên bản ${result.version} đã có; không tạo phiên bản mới.`,
@@ -242,6 +230,7 @@ function ModelerView({ definition, version, files, onDeployed }) {
         )}
       </div>
       {problems.length > 0 && <ProblemList problems={problems} onShow={focusElement} />}
+      {warnings.length > 0 && <WarningList warnings={warnings} onShow={focusElement} />}
       <div className="modeler-layout">
         <div ref={canvasRef} className="modeler-canvas" data-testid="modeler" tabIndex={0} aria-label="Vùng vẽ sơ đồ quy trình" />
         <div ref={panelRef} className="modeler-panel" aria-label="Thuộc tính phần tử" />
