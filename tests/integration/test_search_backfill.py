@@ -33,7 +33,14 @@ def test_backfill_matches_what_a_start_stores(tmp_path: Path) -> None:
                 unit_code="PNV",
                 data={**data, "deadline": "2024-03-15", "period_kind": "quarter"},
             ),
-            processes.start_instance(services, uow, actor, process_key="generic_activity", unit_code="PNV", data={}),
+            processes.start_instance(
+                services,
+                uow,
+                actor,
+                process_key="generic_activity",
+                unit_code="PNV",
+                data={"activity_title": "Hoạt động không hạn"},
+            ),
         ]
         uow.commit()
     with services.read() as uow:

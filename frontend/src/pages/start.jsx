@@ -3,8 +3,9 @@
 // their fields; success opens the new instance.
 import Form from "@rjsf/core";
 import validator from "@rjsf/validator-ajv8";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { api } from "../lib/api.js";
+import { DraftNotice, useDraft } from "../lib/draft.jsx";
 import { useApi } from "../lib/hooks.js";
 import { transformErrors, translateString } from "../lib/rjsf-vi.js";
 import { serverErrorSchema } from "../lib/server-errors.js";
@@ -33,6 +34,33 @@ function FieldError({ id, messages }) {
   );
 }
 
+/** The start form of one process, with its own local draft (lib/draft.jsx): remounted when the process changes. */
+function StartForm({ draftScope, schema, uiSchema, extraErrors, busy, onSubmit, onError }) {
+  const [formData, setFormData] = useState({});
+  const draft = useDraft(draftScope, formData, setFormData);
+  return (
+    <div data-testid="start-form" {...draft.watch}>
+      <DraftNotice draft={draft} />
+      <Form
+        schema={schema}
+        uiSchema={uiSchema}
+        formData={formData}
+        validator={validator}
+        extraErrors={extraErrors}
+        onChange={(e) => setFormData(e.formData)}
+        onSubmit={(e) => onSubmit(e.formData, draft.clear)}
+        onError={onError}
+        transformErrors={transformErrors}
+        translateString={translateString}
+        showErrorList="top"
+        noHtml5Validate
+        focusOnFirstError
+        disabled={busy}
+      />
+    </div>
+  );
+}
+
 function StartPage({ user }) {
   const params = new URLSearchParams(window.location.search);
   const definitions = useApi("process-definitions");
@@ -40,12 +68,10 @@ function StartPage({ user }) {
   const [processKey, setProcessKey] = useState(params.get("process_key") || "");
   const [unitCode, setUnitCode] = useState("");
   const [title, setTitle] = useState("");
-  const [formData, setFormData] = useState({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const [extraErrors, setExtraErrors] = useState(undefined);
   const [otherErrors, setOtherErrors] = useState({});
-  const formRef = useRef(null);
 
   const detail = useApi(processKey ? `process-definitions/${encodeURIComponent(processKey)}` : null);
   const d = detail.data && detail.data.key === processKey ? detail.data : null;
@@ -59,7 +85,6 @@ function StartPage({ user }) {
   }, [units.data, unitCode, user.unit_code]);
 
   useEffect(() => {
-    setFormData({});
     setExtraErrors(undefined);
     setOtherErrors({});
     setError(null);
@@ -80,7 +105,7 @@ function StartPage({ user }) {
     return { schema: { ...schema, properties }, ui: order ? { ...ui, "ui:order": order } : ui };
   }, [d, files.data, files.error]);
 
-  const submit = async (data) => {
+  const submit = async (data, clearDraft = () => {}) => {
     setBusy(true);
     setError(null);
     setExtraErrors(undefined);
@@ -89,6 +114,7 @@ function StartPage({ user }) {
     if (title.trim()) body.title = title.trim();
     try {
       const created = await api("process-instances", { method: "POST", json: body });
+      clearDraft();
       window.location.assign(`/instances/${created.id}`);
     } catch (e) {
       setError(e);
@@ -146,25 +172,16 @@ function StartPage({ user }) {
       {processKey && !form && !detail.error && <Loading what="biểu mẫu khởi tạo" />}
       {error && <ErrorBox error={error} />}
       {form && form.schema && (
-        <div data-testid="start-form">
-          <Form
-            ref={formRef}
-            schema={form.schema}
-            uiSchema={uiSchema}
-            formData={formData}
-            validator={validator}
-            extraErrors={extraErrors}
-            onChange={(e) => setFormData(e.formData)}
-            onSubmit={(e) => submit(e.formData)}
-            onError={() => setError(null)}
-            transformErrors={transformErrors}
-            translateString={translateString}
-            showErrorList="top"
-            noHtml5Validate
-            focusOnFirstError
-            disabled={busy}
-          />
-        </div>
+        <StartForm
+          key={processKey}
+          draftScope={{ user: user.username, page: "start", id: processKey }}
+          schema={form.schema}
+          uiSchema={uiSchema}
+          extraErrors={extraErrors}
+          busy={busy}
+          onSubmit={submit}
+          onError={() => setError(null)}
+        />
       )}
       {form && !form.schema && (
         <div data-testid="start-form">
