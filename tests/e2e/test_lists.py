@@ -99,7 +99,7 @@ def test_search_and_pages_over_a_launched_plan(launched: Server, page: tuple[Pag
     expect(rows).to_have_count(min(matching, 50))
     for title in rows.locator(".row-title").all_inner_texts():
         assert "Quý I/" in title and "báo cáo" in title.lower(), title
-    screenshot(pg, "24-tim-kiem-bao-cao-quy-I")
+    screenshot(pg, "lists-04-tim-kiem-bao-cao-quy-I")
 
     # a wider search, page 2 of it; reload keeps both; back and forward walk through the searches and pages
     wider, wider_total = _rows(pg, launched, token, q="bao cao", limit=1)
@@ -115,7 +115,7 @@ def test_search_and_pages_over_a_launched_plan(launched: Server, page: tuple[Pag
     expect(rows.first).not_to_have_attribute("data-task-id", first_page or "")
     for text in rows.all_inner_texts():  # "bao" and "cao" start words of the title, process or unit
         assert _found_in(text, "bao cao"), text
-    screenshot(pg, "25-trang-2")
+    screenshot(pg, "lists-05-trang-2")
     pg.reload()
     expect(pg.get_by_test_id("page-of")).to_have_text(f"Trang 2/{pages}")
     expect(pg.get_by_label("Tìm kiếm")).to_have_value("bao cao")
@@ -135,7 +135,7 @@ def test_search_and_pages_over_a_launched_plan(launched: Server, page: tuple[Pag
         f"Hoạt động đã quá hạn hoàn thành ({_day(step['activity_due_at'])}); "
         f"bước này còn hạn xử lý đến {_day(step['due_at'])}."
     )
-    screenshot(pg, "26-hai-thoi-han")
+    screenshot(pg, "lists-06-hai-thoi-han")
     assert not problems.items, problems.items
 
 

@@ -86,7 +86,7 @@ def test_the_approver_sees_the_submitted_text_and_files(server: Server, browser:
     expect(submission).to_contain_text(REPORT_TEXT)
     files = submission.locator("[data-kind=files] li")
     expect(files).to_have_text(FILES)
-    screenshot(head, "20-nguoi-duyet-thay-ho-so-da-nop")
+    screenshot(head, "records-01-nguoi-duyet-thay-ho-so-da-nop")
 
     # the head returns it; staff resubmits (over the API); the head now sees both rounds, the return highlighted
     head.get_by_role("button", name="Trả lại", exact=True).click()
@@ -105,7 +105,7 @@ def test_the_approver_sees_the_submitted_text_and_files(server: Server, browser:
     expect(rounds.nth(1)).to_contain_text("Trả lại")
     expect(rounds.nth(1).get_by_test_id("return-reason")).to_contain_text(REASON)
     expect(rounds.nth(2)).to_contain_text(REPORT_TEXT)
-    screenshot(head, "21-nguoi-duyet-thay-lan-tra-lai")
+    screenshot(head, "records-02-nguoi-duyet-thay-lan-tra-lai")
     head.get_by_role("button", name="Duyệt, gửi Phòng Nội vụ").click()
     expect(head.get_by_test_id("task-done")).to_contain_text("Tiếp nhận báo cáo")
     events = _call(head, server, "tp.pnv", f"process-instances/{instance_id}/events")
@@ -129,7 +129,7 @@ def test_the_approver_sees_the_submitted_text_and_files(server: Server, browser:
     last = timeline.locator("li").last
     expect(last).to_contain_text("Hoàn thành bước «Duyệt báo cáo»")
     expect(last.locator(".comment")).to_have_count(0)  # the approval repeats no old reason
-    screenshot(head, "22-ho-so-truong-du-lieu-va-nhat-ky")
+    screenshot(head, "records-03-ho-so-truong-du-lieu-va-nhat-ky")
     assert not head_problems.items, head_problems.items
     head.context.close()
 
@@ -140,6 +140,6 @@ def test_the_approver_sees_the_submitted_text_and_files(server: Server, browser:
     expect(technical).to_contain_text("Dữ liệu kỹ thuật")
     technical.locator("summary").click()
     expect(technical).to_contain_text("durations")
-    screenshot(admin, "23-ho-so-du-lieu-ky-thuat-quan-tri")
+    screenshot(admin, "records-04-ho-so-du-lieu-ky-thuat-quan-tri")
     assert not admin_problems.items, admin_problems.items
     admin.context.close()

@@ -66,7 +66,7 @@ def test_head_assigns_a_staff_members_step_to_another(
     expect(row).to_contain_text(TITLE)
     expect(row.get_by_test_id("holder")).to_contain_text("Võ Thị Hạnh")
     expect(pg.locator("tbody tr")).to_have_count(1)
-    screenshot(pg, "21-viec-cua-don-vi-truoc-khi-giao")
+    screenshot(pg, "lists-01-viec-cua-don-vi-truoc-khi-giao")
 
     row.get_by_role("button", name="Giao lại").click()
     choice = row.get_by_label(f"Giao bước «{step['name']}» cho")
@@ -75,7 +75,7 @@ def test_head_assigns_a_staff_members_step_to_another(
     choice.select_option("cv2.pnv")
     row.get_by_role("button", name="Giao", exact=True).click()
     expect(row.get_by_test_id("holder")).to_contain_text("Lê Văn Bình")
-    screenshot(pg, "22-viec-cua-don-vi-sau-khi-giao")
+    screenshot(pg, "lists-02-viec-cua-don-vi-sau-khi-giao")
     assert not problems.items, problems.items
 
     # staff do not get the page; the new assignee finds the step in their inbox, and a notice about it
@@ -84,7 +84,7 @@ def test_head_assigns_a_staff_members_step_to_another(
     expect(other.get_by_role("link", name="Việc của đơn vị")).to_have_count(0)
     expect(other.locator(f"tr[data-task-id='{step['id']}']")).to_contain_text(TITLE)
     expect(other.get_by_test_id("notifications")).to_contain_text("Bạn được giao xử lý bước")
-    screenshot(other, "23-nguoi-duoc-giao-nhan-viec")
+    screenshot(other, "lists-03-nguoi-duoc-giao-nhan-viec")
     assert not other_problems.items, other_problems.items
     response = other.goto(f"{server.url}/unit-tasks")
     assert response is not None and response.status == 403
