@@ -17,7 +17,8 @@ from sqlalchemy import select
 from engine import queries
 from engine.db import UnitOfWork
 from engine.models import HumanTask, ProcessInstance
-from engine.views import Actor, DefinitionForms, EventView, InstanceView, SubmissionView
+from engine.start_form import START_SCHEMA
+from engine.views import SYSTEM_ACTOR, Actor, DefinitionForms, EventView, InstanceView, SubmissionView
 
 from . import access
 from .accounts import full_names
@@ -36,7 +37,7 @@ from .instruction_text import with_instructions
 from .services import Services
 
 FORM_SUFFIX = ".schema.json"
-START_FORM = "start.schema.json"
+SYSTEM_NAME = "Hệ thống"  # who the timeline names for the engine's own actions (plan launch, timers)
 MAX_SUBMISSIONS = 200  # the newest completions shown in front of a step
 _HIDDEN_KEYS = frozenset({"data_objects"})  # the engine's own container of data objects
 
@@ -145,7 +146,7 @@ def labelled_fields(
                 source[key] = sub.form_schema
     steps = [s.form_schema for s in reversed(newest_first) if s.form_schema]
     order: list[str] = []
-    for name in dict.fromkeys([START_FORM, *steps, *sorted(forms.forms)]):
+    for name in dict.fromkeys([START_SCHEMA, *steps, *sorted(forms.forms)]):
         schema = forms.forms.get(name)
         for key in field_order(schema):
             if key not in data:
@@ -195,7 +196,7 @@ def _entry(
     label, comment = event_label(event, steps, elements, people)
     data = event.payload.get("data") if event.kind == "task_completed" else None
     returned = isinstance(data, dict) and decision_of(data).returned
-    name = people.get(event.actor or "")
+    name = people.get(event.actor or "") or (SYSTEM_NAME if event.actor == SYSTEM_ACTOR.username else None)
     return TimelineEvent(**vars(event), label=label, comment=comment, actor_name=name, returned=returned)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from engine.start_form import START_SCHEMA
 from engine.views import DefinitionForms, EventView, SubmissionView
 from workflows.form_display import (
     EMPTY,
@@ -19,7 +20,7 @@ from workflows.form_display import (
     property_schema,
     submitted_fields,
 )
-from workflows.records import START_FORM, event_label, labelled_fields
+from workflows.records import event_label, labelled_fields
 
 REVIEW: dict[str, Any] = {
     "type": "object",
@@ -134,7 +135,7 @@ def test_instance_fields_are_labelled_by_the_form_that_last_submitted_them() -> 
         }
     }
     forms = DefinitionForms(
-        {START_FORM: start, "review.schema.json": REVIEW, "acceptance.schema.json": acceptance},
+        {START_SCHEMA: start, "review.schema.json": REVIEW, "acceptance.schema.json": acceptance},
         frozenset({"durations", "unit_code"}),
         {},
     )
