@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,25 @@ def api_token(page: Page, server: Server, username: str) -> str:
     response = page.request.post(f"{server.url}/api/v1/auth/login", data={"username": username, "password": "demo"})
     assert response.ok, response.text()
     return str(response.json()["token"])
+
+
+def start_report(page: Page, server: Server, period: str, *, username: str = "cv.pnv", unit: str = "PNV") -> Any:
+    """A periodic report of ``unit`` for ``period`` (due in 30 days) started through the API: the new instance."""
+    response = page.request.post(
+        f"{server.url}/api/v1/process-instances",
+        headers={"Authorization": f"Bearer {api_token(page, server, username)}"},
+        data={
+            "process_key": "periodic_report",
+            "version": 1,  # the demo's version (the modeler test deploys newer ones)
+            "unit_code": unit,
+            "data": {
+                "activity_code": "VII.3.2",
+                "activity_title": "Báo cáo kết quả thực hiện công tác CCHC",
+                "deadline": (date.today() + timedelta(days=30)).isoformat(),
+                "period_label": period,
+                "period_kind": "quarter",
+            },
+        },
+    )
+    assert response.status == 201, response.text()
+    return response.json()

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Problems, Server, api_token, login, screenshot
+from .conftest import Problems, Server, api_token, login, screenshot, start_report
 
 pytestmark = pytest.mark.e2e
 
@@ -18,25 +17,7 @@ RESULT = "Kết quả thực hiện trong kỳ"
 
 def _start_report(page: Page, server: Server, username: str, unit: str, period: str) -> int:
     """A periodic report of ``unit`` started through the API; the id of its first step (Soạn báo cáo)."""
-    token = api_token(page, server, username)
-    response = page.request.post(
-        f"{server.url}/api/v1/process-instances",
-        headers={"Authorization": f"Bearer {token}"},
-        data={
-            "process_key": "periodic_report",
-            "version": 1,  # the demo's version (the modeler test deploys newer ones)
-            "unit_code": unit,
-            "data": {
-                "activity_code": "VII.3.2",
-                "activity_title": "Báo cáo kết quả thực hiện công tác CCHC",
-                "deadline": (date.today() + timedelta(days=30)).isoformat(),
-                "period_label": period,
-                "period_kind": "quarter",
-            },
-        },
-    )
-    assert response.status == 201, response.text()
-    return int(response.json()["open_tasks"][0]["id"])
+    return int(start_report(page, server, period, username=username, unit=unit)["open_tasks"][0]["id"])
 
 
 def _open_claimed(page: Page, server: Server, task_id: int) -> None:

@@ -4,13 +4,12 @@ in Vietnamese."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import Server, api_token, login, new_page, screenshot
+from .conftest import Server, api_token, login, new_page, screenshot, start_report
 
 pytestmark = pytest.mark.e2e
 
@@ -31,25 +30,7 @@ def _call(page: Page, server: Server, user: str, path: str, data: dict[str, Any]
 
 
 def _start(page: Page, server: Server) -> int:
-    started = _call(
-        page,
-        server,
-        "cv.pnv",
-        "process-instances",
-        {
-            "process_key": "periodic_report",
-            "version": 1,  # the demo's version (the modeler test deploys newer ones)
-            "unit_code": "PNV",
-            "data": {
-                "activity_code": "VII.3.2",
-                "activity_title": "Báo cáo kết quả thực hiện công tác CCHC",
-                "deadline": (date.today() + timedelta(days=30)).isoformat(),
-                "period_label": "Quý II/2024 (hồ sơ đã nộp)",
-                "period_kind": "quarter",
-            },
-        },
-    )
-    return int(started["id"])
+    return int(start_report(page, server, "Quý II/2024 (hồ sơ đã nộp)")["id"])
 
 
 def _open_step(page: Page, server: Server, instance_id: int, step: str) -> None:

@@ -3,37 +3,16 @@ then the head returns it with a reason and the staff member gets it back."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import PHONE, Problems, Server, api_token, login, new_page, screenshot
+from .conftest import PHONE, Problems, Server, login, new_page, screenshot, start_report
 
 pytestmark = pytest.mark.e2e
 
 
 def _start_report(page: Page, server: Server, period: str) -> int:
-    token = api_token(page, server, "cv.pnv")
-    deadline = (date.today() + timedelta(days=30)).isoformat()
-    response = page.request.post(
-        f"{server.url}/api/v1/process-instances",
-        headers={"Authorization": f"Bearer {token}"},
-        data={
-            "process_key": "periodic_report",
-            "version": 1,  # the demo's version (the modeler test deploys newer ones)
-            "unit_code": "PNV",
-            "data": {
-                "activity_code": "VII.3.2",
-                "activity_title": "Báo cáo kết quả thực hiện công tác CCHC",
-                "deadline": deadline,
-                "period_label": period,
-                "period_kind": "quarter",
-            },
-        },
-    )
-    assert response.status == 201, response.text()
-    return int(response.json()["id"])
+    return int(start_report(page, server, period)["id"])
 
 
 def _open_step(page: Page, instance_id: int, step: str) -> None:
