@@ -11,19 +11,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import queries
 from engine.clock import LOCAL_TZ
 from engine.db import UnitOfWork
 from engine.errors import InvalidInput, NotFound
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.projection import to_due_datetime
-from engine.queries import InboxFilter
 from engine.runtime import CompletionResult
 from engine.views import Actor, InstanceView, TaskView
 
 from . import access, records
 from .accounts import get_user
-from .instruction_text import rendered, rows_with_instructions, with_instructions
+from .instruction_text import rendered, with_instructions
 from .models import Unit
 from .organisation import instance_search_words
 from .services import Services
@@ -125,11 +123,6 @@ def start_instance(
     )
 
 
-def get_instance(services: Services, uow: UnitOfWork, actor: Actor, instance_id: int) -> InstanceView:
-    view = services.engine.instance_view(uow.session, access.visible_instance(uow, actor, instance_id))
-    return with_instructions(view)
-
-
 def cancel_instance(
     services: Services, uow: UnitOfWork, actor: Actor, instance_id: int, reason: str | None
 ) -> InstanceView:
@@ -146,28 +139,6 @@ def retry_instance(
     access.RETRY_INSTANCES.check(actor)
     access.visible_instance(uow, actor, instance_id)
     return services.engine.retry(uow, instance_id, actor, data)
-
-
-def inbox(
-    services: Services,
-    uow: UnitOfWork,
-    actor: Actor,
-    *,
-    status: str = "ready",
-    process_key: str | None = None,
-    unit_code: str | None = None,
-    overdue: bool = False,
-    deadline_state: str | None = None,
-) -> list[TaskView]:
-    """The actor's inbox, sorted by due date."""
-    flt = InboxFilter(
-        status=status,
-        process_key=process_key,
-        unit_code=unit_code,
-        overdue_at=services.clock.now() if overdue else None,
-        deadline_state=deadline_state,
-    )
-    return rows_with_instructions(uow.session, queries.inbox(uow.session, actor, flt))
 
 
 def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> TaskDetail:

@@ -14,7 +14,7 @@ from engine.errors import Conflict
 from engine.models import HumanTask, ProcessInstance
 from engine.views import Actor
 from tests.pg.conftest import pg_url, reset_schema
-from workflows import deadlines, processes, worker
+from workflows import deadlines, lists, processes, worker
 from workflows.bootstrap import create_services
 from workflows.demo import load_demo
 from workflows.services import Services
@@ -61,7 +61,7 @@ def _round(services: Services, who: Actor, n: int) -> None:
         deadlines.complete_step(services, uow, who, view.open_tasks[0].id, data, None)
         uow.commit()
     with services.read() as uow:  # the inbox, as GET /tasks reads it
-        processes.inbox(services, uow, who)
+        lists.inbox(services, uow, who, lists.StepFilter(), lists.Page())
 
 
 def test_concurrent_starts_and_completions_surface_no_database_error(services: Services) -> None:
