@@ -318,6 +318,9 @@ def test_once_a_completed_step_references_it_the_instance_rules_apply(api: Api, 
     attach(app, "cv.pnv", row.id, [created["id"]], clock)  # twice: one reference
     with app.extensions["cchc"].read() as uow:
         assert document_store.references(uow, created["id"]) == [(row.instance_id, row.id)]
+    events = api.get(f"/api/v1/process-instances/{row.instance_id}/events", "tp.pnv").json
+    attached = [(e["label"], e["payload"]["document_id"]) for e in events if e["kind"] == "document_attached"]
+    assert attached == [(f"Đính kèm tài liệu vào bước «{row.name}»", created["id"])]
     for user in ("cv.pnv", "tp.pnv", "admin", "chutich", "cchc.pnv"):  # the unit and the overseers
         assert api.get(f"/api/v1/documents/{created['id']}", user).status_code == 200, user
     assert api.get(f"/api/v1/documents/{created['id']}/content", "tp.pnv").data == pdf_bytes()
@@ -397,3 +400,23 @@ def test_a_blob_uploaded_again_within_the_grace_is_kept(api: Api, app: Flask, cl
         assert document_store.remove_unreferenced(uow, clock.now(), timedelta(hours=24)) == 0
         uow.commit()
     assert api.get(f"/api/v1/documents/{second['id']}/content", "cv.pnv").data == data
+
+
+def test_a_name_is_bounded_to_255_characters(api: Api, app: Flask) -> None:
+    longest = "Báo cáo " * 29 + "kết quả CCHC quý II.pdf"
+    assert len(longest) == 255
+    assert upload(api, "cv.pnv", longest, pdf_bytes()).json["name"] == longest
+    assert_error(upload(api, "cv.pnv", "x" + longest, pdf_bytes("other")), 422, "filename_invalid")
+    assert counts(app) == (1, 1)
+
+
+def test_a_package_whose_marker_unpacks_past_its_bound_is_refused_unread(api: Api, app: Flask) -> None:
+    """A [Content_Types].xml of 50 MB of zeros (a 50 KB deflate stream) is not unpacked: refused as not a type."""
+    out = io.BytesIO()
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", f'<Types><Override ContentType="{main}"/>' + " " * (50 * 1024 * 1024))
+    data = out.getvalue()
+    assert len(data) < 200_000
+    assert_error(upload(api, "cv.pnv", "bom.docx", data), 415, "file_type_not_allowed")
+    assert counts(app) == (0, 0)
