@@ -11,6 +11,8 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.errors import AppError
+from engine.errors import UnsupportedType as WrongUploadType
+from workflows import document_store
 from workflows.bootstrap import create_services, database_url
 
 from .auth import authenticate_request
@@ -62,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: use the socket's address).
         PROXY_COUNT=int(os.environ.get("CCHC_PROXY_COUNT", "0")),
         JSON_SORT_KEYS=False,
+        DOCUMENT_MAX_BYTES=document_store.max_bytes(),
     )
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
@@ -96,7 +99,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask, api: CchcApi) -> None:
     from .docs import docs_bp
     from .limits import init_limiter
-    from .routes import auth, calendar, definitions, instances, notifications, plans, reports, tasks, units_users
+    from .routes import (
+        auth,
+        calendar,
+        definitions,
+        documents,
+        instances,
+        notifications,
+        plans,
+        reports,
+        tasks,
+        units_users,
+    )
     from .web import init_web
 
     for bp in (
@@ -111,6 +125,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         calendar.bp,
         notifications.bp,
         reports.bp,
+        documents.bp,
     ):
         api.register_blueprint(bp)
     app.register_blueprint(docs_bp)
@@ -137,6 +152,13 @@ def _check_content_type() -> None:
         from .routes.plans import PLAN_FILE_TYPES
 
         allowed = set(PLAN_FILE_TYPES)
+    if request.endpoint == "documents.Documents":
+        from .routes.documents import allow_upload_body
+
+        if request.mimetype != "multipart/form-data":
+            raise WrongUploadType("Hãy gửi tệp dạng multipart/form-data trong trường file.", code="multipart_required")
+        allow_upload_body()
+        return
     if request.mimetype not in allowed:
         from werkzeug.exceptions import UnsupportedMediaType as Http415
 

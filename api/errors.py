@@ -20,7 +20,9 @@ from engine.errors import (
     InvalidInput,
     NotFound,
     ScriptFailed,
+    TooLarge,
     Unauthorized,
+    UnsupportedType,
 )
 
 from .limits import breach
@@ -36,6 +38,8 @@ STATUS_BY_ERROR: list[tuple[type[AppError], int]] = [
     (Forbidden, 403),
     (Unauthorized, 401),
     (Conflict, 409),
+    (TooLarge, 413),
+    (UnsupportedType, 415),
     (AppError, 400),
 ]
 

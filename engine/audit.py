@@ -28,6 +28,10 @@ EVENT_KINDS = frozenset(
         "instance_retried",
         "instance_cancelled",
         "instance_completed",
+        "document_uploaded",
+        "document_downloaded",
+        "document_deleted",
+        "document_attached",
     }
 )
 

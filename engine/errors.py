@@ -68,3 +68,17 @@ class DataTooLarge(InvalidInput):
 
     code = "instance_data_too_large"
     default_message = "Dữ liệu của hồ sơ quá lớn."
+
+
+class TooLarge(AppError):
+    """A body or file over its size limit (HTTP 413)."""
+
+    code = "payload_too_large"
+    default_message = "Dữ liệu gửi lên quá lớn."
+
+
+class UnsupportedType(AppError):
+    """A body or file of a type that is not accepted (HTTP 415)."""
+
+    code = "unsupported_media_type"
+    default_message = "Định dạng tệp không được hỗ trợ."

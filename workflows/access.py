@@ -16,6 +16,7 @@ from engine.errors import Forbidden, NotFound
 from engine.models import HumanTask, ProcessInstance
 from engine.views import Actor, TaskView
 
+from .models import DocumentRef, StoredDocument
 from .services import Services
 
 OVERSEERS = frozenset({"admin", "coordinator", "leader"})  # see every instance of the city
@@ -183,3 +184,36 @@ def check_may_extend(row: HumanTask, actor: Actor) -> None:
         raise Forbidden(
             "Chỉ lãnh đạo đơn vị, đầu mối CCHC hoặc quản trị viên được gia hạn bước này.", code="cannot_extend"
         )
+
+
+# --------------------------------------------------------------------------- documents
+
+DOCUMENT_NOT_FOUND = "Không tìm thấy tài liệu."
+
+
+def can_view_document(uow: UnitOfWork, actor: Actor, document: StoredDocument) -> bool:
+    """Before a completed step references it, the uploader alone; after, whoever sees a referencing instance."""
+    instance_ids = uow.session.scalars(
+        select(DocumentRef.instance_id).where(DocumentRef.document_id == document.id).distinct()
+    ).all()
+    if not instance_ids:
+        return document.uploaded_by == actor.username
+    for instance_id in instance_ids:
+        instance = uow.session.get(ProcessInstance, instance_id)
+        if instance is not None and can_view_instance(uow, actor, instance):
+            return True
+    return False
+
+
+def visible_document(uow: UnitOfWork, actor: Actor, document_id: int) -> StoredDocument:
+    """The document, or ``NotFound`` when it does not exist or the actor may not see it (never a 403: no hint)."""
+    document = uow.session.get(StoredDocument, document_id)
+    if document is None or not can_view_document(uow, actor, document):
+        raise NotFound(DOCUMENT_NOT_FOUND, code="document_not_found")
+    return document
+
+
+def check_may_delete_document(actor: Actor, document: StoredDocument) -> None:
+    """Only the uploader deletes an upload (whether a step references it is the store's rule: a 409)."""
+    if document.uploaded_by != actor.username:
+        raise Forbidden("Chỉ người tải lên được xóa tài liệu này.", code="document_not_yours")

@@ -254,6 +254,7 @@ _SIMPLE: dict[str, tuple[str, str | None]] = {
     "instance_cancelled": ("Hủy hồ sơ", "reason"),
     "instance_completed": ("Kết thúc hồ sơ", None),
     "definition_deployed": ("Triển khai quy trình", None),
+    "document_attached": ("Đính kèm tài liệu vào bước «{step}»", None),
 }
 
 

@@ -23,7 +23,7 @@ from engine.db import is_sqlite
 from engine.errors import Conflict
 from engine.models import Timer
 
-from . import alerts, notifications
+from . import alerts, document_store, notifications
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class TickReport:
     escalations: int = 0
     notifications_sent: int = 0
     notifications_failed: int = 0
+    documents_removed: int = 0  # uploads no step referenced within the grace period
     busy: int = 0  # batches given up because another writer held the database (retried next pass)
 
     def __bool__(self) -> bool:
@@ -57,7 +58,9 @@ class TickReport:
         return (
             f"hẹn giờ: {self.timers_fired}, hẹn giờ lỗi: {self.timer_incidents}, "
             f"phân loại: {self.classified}, nhắc việc: {self.reminders}, "
-            f"cảnh báo: {self.escalations}, thư đã gửi: {self.notifications_sent}, thư lỗi: {self.notifications_failed}"
+            f"cảnh báo: {self.escalations}, thư đã gửi: {self.notifications_sent}, "
+            f"thư lỗi: {self.notifications_failed}, "
+            f"tài liệu đã xóa: {self.documents_removed}"
         )
 
 
@@ -120,7 +123,20 @@ def tick(services: Services, now: datetime, *, should_stop: Callable[[], bool] |
     report.notifications_sent, report.notifications_failed = notifications.deliver_outbox(
         services, now, should_stop=should_stop
     )
+    report.documents_removed, busy = remove_documents(services, now)
+    report.busy += busy
     return report
+
+
+def remove_documents(services: Services, now: datetime) -> tuple[int, int]:
+    """Delete uploads no step referenced within ``CCHC_DOCUMENT_GRACE_HOURS``, a batch a pass: (removed, busy)."""
+    try:
+        with services.uow() as uow:
+            removed = document_store.remove_unreferenced(uow, now, document_store.grace_period())
+            uow.commit()
+    except Conflict:
+        return 0, 1
+    return removed, 0
 
 
 def run(

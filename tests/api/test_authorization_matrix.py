@@ -12,6 +12,7 @@ import pytest
 
 from engine.definitions import read_bundle
 from tests.api.conftest import Api
+from tests.api.test_documents_api import pdf_bytes
 from tests.engine_support import FIXTURES
 from workflows.plan.store import SEED_PLAN
 
@@ -38,6 +39,17 @@ def form_files() -> list[tuple[io.BytesIO, str]]:
 def an_override(api: Api) -> None:
     response = api.post("/api/v1/calendar/overrides", "admin", json={"day": "2024-01-03", "working": False})
     assert response.status_code == 201
+
+
+def an_upload(api: Api) -> None:
+    """cv.pnv's upload, document 1 of the test's database (no step references it: only cv.pnv sees it)."""
+    response = api.post(
+        "/api/v1/documents",
+        "cv.pnv",
+        data={"file": (io.BytesIO(pdf_bytes()), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201 and response.json["id"] == 1
 
 
 @dataclass(frozen=True)
@@ -183,8 +195,25 @@ CASES = [
         frozenset({"admin"}),
         body=lambda: {"json": {"day": "2024-01-03", "working": False, "reason": "Nghỉ bù"}},
     ),
+    Case("override_delete", "DELETE", "/api/v1/calendar/overrides/2024-01-03", frozenset({"admin"}), setup=an_override),
     Case(
-        "override_delete", "DELETE", "/api/v1/calendar/overrides/2024-01-03", frozenset({"admin"}), setup=an_override
+        "document_upload",
+        "POST",
+        "/api/v1/documents",
+        ALL,
+        body=lambda: {"content_type": "multipart/form-data", "data": {"file": (io.BytesIO(pdf_bytes()), "a.pdf")}},
+    ),
+    Case("document", "GET", "/api/v1/documents/1", frozenset({"staff"}), hidden_from(*USERS), setup=an_upload),
+    Case(
+        "document_content",
+        "GET",
+        "/api/v1/documents/1/content",
+        frozenset({"staff"}),
+        hidden_from(*USERS),
+        setup=an_upload,
+    ),
+    Case(
+        "document_delete", "DELETE", "/api/v1/documents/1", frozenset({"staff"}), hidden_from(*USERS), setup=an_upload
     ),
 ]
 
@@ -236,6 +265,7 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "/notifications/999999/": "/notifications/<notification_id>/",
         "?group=unit": "",
         "?scope=unit": "",
+        "/documents/1": "/documents/<document_id>",
     }
     normalised = set()
     for method, path in covered:

@@ -1,6 +1,7 @@
 """Every table of the CCHC domain; importing this package registers them all (it imports nothing else of workflows)."""
 
 from .deadlines import DeadlineExtension
+from .document_files import DocumentBlob, DocumentRef, StoredDocument
 from .documents import DocumentCounter
 from .notifications import EmailOutbox, Notification
 from .organisation import Unit, User
@@ -8,7 +9,9 @@ from .plan import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurre
 
 __all__ = [
     "DeadlineExtension",
+    "DocumentBlob",
     "DocumentCounter",
+    "DocumentRef",
     "EmailOutbox",
     "Notification",
     "Plan",
@@ -17,6 +20,7 @@ __all__ = [
     "PlanObjectiveRow",
     "PlanOccurrence",
     "PlanTaskRow",
+    "StoredDocument",
     "Unit",
     "User",
 ]
