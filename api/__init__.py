@@ -61,6 +61,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         LOGIN_ADDRESS_RATE_LIMIT=os.environ.get("CCHC_LOGIN_ADDRESS_RATE_LIMIT", "30 per 15 minutes"),
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: use the socket's address).
         PROXY_COUNT=int(os.environ.get("CCHC_PROXY_COUNT", "0")),
+        # The periodic CCHC report: a replacement .docx template and the địa danh of its date line.
+        REPORT_TEMPLATE=os.environ.get("CCHC_REPORT_TEMPLATE") or None,
+        REPORT_PLACE=os.environ.get("CCHC_REPORT_PLACE", "……"),
         JSON_SORT_KEYS=False,
     )
     app.config.update(config)
@@ -96,7 +99,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask, api: CchcApi) -> None:
     from .docs import docs_bp
     from .limits import init_limiter
-    from .routes import auth, calendar, definitions, instances, notifications, plans, reports, tasks, units_users
+    from .routes import (
+        auth,
+        calendar,
+        definitions,
+        instances,
+        notifications,
+        plan_exports,
+        plans,
+        reports,
+        tasks,
+        units_users,
+    )
     from .web import init_web
 
     for bp in (
@@ -108,6 +122,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         instances.bp,
         tasks.bp,
         plans.bp,
+        plan_exports.bp,
         calendar.bp,
         notifications.bp,
         reports.bp,
