@@ -189,3 +189,30 @@ def test_bad_parameters_are_refused_in_vietnamese(api: Api) -> None:
     assert_error(api.get("/api/v1/plans/999999/export?format=xlsx", "cv.pnv"), 404, "plan_not_found")
     assert_error(api.get("/api/v1/plans/999999/report?period=year", "cv.pnv"), 404, "plan_not_found")
     assert api.get(f"/api/v1/plans/{pid}/export?format=xlsx").status_code == 401
+
+
+def _complete(api: Api, task_id: int, user: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    done = api.post(f"/api/v1/tasks/{task_id}/complete", user, json={"data": data})
+    assert done.status_code == 200, done.json
+    return list(done.json["next_tasks"])
+
+
+def test_report_quotes_the_units_completed_reports_of_its_period(api: Api, clock: ManualClock) -> None:
+    pid = plan_id(api)
+    launched = launch(api, pid, "2024-03-31").json["instances"]
+    [p1] = [i for i in launched if i["process_key"] == "periodic_report" and i["unit_code"] == "P1"]
+    clock.set(datetime(2024, 1, 5, 9, 0, tzinfo=LOCAL_TZ))
+    [draft] = api.get(f"/api/v1/process-instances/{p1['instance_id']}", "admin").json["open_tasks"]
+    content = "Phường đã rà soát 12 thủ tục hành chính.\nTổ chức 2 buổi tuyên truyền CCHC."
+    [review] = _complete(api, draft["id"], "cv.p1", {"report_content": content, "attachments": ["bc.pdf"]})
+    [accept] = _complete(api, review["id"], "ct.p1", {"decision": "approve", "extend": False})
+    assert _complete(api, accept["id"], "cchc.pnv", {"decision": "accept", "extend": False}) == []
+
+    quarter = api.get(f"/api/v1/plans/{pid}/report?period=quarter&quarter=1", "cv.pnv")
+    paragraphs, _ = _docx_text(quarter.data)
+    at = paragraphs.index("UBND Phường 1")
+    assert paragraphs[at + 1] == content  # python-docx reads the kept line break back as "\n"
+    assert "Chưa có báo cáo của đơn vị nào trong kỳ." not in paragraphs
+    # the 6-month report is another period: P1's quarter I text is not in it
+    half = _docx_text(api.get(f"/api/v1/plans/{pid}/report?period=half&half=1", "cv.pnv").data)[0]
+    assert "UBND Phường 1" not in half and "Chưa có báo cáo của đơn vị nào trong kỳ." in half
