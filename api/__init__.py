@@ -63,6 +63,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         LOGIN_ADDRESS_RATE_LIMIT=os.environ.get("CCHC_LOGIN_ADDRESS_RATE_LIMIT", "30 per 15 minutes"),
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: use the socket's address).
         PROXY_COUNT=int(os.environ.get("CCHC_PROXY_COUNT", "0")),
+        # The periodic CCHC report: a replacement .docx template and the địa danh of its date line.
+        REPORT_TEMPLATE=os.environ.get("CCHC_REPORT_TEMPLATE") or None,
+        REPORT_PLACE=os.environ.get("CCHC_REPORT_PLACE", "……"),
         JSON_SORT_KEYS=False,
         DOCUMENT_MAX_BYTES=document_store.max_bytes(),
     )
@@ -106,6 +109,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         documents,
         instances,
         notifications,
+        plan_exports,
         plans,
         reports,
         tasks,
@@ -122,6 +126,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         instances.bp,
         tasks.bp,
         plans.bp,
+        plan_exports.bp,
         calendar.bp,
         notifications.bp,
         reports.bp,

@@ -17,6 +17,7 @@ from engine.models import HumanTask, ProcessInstance
 from engine.views import Actor, TaskView
 
 from .models import DocumentRef, StoredDocument
+from .roles import ROLES
 from .services import Services
 
 OVERSEERS = frozenset({"admin", "coordinator", "leader"})  # see every instance of the city
@@ -48,6 +49,8 @@ MANAGE_USERS = Rule(("admin",))
 MANAGE_UNITS = Rule(("admin",))
 MANAGE_CALENDAR = Rule(("admin",))
 EDIT_PLANS = Rule(("admin", "coordinator"), "Chỉ quản trị viên hoặc đầu mối CCHC được sửa kế hoạch.")
+# Plans, their progress and the files made from them (Excel export, periodic report): every staff role.
+READ_PLANS = Rule(tuple(ROLES), "Bạn không có quyền xem tiến độ kế hoạch.")
 LAUNCH_PLANS = Rule(
     ("admin", "coordinator"),
     "Chỉ quản trị viên hoặc đầu mối CCHC được triển khai kế hoạch.",

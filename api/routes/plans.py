@@ -178,6 +178,7 @@ class PlanLaunch(MethodView):
 
 @bp.route("/plans/<int(max=2147483647):plan_id>/progress")
 class PlanProgress(MethodView):
+    @require(access.READ_PLANS)
     @bp.response(200, ProgressSchema)
     def get(self, plan_id: int) -> dict[str, Any]:
         """Status counts overall, per area, per lead unit and per quarter."""

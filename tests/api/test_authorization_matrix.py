@@ -186,6 +186,8 @@ CASES = [
     ),
     Case("plan_launch", "POST", "/api/v1/plans/1/launch", EDITORS, body=lambda: {"json": {"until": "2024-01-02"}}),
     Case("plan_progress", "GET", "/api/v1/plans/1/progress", ALL),
+    Case("plan_export", "GET", "/api/v1/plans/1/export?format=xlsx", ALL),
+    Case("plan_report", "GET", "/api/v1/plans/1/report?period=quarter&quarter=1", ALL),
     Case("due_date", "GET", "/api/v1/calendar/due-date?start=2024-01-02&working_days=5", ALL),
     Case("overrides", "GET", "/api/v1/calendar/overrides", ALL),
     Case(
@@ -264,6 +266,8 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "?start=2024-01-02&working_days=5": "",
         "/notifications/999999/": "/notifications/<notification_id>/",
         "?group=unit": "",
+        "?format=xlsx": "",
+        "?period=quarter&quarter=1": "",
         "?scope=unit": "",
         "/documents/1": "/documents/<document_id>",
     }

@@ -17,6 +17,7 @@ from workflows.models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, 
 from .activity_types import ACTIVITY_TYPES
 from .progress import (
     DONE,
+    DONE_LATE,
     OVERDUE,
     STATUS_LABELS,
     OccurrenceFacts,
@@ -111,6 +112,25 @@ class PlanFacts:
             return min(open_dues)
         dues = [f.due_date for f, _ in items if f.due_date is not None]
         return max(dues) if dues else None
+
+    def done_on(self, activity_id: int) -> date | None:
+        """The day the last occurrence finished, once the activity is done."""
+        items = self.by_activity.get(activity_id, ())
+        if not items or combine(s for _, s in items) not in DONE:
+            return None
+        return max((f.ended_on for f, _ in items if f.ended_on is not None), default=None)
+
+    def late_days(self, activity_id: int) -> int:
+        """Calendar days past the deadline: the worst occurrence, finished late or still open."""
+        worst = 0
+        for f, state in self.by_activity.get(activity_id, ()):
+            if f.due_date is None:
+                continue
+            if state == OVERDUE:
+                worst = max(worst, (self.today - f.due_date).days)
+            elif state == DONE_LATE and f.ended_on is not None:
+                worst = max(worst, (f.ended_on - f.due_date).days)
+        return worst
 
     def launched(self, activity_id: int) -> int:
         return sum(1 for f, _ in self.by_activity.get(activity_id, ()) if f.instance_status is not None)
@@ -278,9 +298,9 @@ def plan_tree(session: Session, plan: Plan, today: date) -> dict[str, Any]:
     }
 
 
-def plan_progress(session: Session, plan: Plan, today: date) -> dict[str, Any]:
+def plan_progress(session: Session, plan: Plan, today: date, facts: PlanFacts | None = None) -> dict[str, Any]:
     """Roll-ups: activities overall and per area; occurrences per lead unit and per quarter of their deadline."""
-    facts = PlanFacts(session, plan, today)
+    facts = facts or PlanFacts(session, plan, today)
     names = _unit_names(session)
     activities = _activities(session, plan)
     per_area: dict[str, list[str]] = defaultdict(list)
@@ -326,6 +346,26 @@ def plan_progress(session: Session, plan: Plan, today: date) -> dict[str, Any]:
             }
             for quarter in sorted(per_quarter, key=lambda q: (q == "manual", q))
         ],
+    }
+
+
+def plan_export(session: Session, plan: Plan, today: date) -> dict[str, Any]:
+    """What the exports print: the progress roll-ups and every activity, from one read of the facts."""
+    facts = PlanFacts(session, plan, today)
+    names = _unit_names(session)
+    titles = {area.code: area.title for area in plan.areas} | {DUTY_AREA["code"]: DUTY_AREA["title"]}
+    activities = []
+    for activity in _activities(session, plan):
+        item = activity_json(activity, facts, names)
+        item["area_title"] = titles.get(item["area"], item["area"])
+        item["done_on"] = facts.done_on(activity.id)
+        item["late_days"] = facts.late_days(activity.id)
+        activities.append(item)
+    return {
+        "plan": plan_summary(session, plan),
+        "progress": plan_progress(session, plan, today, facts),
+        "activities": activities,
+        "facts": facts,
     }
 
 

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { api, query } from "../lib/api.js";
 import { fmtDate, isoLocalDate, PLAN_STATUS, PLAN_STATUS_COLORS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
+import { PlanExports } from "../lib/plan-exports.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 import "../styles/plans.css";
 
@@ -391,6 +392,7 @@ function Plans({ user }) {
               ))}
             </ul>
           )}
+          <PlanExports planId={p.id} />
         </section>
       )}
       {progress.data && <Charts progress={progress.data} />}

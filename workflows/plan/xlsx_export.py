@@ -1,0 +1,159 @@
+"""The plan's progress as an Excel workbook: by activity (grouped by area), by lead unit, by quarter.
+
+Built with openpyxl from ``queries.plan_export`` — the same roll-ups that ``GET /plans/{id}/progress`` returns,
+so the counts in the workbook and on the page cannot differ. Every sheet has a frozen header row, an auto
+filter, A4 landscape print setup fitted to the page width and the header row repeated on every printed page.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .progress import STATUS_LABELS, STATUSES
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_ACTIVITIES = "Theo hoạt động"
+SHEET_UNITS = "Theo đơn vị"
+SHEET_QUARTERS = "Theo quý"
+
+ACTIVITY_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Mã", 10),
+    ("Hoạt động", 60),
+    ("Đơn vị chủ trì", 24),
+    ("Đơn vị phối hợp", 28),
+    ("Hạn hoàn thành", 14),
+    ("Trạng thái", 22),
+    ("Ngày hoàn thành", 14),
+    ("Số ngày trễ", 10),
+    ("Sản phẩm", 36),
+)
+COUNT_HEADERS = tuple(STATUS_LABELS[s] for s in STATUSES)
+
+# Fill colours of the statuses, close to the badges of the plan page.
+STATUS_FILLS: dict[str, str] = {
+    "not_started": "E5E7EB",
+    "in_progress": "DBEAFE",
+    "done_early": "BBF7D0",
+    "done_on_time": "DCFCE7",
+    "done_late": "FEF3C7",
+    "overdue": "FECACA",
+}
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+AREA_FILL = PatternFill("solid", fgColor="D9E2F3")
+THIN = Side(style="thin", color="A6A6A6")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+DATE_FORMAT = "DD/MM/YYYY"
+
+
+def build_progress_workbook(export: dict[str, Any]) -> bytes:
+    """The .xlsx bytes of a plan's progress (``export`` is ``queries.plan_export``'s result)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = SHEET_ACTIVITIES
+    _activity_sheet(sheet, export)
+    _count_sheet(
+        book.create_sheet(SHEET_UNITS),
+        ("Mã đơn vị", "Đơn vị"),
+        [(row["code"], row["name"], row) for row in export["progress"]["by_unit"]],
+        "Số lượt việc (mỗi đơn vị, mỗi kỳ) theo trạng thái",
+    )
+    _count_sheet(
+        book.create_sheet(SHEET_QUARTERS),
+        ("Mã quý", "Quý"),
+        [(row["quarter"], row["label"], row) for row in export["progress"]["by_quarter"]],
+        "Số lượt việc theo quý của hạn hoàn thành",
+    )
+    book.properties.title = f"Tiến độ {export['plan']['title']}"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _names(units: list[dict[str, str]], text: str | None) -> str:
+    return ", ".join(u["name"] for u in units) or (text or "")
+
+
+def _activity_sheet(sheet: Worksheet, export: dict[str, Any]) -> None:
+    _header(sheet, [name for name, _ in ACTIVITY_COLUMNS], [width for _, width in ACTIVITY_COLUMNS])
+    area = None
+    for item in export["activities"]:
+        if item["area"] != area:
+            area = item["area"]
+            sheet.append([area, item["area_title"]])
+            row = sheet.max_row
+            sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(ACTIVITY_COLUMNS))
+            for cell in sheet[row]:
+                cell.fill = AREA_FILL
+                cell.font = Font(bold=True)
+                cell.border = BORDER
+        sheet.append(
+            [
+                item["ref"],
+                item["text"],
+                _names(item["lead_units"], item["lead_text"]),
+                _names(item["coordinating_units"], item["coordinating_text"]),
+                item["due_date"],
+                item["status_label"],
+                item["done_on"],
+                item["late_days"] or None,
+                item["output_text"] or item["output_kind"],
+            ]
+        )
+        row = sheet.max_row
+        for cell in sheet[row]:
+            cell.alignment = WRAP
+            cell.border = BORDER
+        sheet.cell(row, 5).number_format = DATE_FORMAT
+        sheet.cell(row, 7).number_format = DATE_FORMAT
+        sheet.cell(row, 6).fill = PatternFill("solid", fgColor=STATUS_FILLS[item["status"]])
+    _finish(sheet, len(ACTIVITY_COLUMNS))
+
+
+def _count_sheet(
+    sheet: Worksheet, keys: tuple[str, str], rows: list[tuple[str, str, dict[str, Any]]], note: str
+) -> None:
+    headers = [*keys, *COUNT_HEADERS, "Tổng số"]
+    _header(sheet, headers, [12, 36, *([16] * len(COUNT_HEADERS)), 10])
+    for code, label, row in rows:
+        sheet.append([code, label, *(row["counts"][s] for s in STATUSES), row["total"]])
+        for cell in sheet[sheet.max_row]:
+            cell.border = BORDER
+    for index, status in enumerate(STATUSES, start=3):
+        sheet.cell(1, index).fill = PatternFill("solid", fgColor=STATUS_FILLS[status])
+        sheet.cell(1, index).font = Font(bold=True)
+    _finish(sheet, len(headers))
+    sheet.oddFooter.left.text = note
+
+
+def _header(sheet: Worksheet, names: list[str], widths: list[int]) -> None:
+    sheet.append(names)
+    for index, (cell, width) in enumerate(zip(sheet[1], widths, strict=True), start=1):
+        cell.fill = HEADER_FILL
+        cell.font = HEADER_FONT
+        cell.border = BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _finish(sheet: Worksheet, columns: int) -> None:
+    last = get_column_letter(columns)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
+    sheet.print_title_rows = "1:1"
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.right.text = "Trang &P/&N"
