@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, render_template_string
 
 docs_bp = Blueprint("docs", __name__)
@@ -34,3 +36,16 @@ def api_docs() -> str:
     """The API documentation page."""
     spec = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
     return render_template_string(PAGE, spec=spec, methods=("get", "post", "patch", "put", "delete"))
+
+
+def file_upload_doc(**other_content: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI request body of a route that takes one file in the multipart field ``file`` (and, as
+    ``other_content``, the same file sent raw under other media types)."""
+    multipart = {
+        "schema": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+            "required": ["file"],
+        }
+    }
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": multipart, **other_content}}}

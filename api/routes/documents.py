@@ -14,25 +14,13 @@ from engine.errors import InvalidInput
 from workflows import document_store
 
 from ..auth import current_user
+from ..docs import file_upload_doc
 from ..services import services
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Tài liệu tải lên")
 
 MULTIPART_OVERHEAD = 64 * 1024  # the part headers and boundaries around the file
-UPLOAD_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            }
-        },
-    }
-}
+UPLOAD_DOC = file_upload_doc()
 
 
 class DocumentSchema(Schema):

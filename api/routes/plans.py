@@ -16,6 +16,7 @@ from workflows.plan.launch import launch_plan
 from workflows.plan.use_cases import import_plan_file, update_activity
 
 from ..auth import current_user, require
+from ..docs import file_upload_doc
 from ..plan_schemas import (
     ActivityDetailSchema,
     ActivityListSchema,
@@ -39,24 +40,14 @@ PLAN_FILE_TYPES = {
     "application/octet-stream",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-IMPORT_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            },
-            "text/markdown": {"schema": {"type": "string"}},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                "schema": {"type": "string", "format": "binary"}
-            },
+IMPORT_DOC = file_upload_doc(
+    **{
+        "text/markdown": {"schema": {"type": "string"}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}
         },
     }
-}
+)
 
 
 def _plan_file() -> tuple[bytes, str]:
