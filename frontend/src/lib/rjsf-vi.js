@@ -1,5 +1,6 @@
 // Vietnamese for @rjsf/core: the validation messages (transformErrors) and the form's own strings (translateString).
 import { englishStringTranslator } from "@rjsf/utils";
+import validator from "@rjsf/validator-ajv8";
 
 const STRINGS = {
   Item: "Mục",
@@ -120,3 +121,14 @@ export function serverFieldErrors(details, schema) {
   walk(details, []);
   return out;
 }
+
+/** What every form of the pages shares: the ajv validator, Vietnamese messages and strings, the error list on top,
+ * no browser-native validation, focus on the first error. Spread it on ``<Form>``. */
+export const VI_FORM_PROPS = {
+  validator,
+  transformErrors,
+  translateString,
+  showErrorList: "top",
+  noHtml5Validate: true,
+  focusOnFirstError: true,
+};

@@ -2,12 +2,11 @@
 // (its start schema, with Vietnamese messages), optionally a title; the server's 422 field errors show next to
 // their fields; success opens the new instance.
 import Form from "@rjsf/core";
-import validator from "@rjsf/validator-ajv8";
 import { useEffect, useMemo, useState } from "react";
 import { api } from "../lib/api.js";
 import { DraftNotice, useDraft } from "../lib/draft.jsx";
 import { useApi } from "../lib/hooks.js";
-import { transformErrors, translateString } from "../lib/rjsf-vi.js";
+import { VI_FORM_PROPS } from "../lib/rjsf-vi.js";
 import { serverErrorSchema } from "../lib/server-errors.js";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 import "../styles/task.css";
@@ -45,16 +44,11 @@ function StartForm({ draftScope, schema, uiSchema, extraErrors, busy, onSubmit, 
         schema={schema}
         uiSchema={uiSchema}
         formData={formData}
-        validator={validator}
         extraErrors={extraErrors}
         onChange={(e) => setFormData(e.formData)}
         onSubmit={(e) => onSubmit(e.formData, draft.clear)}
         onError={onError}
-        transformErrors={transformErrors}
-        translateString={translateString}
-        showErrorList="top"
-        noHtml5Validate
-        focusOnFirstError
+        {...VI_FORM_PROPS}
         disabled={busy}
       />
     </div>

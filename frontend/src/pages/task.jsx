@@ -1,7 +1,6 @@
 // Xử lý công việc: instructions, instance context, history, the step's form (JSON schema), claim/unclaim,
 // approve / return with a reason, and the deadline with its count of working days.
 import Form from "@rjsf/core";
-import validator from "@rjsf/validator-ajv8";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../lib/api.js";
 import { decisionModel } from "../lib/decision.js";
@@ -10,7 +9,7 @@ import { DEADLINE_STATES, deadlineState, fmtDate, fmtDateTime, isoLocalDate, TAS
 import { Deadlines } from "../lib/deadlines.jsx";
 import { useApi } from "../lib/hooks.js";
 import { Submissions, Timeline } from "../lib/records.jsx";
-import { serverFieldErrors, transformErrors, translateString } from "../lib/rjsf-vi.js";
+import { serverFieldErrors, VI_FORM_PROPS } from "../lib/rjsf-vi.js";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 import "../styles/task.css";
 
@@ -284,17 +283,12 @@ function TaskPage({ task_id: taskId, user }) {
               schema={schema}
               uiSchema={uiSchema}
               formData={formData}
-              validator={validator}
               onChange={(e) => setFormData(e.formData)}
               onSubmit={(e) => complete(pending.current ? { ...e.formData, ...pending.current } : e.formData)}
               onError={() => {
                 pending.current = null;
               }}
-              transformErrors={transformErrors}
-              translateString={translateString}
-              showErrorList="top"
-              noHtml5Validate
-              focusOnFirstError
+              {...VI_FORM_PROPS}
               disabled={busy}
             />
             {model && !returning && (
