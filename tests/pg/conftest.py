@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from api import create_app
 from engine.db import Base, make_engine
-from tests.engine_support import EngineRig, make_rig
+from engine.definitions import read_bundle
+from engine.views import SYSTEM_ACTOR
+from tests.api.conftest import Api
+from tests.engine_support import FIXTURES, EngineRig, make_rig
 from workflows import models as _domain  # noqa: F401 - every table, as in production
+from workflows.definitions import deploy_definition
+from workflows.demo import load_demo
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -39,3 +47,21 @@ def pg_rig() -> Iterator[EngineRig]:
     rig = make_rig(url, create=False)
     yield rig
     rig.sql.dispose()
+
+
+@contextmanager
+def approval5_api(**config: Any) -> Iterator[Api]:
+    """The whole app on a fresh PostgreSQL schema with the demo data and the approval5 fixture deployed."""
+    url = pg_url()
+    reset_schema(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True, **config})
+    services = app.extensions["cchc"]
+    load_demo(services)
+    with services.uow() as uow:
+        bpmn, files = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")
+        deploy_definition(services, uow, bpmn, files, SYSTEM_ACTOR)
+        uow.commit()
+    try:
+        yield Api(app)
+    finally:
+        services.close()

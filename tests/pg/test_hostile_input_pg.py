@@ -6,18 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 
-from api import create_app
 from engine.clock import ManualClock
-from engine.definitions import read_bundle
-from engine.views import SYSTEM_ACTOR
 from tests.api.conftest import START, Api
 from tests.api.hostile.support import assert_refused, census, login_form
-from tests.engine_support import FIXTURES
-from tests.pg.conftest import pg_url, reset_schema
-from workflows.definitions import deploy_definition
-from workflows.demo import load_demo
+from tests.pg.conftest import approval5_api
 
 pytestmark = pytest.mark.pg
 
@@ -26,26 +19,9 @@ START_BODY = '{"process_key": "approval5", "unit_code": "PNV", '
 
 @pytest.fixture(scope="module")
 def pg_api() -> Iterator[Api]:
-    url = pg_url()
-    reset_schema(url)
-    app: Flask = create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "test",
-            "CLOCK": ManualClock(START),
-            "TESTING": True,
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-            "LOGIN_ADDRESS_RATE_LIMIT": "1000 per minute",
-        }
-    )
-    services = app.extensions["cchc"]
-    load_demo(services)
-    with services.uow() as uow:
-        bpmn, files = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")
-        deploy_definition(services, uow, bpmn, files, SYSTEM_ACTOR)
-        uow.commit()
-    yield Api(app)
-    services.close()
+    limits = {"LOGIN_RATE_LIMIT": "1000 per minute", "LOGIN_ADDRESS_RATE_LIMIT": "1000 per minute"}
+    with approval5_api(CLOCK=ManualClock(START), **limits) as api:
+        yield api
 
 
 BODIES = [

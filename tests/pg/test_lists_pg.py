@@ -9,16 +9,10 @@ from typing import Any
 
 import pytest
 
-from api import create_app
 from engine.clock import ManualClock
-from engine.definitions import read_bundle
-from engine.views import SYSTEM_ACTOR
 from tests.api import test_lists_api as cases
 from tests.api.conftest import START, Api
-from tests.engine_support import FIXTURES
-from tests.pg.conftest import pg_url, reset_schema
-from workflows.definitions import deploy_definition
-from workflows.demo import load_demo
+from tests.pg.conftest import approval5_api
 
 pytestmark = pytest.mark.pg
 
@@ -40,17 +34,8 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def pg_api(clock: ManualClock) -> Iterator[Api]:
-    url = pg_url()
-    reset_schema(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "CLOCK": clock, "TESTING": True})
-    services = app.extensions["cchc"]
-    load_demo(services)
-    with services.uow() as uow:
-        bpmn, files = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")
-        deploy_definition(services, uow, bpmn, files, SYSTEM_ACTOR)
-        uow.commit()
-    yield Api(app)
-    services.close()
+    with approval5_api(CLOCK=clock) as api:
+        yield api
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__.removeprefix("test_"))
