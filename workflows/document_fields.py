@@ -16,6 +16,7 @@ from . import file_types
 from .form_display import property_schema
 
 X_DOCUMENT = "x-document"
+MAX_ITEMS = 100  # the most files one field may take (maxItems is required: a bound before any query per item)
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,69 @@ def document_ids(fields: Mapping[str, DocumentField], data: Mapping[str, Any] | 
         if isinstance(value, list):
             ids[key] = [item for item in value if isinstance(item, int) and not isinstance(item, bool)]
     return ids
+
+
+# --------------------------------------------------------------------------- the deploy check
+
+_SPEC_KEYS = ("accept", "product")
+_COMPANIONS = ("number", "date")
+
+
+def schema_problems(schema: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a form's attachment fields, in Vietnamese (the deploy's ``check_form`` hook): an
+    ``x-document`` field is an array of integers; ``accept`` names known extensions; ``product`` is true/false or
+    names companion fields of the same form."""
+    keys = _top_level_keys(schema)
+    problems: list[str] = []
+    for key in keys:
+        prop = property_schema(schema, key)
+        if prop is not None and X_DOCUMENT in prop:
+            problems.extend(f"trường «{key}»: {p}" for p in _field_problems(prop, keys))
+    return problems
+
+
+def _field_problems(prop: Mapping[str, Any], keys: list[str]) -> list[str]:
+    problems: list[str] = []
+    items = prop.get("items")
+    if prop.get("type") != "array" or not isinstance(items, Mapping) or items.get("type") != "integer":
+        problems.append(
+            'trường tệp (x-document) phải là danh sách mã tài liệu: "type": "array", "items": {"type": "integer"}.'
+        )
+    low, high = _bound(prop.get("minItems"), 0) or 0, _bound(prop.get("maxItems"), None)
+    if high is None or not 1 <= high <= MAX_ITEMS:
+        problems.append(f"cần maxItems (số tệp tối đa) từ 1 đến {MAX_ITEMS}.")
+    elif high < low:
+        problems.append("maxItems nhỏ hơn minItems.")
+    spec = prop.get(X_DOCUMENT)
+    if not isinstance(spec, Mapping):
+        return [*problems, "x-document phải là một đối tượng (accept, product)."]
+    unknown = sorted(str(k) for k in spec if k not in _SPEC_KEYS)
+    if unknown:
+        problems.append(f"x-document có khóa không được hỗ trợ: {', '.join(unknown)} (chỉ accept, product).")
+    if "accept" in spec:
+        problems.extend(_accept_problems(spec["accept"]))
+    if "product" in spec:
+        problems.extend(_product_problems(spec["product"], keys))
+    return problems
+
+
+def _accept_problems(accept: Any) -> list[str]:
+    known = ", ".join(file_types.EXTENSIONS)
+    if not isinstance(accept, list) or not accept:
+        return [f"x-document.accept phải là danh sách đuôi tệp, trong số: {known}."]
+    wrong = [str(ext) for ext in accept if not isinstance(ext, str) or ext not in file_types.EXTENSIONS]
+    return [f"x-document.accept có loại tệp không được phép: {', '.join(wrong)} (chỉ: {known})."] if wrong else []
+
+
+def _product_problems(product: Any, keys: list[str]) -> list[str]:
+    if isinstance(product, bool):
+        return []
+    if not isinstance(product, Mapping) or not product:
+        return ['x-document.product phải là true, false hoặc {"number": "<trường số>", "date": "<trường ngày>"}.']
+    problems = []
+    for name, value in product.items():
+        if name not in _COMPANIONS:
+            problems.append(f"x-document.product có khóa không được hỗ trợ: {name} (chỉ number, date).")
+        elif not isinstance(value, str) or value not in keys:
+            problems.append(f"x-document.product.{name} phải là tên một trường của biểu mẫu (không có «{value}»).")
+    return problems
