@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine import audit, rows
 from engine.db import UnitOfWork
 from engine.errors import Conflict, InvalidInput
+from engine.forms import validate_form_data
 from engine.models import HumanTask, ProcessInstance
 from engine.projection import to_due_datetime
 from engine.runtime import CompletionResult
@@ -71,17 +72,20 @@ def complete_step(
 def _form_documents(
     services: Services, uow: UnitOfWork, actor: Actor, row: HumanTask, data: Mapping[str, Any]
 ) -> list[int]:
-    """The documents the step's form attaches (its ``x-document`` fields), checked before anything runs: each
-    must be one the actor may use, of a type its field accepts (a 422 by field otherwise)."""
+    """The documents the step's form attaches (its ``x-document`` fields), checked before anything runs: the data
+    must fit the form, and each id be a document the actor may use, of a type its field accepts (a 422 by field
+    otherwise)."""
     if row.status != "ready" or not row.form_schema:
         return []  # the engine refuses a closed step, and a step without a form takes no data
     services.engine.ensure_may_act(row, actor)  # those who may not act learn nothing of the documents
     instance = uow.session.get(ProcessInstance, row.instance_id)
     assert instance is not None
     forms = services.engine.definition_forms(uow.session, instance.definition_id, row.form_schema).forms
-    fields = document_fields(forms.get(row.form_schema))
-    if not fields:
+    schema = forms.get(row.form_schema)
+    fields = document_fields(schema)
+    if not fields or schema is None:
         return []
+    validate_form_data(schema, data)  # types, counts and the rest of the form first (form_invalid)
     found = document_store.check_form_documents(uow, actor, fields, data)
     return list(dict.fromkeys(i for ids in found.values() for i in ids))
 

@@ -219,9 +219,7 @@ def _type_label(content_type: str) -> str:
 
 def _field_problem(uow: UnitOfWork, actor: Actor, field: DocumentField, item: Any) -> tuple[str, str] | None:
     """Why one value of an attachment field is no usable document: (code, Vietnamese message), or None."""
-    if isinstance(item, str) or item is None:
-        return None  # not a number at all: the form's validation says so (form_invalid)
-    if not isinstance(item, int) or isinstance(item, bool):
+    if not isinstance(item, int) or isinstance(item, bool):  # 1.0: an integer to JSON Schema, no id to us
         return "document_not_usable", f"«{_shown(item)}» không phải mã của một tệp đã tải lên."
     document = uow.session.get(StoredDocument, item) if 1 <= item <= MAX_ID else None
     if document is None or not access.can_view_document(uow, actor, document):
@@ -240,7 +238,7 @@ def check_form_documents(
 ) -> dict[str, list[int]]:
     """The document ids of a form's attachment fields in ``data``, each once; a 422 with per-field messages when
     one is no document the actor may use (``document_not_usable``) or of a type its field does not accept
-    (``document_type_not_accepted``). Values that are not numbers are left to the form's validation."""
+    (``document_type_not_accepted``). Call it on data the form's schema has validated."""
     problems: dict[str, list[str]] = {}
     codes: set[str] = set()
     found: dict[str, list[int]] = {}

@@ -204,7 +204,8 @@ def test_report_quotes_the_units_completed_reports_of_its_period(api: Api, clock
     clock.set(datetime(2024, 1, 5, 9, 0, tzinfo=LOCAL_TZ))
     [draft] = api.get(f"/api/v1/process-instances/{p1['instance_id']}", "admin").json["open_tasks"]
     content = "Phường đã rà soát 12 thủ tục hành chính.\nTổ chức 2 buổi tuyên truyền CCHC."
-    [review] = _complete(api, draft["id"], "cv.p1", {"report_content": content, "attachments": [api.upload("cv.p1", "bc.pdf")]})
+    files = [api.upload("cv.p1", "bc.pdf")]
+    [review] = _complete(api, draft["id"], "cv.p1", {"report_content": content, "attachments": files})
     [accept] = _complete(api, review["id"], "ct.p1", {"decision": "approve", "extend": False})
     assert _complete(api, accept["id"], "cchc.pnv", {"decision": "accept", "extend": False}) == []
 
