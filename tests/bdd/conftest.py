@@ -207,4 +207,5 @@ def world(app: Flask, clock: ManualClock) -> World:
 
 
 from tests.bdd.steps_common import *  # noqa: E402, F403
+from tests.bdd.steps_documents import *  # noqa: E402, F403
 from tests.bdd.steps_domain import *  # noqa: E402, F403
