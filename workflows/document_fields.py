@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.validation import START_SCHEMA
+
 from . import file_types
 from .form_display import property_schema
 
@@ -110,11 +112,13 @@ _SPEC_KEYS = ("accept", "product")
 _COMPANIONS = ("number", "date")
 
 
-def schema_problems(schema: Mapping[str, Any]) -> list[str]:
-    """What is wrong with a form's attachment fields, in Vietnamese (the deploy's ``check_form`` hook): an
-    ``x-document`` field is an array of integers; ``accept`` names known extensions; ``product`` is true/false or
-    names companion fields of the same form."""
+def schema_problems(name: str, schema: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the attachment fields of form ``name``, in Vietnamese (the deploy's ``check_form``
+    hook): an ``x-document`` field is an array of integers with a ``maxItems``; ``accept`` names known extensions;
+    ``product`` is true/false or names fields of the same form. The start form takes no files."""
     keys = _top_level_keys(schema)
+    if name == START_SCHEMA and document_fields(schema):
+        return ["biểu mẫu khởi tạo không nhận tệp (x-document): đính kèm tệp ở một bước của quy trình."]
     problems: list[str] = []
     for key in keys:
         prop = property_schema(schema, key)

@@ -214,7 +214,9 @@ def _shown(value: Any) -> str:
 
 
 def _type_label(content_type: str) -> str:
-    return "/".join(ext.upper() for ext in file_types.extensions_of(content_type)[:1]) or content_type
+    """PDF, DOCX, JPG…: the first extension of a content type, as people name the kind of file."""
+    extensions = file_types.extensions_of(content_type)
+    return extensions[0].upper() if extensions else content_type
 
 
 def _field_problem(uow: UnitOfWork, actor: Actor, field: DocumentField, item: Any) -> tuple[str, str] | None:

@@ -55,7 +55,7 @@ def _check_forms(files: Mapping[str, bytes], check_form: FormChecker, out: Probl
     for name in sorted(n for n in files if n.endswith(".schema.json")):
         form = parse_form(utf8_nfc(files[name]) or files[name])
         if isinstance(form, Mapping):
-            for message in check_form(form):
+            for message in check_form(name, form):
                 out.add("form_invalid", f"Biểu mẫu {name}: {message}", None, None, name)
 
 

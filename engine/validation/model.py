@@ -16,8 +16,8 @@ S = f"{{{SPIFF_NS}}}"
 
 CodeMode: TypeAlias = Literal["eval", "exec"]
 SourceChecker = Callable[[str, CodeMode], list[tuple[int | None, str]]]
-# The caller's own rules over a parsed form (``*.schema.json``): the Vietnamese problems it finds (none: fine).
-FormChecker = Callable[[Mapping[str, Any]], list[str]]
+# The caller's own rules over a parsed form (file name, ``*.schema.json`` content): its Vietnamese problems.
+FormChecker = Callable[[str, Mapping[str, Any]], list[str]]
 Element: TypeAlias = etree._Element
 
 

@@ -85,8 +85,8 @@ def form(prop: dict[str, Any], **others: Any) -> dict[str, Any]:
 
 def test_a_well_formed_field_has_no_problem() -> None:
     product = dict(DRAFT, **{"x-document": {"accept": ["pdf"], "product": {"number": "document_number"}}})
-    assert schema_problems(form(product)) == []
-    assert schema_problems(form(dict(DRAFT, **{"x-document": {}}))) == []
+    assert schema_problems("form.schema.json", form(product)) == []
+    assert schema_problems("form.schema.json", form(dict(DRAFT, **{"x-document": {}}))) == []
 
 
 @pytest.mark.parametrize(
@@ -109,9 +109,16 @@ def test_a_well_formed_field_has_no_problem() -> None:
 )
 def test_problems_of_a_field_name_it(change: dict[str, Any], expected: str) -> None:
     prop = {k: v for k, v in {**DRAFT, **change}.items() if v is not None}
-    problems = schema_problems(form(prop))
+    problems = schema_problems("form.schema.json", form(prop))
     assert problems and all(p.startswith("trường «files»: ") for p in problems)
     assert any(expected in p for p in problems), problems
+
+
+def test_the_start_form_takes_no_files() -> None:
+    assert schema_problems("start.schema.json", form(DRAFT)) == [
+        "biểu mẫu khởi tạo không nhận tệp (x-document): đính kèm tệp ở một bước của quy trình."
+    ]
+    assert schema_problems("start.schema.json", {"properties": {"title": {"type": "string"}}}) == []
 
 
 def test_the_deploy_reports_them_on_the_form_file() -> None:
