@@ -119,6 +119,9 @@ Tính năng: Kiểm tra công tác CCHC tại các đơn vị
     Thì các bước đang mở của hồ sơ là:
       | bước                      | vai trò         | đơn vị | hạn        |
       | Báo cáo kết quả khắc phục | lãnh đạo đơn vị | P1     | 10/05/2024 |
+    # thông báo kết luận đã ký là sản phẩm của đợt kiểm tra; quyết định và biên bản được lưu ở bước của chúng
+    Và sản phẩm của hồ sơ là tệp "ket-luan-kiem-tra.pdf", số "20/TB-UBND", ngày ban hành 10/04/2024
+    Và bước "Kiểm tra thực tế và lập biên bản kiểm tra" đã ghi nhận các tệp "bien-ban-kiem-tra.pdf", "bien-ban-kiem-tra-p2.pdf"
     Khi "ct.p1" hoàn thành bước "Báo cáo kết quả khắc phục" với dữ liệu:
       """
       {"report": "Đã khắc phục các tồn tại", "items": [{"content": "Cập nhật thủ tục hành chính", "status": "done"}]}

@@ -73,6 +73,7 @@ def _products(world: World) -> list[dict[str, Any]]:
                     select(StoredDocument.name)
                     .join(DocumentRef, DocumentRef.document_id == StoredDocument.id)
                     .where(DocumentRef.task_id == step.id)
+                    .order_by(DocumentRef.id)
                 ).all()
                 number = data.get(field.number_key) if field.number_key else None
                 day = data.get(field.date_key) if field.date_key else None
@@ -80,7 +81,14 @@ def _products(world: World) -> list[dict[str, Any]]:
         return products
 
 
-@then(parsers.re(rf'sản phẩm của hồ sơ là tệp "(?P<file>[^"]+)", số "(?P<number>[^"]+)", ngày ban hành (?P<day>{DAY})'))
-def product_is(world: World, file: str, number: str, day: str) -> None:
-    [product] = _products(world)
-    assert (product["file"], product["number"], show_date(product["date"])) == (file, number, day), product
+PRODUCT = (
+    r'sản phẩm của hồ sơ là (?:các )?tệp (?P<files>"[^"]+"(?:, "[^"]+")*), số "(?P<number>[^"]+)", '
+    rf"ngày ban hành (?P<day>{DAY})"
+)
+
+
+@then(parsers.re(PRODUCT))
+def product_is(world: World, files: str, number: str, day: str) -> None:
+    """The instance's product: these files, with the issued document's number and date."""
+    expected = [(f.strip().strip('"'), number, day) for f in files.split(",")]
+    assert [(p["file"], p["number"], show_date(p["date"])) for p in _products(world)] == expected
