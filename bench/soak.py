@@ -75,12 +75,24 @@ class Client:
         self.token: str | None = None
         self.samples: list[Sample] = []
 
-    def call(self, method: str, path: str, endpoint: str, body: Any = None) -> tuple[int, Any]:
+    def call(
+        self, method: str, path: str, endpoint: str, body: Any = None, *, file: tuple[str, bytes] | None = None
+    ) -> tuple[int, Any]:
         headers = {"Accept": "application/json"}
         payload = None
         if body is not None:
             payload = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
+        if file is not None:  # one multipart part named "file", as the upload form sends it
+            boundary = secrets.token_hex(16)
+            name, content = file
+            payload = (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                f"Content-Type: application/octet-stream\r\n\r\n".encode()
+                + content
+                + f"\r\n--{boundary}--\r\n".encode()
+            )
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         started = time.perf_counter()
@@ -125,9 +137,13 @@ def start_body(unit: str, n: int) -> dict[str, Any]:
 PERFORM = {
     "output_title": "Báo cáo kết quả kiểm tra công tác CCHC",
     "result_summary": "Đã kiểm tra 5 cơ quan, đơn vị; kết quả đạt yêu cầu.",
-    "attachments": ["bao-cao-kiem-tra.docx"],
     "ask_coordinating_units": False,
 }
+# The product's file each clerk uploads once and attaches to every completion: a one-page PDF.
+REPORT_PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
 
 
 def run_client(
@@ -144,6 +160,12 @@ def run_client(
         if status != 200 or not isinstance(data, dict):
             return
         client.token = data["token"]
+        status, document = client.call(
+            "POST", "/api/v1/documents", "POST /documents", file=("bao-cao-kiem-tra.pdf", REPORT_PDF)
+        )
+        if status != 201 or not isinstance(document, dict):
+            return
+        perform = {**PERFORM, "attachments": [document["id"]]}
         n = 0
         while time.monotonic() < deadline:
             n += 1
@@ -153,7 +175,7 @@ def run_client(
             steps = started.get("open_tasks", []) if status in (200, 201) and isinstance(started, dict) else []
             if steps and time.monotonic() < deadline:
                 client.call(
-                    "POST", f"/api/v1/tasks/{steps[0]['id']}/complete", "POST /tasks/{id}/complete", {"data": PERFORM}
+                    "POST", f"/api/v1/tasks/{steps[0]['id']}/complete", "POST /tasks/{id}/complete", {"data": perform}
                 )
             if time.monotonic() < deadline:
                 client.call("GET", "/api/v1/tasks", "GET /tasks")

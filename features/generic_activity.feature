@@ -45,6 +45,7 @@ Tính năng: Thực hiện một hoạt động của kế hoạch CCHC
       | Task_comment | đơn vị phối hợp | 25/06/2024 | lãnh đạo đơn vị | 08:00 27/06/2024 |
     Khi "tp.pnv" xác nhận bước "Xác nhận kết quả"
     Thì hồ sơ đã hoàn thành
+    Và sản phẩm của hồ sơ là các tệp "bao-cao-kiem-tra.pdf", "bien-ban.pdf", số "45/BC-PNV", ngày ban hành 20/06/2024
     Và dữ liệu hồ sơ "completed_date" là "2024-06-27"
     Và dữ liệu hồ sơ "completed_on_time" là true
     Và dữ liệu hồ sơ "coordination_comments" là [{"unit": "VP", "opinion": "agree", "content": "Thống nhất"}, {"unit": "PTP", "opinion": "agree_with_comments", "content": "Bổ sung căn cứ pháp lý"}]

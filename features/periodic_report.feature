@@ -186,3 +186,35 @@ Tính năng: Báo cáo CCHC định kỳ của đơn vị
       """
     # Thứ Ba 06/02 + 5 ngày làm việc, nghỉ Tết 08–14/02: 07, 15, 16, 19, 20/02
     Thì bước "Soạn báo cáo" thuộc về chuyên viên của đơn vị "P1" với hạn ngày 20/02/2024
+
+  Kịch bản: Tệp chạy đổi đuôi thành .pdf không được nhận làm tệp báo cáo
+    Cho "cv.p1" khởi tạo quy trình "periodic_report" cho đơn vị "P1"
+    Khi "cv.p1" tải lên tệp "bao-cao-quy-1.pdf" có nội dung của một tệp chạy (.exe)
+    Thì yêu cầu bị từ chối với mã 415 "file_type_not_allowed"
+    Và thông báo lỗi có nội dung "nhận biết theo nội dung tệp, không theo tên"
+    Khi "cv.p1" thử hoàn thành bước "Soạn báo cáo" với dữ liệu:
+      """
+      {"report_content": "Kết quả thực hiện CCHC quý I/2024 của Phường 1", "attachments": []}
+      """
+    Thì yêu cầu bị từ chối với mã 422 "form_invalid"
+    Và lỗi của trường "attachments" là "Cần ít nhất 1 mục."
+    Và bước "Soạn báo cáo" vẫn đang mở
+    # tệp PDF thật thì được nhận và ghi vào bước
+    Khi "cv.p1" hoàn thành bước "Soạn báo cáo" với dữ liệu:
+      """
+      {"report_content": "Kết quả thực hiện CCHC quý I/2024 của Phường 1", "attachments": ["bao-cao-quy-1.pdf"]}
+      """
+    Thì bước "Soạn báo cáo" đã ghi nhận các tệp "bao-cao-quy-1.pdf"
+    Và bước "Duyệt báo cáo" thuộc về lãnh đạo đơn vị của đơn vị "P1" với hạn ngày 06/03/2024
+
+  Kịch bản: Không dùng được tệp do đơn vị khác tải lên
+    Cho "cv.p2" đã tải lên tệp "bao-cao-phuong-2.pdf"
+    Và "cv.p1" khởi tạo quy trình "periodic_report" cho đơn vị "P1"
+    Khi "cv.p1" thử hoàn thành bước "Soạn báo cáo" với dữ liệu:
+      """
+      {"report_content": "Kết quả thực hiện CCHC quý I/2024 của Phường 1", "attachments": ["cv.p2:bao-cao-phuong-2.pdf"]}
+      """
+    Thì yêu cầu bị từ chối với mã 422 "document_not_usable"
+    Và thông báo lỗi có nội dung "không có quyền dùng"
+    Và bước "Soạn báo cáo" vẫn đang mở
+    Và bước "Soạn báo cáo" chưa ghi nhận tệp nào

@@ -68,6 +68,10 @@ Tính năng: Ban hành kế hoạch CCHC
       """
     Thì hồ sơ đã hoàn thành
     Và kế hoạch được ban hành với số "1/KH-UBND" ngày 15/01/2024
+    # văn thư đính kèm bản kế hoạch đã ký, đóng dấu khi cấp số: đó là sản phẩm của hồ sơ
+    Và sản phẩm của hồ sơ là tệp "ke-hoach-da-ky.pdf", số "1/KH-UBND", ngày ban hành 15/01/2024
+    Và bước "Soạn thảo dự thảo kế hoạch" đã ghi nhận các tệp "du-thao.docx"
+    Và bước "Lập tờ trình UBND" đã ghi nhận các tệp "to-trinh.docx"
     Và dữ liệu hồ sơ "signing_authority" là "TM"
     Và hồ sơ chưa có cảnh báo nào
     Và nhật ký hồ sơ ghi lần lượt:
@@ -148,6 +152,8 @@ Tính năng: Ban hành kế hoạch CCHC
     Thì các bước đang mở của hồ sơ là:
       | bước            | vai trò         | đơn vị | hạn        |
       | Xem xét dự thảo | lãnh đạo đơn vị | PNV    | 10/01/2024 |
+    # mỗi lần soạn thảo giữ tệp dự thảo của lần đó
+    Và bước "Soạn thảo dự thảo kế hoạch" đã ghi nhận các tệp "du-thao.docx", "du-thao-2.docx"
 
   Kịch bản: Trả lại kèm gia hạn cho chuyên viên
     Cho "cv.pnv" khởi tạo quy trình "plan_issuance" cho đơn vị "PNV" với dữ liệu:

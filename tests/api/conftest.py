@@ -16,6 +16,7 @@ from api import create_app
 from engine.clock import LOCAL_TZ, ManualClock
 from engine.definitions import read_bundle
 from engine.views import SYSTEM_ACTOR
+from tests.document_files import upload_file
 from tests.engine_support import FIXTURES
 from workflows.definitions import deploy_definition
 from workflows.demo import load_demo
@@ -69,6 +70,12 @@ class Api:
 
     def patch(self, path: str, user: str | None = None, **kw: Any) -> Any:
         return self.call("PATCH", path, user, **kw)
+
+    def upload(self, user: str, name: str, data: bytes | None = None) -> int:
+        """``user`` uploads a real small file of ``name``'s type (or ``data``); the document's id."""
+        response = upload_file(self.client, {"Authorization": f"Bearer {self.token(user)}"}, name, data)
+        assert response.status_code == 201, response.json
+        return int(response.json["id"])
 
     def start(self, user: str = "cv.pnv", unit: str = "PNV", key: str = "approval5", **data: Any) -> Any:
         response = self.post(

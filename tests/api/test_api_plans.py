@@ -159,7 +159,7 @@ def _complete_generic(api: Api, instance_id: int, staff: str, head: str) -> None
                 "output_reference": "01/TB-PNV",
                 "output_date": "2024-01-10",
                 "result_summary": "Đã đăng 2 tin",
-                "attachments": ["tin-bai.pdf"],
+                "attachments": [api.upload(staff, "tin-bai.pdf")],
                 "ask_coordinating_units": False,
             }
         },

@@ -210,7 +210,8 @@ def test_return_recorded_by_the_process_carries_its_reason(app: Flask, api: Api)
         "period_kind": "quarter",
     }
     view = api.start(user="cv.p1", unit="P1", key="periodic_report", **data)
-    report = {"report_content": "Kết quả thực hiện CCHC quý I/2024 của đơn vị", "attachments": ["bc.pdf"]}
+    files = [api.upload("cv.p1", "bc.pdf")]
+    report = {"report_content": "Kết quả thực hiện CCHC quý I/2024 của đơn vị", "attachments": files}
     review = complete(api, view["open_tasks"][0]["id"], "cv.p1", report).json["next_tasks"][0]
     assert kinds_of(services, "ct.p1") == ["new_task"]
     decision = {"decision": "return", "return_reason": "Bổ sung phụ lục", "extend": False}

@@ -23,7 +23,6 @@ GENERIC_DONE = {
     "output_reference": "01/TB",
     "output_date": "2024-01-10",
     "result_summary": "Đã đăng 2 tin",
-    "attachments": ["tin-bai.pdf"],
     "ask_coordinating_units": False,
 }
 
@@ -32,7 +31,8 @@ def _finish(api: Api, instance_id: int, staff: str, head: str, late_reason: str 
     """Both steps of a generic activity; a late step carries its giải trình."""
     extra = {"late_reason": late_reason} if late_reason else {}
     [perform] = api.get(f"/api/v1/process-instances/{instance_id}", "admin").json["open_tasks"]
-    done = api.post(f"/api/v1/tasks/{perform['id']}/complete", staff, json={"data": GENERIC_DONE, **extra})
+    data = {**GENERIC_DONE, "attachments": [api.upload(staff, "tin-bai.pdf")]}
+    done = api.post(f"/api/v1/tasks/{perform['id']}/complete", staff, json={"data": data, **extra})
     assert done.status_code == 200, done.json
     [confirm] = done.json["next_tasks"]
     body = {"data": {"decision": "confirm", "extend": False}, **extra}
@@ -204,7 +204,8 @@ def test_report_quotes_the_units_completed_reports_of_its_period(api: Api, clock
     clock.set(datetime(2024, 1, 5, 9, 0, tzinfo=LOCAL_TZ))
     [draft] = api.get(f"/api/v1/process-instances/{p1['instance_id']}", "admin").json["open_tasks"]
     content = "Phường đã rà soát 12 thủ tục hành chính.\nTổ chức 2 buổi tuyên truyền CCHC."
-    [review] = _complete(api, draft["id"], "cv.p1", {"report_content": content, "attachments": ["bc.pdf"]})
+    files = [api.upload("cv.p1", "bc.pdf")]
+    [review] = _complete(api, draft["id"], "cv.p1", {"report_content": content, "attachments": files})
     [accept] = _complete(api, review["id"], "ct.p1", {"decision": "approve", "extend": False})
     assert _complete(api, accept["id"], "cchc.pnv", {"decision": "accept", "extend": False}) == []
 

@@ -43,13 +43,14 @@ def test_readme_walkthrough(api: Api) -> None:
     assert first["id"] in [t["id"] for t in api.get("/api/v1/tasks", "cv.pnv").json]
     detail = api.get(f"/api/v1/tasks/{first['id']}", "cv.pnv").json
     assert set(detail["schema"]["required"]) == {"report_content", "attachments"}
+    report = api.upload("cv.pnv", "bao-cao-q1.docx")
     done = api.post(
         f"/api/v1/tasks/{first['id']}/complete",
         "cv.pnv",
         json={
             "data": {
                 "report_content": "Báo cáo kết quả CCHC quý I/2024 của Phòng Nội vụ",
-                "attachments": ["bao-cao-q1.docx"],
+                "attachments": [report],
             }
         },
     )

@@ -20,14 +20,17 @@ START = {
     "period_label": "Quý I/2024",
     "period_kind": "quarter",
 }
-REPORT = {
-    "report_content": "Kết quả thực hiện CCHC quý I/2024 của Phòng Nội vụ.\nĐã ban hành 3 văn bản.",
-    "attachments": ["bao-cao-quy-1.pdf", "phu-luc.xlsx"],
-}
+REPORT = {"report_content": "Kết quả thực hiện CCHC quý I/2024 của Phòng Nội vụ.\nĐã ban hành 3 văn bản."}
+FILES = ("bao-cao-quy-1.pdf", "phu-luc.xlsx")
 RETURN_REASON = "Bổ sung số liệu về thủ tục hành chính."
-REVISED = {**REPORT, "revision_note": "Đã bổ sung số liệu thủ tục hành chính."}
+REVISION = {"revision_note": "Đã bổ sung số liệu thủ tục hành chính."}
 STAFF_NAME = "Võ Thị Hạnh (Chuyên viên Phòng Nội vụ)"
 HEAD_NAME = "Phạm Minh Đức (Trưởng phòng Nội vụ)"
+
+
+def report(api: Api) -> dict[str, Any]:
+    """The report with its two files, uploaded by the staff member."""
+    return {**REPORT, "attachments": [api.upload("cv.pnv", name) for name in FILES]}
 
 
 def complete(api: Api, user: str, task_id: int, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -41,13 +44,14 @@ def returned_and_resubmitted(api: Api, clock: ManualClock) -> tuple[int, int]:
     clock.set(at(date(2024, 3, 4)))
     started = api.start("cv.pnv", "PNV", "periodic_report", **START)
     [draft] = started["open_tasks"]
-    [review] = complete(api, "cv.pnv", draft["id"], REPORT)["next_tasks"]
+    submitted = report(api)
+    [review] = complete(api, "cv.pnv", draft["id"], submitted)["next_tasks"]
     clock.set(at(date(2024, 3, 5), 9, 30))
     back = {"decision": "return", "return_reason": RETURN_REASON, "extend": False}
     [redraft] = complete(api, "tp.pnv", review["id"], back)["next_tasks"]
     assert redraft["element_id"] == "Task_draft"
     clock.set(at(date(2024, 3, 6), 14, 5))
-    [review2] = complete(api, "cv.pnv", redraft["id"], REVISED)["next_tasks"]
+    [review2] = complete(api, "cv.pnv", redraft["id"], {**submitted, **REVISION})["next_tasks"]
     assert review2["element_id"] == "Task_review"
     return started["id"], review2["id"]
 
@@ -87,11 +91,7 @@ def test_the_approver_sees_the_submissions_newest_first_with_labels_and_the_retu
         "text",
     )
     files = fields["attachments"]
-    assert (files["label"], files["kind"], files["items"]) == (
-        "Tệp báo cáo và minh chứng đính kèm",
-        "files",
-        ["bao-cao-quy-1.pdf", "phu-luc.xlsx"],
-    )
+    assert (files["label"], files["kind"], len(files["items"])) == ("Tệp báo cáo và minh chứng đính kèm", "files", 2)
     assert fields["revision_note"]["display"] == "Đã bổ sung số liệu thủ tục hành chính."
 
     decision = by_key(returned["fields"])
@@ -155,7 +155,7 @@ def test_the_record_shows_labelled_fields_and_technical_ones_to_administrators_o
     head = api.get(f"/api/v1/process-instances/{instance_id}", "tp.pnv").json
     shown = by_key(head["fields"])
     assert shown["report_content"]["label"] == "Kết quả thực hiện trong kỳ"
-    assert shown["attachments"]["items"] == ["bao-cao-quy-1.pdf", "phu-luc.xlsx"]
+    assert len(shown["attachments"]["items"]) == len(FILES)
     assert shown["revision_note"]["label"] == "Nội dung đã chỉnh sửa (khi báo cáo bị trả lại)"
     assert not any(f["technical"] for f in head["fields"])
     computed = {"durations", "draft_due", "review_due", "returns", "extensions", "unit_code", "data_objects"}
@@ -188,7 +188,9 @@ def test_the_timeline_names_each_action_in_vietnamese(app: Flask, api: Api, cloc
     tick_at(services, clock, at(date(2024, 3, 12), 17, 30))  # the step's timer fired at its (new) deadline
     clock.set(at(date(2024, 3, 13), 10))
     late = api.post(
-        f"/api/v1/tasks/{draft['id']}/complete", "cv.pnv", json={"data": REPORT, "late_reason": "Chờ số liệu phường"}
+        f"/api/v1/tasks/{draft['id']}/complete",
+        "cv.pnv",
+        json={"data": report(api), "late_reason": "Chờ số liệu phường"},
     )
     assert late.status_code == 200, late.json
     cancelled = api.post(f"/api/v1/process-instances/{started['id']}/cancel", "admin", json={"reason": "Trùng hồ sơ"})
@@ -204,6 +206,8 @@ def test_the_timeline_names_each_action_in_vietnamese(app: Flask, api: Api, cloc
         ("Gia hạn bước «Soạn báo cáo» đến 12/03/2024 17:00", "Chờ số liệu quý"),
         ("Hẹn giờ kích hoạt: Đến hạn xử lý", None),
         ("Hoàn thành bước «Soạn báo cáo»", None),
+        ("Đính kèm tài liệu vào bước «Soạn báo cáo»", None),  # one per file of the form
+        ("Đính kèm tài liệu vào bước «Soạn báo cáo»", None),
         ("Giải trình trễ hạn bước «Soạn báo cáo»", "Chờ số liệu phường"),
         ("Hủy hồ sơ", "Trùng hồ sơ"),
     ]

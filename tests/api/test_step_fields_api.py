@@ -16,7 +16,7 @@ START = {
     "period_label": "Quý I/2024",
     "period_kind": "quarter",
 }
-REPORT = {"report_content": "Kết quả thực hiện CCHC quý I/2024 của Phòng", "attachments": ["bao-cao-quy-1.pdf"]}
+REPORT = {"report_content": "Kết quả thực hiện CCHC quý I/2024 của Phòng"}
 
 
 def instance_of(api: Api, instance_id: int) -> dict[str, Any]:
@@ -34,9 +34,10 @@ def test_a_draft_with_extra_keys_is_refused_and_the_review_deadline_stays(api: A
     before = instance_of(api, started["id"])
     assert before["data"]["durations"] == {"draft": 5, "review": 2, "acceptance": 3}
 
+    report = {**REPORT, "attachments": [api.upload("cv.pnv", "bao-cao-quy-1.pdf")]}
     injected = {"durations": {"draft": 5, "review": 30, "acceptance": 3}, "deadline": "2099-12-31"}
     response = api.post(
-        f"/api/v1/tasks/{draft['id']}/complete", "cv.pnv", json={"data": {**REPORT, **injected}, "late_reason": None}
+        f"/api/v1/tasks/{draft['id']}/complete", "cv.pnv", json={"data": {**report, **injected}, "late_reason": None}
     )
     error = assert_error(response, 422, "unexpected_fields")
     assert set(error["details"]) == {"durations", "deadline"}
@@ -48,7 +49,7 @@ def test_a_draft_with_extra_keys_is_refused_and_the_review_deadline_stays(api: A
         before["open_tasks"],
     )
 
-    done = api.post(f"/api/v1/tasks/{draft['id']}/complete", "cv.pnv", json={"data": REPORT, "late_reason": None})
+    done = api.post(f"/api/v1/tasks/{draft['id']}/complete", "cv.pnv", json={"data": report, "late_reason": None})
     assert done.status_code == 200, done.json
     [review] = done.json["next_tasks"]
     assert review["element_id"] == "Task_review"

@@ -13,8 +13,9 @@ from engine.clock import LOCAL_TZ, ManualClock
 from engine.errors import Conflict
 from engine.models import HumanTask, ProcessInstance
 from engine.views import Actor
+from tests.document_files import store_file
 from tests.pg.conftest import pg_url, reset_schema
-from workflows import deadlines, lists, processes, worker
+from workflows import deadlines, document_store, lists, processes, worker
 from workflows.bootstrap import create_services
 from workflows.demo import load_demo
 from workflows.services import Services
@@ -34,7 +35,6 @@ START_DATA = {
 PERFORM = {
     "output_title": "Báo cáo kết quả kiểm tra",
     "result_summary": "Đã kiểm tra 5 đơn vị; đạt yêu cầu.",
-    "attachments": ["bao-cao.docx"],
     "ask_coordinating_units": False,
 }
 
@@ -50,14 +50,18 @@ def services() -> Iterator[Services]:
 
 
 def _round(services: Services, who: Actor, n: int) -> None:
-    """Start a generic activity for the unit, then complete its first step: two units of work, as two requests."""
+    """Start a generic activity for the unit, upload its file, complete its first step: three units of work, as
+    three requests."""
     with services.uow() as uow:
         view = processes.start_instance(
             services, uow, who, process_key="generic_activity", unit_code=who.unit_code or "", data=START_DATA
         )
         uow.commit()
+    with services.uow() as uow:  # the product's file, uploaded as the page does before completing
+        report = store_file(uow, who, "bao-cao.docx", services.clock.now())
+        uow.commit()
     with services.uow() as uow:
-        data = {**PERFORM, "output_reference": str(n)}
+        data = {**PERFORM, "output_reference": str(n), "attachments": [report]}
         deadlines.complete_step(services, uow, who, view.open_tasks[0].id, data, None)
         uow.commit()
     with services.read() as uow:  # the inbox, as GET /tasks reads it
@@ -110,8 +114,10 @@ def test_the_same_step_completed_by_two_threads_is_one_success_and_one_conflict(
         view = processes.start_instance(
             services, uow, who, process_key="generic_activity", unit_code="PNV", data=START_DATA
         )
+        report = store_file(uow, who, "bao-cao.docx", services.clock.now())
         uow.commit()
     task_id = view.open_tasks[0].id
+    data = {**PERFORM, "attachments": [report]}
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -119,7 +125,7 @@ def test_the_same_step_completed_by_two_threads_is_one_success_and_one_conflict(
         barrier.wait()
         try:
             with services.uow() as uow:
-                deadlines.complete_step(services, uow, who, task_id, PERFORM, None)
+                deadlines.complete_step(services, uow, who, task_id, data, None)
                 uow.commit()
             outcomes.append("ok")
         except Conflict as exc:
@@ -132,6 +138,8 @@ def test_the_same_step_completed_by_two_threads_is_one_success_and_one_conflict(
         t.join(timeout=120)
     assert sorted(outcomes)[0] == "ok" and len(outcomes) == 2
     assert sorted(outcomes)[1] in ("conflict", "task_not_ready")  # a lost race on one step stays a 409
+    with services.read() as uow:  # the winner's file is recorded once
+        assert document_store.references(uow, report) == [(view.id, task_id)]
 
 
 def test_a_read_unit_of_work_refuses_to_write_on_postgresql(services: Services) -> None:

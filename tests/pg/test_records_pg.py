@@ -14,7 +14,7 @@ pytestmark = pytest.mark.pg
 
 STAFF = actor("cv.pnv", "staff", unit="PNV")
 HEAD = actor("tp.pnv", "head", unit="PNV")
-REPORT = {"report_content": "Kết quả thực hiện CCHC quý I/2024 của Phòng", "attachments": ["bao-cao.pdf"]}
+REPORT = {"report_content": "Kết quả thực hiện CCHC quý I/2024 của Phòng", "attachments": [1]}
 BACK = {"decision": "return", "return_reason": "Bổ sung số liệu.", "extend": False}
 
 
