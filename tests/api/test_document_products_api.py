@@ -37,12 +37,14 @@ SIGNED_FILES = {
     "type": "array",
     "title": "Văn bản đã ký số",
     "minItems": 1,
+    "maxItems": 2,
     "items": {"type": "integer", "minimum": 1},
     "x-document": {"accept": ["pdf"], "product": {"number": "number", "date": "issued_date"}},
 }
 REVIEW_FILES = {  # an attachment that is not a product
     "type": "array",
     "title": "Ý kiến góp ý (tệp)",
+    "maxItems": 3,
     "items": {"type": "integer", "minimum": 1},
     "x-document": {"accept": ["pdf"]},
 }
