@@ -20,7 +20,7 @@ from .errors import DefinitionInvalid, NotFound
 from .models import ProcessDefinition
 from .sandbox import check_source
 from .state_store import SERIALIZER_VERSION, SpecBundle, dump_spec, load_spec
-from .validation import Problem, check_bundle, utf8_nfc
+from .validation import FormChecker, Problem, check_bundle, utf8_nfc
 from .views import DefinitionView
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -69,12 +69,14 @@ def deploy(
     known_roles: Collection[str],
     actor: str | None,
     now: datetime,
+    check_form: FormChecker | None = None,
 ) -> DeployResult:
-    """Deploy a bundle; identical content returns the existing version, changed content is n+1."""
+    """Deploy a bundle; identical content returns the existing version, changed content is n+1 (``check_form``:
+    the caller's own rules for its forms, see ``validation.check_bundle``)."""
     # The text the validator reads and the table stores: UTF-8 in NFC (a non-UTF-8 file fails validation).
     bpmn = utf8_nfc(bpmn) or bpmn
     files = {name: utf8_nfc(data) or data for name, data in files.items()}
-    report = check_bundle(bpmn, files, known_roles, check_source)
+    report = check_bundle(bpmn, files, known_roles, check_source, check_form)
     parsed, problems, warnings = report.parsed, report.problems, problem_details(report.warnings)
     if problems or parsed is None:
         raise DefinitionInvalid(

@@ -130,7 +130,7 @@ Tính năng: Xác định Chỉ số CCHC của các đơn vị
     Thì bước "Công bố kết quả Chỉ số CCHC" thuộc về đầu mối CCHC của đơn vị "PNV" với hạn ngày 23/04/2024
     Khi "cchc.pnv" hoàn thành bước "Công bố kết quả Chỉ số CCHC" với dữ liệu:
       """
-      {"decision_number": "88/QĐ-UBND", "published_on": "2024-04-22", "channels": ["Hội nghị"]}
+      {"decision_number": "88/QĐ-UBND", "published_on": "2024-04-22", "decision_file": ["quyet-dinh-cong-bo.pdf"], "channels": ["Hội nghị"]}
       """
     Thì hồ sơ đã hoàn thành
 

@@ -46,7 +46,7 @@ Tính năng: Kiểm tra công tác CCHC tại các đơn vị
     Thì bước "Ký quyết định thành lập Đoàn kiểm tra" thuộc về lãnh đạo UBND của đơn vị "UBND" với hạn ngày 11/03/2024
     Khi "pct" hoàn thành bước "Ký quyết định thành lập Đoàn kiểm tra" với dữ liệu:
       """
-      {"decision_number": "125/QĐ-UBND", "decision_date": "2024-03-05"}
+      {"decision_number": "125/QĐ-UBND", "decision_date": "2024-03-05", "decision_file": ["quyet-dinh-kiem-tra.pdf"]}
       """
     # Thứ Hai 01/04 lùi 5 ngày làm việc: 29, 28, 27, 26, 25/03
     Thì bước "Gửi thông báo kiểm tra và đề cương báo cáo" thuộc về đầu mối CCHC của đơn vị "PNV" với hạn ngày 25/03/2024
@@ -101,17 +101,17 @@ Tính năng: Kiểm tra công tác CCHC tại các đơn vị
     Khi "cchc.pnv" hoàn thành bước "Kiểm tra thực tế và lập biên bản kiểm tra" về đơn vị "P1" với dữ liệu:
       """
       {"inspected_on": "2024-04-02", "findings": "Còn chậm cập nhật thủ tục hành chính",
-       "signed_by_team_lead": true, "signed_by_unit_head": true}
+       "minutes_file": ["bien-ban-kiem-tra.pdf"], "signed_by_team_lead": true, "signed_by_unit_head": true}
       """
     Và "cchc.pnv" hoàn thành bước "Kiểm tra thực tế và lập biên bản kiểm tra" về đơn vị "P2" với dữ liệu:
       """
-      {"inspected_on": "2024-04-03", "findings": "Thực hiện tốt", "signed_by_team_lead": true, "signed_by_unit_head": true}
+      {"inspected_on": "2024-04-03", "findings": "Thực hiện tốt", "minutes_file": ["bien-ban-kiem-tra-p2.pdf"], "signed_by_team_lead": true, "signed_by_unit_head": true}
       """
     # 05/04 + 10 ngày làm việc, nghỉ Giỗ Tổ Hùng Vương 18/04: 08–12, 15, 16, 17, 19, 22/04
     Thì bước "Ban hành thông báo kết luận kiểm tra" thuộc về đầu mối CCHC của đơn vị "PNV" với hạn ngày 22/04/2024
     Khi "cchc.pnv" hoàn thành bước "Ban hành thông báo kết luận kiểm tra" với dữ liệu:
       """
-      {"conclusion_number": "20/TB-UBND", "conclusion_date": "2024-04-10", "summary": "Kết luận kiểm tra CCHC năm 2024",
+      {"conclusion_number": "20/TB-UBND", "conclusion_date": "2024-04-10", "conclusion_file": ["ket-luan-kiem-tra.pdf"], "summary": "Kết luận kiểm tra CCHC năm 2024",
        "corrections": [{"unit_code": "P1", "content": "Cập nhật thủ tục hành chính", "deadline": "2024-04-30"},
                        {"unit_code": "P1", "content": "Niêm yết công khai thủ tục", "deadline": "2024-05-10"}]}
       """
@@ -151,11 +151,11 @@ Tính năng: Kiểm tra công tác CCHC tại các đơn vị
       """
     Và "cchc.pnv" hoàn thành bước "Kiểm tra thực tế và lập biên bản kiểm tra" với dữ liệu:
       """
-      {"inspected_on": "2024-04-02", "findings": "Thực hiện tốt", "signed_by_team_lead": true, "signed_by_unit_head": true}
+      {"inspected_on": "2024-04-02", "findings": "Thực hiện tốt", "minutes_file": ["bien-ban-kiem-tra.pdf"], "signed_by_team_lead": true, "signed_by_unit_head": true}
       """
     Khi "cchc.pnv" hoàn thành bước "Ban hành thông báo kết luận kiểm tra" với dữ liệu:
       """
-      {"conclusion_number": "21/TB-UBND", "conclusion_date": "2024-04-10", "summary": "Phường 1 thực hiện tốt", "corrections": []}
+      {"conclusion_number": "21/TB-UBND", "conclusion_date": "2024-04-10", "conclusion_file": ["ket-luan-kiem-tra.pdf"], "summary": "Phường 1 thực hiện tốt", "corrections": []}
       """
     Thì hồ sơ đã hoàn thành
     Và hồ sơ không còn bước nào đang mở
@@ -168,11 +168,11 @@ Tính năng: Kiểm tra công tác CCHC tại các đơn vị
       """
     Và "cchc.pnv" hoàn thành bước "Kiểm tra thực tế và lập biên bản kiểm tra" với dữ liệu:
       """
-      {"inspected_on": "2024-04-02", "findings": "Thực hiện tốt", "signed_by_team_lead": true, "signed_by_unit_head": true}
+      {"inspected_on": "2024-04-02", "findings": "Thực hiện tốt", "minutes_file": ["bien-ban-kiem-tra.pdf"], "signed_by_team_lead": true, "signed_by_unit_head": true}
       """
     Khi "cchc.pnv" thử hoàn thành bước "Ban hành thông báo kết luận kiểm tra" với dữ liệu:
       """
-      {"conclusion_number": "21/TB-UBND", "conclusion_date": "2024-04-10", "summary": "Kết luận kiểm tra",
+      {"conclusion_number": "21/TB-UBND", "conclusion_date": "2024-04-10", "conclusion_file": ["ket-luan-kiem-tra.pdf"], "summary": "Kết luận kiểm tra",
        "corrections": [{"unit_code": "P3", "content": "Niêm yết thủ tục", "deadline": "2024-05-10"}]}
       """
     Thì yêu cầu bị từ chối với mã 422 "step_refused"

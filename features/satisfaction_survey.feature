@@ -80,7 +80,7 @@ Tính năng: Khảo sát sự hài lòng của người dân, tổ chức (SIPAS
       | P2     | 2        | 90,00  |
     Khi "cchc.pnv" hoàn thành bước "Xây dựng báo cáo kết quả khảo sát" với dữ liệu:
       """
-      {"report_title": "Báo cáo kết quả khảo sát quý I/2024", "findings": "Chỉ số hài lòng đạt 67 %",
+      {"report_file": ["bao-cao-khao-sat.docx"], "report_title": "Báo cáo kết quả khảo sát quý I/2024", "findings": "Chỉ số hài lòng đạt 67 %",
        "recommendations": "Cải thiện việc tiếp nhận góp ý tại Phường 1"}
       """
     # hạn báo cáo 05/04 + 3 ngày làm việc: 08, 09, 10/04

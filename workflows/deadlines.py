@@ -5,6 +5,7 @@ The classification rules themselves live in ``deadline_rules``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -12,12 +13,14 @@ from sqlalchemy import select
 from engine import audit, rows
 from engine.db import UnitOfWork
 from engine.errors import Conflict, InvalidInput
+from engine.models import HumanTask, ProcessInstance
 from engine.projection import to_due_datetime
 from engine.runtime import CompletionResult
 from engine.views import Actor, TaskView
 
-from . import access, processes
+from . import access, document_store, processes
 from .deadline_rules import classify_open, format_due
+from .document_fields import document_fields
 from .models import DeadlineExtension
 from .services import Services
 
@@ -44,7 +47,10 @@ def complete_step(
             code="late_reason_required",
             details={"late_reason": ["Cần nhập lý do giải trình khi hoàn thành bước quá hạn."]},
         )
+    documents = _form_documents(services, uow, actor, row, data)
     result = processes.complete_task(services, uow, actor, task_id, data)
+    if documents and row.status == "completed":
+        document_store.attach_to_step(uow, actor, row, documents, now)
     if late:
         row.late_reason = reason[:4000]
         audit.record_task_event(
@@ -60,6 +66,24 @@ def complete_step(
         )
         uow.flush()
     return result
+
+
+def _form_documents(
+    services: Services, uow: UnitOfWork, actor: Actor, row: HumanTask, data: Mapping[str, Any]
+) -> list[int]:
+    """The documents the step's form attaches (its ``x-document`` fields), checked before anything runs: each
+    must be one the actor may use, of a type its field accepts (a 422 by field otherwise)."""
+    if row.status != "ready" or not row.form_schema:
+        return []  # the engine refuses a closed step, and a step without a form takes no data
+    services.engine.ensure_may_act(row, actor)  # those who may not act learn nothing of the documents
+    instance = uow.session.get(ProcessInstance, row.instance_id)
+    assert instance is not None
+    forms = services.engine.definition_forms(uow.session, instance.definition_id, row.form_schema).forms
+    fields = document_fields(forms.get(row.form_schema))
+    if not fields:
+        return []
+    found = document_store.check_form_documents(uow, actor, fields, data)
+    return list(dict.fromkeys(i for ids in found.values() for i in ids))
 
 
 def extend_task(

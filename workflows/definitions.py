@@ -17,6 +17,7 @@ from engine.validation.variables import form_fields
 from engine.views import Actor, DefinitionView
 
 from . import access
+from .document_fields import schema_problems
 from .roles import ROLES
 from .services import Services
 
@@ -46,7 +47,7 @@ class DefinitionDetail:
 def validate_definition(actor: Actor, bpmn: bytes, files: Mapping[str, bytes]) -> ValidationReport:
     """Check a diagram bundle without deploying it (administrators)."""
     access.DEPLOY_DEFINITIONS.check(actor)
-    report = check_bundle(bpmn, files, ROLES, check_source)
+    report = check_bundle(bpmn, files, ROLES, check_source, schema_problems)
     parsed = report.parsed
     return ValidationReport(
         valid=parsed is not None and not report.problems,
@@ -63,7 +64,13 @@ def deploy_definition(
     """Validate and deploy a diagram with its DMN and form files (administrators)."""
     access.DEPLOY_DEFINITIONS.check(actor)
     return definitions.deploy(
-        uow.session, bpmn, files, known_roles=ROLES, actor=actor.username, now=services.clock.now()
+        uow.session,
+        bpmn,
+        files,
+        known_roles=ROLES,
+        actor=actor.username,
+        now=services.clock.now(),
+        check_form=schema_problems,
     )
 
 

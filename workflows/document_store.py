@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,7 @@ from engine.models import HumanTask
 from engine.views import Actor
 
 from . import access, file_types
+from .document_fields import MAX_ITEMS, DocumentField
 from .models import DocumentBlob, DocumentRef, StoredDocument
 from .text_rules import normalise_text, text_problem
 
@@ -31,6 +33,7 @@ DEFAULT_MAX_BYTES = 20 * MB
 DEFAULT_GRACE_HOURS = 24
 MAX_NAME_CHARS = 255
 _CLEANUP_BATCH = 500
+MAX_ID = 2**31 - 1  # the id column is a 32-bit integer: a larger number is no document (and no query)
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,74 @@ def attach_to_step(uow: UnitOfWork, actor: Actor, task_row: HumanTask, ids: Iter
         audit.record_task_event(
             uow.session, "document_attached", task_row, at=now, actor=actor.username, document_id=document_id
         )
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _type_label(content_type: str) -> str:
+    return "/".join(ext.upper() for ext in file_types.extensions_of(content_type)[:1]) or content_type
+
+
+def _field_problem(uow: UnitOfWork, actor: Actor, field: DocumentField, item: Any) -> tuple[str, str] | None:
+    """Why one value of an attachment field is no usable document: (code, Vietnamese message), or None."""
+    if isinstance(item, str) or item is None:
+        return None  # not a number at all: the form's validation says so (form_invalid)
+    if not isinstance(item, int) or isinstance(item, bool):
+        return "document_not_usable", f"«{_shown(item)}» không phải mã của một tệp đã tải lên."
+    document = uow.session.get(StoredDocument, item) if 1 <= item <= MAX_ID else None
+    if document is None or not access.can_view_document(uow, actor, document):
+        return "document_not_usable", f"Tệp số {_shown(item)} không tồn tại, đã bị xóa hoặc bạn không có quyền dùng."
+    if document.content_type not in field.accept:
+        wanted = ", ".join(dict.fromkeys(_type_label(kind) for kind in field.accept))
+        return (
+            "document_type_not_accepted",
+            f"Tệp «{document.name}» là tệp {_type_label(document.content_type)}; «{field.title}» chỉ nhận {wanted}.",
+        )
+    return None
+
+
+def check_form_documents(
+    uow: UnitOfWork, actor: Actor, fields: Mapping[str, DocumentField], data: Mapping[str, Any]
+) -> dict[str, list[int]]:
+    """The document ids of a form's attachment fields in ``data``, each once; a 422 with per-field messages when
+    one is no document the actor may use (``document_not_usable``) or of a type its field does not accept
+    (``document_type_not_accepted``). Values that are not numbers are left to the form's validation."""
+    problems: dict[str, list[str]] = {}
+    codes: set[str] = set()
+    found: dict[str, list[int]] = {}
+    for key, field in fields.items():
+        value = data.get(key)
+        if not isinstance(value, list) or len(value) > (field.max_items or MAX_ITEMS):
+            continue  # too many: the form's maxItems refuses it (form_invalid) before a query per item
+        seen: set[int] = set()
+        for item in value:
+            problem = _field_problem(uow, actor, field, item)
+            if problem is None and isinstance(item, int) and item in seen:
+                problem = "document_not_usable", f"Tệp số {item} được chọn hai lần."
+            if isinstance(item, int):
+                seen.add(item)
+            if problem is not None:
+                codes.add(problem[0])
+                problems.setdefault(key, []).append(problem[1])
+            elif isinstance(item, int) and item not in found.setdefault(key, []):
+                found[key].append(item)
+    if "document_not_usable" in codes:
+        raise InvalidInput(
+            "Có tệp đính kèm không dùng được: không tồn tại, đã bị xóa hoặc bạn không có quyền dùng. "
+            "Vui lòng tải tệp lên rồi chọn lại.",
+            code="document_not_usable",
+            details=problems,
+        )
+    if codes:
+        raise InvalidInput(
+            "Có tệp đính kèm không đúng loại tệp mà biểu mẫu yêu cầu.",
+            code="document_type_not_accepted",
+            details=problems,
+        )
+    return found
 
 
 def remove_unreferenced(uow: UnitOfWork, now: datetime, grace: timedelta) -> int:

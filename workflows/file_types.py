@@ -11,6 +11,7 @@ archive, HTML) is refused.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable
 from io import BytesIO
 
 PDF = "application/pdf"
@@ -24,6 +25,19 @@ JPEG = "image/jpeg"
 PNG = "image/png"
 
 ALLOWED = (PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, JPEG, PNG)
+# The file extensions a form's attachment field may name in ``x-document.accept`` (docs/documents.md).
+EXTENSIONS: dict[str, str] = {
+    "pdf": PDF,
+    "doc": DOC,
+    "docx": DOCX,
+    "xls": XLS,
+    "xlsx": XLSX,
+    "odt": ODT,
+    "ods": ODS,
+    "jpg": JPEG,
+    "jpeg": JPEG,
+    "png": PNG,
+}
 ALLOWED_LABEL = "PDF, Word (.doc, .docx), Excel (.xls, .xlsx), OpenDocument (.odt, .ods), ảnh JPG hoặc PNG"
 
 MAX_ZIP_ENTRIES = 2_000  # a large Word document with pictures has a few hundred
@@ -34,6 +48,22 @@ _OOXML_MAIN = {
     b"spreadsheetml.sheet.main+xml": XLSX,
 }
 _ODF = {ODT.encode(): ODT, ODS.encode(): ODS}
+
+
+def content_types(extensions: Iterable[str]) -> tuple[str, ...]:
+    """The content types of known file ``extensions`` (case and a leading dot ignored), each once, in order;
+    unknown extensions are skipped (the deploy check refuses them)."""
+    found: list[str] = []
+    for extension in extensions:
+        kind = EXTENSIONS.get(str(extension).lower().lstrip(".")) if isinstance(extension, str) else None
+        if kind is not None and kind not in found:
+            found.append(kind)
+    return tuple(found)
+
+
+def extensions_of(content_type: str) -> tuple[str, ...]:
+    """The extensions of a content type, for messages (``image/jpeg`` → jpg, jpeg)."""
+    return tuple(ext for ext, kind in EXTENSIONS.items() if kind == content_type)
 
 
 def detect(data: bytes) -> str | None:

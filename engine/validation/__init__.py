@@ -14,7 +14,7 @@ keys, names without hidden characters), ``elements`` (naming elements), ``parsin
 """
 
 from .bundle import check_bundle, validate_bundle
-from .model import BundleReport, CodeMode, ParsedBundle, Problem, SourceChecker
+from .model import BundleReport, CodeMode, FormChecker, ParsedBundle, Problem, SourceChecker
 from .start import START_SCHEMA, START_UI_SCHEMA
 from .text import utf8_nfc
 
@@ -23,6 +23,7 @@ __all__ = [
     "START_UI_SCHEMA",
     "BundleReport",
     "CodeMode",
+    "FormChecker",
     "ParsedBundle",
     "Problem",
     "SourceChecker",

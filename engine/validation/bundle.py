@@ -8,7 +8,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .expressions import check_code, check_timers
 from .instructions import check_instructions
-from .model import B, BundleReport, ParsedBundle, Problem, ProblemLog, SourceChecker, XmlDoc
+from .model import B, BundleReport, FormChecker, ParsedBundle, Problem, ProblemLog, SourceChecker, XmlDoc
 from .names import check_names, check_process_keys
 from .parsing import check_xsd, parse_xml
 from .references import check_calls, load_dmns
@@ -24,9 +24,10 @@ def validate_bundle(
     files: Mapping[str, bytes],
     known_roles: Collection[str],
     check_source: SourceChecker | None = None,
+    check_form: FormChecker | None = None,
 ) -> tuple[ParsedBundle | None, list[Problem]]:
     """Check a BPMN diagram and its DMN/form files; return the parsed bundle (if any) and all problems."""
-    report = check_bundle(bpmn, files, known_roles, check_source)
+    report = check_bundle(bpmn, files, known_roles, check_source, check_form)
     return report.parsed, report.problems
 
 
@@ -35,14 +36,27 @@ def check_bundle(
     files: Mapping[str, bytes],
     known_roles: Collection[str],
     check_source: SourceChecker | None = None,
+    check_form: FormChecker | None = None,
 ) -> BundleReport:
     """Check a BPMN diagram and its DMN/form files: the parsed bundle (if any), all problems and warnings.
 
     Every file is read as UTF-8 in NFC (``engine.definitions.deploy`` stores the same normalised text).
+    ``check_form`` adds the caller's own rules for its forms' extension keywords (each problem on its file).
     """
     out = ProblemLog()
     parsed = _check(bpmn, files, known_roles, check_source, out)
+    if check_form is not None:
+        _check_forms(files, check_form, out)
     return BundleReport(parsed, out.sorted(), out.sorted_warnings())
+
+
+def _check_forms(files: Mapping[str, bytes], check_form: FormChecker, out: ProblemLog) -> None:
+    """The caller's rules over every form that is a JSON object (the structure checks report the others)."""
+    for name in sorted(n for n in files if n.endswith(".schema.json")):
+        form = parse_form(utf8_nfc(files[name]) or files[name])
+        if isinstance(form, Mapping):
+            for message in check_form(form):
+                out.add("form_invalid", f"Biểu mẫu {name}: {message}", None, None, name)
 
 
 def _check(

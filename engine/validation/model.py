@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
@@ -16,6 +16,8 @@ S = f"{{{SPIFF_NS}}}"
 
 CodeMode: TypeAlias = Literal["eval", "exec"]
 SourceChecker = Callable[[str, CodeMode], list[tuple[int | None, str]]]
+# The caller's own rules over a parsed form (``*.schema.json``): the Vietnamese problems it finds (none: fine).
+FormChecker = Callable[[Mapping[str, Any]], list[str]]
 Element: TypeAlias = etree._Element
 
 

@@ -18,8 +18,10 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from engine.clock import LOCAL_TZ, ManualClock
+from tests.document_files import upload_file
 from workflows import worker
 from workflows.demo import load_demo
+from workflows.document_fields import document_fields
 from workflows.schema import upgrade
 
 START = datetime(2024, 1, 2, 8, 0, tzinfo=LOCAL_TZ)  # a Tuesday
@@ -47,6 +49,7 @@ class World:
         self.instances: list[int] = []
         self.response: Any = None
         self.fired = 0
+        self.documents: dict[tuple[str, str], int] = {}  # (uploader, file name) → document id
 
     # ------------------------------------------------------------------ HTTP
     def token(self, username: str) -> str:
@@ -99,9 +102,40 @@ class World:
         assert len(tasks) == 1, (name, unit, [(t["name"], t["unit_code"]) for t in self.instance()["open_tasks"]])
         return tasks[0]
 
+    # ------------------------------------------------------------------ documents
+    def upload(self, user: str, name: str, data: bytes | None = None) -> Any:
+        """``user`` uploads ``data`` (default: a real small file of ``name``'s type) as ``name``."""
+        headers = {"Authorization": f"Bearer {self.token(user)}"}
+        self.response = upload_file(self.client, headers, name, data)
+        if self.response.status_code == 201:
+            self.documents[(user, name)] = self.response.json["id"]
+        return self.response
+
+    def document_id(self, user: str, item: str) -> int:
+        """The document a file name in a form stands for: ``"<user>:<name>"`` another user's upload; a name
+        ``user`` already uploaded, that one; otherwise a real small file of its type uploaded by ``user`` now."""
+        owner, _, name = item.partition(":")
+        if name and (owner, name) in self.documents:
+            return self.documents[(owner, name)]
+        if (user, item) not in self.documents:
+            response = self.upload(user, item)
+            assert response.status_code == 201, (user, item, response.json)
+        return self.documents[(user, item)]
+
+    def with_documents(self, user: str, task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        """The form data with the file names of its attachment fields (x-document) replaced by document ids."""
+        fields = document_fields(self.task_detail(task["id"])["schema"])
+        out = dict(data)
+        for key in fields:
+            value = out.get(key)
+            if isinstance(value, list):
+                out[key] = [self.document_id(user, item) if isinstance(item, str) else item for item in value]
+        return out
+
     def complete(self, user: str, task: dict[str, Any], data: dict[str, Any], late_reason: str | None = None) -> Any:
-        """Complete a step with its form data; an overdue step needs a giải trình (``late_reason``)."""
-        body: dict[str, Any] = {"data": data}
+        """Complete a step with its form data (file names in attachment fields are uploaded first, as ``user``,
+        and sent as document ids); an overdue step needs a giải trình (``late_reason``)."""
+        body: dict[str, Any] = {"data": self.with_documents(user, task, data)}
         if late_reason is not None:
             body["late_reason"] = late_reason
         self.response = self.call("POST", f"/tasks/{task['id']}/complete", user, json=body)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 DRAFT = {"title": "Kế hoạch CCHC năm 2024", "summary": "Dự thảo kế hoạch CCHC", "attachments": ["du-thao.docx"]}
 MEMO = {"memo_content": "Kính trình UBND Thành phố ban hành kế hoạch", "memo_attachments": ["to-trinh.docx"]}
+SIGNED_PLAN = "ke-hoach-da-ky.pdf"  # the issued plan, signed and stamped (uploaded by the clerk)
 
 
 @given(parsers.re(rf'Phòng Nội vụ đã ban hành một kế hoạch do "(?P<issuer>[^"]+)" ban hành trong ngày (?P<day>{DAY})'))
@@ -51,7 +52,9 @@ def plan_issued_before(world: World, issuer: str, day: str) -> None:
         assert world.complete(user, world.task(name), data).status_code == 200, world.response.json
     number = world.task("Cấp số, ngày ban hành")
     proposed = world.task_detail(number["id"])["data"]["proposed_number"]
-    world.complete("vanthu", number, {"document_number": proposed, "issued_date": iso(day)})
+    world.complete(
+        "vanthu", number, {"document_number": proposed, "issued_date": iso(day), "issued_plan": [SIGNED_PLAN]}
+    )
     world.complete(
         "vanthu",
         world.task("Phát hành đến Nơi nhận"),
@@ -70,7 +73,9 @@ def proposed_number(world: World, number: str) -> None:
 def clerk_takes_proposed_number(world: World, user: str, day: str) -> None:
     task = world.task("Cấp số, ngày ban hành")
     proposed = world.task_detail(task["id"])["data"]["proposed_number"]
-    response = world.complete(user, task, {"document_number": proposed, "issued_date": iso(day)})
+    response = world.complete(
+        user, task, {"document_number": proposed, "issued_date": iso(day), "issued_plan": [SIGNED_PLAN]}
+    )
     assert response.status_code == 200, response.json
 
 
@@ -140,7 +145,8 @@ def self_score(
         if row.get("minh chứng") == "không":
             entry["evidence"] = []
     task = world.task("Tự đánh giá, chấm điểm", unit)
-    response = world.complete(user, task, {"criteria_code": code, "entries": entries}, late)
+    data = {"criteria_code": code, "entries": entries, "evidence_files": ["tai-lieu-kiem-chung.pdf"]}
+    response = world.complete(user, task, data, late)
     if not attempt:
         assert response.status_code == 200, response.json
 
@@ -381,7 +387,11 @@ def inspection_prepared(world: World, units: str, start: str, end: str, notice: 
         (
             "Ký quyết định thành lập Đoàn kiểm tra",
             "pct",
-            {"decision_number": "125/QĐ-UBND", "decision_date": "2024-03-05"},
+            {
+                "decision_number": "125/QĐ-UBND",
+                "decision_date": "2024-03-05",
+                "decision_file": ["quyet-dinh-kiem-tra.pdf"],
+            },
         ),
         (
             "Gửi thông báo kiểm tra và đề cương báo cáo",

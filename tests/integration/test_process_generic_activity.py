@@ -41,7 +41,7 @@ OUTPUT = {
     "output_reference": "45/BC-PNV",
     "output_date": "2024-06-20",
     "result_summary": "Đã kiểm tra 6 cơ quan, đơn vị",
-    "attachments": ["bao-cao-kiem-tra.pdf", "bien-ban.pdf"],
+    "attachments": [1, 2],  # document ids: the engine keeps them as data (workflows checks them)
 }
 CONFIRM = {"decision": "confirm", "extend": False}
 

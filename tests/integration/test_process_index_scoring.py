@@ -63,7 +63,7 @@ def entries(share: float) -> dict[str, dict[str, Any]]:
 
 
 def score(share: float) -> dict[str, Any]:
-    return {"criteria_code": "par-index-2024-xa", "entries": entries(share)}
+    return {"criteria_code": "par-index-2024-xa", "entries": entries(share), "evidence_files": [1, 2]}
 
 
 def appraisal_tasks(rig: EngineRig, tasks: list[TaskView]) -> dict[str, TaskView]:
@@ -251,7 +251,7 @@ def test_index_round_from_self_assessment_to_ranking(rig: EngineRig) -> None:
         rig,
         publish,
         COORDINATOR,
-        {"decision_number": "88/QĐ-UBND", "published_on": "2024-04-22", "channels": ["Hội nghị"]},
+        {"decision_number": "88/QĐ-UBND", "published_on": "2024-04-22", "channels": ["Hội nghị"], "decision_file": [9]},
     )
     with rig.sessions() as session:
         assert rig.engine.get_instance(session, view.id).status == "completed"

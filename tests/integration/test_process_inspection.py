@@ -57,10 +57,11 @@ TEAM = {
     "members": [{"name": "Trần Thị B", "position": "Chuyên viên", "unit_code": "PNV"}],
     "secretary": {"name": "Lê Văn C", "position": "Chuyên viên"},
 }
-REPORT = {"summary": "Đơn vị đã thực hiện đầy đủ kế hoạch CCHC", "evidence": ["bao-cao-tu-kiem-tra.pdf"]}
+REPORT = {"summary": "Đơn vị đã thực hiện đầy đủ kế hoạch CCHC", "evidence": [3]}
 MINUTES = {
     "inspected_on": "2024-04-02",
     "findings": "Còn chậm cập nhật thủ tục hành chính",
+    "minutes_file": [4],
     "signed_by_team_lead": True,
     "signed_by_unit_head": True,
 }
@@ -96,7 +97,9 @@ def test_inspection_round_with_a_late_unit(rig: EngineRig) -> None:
     )
     [sign] = complete(rig, team, COORDINATOR, TEAM)
     assert (sign.role, sign.unit_code, sign.due_at) == ("leader", "UBND", due("2024-03-11"))
-    [notice] = complete(rig, sign, LEADER, {"decision_number": "125/QĐ-UBND", "decision_date": "2024-03-05"})
+    [notice] = complete(
+        rig, sign, LEADER, {"decision_number": "125/QĐ-UBND", "decision_date": "2024-03-05", "decision_file": [2]}
+    )
     # the notice goes out 5 working days (start data notice_working_days) before 01/04/2024
     assert (notice.element_id, notice.due_at) == ("Task_notice", due("2024-03-25"))
     reports = complete(
@@ -150,6 +153,7 @@ def test_inspection_round_with_a_late_unit(rig: EngineRig) -> None:
             "conclusion_number": "20/TB-UBND",
             "conclusion_date": "2024-04-10",
             "summary": "Kết luận kiểm tra",
+            "conclusion_file": [5],
             "corrections": corrections,
         },
     )

@@ -36,7 +36,7 @@ PNV_STAFF = actor("cv.pnv", "staff", unit="PNV")
 PNV_HEAD = actor("tp.pnv", "head", unit="PNV")
 PNV_COORDINATOR = actor("dm.pnv", "coordinator", unit="PNV")
 
-REPORT = {"report_content": "Kết quả thực hiện CCHC quý I/2024 của đơn vị", "attachments": ["bao-cao-quy-1.pdf"]}
+REPORT = {"report_content": "Kết quả thực hiện CCHC quý I/2024 của đơn vị", "attachments": [1]}
 APPROVE = {"decision": "approve", "extend": False}
 ACCEPT = {"decision": "accept", "extend": False}
 

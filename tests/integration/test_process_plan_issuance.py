@@ -41,7 +41,7 @@ P1_STAFF = actor("cv.p1", "staff", unit="P1")
 LEADER = actor("ct.ubnd", "leader", unit="UBND")
 CLERK = actor("vt.ubnd", "clerk", unit="UBND")
 
-DRAFT = {"title": "Kế hoạch CCHC năm 2024", "summary": "Dự thảo kế hoạch CCHC", "attachments": ["du-thao.docx"]}
+DRAFT = {"title": "Kế hoạch CCHC năm 2024", "summary": "Dự thảo kế hoạch CCHC", "attachments": [1]}
 APPROVE = {"decision": "approve", "extend": False}
 SIGN = {"decision": "approve", "signing_authority": "TM", "extend": False}
 
@@ -144,9 +144,7 @@ def test_happy_path_issues_the_plan_with_the_next_number(rig: EngineRig) -> None
     memo = only(complete(rig, review, HEAD, APPROVE).next_tasks, "Task_memo")
     assert (memo.role, memo.unit_code) == ("staff", "PNV")
     approval = only(
-        complete(
-            rig, memo, STAFF, {"memo_content": "Kính trình UBND", "memo_attachments": ["to-trinh.docx"]}
-        ).next_tasks,
+        complete(rig, memo, STAFF, {"memo_content": "Kính trình UBND", "memo_attachments": [2]}).next_tasks,
         "Task_approval",
     )
     assert (approval.role, approval.unit_code, approval.due_at) == ("leader", "UBND", due(date(2024, 1, 15)))
@@ -158,7 +156,9 @@ def test_happy_path_issues_the_plan_with_the_next_number(rig: EngineRig) -> None
     assert proposed == "1/KH-UBND"
 
     distribute = only(
-        complete(rig, number, CLERK, {"document_number": proposed, "issued_date": "2024-01-15"}).next_tasks,
+        complete(
+            rig, number, CLERK, {"document_number": proposed, "issued_date": "2024-01-15", "issued_plan": [3]}
+        ).next_tasks,
         "Task_distribute",
     )
     assert (distribute.role, distribute.unit_code, distribute.due_at) == ("clerk", "UBND", due(date(2024, 1, 15)))
@@ -183,7 +183,7 @@ def test_happy_path_issues_the_plan_with_the_next_number(rig: EngineRig) -> None
     review2 = to_review(rig, second)
     memo2 = only(complete(rig, review2, HEAD, APPROVE).next_tasks, "Task_memo")
     approval2 = only(
-        complete(rig, memo2, STAFF, {"memo_content": "Kính trình", "memo_attachments": ["a.docx"]}).next_tasks,
+        complete(rig, memo2, STAFF, {"memo_content": "Kính trình", "memo_attachments": [4]}).next_tasks,
         "Task_approval",
     )
     number2 = only(complete(rig, approval2, LEADER, SIGN).next_tasks, "Task_number")
@@ -292,7 +292,7 @@ def test_leader_return_goes_back_to_the_memo_with_its_deadline(rig: EngineRig) -
     memo = only(complete(rig, to_review(rig, view), HEAD, APPROVE).next_tasks, "Task_memo")
     assert memo.due_at == due(date(2024, 1, 4))
     approval = only(
-        complete(rig, memo, STAFF, {"memo_content": "Kính trình UBND", "memo_attachments": ["tt.docx"]}).next_tasks,
+        complete(rig, memo, STAFF, {"memo_content": "Kính trình UBND", "memo_attachments": [5]}).next_tasks,
         "Task_approval",
     )
     with pytest.raises(InvalidInput) as info:

@@ -144,6 +144,7 @@ def test_survey_round_closes_collection_for_a_late_desk(rig: EngineRig) -> None:
             "report_title": "Báo cáo kết quả khảo sát quý I/2024",
             "findings": "Chỉ số hài lòng đạt 67 %",
             "recommendations": "Cải thiện thủ tục",
+            "report_file": [1],
         },
     )
     assert (approve_report.role, approve_report.unit_code, approve_report.due_at) == (

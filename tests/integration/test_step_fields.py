@@ -65,7 +65,7 @@ def self_assessment() -> dict[str, Any]:
         code: {"points": c["max_points"], "evidence": [f"minh-chung/{code}.pdf"], "explanation": ""}
         for code, c in criteria["sub_criteria"].items()
     }
-    return {"criteria_code": "par-index-2024-xa", "entries": entries}
+    return {"criteria_code": "par-index-2024-xa", "entries": entries, "evidence_files": [1]}
 
 
 def survey_response() -> dict[str, Any]:
@@ -78,19 +78,19 @@ LEGIT: dict[str, dict[str, dict[str, Any]]] = {
         "Task_draft": {
             "title": "Kế hoạch CCHC năm 2024",
             "summary": "Dự thảo kế hoạch CCHC",
-            "attachments": ["du-thao.docx"],
+            "attachments": [1],
             "needs_legal_review": True,
         },
         "Task_comment": {"coord_opinion": "agree", "coord_content": "Thống nhất"},
         "Task_legal": {"legal_conclusion": "eligible", "legal_opinion": "Đủ điều kiện ban hành"},
         "Task_review": DECIDE,
-        "Task_memo": {"memo_content": "Kính trình UBND", "memo_attachments": ["to-trinh.docx"]},
+        "Task_memo": {"memo_content": "Kính trình UBND", "memo_attachments": [2]},
         "Task_approval": {**DECIDE, "signing_authority": "TM"},
-        "Task_number": {"document_number": "1/KH-UBND", "issued_date": "2024-03-04"},
+        "Task_number": {"document_number": "1/KH-UBND", "issued_date": "2024-03-04", "issued_plan": [3]},
         "Task_distribute": {"recipients": ["Sở Nội vụ"], "distributed_date": "2024-03-04"},
     },
     "periodic_report": {
-        "Task_draft": {"report_content": "Kết quả thực hiện CCHC quý I/2024", "attachments": ["bao-cao.pdf"]},
+        "Task_draft": {"report_content": "Kết quả thực hiện CCHC quý I/2024", "attachments": [1]},
         "Task_review": DECIDE,
         "Task_acceptance": {"decision": "accept", "extend": False, "acceptance_note": "Đủ nội dung"},
     },
@@ -100,7 +100,7 @@ LEGIT: dict[str, dict[str, dict[str, Any]]] = {
             "output_reference": "45/BC-PNV",
             "output_date": "2024-03-01",
             "result_summary": "Đã kiểm tra 6 cơ quan",
-            "attachments": ["bao-cao.pdf"],
+            "attachments": [1],
             "ask_coordinating_units": True,
         },
         "Task_comment": {"coord_opinion": "agree", "coord_content": "Thống nhất"},
@@ -121,12 +121,13 @@ LEGIT: dict[str, dict[str, dict[str, Any]]] = {
             "members": [{"name": "Trần Thị B", "position": "Chuyên viên", "unit_code": "PNV"}],
             "secretary": {"name": "Lê Văn C", "position": "Chuyên viên"},
         },
-        "Task_team_sign": {"decision_number": "125/QĐ-UBND", "decision_date": "2024-03-05"},
+        "Task_team_sign": {"decision_number": "125/QĐ-UBND", "decision_date": "2024-03-05", "decision_file": [1]},
         "Task_notice": {"notice_number": "12/TB-PNV", "notice_date": "2024-03-22", "outline": "Đề cương báo cáo"},
-        "Task_self_report": {"summary": "Đơn vị đã thực hiện đầy đủ kế hoạch", "evidence": ["tu-kiem-tra.pdf"]},
+        "Task_self_report": {"summary": "Đơn vị đã thực hiện đầy đủ kế hoạch", "evidence": [1]},
         "Task_onsite": {
             "inspected_on": "2024-04-02",
             "findings": "Còn chậm cập nhật thủ tục hành chính",
+            "minutes_file": [1],
             "signed_by_team_lead": True,
             "signed_by_unit_head": True,
         },
@@ -134,6 +135,7 @@ LEGIT: dict[str, dict[str, dict[str, Any]]] = {
             "conclusion_number": "20/TB-UBND",
             "conclusion_date": "2024-04-10",
             "summary": "Kết luận kiểm tra",
+            "conclusion_file": [1],
             "corrections": [{"unit_code": "P1", "content": "Cập nhật thủ tục", "deadline": "2024-04-30"}],
         },
         "Task_remediation": {"report": "Đã khắc phục", "items": [{"content": "Cập nhật thủ tục", "status": "done"}]},
@@ -153,6 +155,7 @@ LEGIT: dict[str, dict[str, dict[str, Any]]] = {
             "report_title": "Báo cáo kết quả khảo sát quý I/2024",
             "findings": "Chỉ số hài lòng đạt 100 %",
             "recommendations": "Duy trì",
+            "report_file": [1],
         },
         "Task_report_approve": APPROVED,
         "Task_publish": {"published_on": "2024-04-02", "channels": ["Cổng thông tin điện tử"]},
@@ -171,7 +174,12 @@ LEGIT: dict[str, dict[str, dict[str, Any]]] = {
         "Task_decide": {"adjustments": []},
         "Task_survey_points": {"survey_points": [{"unit_code": u, "points": 18} for u in UNITS]},
         "Task_result_approve": APPROVED,
-        "Task_publish": {"decision_number": "88/QĐ-UBND", "published_on": "2024-04-22", "channels": ["Hội nghị"]},
+        "Task_publish": {
+            "decision_number": "88/QĐ-UBND",
+            "published_on": "2024-04-22",
+            "channels": ["Hội nghị"],
+            "decision_file": [1],
+        },
     },
 }
 
