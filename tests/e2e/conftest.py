@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Playwright, expect, sync_playwright
 from waitress.server import create_server
 
 from api import create_app
+from tests.document_files import file_bytes
 from workflows.demo import load_demo
 from workflows.schema import upgrade
 
@@ -133,6 +134,15 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def attach(form: Locator, label: str, *names: str) -> None:
+    """Upload real small files (tests/document_files.py, by extension) through a form's file field and wait for each."""
+    field = form.get_by_test_id("documents-field").filter(has_text=label)
+    for name in names:
+        field.get_by_label(label).set_input_files({"name": name, "mimeType": "application/octet-stream", "buffer": file_bytes(name)})
+        expect(field.locator(".doc-item", has_text=name)).to_be_visible()
+        expect(field.locator(".doc-uploading")).to_have_count(0)
 
 
 def api_token(page: Page, server: Server, username: str) -> str:
