@@ -134,7 +134,7 @@ function ActivityRow({ a, planId }) {
       <td data-label="Hồ sơ">
         {a.instance_count > 0 ? <a href={`/instances?plan_id=${planId}&activity_id=${a.id}`}>{a.instance_count} hồ sơ</a> : <span className="muted">Chưa có hồ sơ</span>}
       </td>
-      <td data-label="Sản phẩm">
+      <td data-label="Sản phẩm" className="col-products">
         {a.instance_count > 0 ? (
           <button
             type="button"
@@ -177,7 +177,9 @@ function ActivityTable({ activities, planId, caption }) {
             <th scope="col">Thời hạn</th>
             <th scope="col">Tình trạng</th>
             <th scope="col">Hồ sơ</th>
-            <th scope="col">Sản phẩm</th>
+            <th scope="col" className="col-products">
+              Sản phẩm
+            </th>
           </tr>
         </thead>
         <tbody>
