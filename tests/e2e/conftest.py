@@ -140,7 +140,8 @@ def attach(form: Locator, label: str, *names: str) -> None:
     """Upload real small files (tests/document_files.py, by extension) through a form's file field and wait for each."""
     field = form.get_by_test_id("documents-field").filter(has_text=label)
     for name in names:
-        field.get_by_label(label).set_input_files({"name": name, "mimeType": "application/octet-stream", "buffer": file_bytes(name)})
+        payload = {"name": name, "mimeType": "application/octet-stream", "buffer": file_bytes(name)}
+        field.get_by_label(label).set_input_files(payload)
         expect(field.locator(".doc-item", has_text=name)).to_be_visible()
         expect(field.locator(".doc-uploading")).to_have_count(0)
 

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.document_files import EXE_BYTES
+
 from .conftest import Problems, Server, api_token, login, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -26,14 +28,20 @@ INKED = """() => {
     if (!canvas || !canvas.width) return 0;
     const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
     let inked = 0;
-    for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] > 0 && pixels[i] + pixels[i + 1] + pixels[i + 2] < 600) inked += 1;
+    for (let i = 0; i < pixels.length; i += 4) {
+        if (pixels[i + 3] > 0 && pixels[i] + pixels[i + 1] + pixels[i + 2] < 600) inked += 1;
+    }
     return inked;
 }"""
 
 
 def pdf_file(*pages: str) -> bytes:
     """A real PDF (Helvetica text and a rule on each A4 page), its cross-reference offsets computed."""
-    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",  # the page tree, once the pages are known
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     kids = []
     for number, text in enumerate(pages, start=1):
         kids.append(len(objects) + 1)
@@ -64,13 +72,16 @@ def pdf_file(*pages: str) -> bytes:
 def _api(page: Page, server: Server, user: str, path: str, data: dict[str, Any] | None = None) -> Any:
     headers = {"Authorization": f"Bearer {api_token(page, server, user)}"}
     url = f"{server.url}/api/v1/{path}"
-    response = page.request.get(url, headers=headers) if data is None else page.request.post(url, headers=headers, data=data)
+    if data is None:
+        response = page.request.get(url, headers=headers)
+    else:
+        response = page.request.post(url, headers=headers, data=data)
     assert response.ok, response.text()
     return response.json()
 
 
 def _launch_report(page: Page, server: Server) -> tuple[int, int, dict[str, Any]]:
-    """Launch one not yet started occurrence of the plan's report activity of Phòng Nội vụ: (plan, activity, instance)."""
+    """Launch one not yet started occurrence of Phòng Nội vụ's report activity: (plan, activity, instance)."""
     plan = next(p for p in _api(page, server, "cchc.pnv", "plans") if p["year"] == 2024)
     activities = _api(page, server, "cchc.pnv", f"plans/{plan['id']}/activities?unit=PNV")["items"]
     activity = next(a for a in activities if a.get("ref") == ACTIVITY or f"{a['area']}.{a['code']}" == ACTIVITY)
@@ -107,7 +118,7 @@ def test_upload_preview_and_products(server: Server, browser: Browser) -> None:
     form = staff.get_by_test_id("task-form")
     form.get_by_label("Kết quả thực hiện trong kỳ").fill(REPORT_TEXT)
     chooser = form.get_by_label(FIELD)
-    chooser.set_input_files({"name": "bao-cao-quy.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + b"\x00" * 512})
+    chooser.set_input_files({"name": "bao-cao-quy.pdf", "mimeType": "application/pdf", "buffer": EXE_BYTES})
     errors = form.get_by_test_id("upload-errors")
     expect(errors).to_contain_text("Không tải lên được «bao-cao-quy.pdf»")
     expect(errors).to_contain_text("Loại tệp không được chấp nhận")
@@ -143,7 +154,8 @@ def test_upload_preview_and_products(server: Server, browser: Browser) -> None:
     expect(preview.locator("[data-testid=pdf-canvas][data-rendered='2']")).to_be_attached()
     head.keyboard.press("Escape")
     expect(preview).to_have_count(0)
-    download = head.request.get(f"{server.url}{document.get_by_role('link', name=f'Tải xuống {PDF_NAME}').get_attribute('href')}")
+    href = document.get_by_role("link", name=f"Tải xuống {PDF_NAME}").get_attribute("href")
+    download = head.request.get(f"{server.url}{href}")
     assert download.ok and download.body() == data
 
     # the record lists the document among its fields

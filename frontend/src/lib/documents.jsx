@@ -96,7 +96,9 @@ export function DocumentItem({ doc, onPreview, actions, children }) {
   if (!doc.name) {
     return (
       <li className="doc-item doc-gone" data-document-id={doc.id}>
-        <span className="muted">Tài liệu không còn (đã bị xóa)</span>
+        <span className="muted" title="Tài liệu đã bị xóa hoặc bạn không có quyền xem">
+          Tài liệu không còn
+        </span>
       </li>
     );
   }

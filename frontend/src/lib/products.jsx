@@ -15,7 +15,8 @@ export function issuedLine(product) {
 
 function ProductDetail({ product }) {
   const issued = issuedLine(product);
-  const made = [product.step, product.completed_at ? `hoàn thành ${fmtDate(product.completed_at)}` : ""].filter(Boolean).join(", ");
+  const where = product.step && product.field ? `${product.step} (${product.field})` : product.step || product.field || "";
+  const made = [where, product.completed_at ? `hoàn thành ${fmtDate(product.completed_at)}` : ""].filter(Boolean).join(", ");
   if (!issued && !made) return null;
   return (
     <div className="doc-detail">
