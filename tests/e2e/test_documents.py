@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.document_files import EXE_BYTES
+from tests.document_files import EXE_BYTES, file_bytes
 
 from .conftest import Problems, Server, api_token, login, new_page, screenshot
 
@@ -32,6 +32,14 @@ INKED = """() => {
         if (pixels[i + 3] > 0 && pixels[i] + pixels[i + 1] + pixels[i + 2] < 600) inked += 1;
     }
     return inked;
+}"""
+
+
+# a file dropped on an element, as the browser's drag and drop delivers it
+DROP = """(el, file) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(file.bytes)], file.name));
+    el.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
 }"""
 
 
@@ -129,7 +137,21 @@ def test_upload_preview_and_products(server: Server, browser: Browser) -> None:
     item = form.locator(".documents-field .doc-item", has_text=PDF_NAME)
     expect(item).to_contain_text(re.compile(r"\d+(,\d)? KB"))  # the size in Vietnamese, e.g. "1,3 KB"
     expect(errors).to_have_count(0)
+
+    # a photo dropped on the field is uploaded too; "Gỡ bỏ" takes it out and deletes the unused upload
+    field = form.get_by_test_id("documents-field")
+    field.locator(".doc-drop").evaluate(DROP, {"name": "anh-minh-chung.png", "bytes": list(file_bytes("anh.png"))})
+    photo = field.locator(".doc-item", has_text="anh-minh-chung.png")
+    expect(photo).to_be_visible()
+    photo_id = int(photo.get_attribute("data-document-id") or 0)
     screenshot(staff, "documents-upload")
+    deleted = f"/api/v1/documents/{photo_id}"
+    with staff.expect_response(lambda r: r.request.method == "DELETE" and r.url.endswith(deleted)) as removal:
+        photo.get_by_role("button", name="Gỡ bỏ anh-minh-chung.png").click()
+    assert removal.value.status == 204
+    expect(photo).to_have_count(0)
+    gone = staff.request.get(f"{server.url}/api/v1/documents/{photo_id}")
+    assert gone.status == 404, gone.text()
     form.get_by_role("button", name="Hoàn thành").click()
     expect(staff.get_by_test_id("task-done")).to_contain_text("Duyệt báo cáo")
     assert not _expected(staff_problems), staff_problems.items
