@@ -69,6 +69,21 @@ class ActivitySchema(Schema):
     counts = fields.Nested(StatusCountsSchema)
 
 
+class ProductSchema(Schema):
+    """A document an occurrence produced (Sản phẩm): the file, the step and field holding it, the issued
+    document's số/ký hiệu and ngày ban hành when the field names them."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    size = fields.Integer(required=True)
+    content_type = fields.String(required=True)
+    step = fields.String(required=True, metadata={"description": "the step that attached it"})
+    field = fields.String(required=True, metadata={"description": "the title of its form field"})
+    number = fields.String(allow_none=True, metadata={"description": "số, ký hiệu of the issued document"})
+    issued_date = fields.String(allow_none=True, metadata={"description": "ngày ban hành (ISO date)"})
+    completed_at = fields.DateTime(allow_none=True)
+
+
 class OccurrenceSchema(Schema):
     id = fields.Integer(required=True)
     unit = fields.Nested(UnitRefSchema)
@@ -79,6 +94,8 @@ class OccurrenceSchema(Schema):
     instance_id = fields.Integer(allow_none=True)
     status = fields.String()
     status_label = fields.String()
+    products = fields.List(fields.Nested(ProductSchema))
+    hidden_products = fields.Integer(metadata={"description": "products the reader may not see"})
 
 
 class ActivityDetailSchema(ActivitySchema):

@@ -7,6 +7,16 @@ from marshmallow import Schema, fields
 from .schemas import EventSchema, InstanceSchema, TaskDetailSchema
 
 
+class FieldDocumentSchema(Schema):
+    """A document of an attachment field; ``name``, ``size`` and ``content_type`` are null when the id no longer
+    resolves (shown as "Tài liệu không còn")."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(allow_none=True)
+    size = fields.Integer(allow_none=True)
+    content_type = fields.String(allow_none=True)
+
+
 class FieldSchema(Schema):
     """A field of data as shown: its form's label, the raw value and the text to show."""
 
@@ -16,9 +26,14 @@ class FieldSchema(Schema):
     display = fields.String(required=True)
     kind = fields.String(
         required=True,
-        metadata={"description": "text, number, boolean, date, datetime, enum, list, files, object or empty"},
+        metadata={"description": "text, number, boolean, date, datetime, enum, list, documents, object or empty"},
     )
     items = fields.List(fields.String(), allow_none=True, metadata={"description": "the shown items of a list"})
+    documents = fields.List(
+        fields.Nested(FieldDocumentSchema),
+        allow_none=True,
+        metadata={"description": "the uploaded documents of an attachment field (kind documents), else null"},
+    )
     technical = fields.Boolean(required=True)
 
 

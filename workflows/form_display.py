@@ -1,5 +1,6 @@
 """Data as people read it: labels from the forms' JSON schemas, display values (enum titles, Có/Không,
-dd/mm/yyyy dates, lists, file names), and whether a step's completion returned the work (Trả lại).
+dd/mm/yyyy dates, lists, the uploaded documents of attachment fields), and whether a step's completion
+returned the work (Trả lại).
 
 Pure functions over plain values: the use cases (``records``) read the schemas and the data, this module only
 turns them into ``FieldDisplay`` rows.
@@ -17,10 +18,9 @@ from engine.clock import LOCAL_TZ
 
 EMPTY = "—"
 YES, NO = "Có", "Không"
-# How the forms name file fields (until a document store gives files their own type): "attachments",
-# "memo_attachments", "evidence", "files"…, or items titled "Tên tệp".
-_FILE_KEY = re.compile(r"(^|_)(attachments?|files?|evidence|documents?)$")
-_FILE_ITEM_TITLE = re.compile(r"\btệp\b", re.IGNORECASE)
+MISSING_DOCUMENT = "Tài liệu không còn"  # an id of an attachment field that no longer resolves
+# An attachment field declares it (docs/documents.md); ``document_fields`` reads the rest of the declaration.
+X_DOCUMENT = "x-document"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 # The free-text note of a completion that does not return the work ("Ghi chú", "Ý kiến"…).
@@ -34,18 +34,31 @@ _BRANCHES = ("if", "then", "else")
 
 
 @dataclass(frozen=True)
+class DocumentInfo:
+    """An uploaded document as a field shows it; ``name`` (and the rest) None when the id no longer resolves
+    (or names a document the reader may not see)."""
+
+    id: int
+    name: str | None = None
+    size: int | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
 class FieldDisplay:
     """One field as shown: its key, its label (the form's title, else the key), the raw value, the text to
-    show, what kind of value it is, the shown items of a list (each file name of a ``files`` field) and
-    whether it is technical (no form names it, or the process computes it)."""
+    show, what kind of value it is, the shown items of a list (each document's name of a ``documents``
+    field), the documents of an attachment field, and whether it is technical (no form names it, or the
+    process computes it)."""
 
     key: str
     label: str
     value: Any
     display: str
-    kind: str  # text | number | boolean | date | datetime | enum | list | files | object | empty
+    kind: str  # text | number | boolean | date | datetime | enum | list | documents | object | empty
     items: list[str] | None = None
     technical: bool = False
+    documents: list[DocumentInfo] | None = None
 
 
 @dataclass(frozen=True)
@@ -123,11 +136,27 @@ def _hashable(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool)) or value is None else repr(value)
 
 
-def is_files(key: str, prop: Mapping[str, Any] | None) -> bool:
-    """Whether a list field holds file names (by the field's name or its items' title)."""
-    items = prop.get("items") if prop else None
-    title = items.get("title") if isinstance(items, Mapping) else None
-    return bool(_FILE_KEY.search(key)) or (isinstance(title, str) and bool(_FILE_ITEM_TITLE.search(title)))
+def is_attachment(prop: Mapping[str, Any] | None) -> bool:
+    """Whether a field is an attachment field (its form declares ``x-document``: a list of document ids)."""
+    return prop is not None and X_DOCUMENT in prop
+
+
+def document_id_list(value: Any) -> list[int] | None:
+    """The document ids of an attachment field's value; None when it is not a list of ids (old data held file
+    names: it shows as a plain list)."""
+    if isinstance(value, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in value):
+        return list(value)
+    return None
+
+
+def shown_documents(ids: list[int], known: Mapping[int, DocumentInfo]) -> list[DocumentInfo]:
+    """The documents of an attachment field, in its order; an id ``known`` does not hold shows without a name."""
+    return [known.get(i) or DocumentInfo(i) for i in ids]
+
+
+def documents_text(documents: Iterable[DocumentInfo]) -> str:
+    """The documents' names joined by ", " ("Tài liệu không còn" for one that no longer resolves)."""
+    return ", ".join(d.name or MISSING_DOCUMENT for d in documents) or EMPTY
 
 
 def format_number(value: int | float) -> str:
@@ -164,7 +193,7 @@ def _text(value: str, prop: Mapping[str, Any] | None) -> tuple[str, str]:
 
 def display_value(key: str, value: Any, prop: Mapping[str, Any] | None) -> tuple[str, str, list[str] | None]:
     """How a value shows: (kind, text, items). Choices show their titles, booleans Có/Không, ISO dates
-    dd/mm/yyyy, lists their items (``files`` for file names), objects "Nhãn: giá trị; …"."""
+    dd/mm/yyyy, lists their items, objects "Nhãn: giá trị; …" (attachment fields: ``field``)."""
     if value is None or value == "" or value == [] or value == {}:
         return "empty", EMPTY, None
     titles = choice_titles(prop)
@@ -181,8 +210,7 @@ def display_value(key: str, value: Any, prop: Mapping[str, Any] | None) -> tuple
         items_schema = prop.get("items") if prop else None
         item_prop = items_schema if isinstance(items_schema, Mapping) else None
         items = [_item_text(key, item, item_prop) for item in value]
-        kind = "files" if is_files(key, prop) else "list"
-        return kind, "; ".join(items), items
+        return "list", "; ".join(items), items
     if isinstance(value, dict):
         return "object", _object_text(value, prop), None
     return "text", str(value), None
@@ -203,11 +231,25 @@ def _object_text(value: Mapping[str, Any], prop: Mapping[str, Any] | None) -> st
     return "; ".join(parts) if parts else EMPTY
 
 
-def field(key: str, value: Any, schema: Mapping[str, Any] | None, *, technical: bool = False) -> FieldDisplay:
-    """One field of data labelled by its form ``schema`` (the key itself when the form does not name it)."""
+def field(
+    key: str,
+    value: Any,
+    schema: Mapping[str, Any] | None,
+    *,
+    technical: bool = False,
+    documents: Mapping[int, DocumentInfo] | None = None,
+) -> FieldDisplay:
+    """One field of data labelled by its form ``schema`` (the key itself when the form does not name it); an
+    attachment field's ids become its ``documents`` (resolved by the caller into ``documents``)."""
     prop = property_schema(schema, key)
+    label = label_of(schema, key) or key
+    ids = document_id_list(value) if is_attachment(prop) and value else None
+    if ids is not None:
+        shown = shown_documents(ids, documents or {})
+        names = [d.name or MISSING_DOCUMENT for d in shown]
+        return FieldDisplay(key, label, value, documents_text(shown), "documents", names, technical, shown)
     kind, text, items = display_value(key, value, prop)
-    return FieldDisplay(key, label_of(schema, key) or key, value, text, kind, items, technical)
+    return FieldDisplay(key, label, value, text, kind, items, technical)
 
 
 # --------------------------------------------------------------------------- completions
@@ -239,11 +281,14 @@ def stale_reasons(data: Mapping[str, Any]) -> frozenset[str]:
     return frozenset()
 
 
-def submitted_fields(data: Mapping[str, Any], schema: Mapping[str, Any] | None) -> list[FieldDisplay]:
-    """What a completion submitted, labelled by its step's form, in the form's order (no stale return reason)."""
+def submitted_fields(
+    data: Mapping[str, Any], schema: Mapping[str, Any] | None, documents: Mapping[int, DocumentInfo] | None = None
+) -> list[FieldDisplay]:
+    """What a completion submitted, labelled by its step's form, in the form's order (no stale return reason);
+    the ids of its attachment fields resolved through ``documents``."""
     skip = stale_reasons(data)
     keys = _ordered(data, field_order(schema))
-    return [field(k, data[k], schema) for k in keys if k not in skip]
+    return [field(k, data[k], schema, documents=documents) for k in keys if k not in skip]
 
 
 def _ordered(data: Mapping[str, Any], order: Iterable[str]) -> list[str]:

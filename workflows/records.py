@@ -23,6 +23,7 @@ from engine.views import SYSTEM_ACTOR, Actor, DefinitionForms, EventView, Instan
 from . import access
 from .accounts import full_names
 from .form_display import (
+    DocumentInfo,
     FieldDisplay,
     completion_comment,
     decision_of,
@@ -34,6 +35,7 @@ from .form_display import (
 )
 from .form_display import field as display_field
 from .instruction_text import with_instructions
+from .models import DocumentRef, StoredDocument
 from .services import Services
 
 FORM_SUFFIX = ".schema.json"
@@ -95,10 +97,25 @@ def step_submissions(services: Services, uow: UnitOfWork, row: HumanTask) -> lis
         return []
     forms = services.engine.definition_forms(session, instance.definition_id, FORM_SUFFIX)
     people = full_names(session, (s.actor for s in found))
-    return [_submission(s, forms, people) for s in found]
+    documents = instance_documents(uow, row.instance_id)
+    return [_submission(s, forms, people, documents) for s in found]
 
 
-def _submission(found: SubmissionView, forms: DefinitionForms, people: Mapping[str, str]) -> Submission:
+def instance_documents(uow: UnitOfWork, instance_id: int) -> dict[int, DocumentInfo]:
+    """The documents the instance's completed steps reference, by id (one query): whoever sees the instance
+    sees them (``access.can_view_document``). An id of an attachment field not among them shows unnamed."""
+    rows = uow.session.execute(
+        select(StoredDocument.id, StoredDocument.name, StoredDocument.size, StoredDocument.content_type)
+        .join(DocumentRef, DocumentRef.document_id == StoredDocument.id)
+        .where(DocumentRef.instance_id == instance_id)
+        .distinct()
+    )
+    return {int(i): DocumentInfo(int(i), name, size, content_type) for i, name, size, content_type in rows}
+
+
+def _submission(
+    found: SubmissionView, forms: DefinitionForms, people: Mapping[str, str], documents: Mapping[int, DocumentInfo]
+) -> Submission:
     schema = forms.forms.get(found.form_schema or "")
     decision = decision_of(found.data)
     return Submission(
@@ -110,7 +127,7 @@ def _submission(found: SubmissionView, forms: DefinitionForms, people: Mapping[s
         found.at,
         decision.returned,
         decision.reason,
-        submitted_fields(found.data, schema),
+        submitted_fields(found.data, schema, documents),
     )
 
 
@@ -123,20 +140,23 @@ def instance_detail(services: Services, uow: UnitOfWork, actor: Actor, instance_
     view = with_instructions(services.engine.instance_view(session, access.visible_instance(uow, actor, instance_id)))
     forms = services.engine.definition_forms(session, view.definition_id, FORM_SUFFIX)
     history = queries.submissions(session, view.id, limit=MAX_SUBMISSIONS)
-    fields = labelled_fields(view.data, forms, history)
+    fields = labelled_fields(view.data, forms, history, instance_documents(uow, view.id))
     if not access.sees_technical_data(actor):
         fields = [f for f in fields if not f.technical]
     return InstanceDetail(view, fields)
 
 
 def labelled_fields(
-    data: Mapping[str, Any], forms: DefinitionForms, history: Iterable[SubmissionView] = ()
+    data: Mapping[str, Any],
+    forms: DefinitionForms,
+    history: Iterable[SubmissionView] = (),
+    documents: Mapping[int, DocumentInfo] | None = None,
 ) -> list[FieldDisplay]:
     """Every key of an instance's data as a field: labelled by the form of the step that last submitted it
     (else the start form, else any form that names it); technical when the process computes it or no form
     names it, and so is the reason of an earlier return beside a decision that did not return the work. Ordered
     as entered: the start form's fields, then each step's in the order they were first submitted, then the
-    rest; technical fields last."""
+    rest; technical fields last. Attachment fields show their ``documents``."""
     newest_first = list(history)
     source: dict[str, str] = {}  # key -> the form file that labels it
     for sub in newest_first:  # the newest submission of a key names it
@@ -162,7 +182,9 @@ def labelled_fields(
     for key in [*order, *rest]:
         form = forms.forms.get(source.get(key, ""))
         is_technical = key in forms.computed or key in _HIDDEN_KEYS or key in stale or form is None
-        shown = display_field(key, data[key], None if is_technical else form, technical=is_technical)
+        shown = display_field(
+            key, data[key], None if is_technical else form, technical=is_technical, documents=documents
+        )
         (technical if is_technical else labelled).append(shown)
     return labelled + technical
 

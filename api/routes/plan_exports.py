@@ -18,10 +18,11 @@ from engine.errors import InvalidInput
 from workflows import access
 from workflows.deadline_rules import local_day
 from workflows.plan import queries
+from workflows.plan.products import plan_products
 from workflows.plan.report_docx import DOCX_MIME, render_report, report_context, report_period
 from workflows.plan.xlsx_export import XLSX_MIME, build_progress_workbook
 
-from ..auth import require
+from ..auth import current_user, require
 from ..services import services
 
 bp = Blueprint("plan_exports", __name__, url_prefix="/api/v1", description="Xuất tệp từ kế hoạch CCHC")
@@ -65,7 +66,8 @@ class PlanExport(MethodView):
         _format("xlsx")
         with services().read() as uow:
             plan = queries.get_plan(uow.session, plan_id)
-            export = queries.plan_export(uow.session, plan, local_day(services().clock.now()))
+            products = plan_products(services(), uow, current_user().actor, plan)
+            export = queries.plan_export(uow.session, plan, local_day(services().clock.now()), products)
         data = build_progress_workbook(export)
         return _send(data, XLSX_MIME, f"Tiến độ kế hoạch CCHC {export['plan']['year']}.xlsx")
 

@@ -13,6 +13,7 @@ from workflows import access
 from workflows.deadline_rules import local_day
 from workflows.plan import queries
 from workflows.plan.launch import launch_plan
+from workflows.plan.products import occurrence_products
 from workflows.plan.use_cases import import_plan_file, update_activity
 
 from ..auth import current_user, require
@@ -125,10 +126,12 @@ class PlanActivities(MethodView):
 class PlanActivityItem(MethodView):
     @bp.response(200, ActivityDetailSchema)
     def get(self, plan_id: int, activity_id: int) -> dict[str, Any]:
-        """One activity with every unit's occurrence, its deadline, status and instance."""
+        """One activity with every unit's occurrence, its deadline, status, instance and products (Sản phẩm:
+        the documents the reader may see; ``hidden_products`` counts the others)."""
         with services().read() as uow:
             activity = queries.get_activity(uow.session, plan_id, activity_id)
-            return queries.activity_detail(uow.session, activity, _today())
+            products = occurrence_products(services(), uow, current_user().actor, activity.occurrences)
+            return queries.activity_detail(uow.session, activity, _today(), products)
 
     @require(access.EDIT_PLANS)
     @bp.arguments(ActivityUpdateSchema)
@@ -146,7 +149,8 @@ class PlanActivityItem(MethodView):
                 manual_due=body.get("manual_due"),
                 clear_manual_due="manual_due" in body and body["manual_due"] is None,
             )
-            detail = queries.activity_detail(uow.session, activity, _today())
+            products = occurrence_products(services(), uow, current_user().actor, activity.occurrences)
+            detail = queries.activity_detail(uow.session, activity, _today(), products)
             uow.commit()
         return detail
 

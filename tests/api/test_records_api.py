@@ -89,7 +89,7 @@ def test_the_approver_sees_the_submissions_newest_first_with_labels_and_the_retu
     files = fields["attachments"]
     assert (files["label"], files["kind"], files["items"]) == (
         "Tệp báo cáo và minh chứng đính kèm",
-        "files",
+        "list",  # file names typed by hand: a plain list (a field declaring x-document shows "documents")
         ["bao-cao-quy-1.pdf", "phu-luc.xlsx"],
     )
     assert fields["revision_note"]["display"] == "Đã bổ sung số liệu thủ tục hành chính."

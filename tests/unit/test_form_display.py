@@ -1,4 +1,4 @@
-"""How step data shows: labels from the form, enum titles, Có/Không, dd/mm/yyyy, lists and files, returns."""
+"""How step data shows: labels from the form, enum titles, Có/Không, dd/mm/yyyy, lists, documents, returns."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from engine.start_form import START_SCHEMA
 from engine.views import DefinitionForms, EventView, SubmissionView
 from workflows.form_display import (
     EMPTY,
+    MISSING_DOCUMENT,
+    DocumentInfo,
     completion_comment,
     decision_of,
     display_value,
@@ -45,7 +47,12 @@ FORM: dict[str, Any] = {
             "title": "Hình thức công bố",
             "items": {"type": "string", "oneOf": [{"const": "web", "title": "Cổng thông tin"}]},
         },
-        "attachments": {"type": "array", "title": "Tệp đính kèm", "items": {"type": "string", "title": "Tên tệp"}},
+        "attachments": {
+            "type": "array",
+            "title": "Tệp đính kèm",
+            "items": {"type": "integer", "minimum": 1},
+            "x-document": {"accept": ["pdf", "docx"], "product": True},
+        },
         "evidence_list": {"type": "array", "title": "Minh chứng", "items": {"type": "string", "title": "Tên tệp"}},
         "units": {"type": "array", "title": "Đơn vị", "items": {"type": "string", "title": "Mã đơn vị"}},
         "members": {
@@ -83,9 +90,10 @@ def test_booleans_dates_and_numbers() -> None:
     assert shown("nothing_known", "2024-13-45", None) == ("text", "2024-13-45", None)  # not a real date
 
 
-def test_lists_files_and_objects() -> None:
-    assert shown("attachments", ["a.pdf", "b.xlsx"]) == ("files", "a.pdf; b.xlsx", ["a.pdf", "b.xlsx"])
-    assert shown("evidence_list", ["minh-chung.pdf"])[0] == "files"  # items titled "Tên tệp"
+def test_lists_and_objects() -> None:
+    # file names typed by hand (old instances, fields without x-document): a plain list, whatever the key
+    assert shown("evidence_list", ["minh-chung.pdf"]) == ("list", "minh-chung.pdf", ["minh-chung.pdf"])
+    assert shown("attachments", ["a.pdf", "b.xlsx"]) == ("list", "a.pdf; b.xlsx", ["a.pdf", "b.xlsx"])
     assert shown("units", ["PNV", "PTP"]) == ("list", "PNV; PTP", ["PNV", "PTP"])
     members = shown("members", [{"name": "An", "lead": True}])
     assert members == ("list", "Họ tên: An; lead: Có", ["Họ tên: An; lead: Có"])  # untitled: its key
@@ -95,6 +103,48 @@ def test_lists_files_and_objects() -> None:
 @pytest.mark.parametrize("empty", [None, "", [], {}])
 def test_empty_values_show_a_dash(empty: Any) -> None:
     assert shown("attachments", empty) == ("empty", EMPTY, None)
+
+
+PDF = DocumentInfo(12, "dự-thảo.pdf", 1234, "application/pdf")
+DOCX = DocumentInfo(13, "phụ lục.docx", 2048, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def test_an_attachment_field_shows_its_documents() -> None:
+    known = {12: PDF, 13: DOCX}
+    files = field("attachments", [13, 12], FORM, documents=known)
+    assert (files.label, files.kind, files.value) == ("Tệp đính kèm", "documents", [13, 12])
+    assert files.documents == [DOCX, PDF]  # in the field's order
+    assert (files.display, files.items) == ("phụ lục.docx, dự-thảo.pdf", ["phụ lục.docx", "dự-thảo.pdf"])
+
+
+def test_an_id_that_no_longer_resolves_shows_without_a_name() -> None:
+    files = field("attachments", [12, 99], FORM, documents={12: PDF})
+    assert files.documents == [PDF, DocumentInfo(99)]
+    assert files.documents[1] == DocumentInfo(99, None, None, None)
+    assert files.display == f"dự-thảo.pdf, {MISSING_DOCUMENT}" and MISSING_DOCUMENT == "Tài liệu không còn"
+    nothing_resolved = field("attachments", [7], FORM)
+    assert (nothing_resolved.kind, nothing_resolved.display) == ("documents", "Tài liệu không còn")
+
+
+def test_old_file_names_in_an_attachment_field_stay_a_plain_list() -> None:
+    old = field("attachments", ["bao-cao.pdf"], FORM, documents={12: PDF})
+    assert (old.kind, old.display, old.documents) == ("list", "bao-cao.pdf", None)
+    assert field("attachments", [], FORM).kind == "empty"
+    assert field("attachments", [True], FORM).kind == "list"  # booleans are not ids
+    # ids in a field that declares no x-document are numbers, not documents
+    assert field("units", [12], FORM, documents={12: PDF}).kind == "list"
+
+
+def test_submitted_fields_resolve_every_attachment_field() -> None:
+    data = {"title": "Kế hoạch", "attachments": [12]}
+    form = {
+        "properties": {"title": {"type": "string", "title": "Tên"}, "attachments": FORM["properties"]["attachments"]}
+    }
+    fields = submitted_fields(data, form, {12: PDF})
+    assert [(f.key, f.kind, f.documents) for f in fields] == [
+        ("title", "text", None),
+        ("attachments", "documents", [PDF]),
+    ]
 
 
 def test_a_field_the_form_does_not_name_keeps_its_key() -> None:

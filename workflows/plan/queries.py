@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from engine.models import ProcessInstance
 from workflows.models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, Unit
 
 from .activity_types import ACTIVITY_TYPES
+from .products import InstanceProducts
 from .progress import (
     DONE,
     DONE_LATE,
@@ -220,10 +222,15 @@ def list_activities(
     return items
 
 
-def activity_detail(session: Session, activity: PlanActivityRow, today: date) -> dict[str, Any]:
+def activity_detail(
+    session: Session, activity: PlanActivityRow, today: date, products: Mapping[int, InstanceProducts]
+) -> dict[str, Any]:
+    """One activity with its occurrences, each with the products the reader may see (``products``: by
+    occurrence id, from ``products.occurrence_products``) and how many it may not."""
     facts = PlanFacts(session, activity.plan, today)
     names = _unit_names(session)
     item = activity_json(activity, facts, names)
+    none = InstanceProducts()
     item["occurrences"] = [
         {
             "id": occ.id,
@@ -235,6 +242,8 @@ def activity_detail(session: Session, activity: PlanActivityRow, today: date) ->
             "instance_id": occ.instance_id,
             "status": facts.status_of_occurrence[occ.id],
             "status_label": STATUS_LABELS[facts.status_of_occurrence[occ.id]],
+            "products": [p.as_json() for p in products.get(occ.id, none).products],
+            "hidden_products": products.get(occ.id, none).hidden,
         }
         for occ in activity.occurrences
     ]
@@ -349,8 +358,11 @@ def plan_progress(session: Session, plan: Plan, today: date, facts: PlanFacts | 
     }
 
 
-def plan_export(session: Session, plan: Plan, today: date) -> dict[str, Any]:
-    """What the exports print: the progress roll-ups and every activity, from one read of the facts."""
+def plan_export(
+    session: Session, plan: Plan, today: date, products: Mapping[int, InstanceProducts] | None = None
+) -> dict[str, Any]:
+    """What the exports print: the progress roll-ups and every activity, from one read of the facts; each
+    activity with its ``products`` (by activity id, from ``products.activity_products``) when given."""
     facts = PlanFacts(session, plan, today)
     names = _unit_names(session)
     titles = {area.code: area.title for area in plan.areas} | {DUTY_AREA["code"]: DUTY_AREA["title"]}
@@ -360,6 +372,7 @@ def plan_export(session: Session, plan: Plan, today: date) -> dict[str, Any]:
         item["area_title"] = titles.get(item["area"], item["area"])
         item["done_on"] = facts.done_on(activity.id)
         item["late_days"] = facts.late_days(activity.id)
+        item["products"] = [p.as_json() for p in (products or {}).get(activity.id, InstanceProducts()).products]
         activities.append(item)
     return {
         "plan": plan_summary(session, plan),

@@ -1,13 +1,15 @@
 """The plan's progress as an Excel workbook: by activity (grouped by area), by lead unit, by quarter.
 
 Built with openpyxl from ``queries.plan_export`` — the same roll-ups that ``GET /plans/{id}/progress`` returns,
-so the counts in the workbook and on the page cannot differ. Every sheet has a frozen header row, an auto
+so the counts in the workbook and on the page cannot differ; the "Sản phẩm" column adds the documents submitted
+as products that the downloader may see. Every sheet has a frozen header row, an auto
 filter, A4 landscape print setup fitted to the page width and the header row repeated on every printed page.
 """
 
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -82,6 +84,30 @@ def _names(units: list[dict[str, str]], text: str | None) -> str:
     return ", ".join(u["name"] for u in units) or (text or "")
 
 
+def product_line(product: dict[str, Any]) -> str:
+    """One product as the workbook lists it: its file name, with the issued document's số/ký hiệu and ngày ban
+    hành when its field names them ("ke-hoach.pdf (số 12/KH-UBND, ngày 10/01/2024)")."""
+    issued = []
+    if product.get("number"):
+        issued.append(f"số {product['number']}")
+    if product.get("issued_date"):
+        try:
+            issued.append(f"ngày {date.fromisoformat(product['issued_date']).strftime('%d/%m/%Y')}")
+        except ValueError:
+            issued.append(f"ngày {product['issued_date']}")
+    return product["name"] + (f" ({', '.join(issued)})" if issued else "")
+
+
+def products_text(item: dict[str, Any]) -> str:
+    """The "Sản phẩm" cell: the product the plan asks for, then the documents submitted as its products."""
+    expected = item["output_text"] or item["output_kind"] or ""
+    products = item.get("products") or []
+    if not products:
+        return expected
+    lines = [f"- {product_line(p)}" for p in products]
+    return "\n".join([*([expected] if expected else []), "Đã nộp:", *lines])
+
+
 def _activity_sheet(sheet: Worksheet, export: dict[str, Any]) -> None:
     _header(sheet, [name for name, _ in ACTIVITY_COLUMNS], [width for _, width in ACTIVITY_COLUMNS])
     area = None
@@ -105,7 +131,7 @@ def _activity_sheet(sheet: Worksheet, export: dict[str, Any]) -> None:
                 item["status_label"],
                 item["done_on"],
                 item["late_days"] or None,
-                item["output_text"] or item["output_kind"],
+                products_text(item),
             ]
         )
         row = sheet.max_row
