@@ -6,6 +6,7 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -54,22 +55,30 @@ class Server:
         return self.app.extensions["cchc"]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The whole app with the demo organisation, accounts and processes, served by waitress on a free port."""
+@contextmanager
+def demo_server(directory: Path, threads: int = 6) -> Iterator[Server]:
+    """The whole app with the demo organisation, accounts and processes (a database in ``directory``), served by
+    waitress on a free port."""
     if not (DIST / "inbox.js").is_file():
         pytest.fail("Giao diện chưa được biên dịch: chạy `make web` trước (make e2e tự làm việc này).")
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'cchc.db'}"
+    url = f"sqlite:///{directory / 'cchc.db'}"
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "e2e-secret", "LOGIN_RATE_LIMIT": "1000 per minute"})
     load_demo(app.extensions["cchc"])
     port = _free_port()
-    httpd = create_server(app, host="127.0.0.1", port=port, threads=6)
+    httpd = create_server(app, host="127.0.0.1", port=port, threads=threads)
     thread = threading.Thread(target=httpd.run, daemon=True)
     thread.start()
     yield Server(f"http://127.0.0.1:{port}", app)
     httpd.close()
     app.extensions["cchc"].close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The shared server of the browser tests."""
+    with demo_server(tmp_path_factory.mktemp("e2e")) as shared:
+        yield shared
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,14 +14,22 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.document_files import EXE_BYTES, file_bytes
 
-from .conftest import Problems, Server, api_token, login, new_page, screenshot
+from .conftest import SCREENSHOTS, Problems, Server, api_token, demo_server, login, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of its own: launching the plan's occurrences due on one day fills the inboxes other tests read."""
+    with demo_server(tmp_path_factory.mktemp("e2e-documents"), threads=4) as server:
+        yield server
+
+
 ACTIVITY = "VII.3.2"  # Xây dựng Báo cáo kết quả thực hiện công tác CCHC: periodic reports of Phòng Nội vụ
 FIELD = "Tệp báo cáo và minh chứng đính kèm"
-PDF_NAME = "Báo cáo CCHC 6 tháng đầu năm.pdf"
-REPORT_TEXT = "Đã hoàn thành 18/20 nhiệm vụ CCHC 6 tháng đầu năm; kèm báo cáo đã ký nháy."
+PDF_NAME = "Báo cáo kết quả công tác CCHC.pdf"
+REPORT_TEXT = "Đã hoàn thành 18/20 nhiệm vụ CCHC trong kỳ; kèm báo cáo đã ký nháy."
 
 # the non-white pixels of the preview's canvas (pdf.js painted the page)
 INKED = """() => {
@@ -114,7 +123,8 @@ def _expected(problems: Problems) -> list[str]:
     return [p for p in problems.items if "status of 415" not in p]
 
 
-def test_upload_preview_and_products(server: Server, browser: Browser) -> None:
+def test_upload_preview_and_products(own_server: Server, browser: Browser) -> None:
+    server = own_server
     staff, staff_problems = new_page(browser)
     plan_id, activity_id, instance = _launch_report(staff, server)
     instance_id = int(instance["id"])
@@ -132,7 +142,7 @@ def test_upload_preview_and_products(server: Server, browser: Browser) -> None:
     expect(errors).to_contain_text("Loại tệp không được chấp nhận")
     expect(form.locator(".documents-field .doc-item")).to_have_count(0)
 
-    data = pdf_file("Bao cao ket qua CCHC 6 thang", "Phu luc so lieu")
+    data = pdf_file("Bao cao ket qua cong tac CCHC", "Phu luc so lieu")
     chooser.set_input_files({"name": PDF_NAME, "mimeType": "application/pdf", "buffer": data})
     item = form.locator(".documents-field .doc-item", has_text=PDF_NAME)
     expect(item).to_contain_text(re.compile(r"\d+(,\d)? KB"))  # the size in Vietnamese, e.g. "1,3 KB"
@@ -193,7 +203,9 @@ def test_upload_preview_and_products(server: Server, browser: Browser) -> None:
     occurrence = products.get_by_test_id("occurrence-products").filter(has_text=instance["period_label"])
     expect(occurrence).to_contain_text("Phòng Nội vụ")
     expect(occurrence.locator(".doc-item", has_text=PDF_NAME)).to_be_visible()
-    occurrence.scroll_into_view_if_needed()
-    screenshot(head, "documents-plan-products")
+    row.evaluate("tr => tr.scrollIntoView({ block: 'start' })")
+    head.evaluate("window.scrollBy(0, -160)")  # the table's header row in view too
+    SCREENSHOTS.mkdir(exist_ok=True)
+    head.screenshot(path=str(SCREENSHOTS / "documents-plan-products.png"))  # the screen around the activity
     assert not head_problems.items, head_problems.items
     head.context.close()
