@@ -5,6 +5,7 @@ the plan page lists it as the activity's product (Sản phẩm) of its occurrenc
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -44,6 +45,10 @@ INKED = """() => {
 }"""
 
 
+# a draft as lib/draft.jsx keeps it, saved now
+SAVE_DRAFT = """([key, data]) => localStorage.setItem(
+    key, JSON.stringify({ data: JSON.parse(data), saved_at: new Date().toISOString() })
+)"""
 # a file dropped on an element, as the browser's drag and drop delivers it
 DROP = """(el, file) => {
     const data = new DataTransfer();
@@ -111,11 +116,12 @@ def _launch_report(page: Page, server: Server) -> tuple[int, int, dict[str, Any]
     return int(plan["id"]), int(activity["id"]), {**instance, "period_label": occurrence["label"]}
 
 
-def _open_step(page: Page, server: Server, instance_id: int, step: str) -> None:
+def _open_step(page: Page, server: Server, instance_id: int, step: str) -> int:
     instance = page.request.get(f"{server.url}/api/v1/process-instances/{instance_id}").json()
     [task] = [t for t in instance["open_tasks"] if t["name"] == step]
     page.goto(f"{server.url}/tasks/{task['id']}")
     expect(page.get_by_test_id("task-name")).to_have_text(step)
+    return int(task["id"])
 
 
 def _expected(problems: Problems) -> list[str]:
@@ -131,8 +137,17 @@ def test_upload_preview_and_products(own_server: Server, browser: Browser) -> No
 
     # staff: a renamed executable is refused in Vietnamese, the real PDF is uploaded and listed with its size
     login(staff, server, "cv.pnv")
-    _open_step(staff, server, instance_id, "Soạn báo cáo")
+    task_id = _open_step(staff, server, instance_id, "Soạn báo cáo")
     staff.get_by_role("button", name="Nhận xử lý").click()
+
+    # a local draft naming a document the store no longer has (an unused upload cleaned up): dropped, with a notice
+    staff.evaluate(SAVE_DRAFT, [f"cchc.draft:cv.pnv:task:{task_id}", json.dumps({"attachments": [2_000_000_000]})])
+    staff.reload()
+    expect(staff.get_by_test_id("draft-notice")).to_be_visible()
+    field = staff.get_by_test_id("documents-field")
+    expect(field).to_contain_text("không còn trên hệ thống")
+    expect(field.locator(".doc-item")).to_have_count(0)
+    staff.get_by_role("button", name="Bỏ bản nháp").click()
     form = staff.get_by_test_id("task-form")
     form.get_by_label("Kết quả thực hiện trong kỳ").fill(REPORT_TEXT)
     chooser = form.get_by_label(FIELD)
@@ -149,9 +164,8 @@ def test_upload_preview_and_products(own_server: Server, browser: Browser) -> No
     expect(errors).to_have_count(0)
 
     # a photo dropped on the field is uploaded too; "Gỡ bỏ" takes it out and deletes the unused upload
-    field = form.get_by_test_id("documents-field")
     field.locator(".doc-drop").evaluate(DROP, {"name": "anh-minh-chung.png", "bytes": list(file_bytes("anh.png"))})
-    photo = field.locator(".doc-item", has_text="anh-minh-chung.png")
+    photo = field.locator(".doc-item[data-document-id]", has_text="anh-minh-chung.png")  # uploaded, not uploading
     expect(photo).to_be_visible()
     photo_id = int(photo.get_attribute("data-document-id") or 0)
     screenshot(staff, "documents-upload")
