@@ -37,12 +37,14 @@ SIGNED_FILES = {
     "type": "array",
     "title": "Văn bản đã ký số",
     "minItems": 1,
+    "maxItems": 2,
     "items": {"type": "integer", "minimum": 1},
     "x-document": {"accept": ["pdf"], "product": {"number": "number", "date": "issued_date"}},
 }
 REVIEW_FILES = {  # an attachment that is not a product
     "type": "array",
     "title": "Ý kiến góp ý (tệp)",
+    "maxItems": 3,
     "items": {"type": "integer", "minimum": 1},
     "x-document": {"accept": ["pdf"]},
 }
@@ -308,3 +310,32 @@ def test_the_batched_document_rule_agrees_with_can_view_document(api: Api, app: 
         assert access.visible_document_ids(uow, p1, [d for d in documents if d]) == set()
         assert access.visible_instance_ids(uow, p1, [made["instance_id"]]) == set()
         assert access.visible_instance_ids(uow, pnv, []) == set()
+
+
+def test_a_returned_draft_is_superseded_by_its_resubmission(api: Api, app: Flask, clock: ManualClock) -> None:
+    deploy_with_attachments(app)
+    first = upload(api, "cv.pnv", "du-thao-lan-1.pdf", pdf_bytes("v1")).json
+    second = upload(api, "cv.pnv", "du-thao-lan-2.pdf", pdf_bytes("v2")).json
+    started = api.start("cv.pnv", "PNV", topic="Kế hoạch CCHC")
+    draft = only(started["open_tasks"], "Task_draft")
+    review = only(
+        complete(api, app, clock, "cv.pnv", draft["id"], {"title": "Kế hoạch", "attachments": [first["id"]]})[
+            "next_tasks"
+        ],
+        "Task_review",
+    )
+    back = {"approved": False, "reason": "Bổ sung phụ lục"}
+    redraft = only(complete(api, app, clock, "tp.pnv", review["id"], back)["next_tasks"], "Task_draft")
+    redone = complete(api, app, clock, "cv.pnv", redraft["id"], {"title": "Kế hoạch", "attachments": [second["id"]]})
+    review2 = only(redone["next_tasks"], "Task_review")
+    pid = plan_id(api)
+    unit_plans = activity(api, pid, "NV", "NV.1")
+    occurrence_id = link_occurrence(app, unit_plans["id"], "PNV", started["id"])
+    url = f"/api/v1/plans/{pid}/activities/{unit_plans['id']}"
+    for user, visible, hidden in (("tp.pnv", [second["id"]], 0), ("cv.p1", [], 1)):
+        mine = {o["id"]: o for o in api.get(url, user).json["occurrences"]}[occurrence_id]
+        assert ([p["id"] for p in mine["products"]], mine["hidden_products"]) == (visible, hidden), user
+    # the approver still sees both drafts in the submissions, newest first, each with its own file
+    shown_drafts = api.get(f"/api/v1/tasks/{review2['id']}", "tp.pnv").json["submissions"]
+    files = [by_key(s["fields"])["attachments"] for s in shown_drafts if s["element_id"] == "Task_draft"]
+    assert [f["display"] for f in files] == ["du-thao-lan-2.pdf", "du-thao-lan-1.pdf"]

@@ -68,6 +68,7 @@ class _Ref:
     instance_id: int
     document: StoredDocument
     step: str
+    element_id: str
     task_guid: str
     form_schema: str | None
     completed_at: datetime | None
@@ -77,10 +78,15 @@ class _Ref:
 def instance_products(
     services: Services, uow: UnitOfWork, actor: Actor, instance_ids: Iterable[int]
 ) -> dict[int, InstanceProducts]:
-    """The products of each instance (every id asked is in the answer), oldest completion first."""
+    """The products of each instance (every id asked is in the answer), oldest completion first. A step done
+    again (a draft returned and resubmitted) counts by its last completion only: what it sent before is
+    superseded."""
     wanted = sorted(set(instance_ids))
     found: dict[int, InstanceProducts] = {i: InstanceProducts() for i in wanted}
     refs = _references(uow, wanted)
+    if refs:
+        latest = _latest_completions(uow, {r.instance_id for r in refs})
+        refs = [r for r in refs if latest.get((r.instance_id, r.element_id)) == r.task_guid]
     if not refs:
         return found
     data = _completion_data(uow, {r.instance_id for r in refs}, {r.task_guid for r in refs})
@@ -146,6 +152,7 @@ def _references(uow: UnitOfWork, instance_ids: list[int]) -> list[_Ref]:
             DocumentRef.instance_id,
             StoredDocument,
             HumanTask.name,
+            HumanTask.element_id,
             HumanTask.task_guid,
             HumanTask.form_schema,
             HumanTask.completed_at,
@@ -157,7 +164,20 @@ def _references(uow: UnitOfWork, instance_ids: list[int]) -> list[_Ref]:
         .where(DocumentRef.instance_id.in_(instance_ids), HumanTask.status == "completed")
         .order_by(HumanTask.completed_at, DocumentRef.id)
     ).all()
-    return [_Ref(int(i), document, name, guid, form, done, int(d)) for i, document, name, guid, form, done, d in rows]
+    return [
+        _Ref(int(i), document, name, element, guid, form, done, int(d))
+        for i, document, name, element, guid, form, done, d in rows
+    ]
+
+
+def _latest_completions(uow: UnitOfWork, instance_ids: set[int]) -> dict[tuple[int, str], str]:
+    """The step (task guid) that last completed each element of the instances (one query)."""
+    rows = uow.session.execute(
+        select(HumanTask.instance_id, HumanTask.element_id, HumanTask.task_guid)
+        .where(HumanTask.instance_id.in_(instance_ids), HumanTask.status == "completed")
+        .order_by(HumanTask.completed_at, HumanTask.id)
+    )
+    return {(int(instance_id), element): guid for instance_id, element, guid in rows}
 
 
 def _completion_data(uow: UnitOfWork, instance_ids: set[int], task_guids: set[str]) -> dict[str, Mapping[str, Any]]:
