@@ -1,6 +1,6 @@
 // Bundles the pages of frontend/src/pages into api/web/static/dist (ES modules, shared chunks, CSS next to JS).
 import { build } from "esbuild";
-import { readdirSync, rmSync } from "node:fs";
+import { cpSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -26,4 +26,19 @@ await build({
   define: { "process.env.NODE_ENV": '"production"' },
   logLevel: "warning",
 });
-console.log(`built ${pages.length} pages into ${outdir}`);
+// the pdf.js worker (lib/pdf-view.jsx loads it from here, never from a CDN): its own module, already transpiled
+// (the legacy build, which carries its polyfills for older browsers)
+await build({
+  entryPoints: { "pdf.worker": join(here, "node_modules/pdfjs-dist/legacy/build/pdf.worker.mjs") },
+  outdir,
+  bundle: true,
+  format: "esm",
+  minify: true,
+  legalComments: "linked",
+  logLevel: "warning",
+});
+// the data pdf.js fetches on demand: standard fonts (PDFs that do not embed them), CMaps, wasm decoders, ICC profiles
+for (const dir of ["standard_fonts", "cmaps", "wasm", "iccs"]) {
+  cpSync(join(here, "node_modules/pdfjs-dist", dir), join(outdir, "pdfjs", dir), { recursive: true });
+}
+console.log(`built ${pages.length} pages and the pdf.js worker into ${outdir}`);

@@ -6,16 +6,18 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Playwright, expect, sync_playwright
 from waitress.server import create_server
 
 from api import create_app
+from tests.document_files import file_bytes
 from workflows.demo import load_demo
 from workflows.schema import upgrade
 
@@ -53,22 +55,30 @@ class Server:
         return self.app.extensions["cchc"]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The whole app with the demo organisation, accounts and processes, served by waitress on a free port."""
+@contextmanager
+def demo_server(directory: Path, threads: int = 6) -> Iterator[Server]:
+    """The whole app with the demo organisation, accounts and processes (a database in ``directory``), served by
+    waitress on a free port."""
     if not (DIST / "inbox.js").is_file():
         pytest.fail("Giao diện chưa được biên dịch: chạy `make web` trước (make e2e tự làm việc này).")
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'cchc.db'}"
+    url = f"sqlite:///{directory / 'cchc.db'}"
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "e2e-secret", "LOGIN_RATE_LIMIT": "1000 per minute"})
     load_demo(app.extensions["cchc"])
     port = _free_port()
-    httpd = create_server(app, host="127.0.0.1", port=port, threads=6)
+    httpd = create_server(app, host="127.0.0.1", port=port, threads=threads)
     thread = threading.Thread(target=httpd.run, daemon=True)
     thread.start()
     yield Server(f"http://127.0.0.1:{port}", app)
     httpd.close()
     app.extensions["cchc"].close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The shared server of the browser tests."""
+    with demo_server(tmp_path_factory.mktemp("e2e")) as shared:
+        yield shared
 
 
 @pytest.fixture(scope="session")
@@ -133,6 +143,16 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def attach(form: Locator, label: str, *names: str) -> None:
+    """Upload real small files (tests/document_files.py, by extension) through a form's file field and wait for each."""
+    field = form.get_by_test_id("documents-field").filter(has_text=label)
+    for name in names:
+        payload = {"name": name, "mimeType": "application/octet-stream", "buffer": file_bytes(name)}
+        field.get_by_label(label).set_input_files(payload)
+        expect(field.locator(".doc-item", has_text=name)).to_be_visible()
+        expect(field.locator(".doc-uploading")).to_have_count(0)
 
 
 def api_token(page: Page, server: Server, username: str) -> str:

@@ -8,11 +8,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Problems, Server, api_token, login, screenshot, start_report
+from .conftest import Problems, Server, api_token, attach, login, screenshot, start_report
 
 pytestmark = pytest.mark.e2e
 
 RESULT = "Kết quả thực hiện trong kỳ"
+FILES = "Tệp báo cáo và minh chứng đính kèm"
 
 
 def _start_report(page: Page, server: Server, username: str, unit: str, period: str) -> int:
@@ -68,7 +69,7 @@ def test_an_expired_session_keeps_the_typed_text(server: Server, page: tuple[Pag
     text = "Đã rà soát 12 thủ tục hành chính và cập nhật quy trình nội bộ của phòng."
     form = pg.get_by_test_id("task-form")
     form.get_by_label(RESULT).fill(text)
-    form.get_by_label("Tên tệp").first.fill("bao-cao-quy-i.docx")
+    attach(form, FILES, "bao-cao-quy-i.docx")
 
     pg.context.clear_cookies()  # the session ends on the server's side (expired, or logged out elsewhere)
     form.get_by_role("button", name="Hoàn thành").click()
@@ -87,7 +88,7 @@ def test_an_expired_session_keeps_the_typed_text(server: Server, page: tuple[Pag
     expect(notice).to_contain_text("Đã khôi phục bản nháp chưa gửi")
     form = pg.get_by_test_id("task-form")
     expect(form.get_by_label(RESULT)).to_have_value(text)
-    expect(form.get_by_label("Tên tệp").first).to_have_value("bao-cao-quy-i.docx")
+    expect(form.locator(".documents-field .doc-item", has_text="bao-cao-quy-i.docx")).to_be_visible()  # looked up again
     screenshot(pg, "browser-03-khoi-phuc-ban-nhap")
 
     # a reload (a closed tab) keeps new typing too; "Bỏ bản nháp" goes back to the form as the server gave it
@@ -102,7 +103,7 @@ def test_an_expired_session_keeps_the_typed_text(server: Server, page: tuple[Pag
     # typed again and sent: the draft is gone
     form = pg.get_by_test_id("task-form")
     form.get_by_label(RESULT).fill(text)
-    form.get_by_label("Tên tệp").first.fill("bao-cao-quy-i.docx")
+    attach(form, FILES, "bao-cao-quy-i.docx")
     pg.wait_for_function("Object.keys(localStorage).some((k) => k.startsWith('cchc.draft:'))")  # saved while typing
     form.get_by_role("button", name="Hoàn thành").click()
     expect(pg.get_by_test_id("task-done")).to_contain_text("Đã hoàn thành bước «Soạn báo cáo»")
@@ -117,7 +118,7 @@ def test_a_stale_csrf_token_is_refreshed_without_a_reload(server: Server, page: 
     _open_claimed(pg, server, task_id)
     form = pg.get_by_test_id("task-form")
     form.get_by_label(RESULT).fill("Hoàn thành kiểm soát thủ tục hành chính quý II của Văn phòng.")
-    form.get_by_label("Tên tệp").first.fill("bao-cao-quy-ii.docx")
+    attach(form, FILES, "bao-cao-quy-ii.docx")
     pg.evaluate("window.__notReloaded = true")
     stale = pg.locator('meta[name="csrf-token"]').get_attribute("content")
 
@@ -173,7 +174,7 @@ def test_a_write_is_not_sent_as_another_account(server: Server, page: tuple[Page
     text = "Kết quả của chuyên viên Phòng Tư pháp, chưa gửi."
     form = pg.get_by_test_id("task-form")
     form.get_by_label(RESULT).fill(text)
-    form.get_by_label("Tên tệp").first.fill("bao-cao.docx")
+    attach(form, FILES, "bao-cao.docx")
 
     other = pg.context.new_page()  # another tab: someone else logs in on this browser
     other.goto(f"{server.url}/")

@@ -1,4 +1,4 @@
-"""The approver sees what was submitted: staff submits a report with text and file names, the head opens the
+"""The approver sees what was submitted: staff submits a report with text and files, the head opens the
 review and reads them (and an earlier return with its reason); the record shows labelled fields and a timeline
 in Vietnamese."""
 
@@ -9,13 +9,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import Server, api_token, login, new_page, screenshot, start_report
+from tests.document_files import file_bytes
+
+from .conftest import Server, api_token, attach, login, new_page, screenshot, start_report
 
 pytestmark = pytest.mark.e2e
 
 REPORT_TEXT = "Đã hoàn thành 12/12 nhiệm vụ CCHC quý II/2024; rà soát 35 thủ tục hành chính."
 REVISED_TEXT = "Đã hoàn thành 12/12 nhiệm vụ CCHC quý II/2024; rà soát 35 thủ tục, đơn giản hóa 4 thủ tục."
 FILES = ["bao-cao-quy-ii.docx", "phu-luc-thu-tuc.xlsx"]
+FILES_LABEL = "Tệp báo cáo và minh chứng đính kèm"
 REASON = "Bổ sung số thủ tục đã đơn giản hóa."
 
 
@@ -27,6 +30,15 @@ def _call(page: Page, server: Server, user: str, path: str, data: dict[str, Any]
         response = page.request.post(f"{server.url}/api/v1/{path}", headers=headers, data=data)
     assert response.ok, response.text()
     return response.json()
+
+
+def _upload(page: Page, server: Server, user: str, name: str) -> int:
+    """A real small file uploaded as ``user`` (POST /api/v1/documents): its document id."""
+    headers = {"Authorization": f"Bearer {api_token(page, server, user)}"}
+    payload = {"name": name, "mimeType": "application/octet-stream", "buffer": file_bytes(name)}
+    response = page.request.post(f"{server.url}/api/v1/documents", headers=headers, multipart={"file": payload})
+    assert response.status == 201, response.text()
+    return int(response.json()["id"])
 
 
 def _start(page: Page, server: Server) -> int:
@@ -49,9 +61,7 @@ def test_the_approver_sees_the_submitted_text_and_files(server: Server, browser:
     staff.get_by_role("button", name="Nhận xử lý").click()
     form = staff.get_by_test_id("task-form")
     form.get_by_label("Kết quả thực hiện trong kỳ").fill(REPORT_TEXT)
-    form.get_by_label("Tên tệp").first.fill(FILES[0])
-    form.get_by_role("button", name="Thêm", exact=True).click()
-    form.get_by_label("Tên tệp").nth(1).fill(FILES[1])
+    attach(form, FILES_LABEL, *FILES)
     form.get_by_role("button", name="Hoàn thành").click()
     expect(staff.get_by_test_id("task-done")).to_contain_text("Duyệt báo cáo")
     assert not staff_problems.items, staff_problems.items
@@ -65,7 +75,7 @@ def test_the_approver_sees_the_submitted_text_and_files(server: Server, browser:
     expect(submission).to_contain_text("Võ Thị Hạnh")
     expect(submission).to_contain_text("Kết quả thực hiện trong kỳ")
     expect(submission).to_contain_text(REPORT_TEXT)
-    files = submission.locator("[data-kind=files] li")
+    files = submission.locator("[data-kind=documents] .doc-name")
     expect(files).to_have_text(FILES)
     screenshot(head, "records-01-nguoi-duyet-thay-ho-so-da-nop")
 
@@ -76,7 +86,8 @@ def test_the_approver_sees_the_submitted_text_and_files(server: Server, browser:
     expect(head.get_by_test_id("task-done")).to_contain_text("Soạn báo cáo")
     redraft = _call(head, server, "cv.pnv", "tasks?status=ready")
     [task] = [t for t in redraft if t["instance_id"] == instance_id and t["name"] == "Soạn báo cáo"]
-    revised = {"report_content": REVISED_TEXT, "attachments": FILES, "revision_note": "Đã bổ sung số thủ tục."}
+    attachments = [_upload(head, server, "cv.pnv", name) for name in FILES]
+    revised = {"report_content": REVISED_TEXT, "attachments": attachments, "revision_note": "Đã bổ sung số thủ tục."}
     _call(head, server, "cv.pnv", f"tasks/{task['id']}/complete", {"data": revised})
 
     _open_step(head, server, instance_id, "Duyệt báo cáo")
@@ -99,7 +110,7 @@ def test_the_approver_sees_the_submitted_text_and_files(server: Server, browser:
     fields = head.get_by_test_id("instance-fields")
     expect(fields).to_contain_text("Kết quả thực hiện trong kỳ")
     expect(fields).to_contain_text(REVISED_TEXT)
-    expect(fields.locator("[data-kind=files] li")).to_have_text(FILES)
+    expect(fields.locator("[data-kind=documents] .doc-name")).to_have_text(FILES)
     expect(fields).not_to_contain_text(REASON)  # the earlier return's reason is not the record's
     expect(head.get_by_test_id("technical-fields")).to_have_count(0)
     timeline = head.get_by_test_id("timeline")

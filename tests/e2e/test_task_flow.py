@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import PHONE, Problems, Server, login, new_page, screenshot, start_report
+from .conftest import PHONE, Problems, Server, attach, login, new_page, screenshot, start_report
 
 pytestmark = pytest.mark.e2e
 
@@ -42,9 +42,7 @@ def test_staff_completes_step_and_head_sees_it(server: Server, page: tuple[Page,
 
     form = pg.get_by_test_id("task-form")
     form.get_by_label("Kết quả thực hiện trong kỳ").fill("Quá ngắn")
-    form.get_by_label("Tên tệp").first.fill("bao-cao-quy-iv.docx")
-    form.get_by_role("button", name="Thêm", exact=True).click()
-    form.get_by_label("Tên tệp").nth(1).fill("phu-luc-so-lieu.xlsx")
+    attach(form, "Tệp báo cáo và minh chứng đính kèm", "bao-cao-quy-iv.docx", "phu-luc-so-lieu.xlsx")
     form.get_by_role("button", name="Hoàn thành").click()
     expect(form.get_by_text("Phải có ít nhất 20 ký tự.").first).to_be_visible()
     screenshot(pg, "02-xu-ly-cong-viec-loi-nhap-lieu")

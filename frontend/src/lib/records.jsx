@@ -1,13 +1,19 @@
 // Readable records: labelled fields (GET /process-instances/{id} "fields", a submission's "fields"), the earlier
 // submissions in front of a step (GET /tasks/{id} "submissions") and the timeline (GET …/events "label",
-// "comment"). A "files" field lists its file names (plain names today; a document store can make them links).
+// "comment"). A "documents" field lists the uploaded documents (name, size, "Xem", "Tải xuống"; lib/documents.jsx);
+// an older "files" field lists its typed file names.
+import { DocumentList } from "./documents.jsx";
 import { eventLabel, fmtStamp } from "./format.js";
 import { Loading } from "./ui.jsx";
 import "../styles/records.css";
 
-/** One field's value: text keeps its line breaks, lists and files are lists. */
+/** One field's value: text keeps its line breaks, lists and files are lists, documents can be opened. */
 export function FieldValue({ field }) {
   const items = field.items || [];
+  if (field.kind === "documents") {
+    const documents = field.documents || [];
+    return documents.length ? <DocumentList documents={documents} /> : <span className="muted">Không có tệp</span>;
+  }
   if (field.kind === "files" && items.length) {
     return (
       <ul className="field-items field-files" data-kind="files">

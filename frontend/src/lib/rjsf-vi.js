@@ -1,6 +1,7 @@
 // Vietnamese for @rjsf/core: the validation messages (transformErrors) and the form's own strings (translateString).
 import { englishStringTranslator } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
+import { DocumentAwareArrayField } from "./document-field.jsx";
 
 const STRINGS = {
   Item: "Mục",
@@ -123,9 +124,11 @@ export function serverFieldErrors(details, schema) {
 }
 
 /** What every form of the pages shares: the ajv validator, Vietnamese messages and strings, the error list on top,
- * no browser-native validation, focus on the first error. Spread it on ``<Form>``. */
+ * no browser-native validation, focus on the first error, the file widget for document lists ("x-document").
+ * Spread it on ``<Form>``. */
 export const VI_FORM_PROPS = {
   validator,
+  fields: { ArrayField: DocumentAwareArrayField },
   transformErrors,
   translateString,
   showErrorList: "top",

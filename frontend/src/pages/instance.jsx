@@ -1,5 +1,6 @@
 // Hồ sơ quy trình: the diagram (bpmn-js NavigatedViewer) with completed and current steps marked, the audit
-// timeline (actions named in Vietnamese) and the data as labelled fields (technical ones collapsed, for admins).
+// timeline (actions named in Vietnamese) and the data as labelled fields (technical ones collapsed, for admins;
+// uploaded documents with "Xem" / "Tải xuống"). Printable (styles/print.css): the diagram is refitted to the sheet.
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
@@ -11,6 +12,7 @@ import { fmtDateTime, INSTANCE_STATUS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { RecordFields, Timeline } from "../lib/records.jsx";
 import { DueCell, ErrorBox, Loading, mount } from "../lib/ui.jsx";
+import "../styles/print.css";
 
 function Diagram({ instance }) {
   const ref = useRef(null);
@@ -35,8 +37,18 @@ function Diagram({ instance }) {
         setError(e);
       }
     })();
+    // printing lays the diagram out on an A4 sheet: fit it there, and back to the screen afterwards
+    const print = window.matchMedia("print");
+    const refit = () => {
+      if (!live || !ref.current || !ref.current.dataset.ready) return;
+      const canvas = viewer.get("canvas");
+      canvas.resized();
+      canvas.zoom("fit-viewport", "auto");
+    };
+    print.addEventListener("change", refit);
     return () => {
       live = false;
+      print.removeEventListener("change", refit);
       viewer.destroy();
     };
   }, [instance]);

@@ -1,13 +1,16 @@
 // Kế hoạch: the plan tree (status, lead unit, deadline), charts of progress per area and overdue per unit,
-// filters, links from each activity to its instances, plan import with its report, launching.
+// filters, links from each activity to its instances and its products (Sản phẩm, shown on demand), plan import with
+// its report, launching. Printing opens the tree (styles/print.css lays the page out for A4).
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api, query } from "../lib/api.js";
 import { fmtDate, isoLocalDate, PLAN_STATUS, PLAN_STATUS_COLORS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { PlanExports } from "../lib/plan-exports.jsx";
+import { ActivityProducts } from "../lib/products.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 import "../styles/plans.css";
+import "../styles/print.css";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 const STATUSES = Object.keys(PLAN_STATUS);
@@ -107,8 +110,13 @@ function Charts({ progress }) {
   );
 }
 
+const COLUMNS = 7;
+
 function ActivityRow({ a, planId }) {
+  const [showProducts, setShowProducts] = useState(false);
+  const productsId = `products-${a.id}`;
   return (
+    <>
     <tr data-activity-id={a.id}>
       <td data-label="Mã">{a.ref || `${a.area}.${a.code}`}</td>
       <td data-label="Hoạt động" className="activity-text">
@@ -126,7 +134,32 @@ function ActivityRow({ a, planId }) {
       <td data-label="Hồ sơ">
         {a.instance_count > 0 ? <a href={`/instances?plan_id=${planId}&activity_id=${a.id}`}>{a.instance_count} hồ sơ</a> : <span className="muted">Chưa có hồ sơ</span>}
       </td>
+      <td data-label="Sản phẩm" className="col-products">
+        {a.instance_count > 0 ? (
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-expanded={showProducts}
+            aria-controls={productsId}
+            onClick={() => setShowProducts((v) => !v)}
+            data-testid="show-products"
+          >
+            {showProducts ? "Ẩn sản phẩm" : "Xem sản phẩm"}
+          </button>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
     </tr>
+    {showProducts && (
+      <tr className="products-row" id={productsId}>
+        <td colSpan={COLUMNS}>
+          <h4 className="sr-only">Sản phẩm của hoạt động {a.ref || `${a.area}.${a.code}`}</h4>
+          <ActivityProducts planId={planId} activityId={a.id} />
+        </td>
+      </tr>
+    )}
+    </>
   );
 }
 
@@ -144,6 +177,9 @@ function ActivityTable({ activities, planId, caption }) {
             <th scope="col">Thời hạn</th>
             <th scope="col">Tình trạng</th>
             <th scope="col">Hồ sơ</th>
+            <th scope="col" className="col-products">
+              Sản phẩm
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -156,13 +192,36 @@ function ActivityTable({ activities, planId, caption }) {
   );
 }
 
+/** While printing, every closed <details> inside ``ref`` is open (a printed plan shows all its activities). */
+function useOpenForPrint(ref) {
+  useEffect(() => {
+    let opened = [];
+    const before = () => {
+      opened = [...(ref.current ? ref.current.querySelectorAll("details:not([open])") : [])];
+      for (const d of opened) d.open = true;
+    };
+    const after = () => {
+      for (const d of opened) d.open = false;
+      opened = [];
+    };
+    window.addEventListener("beforeprint", before);
+    window.addEventListener("afterprint", after);
+    return () => {
+      window.removeEventListener("beforeprint", before);
+      window.removeEventListener("afterprint", after);
+    };
+  }, [ref]);
+}
+
 function PlanTree({ plan, visible, progress }) {
+  const tree = useRef(null);
+  useOpenForPrint(tree);
   const keep = (a) => !visible || visible.has(a.id);
   // the duties of the plan's "Tổ chức thực hiện" part are activities outside the seven areas
   const dutiesArea = ((progress && progress.by_area) || []).find((a) => !(plan.areas || []).some((x) => x.code === a.code));
   const dutiesTitle = dutiesArea ? `${dutiesArea.code}. ${dutiesArea.title}` : "Nhiệm vụ tổ chức thực hiện";
   return (
-    <div className="plan-tree" data-testid="plan-tree">
+    <div className="plan-tree" data-testid="plan-tree" ref={tree}>
       {(plan.areas || []).map((area) => {
         const acts = area.objectives.flatMap((o) => o.tasks.flatMap((t) => t.activities)).filter(keep);
         if (visible && !acts.length) return null;
@@ -242,7 +301,7 @@ function ImportBox({ onImported }) {
   };
   const report = result && result.report;
   return (
-    <section className="card" aria-labelledby="import-title">
+    <section className="card no-print" aria-labelledby="import-title">
       <h2 id="import-title">Nhập kế hoạch</h2>
       <form onSubmit={submit} className="toolbar">
         <div className="field">
@@ -306,7 +365,7 @@ function LaunchBox({ planId, onLaunched }) {
     }
   };
   return (
-    <section className="card" aria-labelledby="launch-title">
+    <section className="card no-print" aria-labelledby="launch-title">
       <h2 id="launch-title">Khởi động hoạt động</h2>
       <div className="toolbar">
         <div className="field">
