@@ -52,7 +52,7 @@ def _entries(share: float) -> dict[str, Any]:
     }
 
 
-def _round(api: Api, *, publish: bool) -> int:
+def run_round(api: Any, *, publish: bool, deadline: str = "2024-03-29") -> int:
     """A round of P1 and P2 through the API up to the leaders' approval (and publishing when asked)."""
     instance_id = api.start("cchc.pnv", "PNV", "index_scoring", **START)["id"]
     [opening] = _open(api, instance_id, "Task_open")
@@ -60,7 +60,7 @@ def _round(api: Api, *, publish: bool) -> int:
         "year": 2024,
         "criteria_code": XA["code"],
         "units": ["P1", "P2"],
-        "self_assessment_deadline": "2024-03-29",
+        "self_assessment_deadline": deadline,
     }
     _done(api, opening, "cchc.pnv", scoring)
     for unit, share in SHARES.items():
@@ -88,7 +88,7 @@ def _round(api: Api, *, publish: bool) -> int:
 
 
 def test_scoring_results_json_and_xlsx_match(api: Api) -> None:
-    instance_id = _round(api, publish=True)
+    instance_id = run_round(api, publish=True)
     results = api.get(f"/api/v1/process-instances/{instance_id}/scoring-results", "cv.p1")
     assert results.status_code == 200, results.json
     body = results.json
@@ -146,7 +146,7 @@ def test_scoring_results_json_and_xlsx_match(api: Api) -> None:
 
 
 def test_scoring_results_access_and_errors(api: Api) -> None:
-    instance_id = _round(api, publish=False)
+    instance_id = run_round(api, publish=False)
     path = f"/api/v1/process-instances/{instance_id}/scoring-results"
     # the council and the overseers see the approved results before they are published; the units do not
     assert api.get(path, "hdtd.pnv").json["stage"] == "approved"
