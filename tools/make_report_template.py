@@ -49,6 +49,11 @@ def para(
     return paragraph
 
 
+def heading(document: object, text: str) -> None:
+    """A section heading (I., II. …), set off from a table above it."""
+    para(document, text, bold=True).paragraph_format.space_before = Pt(6)
+
+
 def rule_below(target: object, width_mm: float, column_mm: float) -> None:
     """A centred horizontal line ``width_mm`` long under the previous line (NĐ 30/2020: under the tiêu ngữ as long
     as it, under the issuing body a third to a half of it): the bottom border of an empty paragraph indented to
@@ -136,7 +141,7 @@ def build(output: Path) -> None:
         "(từ ngày {{ period_start }} đến ngày {{ period_end }}) như sau:",
         indent=True,
     )
-    para(document, "I. KẾT QUẢ THỰC HIỆN CHUNG", bold=True)
+    heading(document, "I. KẾT QUẢ THỰC HIỆN CHUNG")
     para(
         document,
         "Tính đến ngày {{ today }}, kế hoạch có {{ total }} hoạt động; {{ overall_text }}.",
@@ -173,13 +178,13 @@ def build(output: Path) -> None:
         [47, 15, 16, 16, 18, 18, 17, 18],  # 165 mm: the text width
     )
 
-    para(document, "II. KẾT QUẢ THỰC HIỆN THEO LĨNH VỰC", bold=True)
+    heading(document, "II. KẾT QUẢ THỰC HIỆN THEO LĨNH VỰC")
     para(document, "{%p for a in areas %}")
     para(document, "{{ a.number }}. {{ a.title }}", bold=True)
     para(document, "Tổng số {{ a.total }} hoạt động; {{ a.counts_text }}.", indent=True)
     para(document, "{%p endfor %}")
 
-    para(document, "III. NHIỆM VỤ CHẬM TIẾN ĐỘ VÀ GIẢI TRÌNH", bold=True)
+    heading(document, "III. NHIỆM VỤ CHẬM TIẾN ĐỘ VÀ GIẢI TRÌNH")
     para(document, "{%p if not late %}")
     para(document, "Không có nhiệm vụ quá hạn.", indent=True)
     para(document, "{%p endif %}")
@@ -196,10 +201,10 @@ def build(output: Path) -> None:
             "{{ o.late_days }}",
             "{{ o.reason }}",
         ],
-        [14, 42, 30, 22, 20, 13, 24],
+        [14, 39, 30, 25, 20, 13, 24],
     )
 
-    para(document, "IV. BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ", bold=True)
+    heading(document, "IV. BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ")
     para(document, "{%p if not unit_reports %}")
     para(document, "Chưa có báo cáo của đơn vị nào trong kỳ.", indent=True)
     para(document, "{%p endif %}")
