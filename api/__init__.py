@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         notifications,
         plan_exports,
         plans,
+        report_exports,
         reports,
         tasks,
         units_users,
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         calendar.bp,
         notifications.bp,
         reports.bp,
+        report_exports.bp,
         documents.bp,
     ):
         api.register_blueprint(bp)

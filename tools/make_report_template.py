@@ -17,12 +17,15 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 OUTPUT = Path(__file__).resolve().parents[1] / "processes" / "reports" / "bao-cao-cchc.docx"
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
+HEAD_LEFT, HEAD_RIGHT = 64.0, 106.0  # mm; 170 in all, the header may reach 2.5 mm into each margin
 JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
@@ -46,6 +49,37 @@ def para(
     return paragraph
 
 
+def heading(document: object, text: str) -> None:
+    """A section heading (I., II. …), set off from a table above it."""
+    para(document, text, bold=True).paragraph_format.space_before = Pt(6)
+
+
+def rule_below(target: object, width_mm: float, column_mm: float) -> None:
+    """A centred horizontal line ``width_mm`` long under the previous line (NĐ 30/2020: under the tiêu ngữ as long
+    as it, under the issuing body a third to a half of it): the bottom border of an empty paragraph indented to
+    that width inside a column ``column_mm`` wide."""
+    paragraph = para(target, "", size=2, align=CENTER)
+    fmt = paragraph.paragraph_format
+    side = Mm(max(0.0, (column_mm - width_mm) / 2))
+    fmt.left_indent, fmt.right_indent = side, side
+    fmt.space_before, fmt.space_after = Pt(0), Pt(6)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def fixed_widths(table: Table, widths: list[float]) -> None:
+    """Fixed column widths that Word and LibreOffice both keep (the grid and every cell; no autofit)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
 def cell_text(table: Table, row: int, col: int, text: str, *, bold: bool = False, size: int = 12) -> None:
     cell = table.cell(row, col)
     cell.paragraphs[0].text = ""
@@ -58,11 +92,10 @@ def grid(document: object, loop: str, headers: list[str], cells: list[str], widt
     table: Table = document.add_table(rows=4, cols=len(headers))  # type: ignore[attr-defined]
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for col, (header, text, width) in enumerate(zip(headers, cells, widths, strict=True)):
-        cell_text(table, 0, col, header, bold=True)
+    for col, (header, text) in enumerate(zip(headers, cells, strict=True)):
+        cell_text(table, 0, col, header, bold=True, size=11)
         cell_text(table, 2, col, text)
-        for row in range(4):
-            table.cell(row, col).width = Mm(width)
+    fixed_widths(table, widths)
     cell_text(table, 1, 0, "{%tr for " + loop + " %}")
     cell_text(table, 3, 0, "{%tr endfor %}")
 
@@ -77,19 +110,24 @@ def build(output: Path) -> None:
     normal.font.name = "Times New Roman"  # type: ignore[attr-defined]
     normal.font.size = Pt(14)  # type: ignore[attr-defined]
 
+    # the header: issuing body | Quốc hiệu and tiêu ngữ; the right column holds the Quốc hiệu on one line
     head = document.add_table(rows=1, cols=2)
     head.alignment = WD_TABLE_ALIGNMENT.CENTER
+    fixed_widths(head, [HEAD_LEFT, HEAD_RIGHT])
     left, right = head.cell(0, 0), head.cell(0, 1)
-    left.width, right.width = Mm(70), Mm(95)
-    left.paragraphs[0].text = "{{ parent_body }}"
-    left.paragraphs[0].alignment = CENTER
-    para(left, "{{ issuing_body }}", bold=True, size=13, align=CENTER)
+    left.paragraphs[0].text = "{%p if parent_body %}"
+    para(left, "{{ parent_body }}", size=13, align=CENTER).paragraph_format.space_after = Pt(0)
+    para(left, "{%p endif %}", size=13, align=CENTER)
+    para(left, "{{ issuing_body }}", bold=True, size=13, align=CENTER).paragraph_format.space_after = Pt(0)
+    rule_below(left, 22, HEAD_LEFT)
     para(left, "Số:        /{{ symbol }}", size=13, align=CENTER)
     right.paragraphs[0].text = ""
     quoc_hieu = right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     quoc_hieu.bold, quoc_hieu.font.size = True, Pt(13)
     right.paragraphs[0].alignment = CENTER
-    para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=14, align=CENTER)
+    right.paragraphs[0].paragraph_format.space_after = Pt(0)
+    para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=14, align=CENTER).paragraph_format.space_after = Pt(0)
+    rule_below(right, 62, HEAD_RIGHT)
     para(right, "{{ place }}, {{ date_text }}", italic=True, size=14, align=CENTER)
 
     para(document, "")
@@ -103,7 +141,7 @@ def build(output: Path) -> None:
         "(từ ngày {{ period_start }} đến ngày {{ period_end }}) như sau:",
         indent=True,
     )
-    para(document, "I. KẾT QUẢ THỰC HIỆN CHUNG", bold=True)
+    heading(document, "I. KẾT QUẢ THỰC HIỆN CHUNG")
     para(
         document,
         "Tính đến ngày {{ today }}, kế hoạch có {{ total }} hoạt động; {{ overall_text }}.",
@@ -137,16 +175,16 @@ def build(output: Path) -> None:
             "{{ a.counts.overdue }}",
             "{{ a.counts.not_started }}",
         ],
-        [40, 16, 18, 18, 20, 20, 18, 20],
+        [47, 15, 16, 16, 18, 18, 17, 18],  # 165 mm: the text width
     )
 
-    para(document, "II. KẾT QUẢ THỰC HIỆN THEO LĨNH VỰC", bold=True)
+    heading(document, "II. KẾT QUẢ THỰC HIỆN THEO LĨNH VỰC")
     para(document, "{%p for a in areas %}")
     para(document, "{{ a.number }}. {{ a.title }}", bold=True)
     para(document, "Tổng số {{ a.total }} hoạt động; {{ a.counts_text }}.", indent=True)
     para(document, "{%p endfor %}")
 
-    para(document, "III. NHIỆM VỤ CHẬM TIẾN ĐỘ VÀ GIẢI TRÌNH", bold=True)
+    heading(document, "III. NHIỆM VỤ CHẬM TIẾN ĐỘ VÀ GIẢI TRÌNH")
     para(document, "{%p if not late %}")
     para(document, "Không có nhiệm vụ quá hạn.", indent=True)
     para(document, "{%p endif %}")
@@ -163,10 +201,10 @@ def build(output: Path) -> None:
             "{{ o.late_days }}",
             "{{ o.reason }}",
         ],
-        [14, 50, 28, 20, 24, 14, 30],
+        [14, 39, 30, 25, 20, 13, 24],
     )
 
-    para(document, "IV. BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ", bold=True)
+    heading(document, "IV. BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ")
     para(document, "{%p if not unit_reports %}")
     para(document, "Chưa có báo cáo của đơn vị nào trong kỳ.", indent=True)
     para(document, "{%p endif %}")
@@ -177,6 +215,7 @@ def build(output: Path) -> None:
     para(document, "")
 
     foot = document.add_table(rows=1, cols=2)
+    fixed_widths(foot, [80, 85])
     left, right = foot.cell(0, 0), foot.cell(0, 1)
     left.paragraphs[0].text = ""
     received = left.paragraphs[0].add_run("Nơi nhận:")

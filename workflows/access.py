@@ -135,6 +135,30 @@ def visible_instance(uow: UnitOfWork, actor: Actor, instance_id: int) -> Process
     return instance
 
 
+SCORING_PROCESS = "index_scoring"
+SCORING_INSIDERS = OVERSEERS | {"appraiser"}  # the council sees the round's results before they are published
+
+
+def sees_unpublished_scoring_results(actor: Actor) -> bool:
+    """Overseers and the appraisal council read a round's results before they are published."""
+    return bool(actor.roles & SCORING_INSIDERS)
+
+
+def visible_scoring_results(uow: UnitOfWork, actor: Actor, instance_id: int) -> ProcessInstance:
+    """An index-scoring round whose results (``GET …/scoring-results``, its .xlsx) the actor may read.
+
+    Overseers and the appraisal council: as soon as the index is computed. Anyone else who sees the instance
+    (the scored units): only once the round is completed, i.e. the results are published. Another process or an
+    instance the actor may not see is a 404, as if it did not exist.
+    """
+    instance = visible_instance(uow, actor, instance_id)
+    if instance.process_key != SCORING_PROCESS:
+        raise NotFound("Hồ sơ này không phải một đợt chấm điểm Chỉ số CCHC.", code="scoring_round_not_found")
+    if not sees_unpublished_scoring_results(actor) and instance.status != "completed":
+        raise Forbidden("Kết quả Chỉ số CCHC chỉ được xem sau khi công bố.", code="scoring_results_not_published")
+    return instance
+
+
 def sees_technical_data(actor: Actor) -> bool:
     """Administrators see an instance's technical fields (computed by the process, or named by no form)."""
     return actor.is_admin

@@ -66,6 +66,13 @@ def extensions_of(content_type: str) -> tuple[str, ...]:
     return tuple(ext for ext, kind in EXTENSIONS.items() if kind == content_type)
 
 
+# Why hand-written (evaluated 2026-12 against real and crafted files; docs/documents.md "Why not a library"):
+# - filetype 1.2.0 reads only the first 8 KB and names OOXML parts by the path of the first zip entries: a plain
+#   zip with an entry "word/x.exe" is a DOCX to it, and a real DOCX whose first entry is a 10 KB thumbnail is a
+#   plain zip; DOC and XLS only when the stream happens to start in sector 1 (fixed bytes at offset 512).
+# - puremagic 2.2.0 needs Python >= 3.12 (we run 3.11) and reads [Content_Types].xml whole (``ZipFile.read``): a
+#   crafted package decompresses gigabytes in memory; it also weighs the file name's extension. puremagic 1.30
+#   (the last for 3.11) cannot tell DOCX, XLSX, PPTX, ODT and a plain zip apart (all 0.4), nor DOC from XLS.
 def detect(data: bytes) -> str | None:
     """The content type of ``data`` when it is one of ``ALLOWED``; None otherwise."""
     if data.startswith(b"%PDF-"):

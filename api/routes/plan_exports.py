@@ -6,15 +6,12 @@ same roll-ups (``queries.plan_export``), so a file never shows other numbers tha
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-from typing import Any
 
-from flask import Response, current_app, request, send_file
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from engine.errors import InvalidInput
 from workflows import access
 from workflows.deadline_rules import local_day
 from workflows.plan import queries
@@ -23,73 +20,51 @@ from workflows.plan.report_docx import DOCX_MIME, render_report, report_context,
 from workflows.plan.xlsx_export import XLSX_MIME, build_progress_workbook
 
 from ..auth import current_user, require
+from ..downloads import check_format, file_doc, query_param, send_download
 from ..services import services
 
+PLAN_MISSING = "Không tìm thấy kế hoạch"
 bp = Blueprint("plan_exports", __name__, url_prefix="/api/v1", description="Xuất tệp từ kế hoạch CCHC")
-
-
-def _query(name: str, description: str, values: list[str] | None = None, required: bool = False) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
-    if values:
-        schema["enum"] = values
-    return {"in": "query", "name": name, "required": required, "description": description, "schema": schema}
-
-
-def _file_doc(mime: str, description: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "parameters": parameters,
-        "responses": {
-            "200": {"description": description, "content": {mime: {"schema": {"type": "string", "format": "binary"}}}},
-            "404": {"description": "Không tìm thấy kế hoạch"},
-            "422": {"description": "Tham số không hợp lệ"},
-        },
-    }
-
-
-def _format(expected: str) -> None:
-    given = request.args.get("format", expected)
-    if given != expected:
-        message = f"Định dạng tệp không được hỗ trợ; chỉ có {expected}."
-        raise InvalidInput(message, code="bad_export_format", details={"format": [message]})
-
-
-def _send(data: bytes, mime: str, name: str) -> Response:
-    return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True, download_name=name, max_age=0)
 
 
 @bp.route("/plans/<int(max=2147483647):plan_id>/export")
 class PlanExport(MethodView):
-    @bp.doc(**_file_doc(XLSX_MIME, "Tệp Excel tiến độ kế hoạch", [_query("format", "Định dạng tệp", ["xlsx"])]))
+    @bp.doc(
+        **file_doc(
+            XLSX_MIME, "Tệp Excel tiến độ kế hoạch", [query_param("format", "Định dạng tệp", ["xlsx"])], PLAN_MISSING
+        )
+    )
     @require(access.READ_PLANS)
     def get(self, plan_id: int) -> Response:
         """The plan's progress as .xlsx: by activity (grouped by area), by lead unit, by quarter."""
-        _format("xlsx")
+        check_format("xlsx")
         with services().read() as uow:
             plan = queries.get_plan(uow.session, plan_id)
             products = plan_products(services(), uow, current_user().actor, plan)
             export = queries.plan_export(uow.session, plan, local_day(services().clock.now()), products)
         data = build_progress_workbook(export)
-        return _send(data, XLSX_MIME, f"Tiến độ kế hoạch CCHC {export['plan']['year']}.xlsx")
+        return send_download(data, XLSX_MIME, f"Tiến độ kế hoạch CCHC {export['plan']['year']}.xlsx")
 
 
 @bp.route("/plans/<int(max=2147483647):plan_id>/report")
 class PlanReport(MethodView):
     @bp.doc(
-        **_file_doc(
+        **file_doc(
             DOCX_MIME,
             "Báo cáo kết quả thực hiện công tác CCHC (.docx)",
             [
-                _query("period", "Kỳ báo cáo", ["quarter", "half", "year"], required=True),
-                _query("quarter", "Quý 1–4 (khi period=quarter)", ["1", "2", "3", "4"]),
-                _query("half", "1: 6 tháng đầu năm, 2: 6 tháng cuối năm (khi period=half)", ["1", "2"]),
-                _query("format", "Định dạng tệp", ["docx"]),
+                query_param("period", "Kỳ báo cáo", ["quarter", "half", "year"], required=True),
+                query_param("quarter", "Quý 1–4 (khi period=quarter)", ["1", "2", "3", "4"]),
+                query_param("half", "1: 6 tháng đầu năm, 2: 6 tháng cuối năm (khi period=half)", ["1", "2"]),
+                query_param("format", "Định dạng tệp", ["docx"]),
             ],
+            PLAN_MISSING,
         )
     )
     @require(access.READ_PLANS)
     def get(self, plan_id: int) -> Response:
         """The periodic CCHC report of a quarter, half year or year of the plan, from the report template."""
-        _format("docx")
+        check_format("docx")
         args = request.args
         with services().read() as uow:
             plan = queries.get_plan(uow.session, plan_id)
@@ -99,4 +74,4 @@ class PlanReport(MethodView):
             context = report_context(uow.session, plan, export, period, today, current_app.config["REPORT_PLACE"])
         template = current_app.config.get("REPORT_TEMPLATE")
         data = render_report(Path(template) if template else None, context)
-        return _send(data, DOCX_MIME, f"Báo cáo CCHC {period.label}.docx")
+        return send_download(data, DOCX_MIME, f"Báo cáo CCHC {period.label}.docx")

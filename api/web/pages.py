@@ -193,7 +193,12 @@ def unit_tasks() -> ResponseReturnValue:
 @web_bp.route("/instances")
 def instances() -> str:
     user: UserView = g.web_user
-    return _page("instances", "Hồ sơ quy trình", may_start=access.may_start(user.actor))
+    return _page(
+        "instances",
+        "Hồ sơ quy trình",
+        may_start=access.may_start(user.actor),
+        scoring_insider=access.sees_unpublished_scoring_results(user.actor),
+    )
 
 
 @web_bp.route("/instances/new")

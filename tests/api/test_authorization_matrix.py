@@ -166,6 +166,23 @@ CASES = [
     Case("notifications_read_all", "POST", "/api/v1/notifications/read-all", ALL),
     Case("notification_read", "POST", "/api/v1/notifications/999999/read", frozenset(), hidden_from(*USERS)),
     Case("report_deadlines", "GET", "/api/v1/reports/deadlines?group=unit", ALL),
+    Case("report_overdue", "GET", "/api/v1/reports/overdue", ALL),
+    Case("report_overdue_export", "GET", "/api/v1/reports/overdue/export?format=xlsx", ALL),
+    # {instance} is no scoring round: a 404 for all (tests/api/test_report_exports.py covers the round's rules)
+    Case(
+        "scoring_results",
+        "GET",
+        "/api/v1/process-instances/{instance}/scoring-results",
+        frozenset(),
+        hidden_from(*USERS),
+    ),
+    Case(
+        "scoring_results_export",
+        "GET",
+        "/api/v1/process-instances/{instance}/scoring-results/export?format=xlsx",
+        frozenset(),
+        hidden_from(*USERS),
+    ),
     Case("plans", "GET", "/api/v1/plans", ALL),
     Case("plan", "GET", "/api/v1/plans/1", ALL),
     Case("plan_activities", "GET", "/api/v1/plans/1/activities", ALL),

@@ -80,6 +80,7 @@ def test_xlsx_export_matches_progress_and_activities(api: Api, clock: ManualCloc
         assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9  # A4
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1" and ws.oddFooter.right.text == "Trang &P/&N"
     rows = _sheet_rows(sheet)
     area_rows = [r for r in rows if r[2] is None and r[5] is None]
     assert [r[0] for r in area_rows] == [a["code"] for a in progress["by_area"]]
@@ -170,12 +171,18 @@ def test_quarter_report_names_the_period_and_matches_progress(api: Api, clock: M
     ("period", "label"),
     [("period=half&half=1", "6 tháng đầu năm 2024"), ("period=year", "năm 2024")],
 )
-def test_half_and_year_reports(api: Api, period: str, label: str) -> None:
-    pid = plan_id(api)
+def test_half_and_year_reports(api: Api, clock: ManualClock, period: str, label: str) -> None:
+    pid = _scenario(api, clock)
     response = api.get(f"/api/v1/plans/{pid}/report?{period}", "chutich")
     assert response.status_code == 200
-    paragraphs, _ = _docx_text(response.data)
+    paragraphs, tables = _docx_text(response.data)
     assert f"Kết quả thực hiện công tác cải cách hành chính {label}" in paragraphs
+    # the occurrences due in the period: the progress' quarters of that period, summed
+    progress = api.get(f"/api/v1/plans/{pid}/progress", "chutich").json
+    quarters = ("2024-Q1", "2024-Q2") if "half" in period else ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4")
+    due = sum(q["total"] for q in progress["by_quarter"] if q["quarter"] in quarters)
+    assert due > 0 and f"Trong kỳ báo cáo có {due} lượt nhiệm vụ" in "\n".join(paragraphs)
+    assert [row[1] for row in tables[1][1:]] == [str(a["total"]) for a in progress["by_area"]]
 
 
 def test_bad_parameters_are_refused_in_vietnamese(api: Api) -> None:

@@ -91,7 +91,11 @@ def test_the_approver_sees_the_submissions_newest_first_with_labels_and_the_retu
         "text",
     )
     files = fields["attachments"]
-    assert (files["label"], files["kind"], files["items"]) == ("Tệp báo cáo và minh chứng đính kèm", "documents", list(FILES))
+    assert (files["label"], files["kind"], files["items"]) == (
+        "Tệp báo cáo và minh chứng đính kèm",
+        "documents",
+        list(FILES),
+    )
     assert [d["name"] for d in files["documents"]] == list(FILES)
     assert fields["revision_note"]["display"] == "Đã bổ sung số liệu thủ tục hành chính."
 

@@ -37,16 +37,20 @@ BODIES = [
     ("/api/v1/process-instances", "[" * 10_000 + "]" * 10_000, 400, "json_too_deep"),
     ("/api/v1/units", '{"code": "PXX", "name": "a\\u0000", "kind": "cqcm"}', 422, "text_invalid"),
     ("/api/v1/units", '{"code": "PXX", "name": "a", "kind": "cqcm", "parent_code": "U\\u0000"}', 422, "text_invalid"),
-    ("/api/v1/users", '{"username": "ab", "full_name": "a", "password": "abcd", "unit_code": "P\\u0000", '
-     '"roles": ["staff"]}', 422, "text_invalid"),
-    ("/api/v1/calendar/overrides", '{"day": "2024-05-02", "working": false, "reason": "\\u0000"}', 422,
-     "text_invalid"),
+    (
+        "/api/v1/users",
+        '{"username": "ab", "full_name": "a", "password": "abcd", "unit_code": "P\\u0000", "roles": ["staff"]}',
+        422,
+        "text_invalid",
+    ),
+    ("/api/v1/calendar/overrides", '{"day": "2024-05-02", "working": false, "reason": "\\u0000"}', 422, "text_invalid"),
     ("/api/v1/tasks/1/assign", '{"username": "x\\u0000"}', 422, "text_invalid"),
 ]
 
 
-@pytest.mark.parametrize(("path", "raw", "status", "code"), BODIES, ids=[f"{b[0]} {b[3]} {i}" for i, b in
-                                                                         enumerate(BODIES)])
+@pytest.mark.parametrize(
+    ("path", "raw", "status", "code"), BODIES, ids=[f"{b[0]} {b[3]} {i}" for i, b in enumerate(BODIES)]
+)
 def test_hostile_bodies_are_refused_on_postgresql(pg_api: Api, path: str, raw: str, status: int, code: str) -> None:
     before = census(pg_api.app)
     assert_refused(pg_api.post(path, "admin", data=raw, content_type="application/json"), status, code)

@@ -8,18 +8,17 @@ filter, A4 landscape print setup fitted to the page width and the header row rep
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..xlsx_style import AREA_FILL, BORDER, DATE_FORMAT, WRAP, XLSX_MIME, finish, header, workbook_bytes
 from .progress import STATUS_LABELS, STATUSES
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_MIME", "build_progress_workbook"]
 SHEET_ACTIVITIES = "Theo hoạt động"
 SHEET_UNITS = "Theo đơn vị"
 SHEET_QUARTERS = "Theo quý"
@@ -46,13 +45,6 @@ STATUS_FILLS: dict[str, str] = {
     "done_late": "FEF3C7",
     "overdue": "FECACA",
 }
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-AREA_FILL = PatternFill("solid", fgColor="D9E2F3")
-THIN = Side(style="thin", color="A6A6A6")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-DATE_FORMAT = "DD/MM/YYYY"
 
 
 def build_progress_workbook(export: dict[str, Any]) -> bytes:
@@ -75,9 +67,7 @@ def build_progress_workbook(export: dict[str, Any]) -> bytes:
         "Số lượt việc theo quý của hạn hoàn thành",
     )
     book.properties.title = f"Tiến độ {export['plan']['title']}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def _names(units: list[dict[str, str]], text: str | None) -> str:
@@ -109,7 +99,7 @@ def products_text(item: dict[str, Any]) -> str:
 
 
 def _activity_sheet(sheet: Worksheet, export: dict[str, Any]) -> None:
-    _header(sheet, [name for name, _ in ACTIVITY_COLUMNS], [width for _, width in ACTIVITY_COLUMNS])
+    header(sheet, [name for name, _ in ACTIVITY_COLUMNS], [width for _, width in ACTIVITY_COLUMNS])
     area = None
     for item in export["activities"]:
         if item["area"] != area:
@@ -141,14 +131,14 @@ def _activity_sheet(sheet: Worksheet, export: dict[str, Any]) -> None:
         sheet.cell(row, 5).number_format = DATE_FORMAT
         sheet.cell(row, 7).number_format = DATE_FORMAT
         sheet.cell(row, 6).fill = PatternFill("solid", fgColor=STATUS_FILLS[item["status"]])
-    _finish(sheet, len(ACTIVITY_COLUMNS))
+    finish(sheet, len(ACTIVITY_COLUMNS))
 
 
 def _count_sheet(
     sheet: Worksheet, keys: tuple[str, str], rows: list[tuple[str, str, dict[str, Any]]], note: str
 ) -> None:
     headers = [*keys, *COUNT_HEADERS, "Tổng số"]
-    _header(sheet, headers, [12, 36, *([16] * len(COUNT_HEADERS)), 10])
+    header(sheet, headers, [12, 36, *([16] * len(COUNT_HEADERS)), 10])
     for code, label, row in rows:
         sheet.append([code, label, *(row["counts"][s] for s in STATUSES), row["total"]])
         for cell in sheet[sheet.max_row]:
@@ -156,30 +146,5 @@ def _count_sheet(
     for index, status in enumerate(STATUSES, start=3):
         sheet.cell(1, index).fill = PatternFill("solid", fgColor=STATUS_FILLS[status])
         sheet.cell(1, index).font = Font(bold=True)
-    _finish(sheet, len(headers))
+    finish(sheet, len(headers))
     sheet.oddFooter.left.text = note
-
-
-def _header(sheet: Worksheet, names: list[str], widths: list[int]) -> None:
-    sheet.append(names)
-    for index, (cell, width) in enumerate(zip(sheet[1], widths, strict=True), start=1):
-        cell.fill = HEADER_FILL
-        cell.font = HEADER_FONT
-        cell.border = BORDER
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def _finish(sheet: Worksheet, columns: int) -> None:
-    last = get_column_letter(columns)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
-    sheet.print_title_rows = "1:1"
-    setup = sheet.page_setup
-    setup.orientation = "landscape"
-    setup.paperSize = sheet.PAPERSIZE_A4
-    setup.fitToWidth = 1
-    setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.oddFooter.right.text = "Trang &P/&N"

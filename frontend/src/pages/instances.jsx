@@ -1,9 +1,10 @@
 // Hồ sơ quy trình: the instances the user may see, searched, filtered, sorted and paged on the server
-// (process, unit, status, version, a plan or one of its activities).
+// (process, unit, status, version, a plan or one of its activities); an index-scoring round links its results (.xlsx).
 import { useMemo } from "react";
 import { fmtDate, fmtDateTime, INSTANCE_STATUS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { Pager, pagePath, SearchBox, SortSelect, usePage, useUrlState } from "../lib/lists.jsx";
+import { ScoringResultsLink } from "../lib/report-exports.jsx";
 import { ErrorBox, Loading, mount, ProcessUnitFilters } from "../lib/ui.jsx";
 
 const DEFAULTS = { q: "", page: "1", sort: "", process_key: "", unit: "", status: "", version: "", activity_id: "", plan_id: "" };
@@ -14,7 +15,7 @@ const SORTS = [
   ["-due_at", "Hạn hoàn thành xa nhất trước"],
 ];
 
-function Instances({ may_start: mayStart }) {
+function Instances({ may_start: mayStart, scoring_insider: scoringInsider }) {
   const [s, set] = useUrlState(DEFAULTS);
   const params = {
     q: s.q,
@@ -103,6 +104,7 @@ function Instances({ may_start: mayStart }) {
                       <a className="row-title" href={`/instances/${i.id}`}>
                         {i.title || `Hồ sơ số ${i.id}`}
                       </a>
+                      <ScoringResultsLink instance={i} insider={scoringInsider} />
                     </td>
                     <td data-label="Quy trình">{processName[i.process_key] || i.process_key}</td>
                     <td data-label="Phiên bản">{i.definition_version}</td>

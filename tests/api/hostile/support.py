@@ -43,8 +43,7 @@ def census(app: Flask) -> dict[str, int]:
     """Row counts of every table a request could write to."""
     with app.extensions["cchc"].uow() as uow:
         return {
-            model.__tablename__: uow.session.scalar(select(func.count()).select_from(model)) or 0
-            for model in TABLES
+            model.__tablename__: uow.session.scalar(select(func.count()).select_from(model)) or 0 for model in TABLES
         }
 
 

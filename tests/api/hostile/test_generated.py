@@ -114,9 +114,7 @@ def test_hostile_values_in_otherwise_valid_requests_never_get_a_server_error(api
             sent[0] += 1
             response = case.call(headers=headers)
             if response.status_code >= 500:
-                failures.append(
-                    f"{case.method} {case.path} {where}.{key}={str(value)[:40]!r} → {response.status_code}"
-                )
+                failures.append(f"{case.method} {case.path} {where}.{key}={str(value)[:40]!r} → {response.status_code}")
 
         return run
 

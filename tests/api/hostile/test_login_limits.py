@@ -52,9 +52,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 def api_login(client: FlaskClient, username: str, password: str, where: dict[str, str] = OFFICE) -> Any:
-    return client.post(
-        "/api/v1/auth/login", json={"username": username, "password": password}, environ_base=where
-    )
+    return client.post("/api/v1/auth/login", json={"username": username, "password": password}, environ_base=where)
 
 
 def web_login(client: FlaskClient, username: str, password: str, where: dict[str, str] = OFFICE) -> Any:

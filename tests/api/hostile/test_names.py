@@ -90,17 +90,34 @@ def test_decomposed_diagram_names_are_stored_composed(api: Api) -> None:
 
 NAMES = [
     ("POST", "/api/v1/units", {"code": "PXX", "name": "Phòng\u202e Nội vụ", "kind": "cqcm"}, "name"),
-    ("POST", "/api/v1/units", {"code": "PXX", "name": "Phòng Nội vụ", "short_name": "P\u200bNV", "kind": "cqcm"},
-     "short_name"),
+    (
+        "POST",
+        "/api/v1/units",
+        {"code": "PXX", "name": "Phòng Nội vụ", "short_name": "P\u200bNV", "kind": "cqcm"},
+        "short_name",
+    ),
     ("POST", "/api/v1/units", {"code": "PXX", "name": "Phòng\nNội vụ", "kind": "cqcm"}, "name"),
     ("PATCH", "/api/v1/units/PNV", {"name": "Phòng Nội vụ\u2066"}, "name"),
-    ("POST", "/api/v1/users", {"username": "nv.moi", "full_name": "Nguyễn\u200d Văn A", "password": "abcd",
-                               "unit_code": "PNV", "roles": ["staff"]}, "full_name"),
+    (
+        "POST",
+        "/api/v1/users",
+        {
+            "username": "nv.moi",
+            "full_name": "Nguyễn\u200d Văn A",
+            "password": "abcd",
+            "unit_code": "PNV",
+            "roles": ["staff"],
+        },
+        "full_name",
+    ),
     ("PATCH", "/api/v1/users/cv.pnv", {"full_name": "\ufeffVõ Thị Hạnh"}, "full_name"),
-    ("POST", "/api/v1/process-instances", {"process_key": "approval5", "unit_code": "PNV",
-                                           "title": "Hồ sơ \u202egnoud"}, "title"),
-    ("POST", "/api/v1/process-instances", {"process_key": "approval5", "unit_code": "PNV", "title": "a\tb"},
-     "title"),
+    (
+        "POST",
+        "/api/v1/process-instances",
+        {"process_key": "approval5", "unit_code": "PNV", "title": "Hồ sơ \u202egnoud"},
+        "title",
+    ),
+    ("POST", "/api/v1/process-instances", {"process_key": "approval5", "unit_code": "PNV", "title": "a\tb"}, "title"),
 ]
 
 

@@ -75,10 +75,20 @@ WRITES = [
     ("POST", "/api/v1/calendar/overrides", {"day": "2024-02-30", "working": False}, 422, "validation_error"),
     ("POST", "/api/v1/plans/1/launch", {"from": "0001-01-01", "until": "9999-12-31"}, 422, "validation_error"),
     ("PATCH", "/api/v1/plans/1/activities/1", {"manual_due": "9999-12-31"}, 422, "validation_error"),
-    ("POST", "/api/v1/units", {"code": "PXX", "name": "x", "kind": "cqcm", "valid_from": "0001-01-01"}, 422,
-     "validation_error"),
-    ("POST", "/api/v1/process-instances", {"process_key": "approval5", "unit_code": "PNV", "version": "1"}, 422,
-     "validation_error"),
+    (
+        "POST",
+        "/api/v1/units",
+        {"code": "PXX", "name": "x", "kind": "cqcm", "valid_from": "0001-01-01"},
+        422,
+        "validation_error",
+    ),
+    (
+        "POST",
+        "/api/v1/process-instances",
+        {"process_key": "approval5", "unit_code": "PNV", "version": "1"},
+        422,
+        "validation_error",
+    ),
 ]
 
 
