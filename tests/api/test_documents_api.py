@@ -195,6 +195,7 @@ def test_the_download_names_the_file_in_vietnamese_safely_and_is_audited(api: Ap
     assert f"filename*=UTF-8''{quote(VIETNAMESE_NAME)}" in disposition
     assert 'filename="Bao cao ket qua CCHC quy I.pdf"' in disposition  # the ASCII fallback
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
     assert response.headers["Content-Type"] == "application/pdf"
     meta = api.get(f"/api/v1/documents/{created['id']}", "cv.pnv").json
     assert meta == created

@@ -52,6 +52,12 @@ def _entries(share: float) -> dict[str, Any]:
     }
 
 
+def _self_assessment(api: Api, user: str, share: float) -> dict[str, Any]:
+    """A unit's self-assessment with its evidence uploaded as a real file by ``user``."""
+    evidence = [api.upload(user, "minh-chung.pdf")]
+    return {"criteria_code": XA["code"], "entries": _entries(share), "evidence_files": evidence}
+
+
 def run_round(api: Any, *, publish: bool, deadline: str = "2024-03-29") -> int:
     """A round of P1 and P2 through the API up to the leaders' approval (and publishing when asked)."""
     instance_id = api.start("cchc.pnv", "PNV", "index_scoring", **START)["id"]
@@ -67,7 +73,7 @@ def run_round(api: Any, *, publish: bool, deadline: str = "2024-03-29") -> int:
         [own] = [t for t in _open(api, instance_id, "Task_self_score") if t["unit_code"] == unit]
         [sign] = [
             t
-            for t in _done(api, own, f"cv.{unit.lower()}", {"criteria_code": XA["code"], "entries": _entries(share)})
+            for t in _done(api, own, f"cv.{unit.lower()}", _self_assessment(api, f"cv.{unit.lower()}", share))
             if t["element_id"] == "Task_self_sign"
         ]
         _done(api, sign, f"ct.{unit.lower()}", {"approved": True})
@@ -82,7 +88,12 @@ def run_round(api: Any, *, publish: bool, deadline: str = "2024-03-29") -> int:
     assert api.get(f"/api/v1/process-instances/{instance_id}/scoring-results", "chutich").json["stage"] == "provisional"
     [publishing] = _done(api, approve, "chutich", {"approved": True})
     if publish:
-        data = {"decision_number": "88/QĐ-UBND", "published_on": "2024-01-05", "channels": ["Hội nghị"]}
+        data = {
+            "decision_number": "88/QĐ-UBND",
+            "published_on": "2024-01-05",
+            "channels": ["Hội nghị"],
+            "decision_file": [api.upload("cchc.pnv", "quyet-dinh-cong-bo.pdf")],
+        }
         assert _done(api, publishing, "cchc.pnv", data) == []
     return int(instance_id)
 
