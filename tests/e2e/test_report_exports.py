@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import APIResponse, Page, expect
 
 from tests.api.test_report_exports import run_round
+from tests.document_files import file_bytes
 
 from .conftest import Problems, Server, api_token, login, new_page, screenshot
 
@@ -45,6 +46,16 @@ class BrowserApi:
 
     def post(self, path: str, user: str, json: Any) -> _Answer:
         return self._answer(self.page.request.post(self.server.url + path, headers=self._headers(user), data=json))
+
+    def upload(self, user: str, name: str) -> int:
+        """``user`` uploads a real small file of ``name``'s type; the document's id."""
+        response = self.page.request.post(
+            self.server.url + "/api/v1/documents",
+            headers=self._headers(user),
+            multipart={"file": {"name": name, "mimeType": "application/octet-stream", "buffer": file_bytes(name)}},
+        )
+        assert response.status == 201, response.text()
+        return int(response.json()["id"])
 
     def start(self, user: str, unit: str, key: str, **data: Any) -> Any:
         body = {"process_key": key, "unit_code": unit, "data": data}
