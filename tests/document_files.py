@@ -26,16 +26,28 @@ from workflows import document_store
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 240
 
 
-def pdf_bytes(text: str = "CCHC") -> bytes:
-    """A minimal valid PDF of one page (the cross-reference offsets computed)."""
-    safe = "".join(c for c in text if c.isascii() and c not in "()\\")
-    stream = f"BT /F1 12 Tf 20 100 Td ({safe}) Tj ET".encode()
-    objects = [
+def pdf_bytes(*pages: str) -> bytes:
+    """A real PDF, one A4 page per text of ``pages`` (default one page "CCHC"): Helvetica text, its page number and
+    a rule; ASCII only, parentheses and backslashes dropped; the cross-reference offsets computed."""
+    pages = tuple("".join(c for c in text if c.isascii() and c not in "()\\") for text in pages or ("CCHC",))
+    objects: list[bytes] = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"",  # the page tree, once the pages are known
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    kids = []
+    for number, text in enumerate(pages, start=1):
+        kids.append(len(objects) + 1)
+        content = (
+            f"BT /F1 30 Tf 60 720 Td ({text}) Tj ET BT /F1 16 Tf 60 680 Td (Trang {number}/{len(pages)}) Tj ET "
+            "0 0 0.6 RG 6 w 60 650 m 535 650 l S"
+        ).encode()
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents %d 0 R >>" % (len(objects) + 2)
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

@@ -12,7 +12,7 @@ import pytest
 
 from engine.definitions import read_bundle
 from tests.api.conftest import Api
-from tests.api.test_documents_api import pdf_bytes
+from tests.document_files import pdf_bytes
 from tests.engine_support import FIXTURES
 from workflows.plan.store import SEED_PLAN
 

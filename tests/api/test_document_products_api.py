@@ -17,7 +17,8 @@ from engine.definitions import read_bundle
 from engine.views import SYSTEM_ACTOR
 from tests.api.conftest import Api, assert_error
 from tests.api.test_api_plans import activity, plan_id
-from tests.api.test_documents_api import attach, pdf_bytes, upload
+from tests.api.test_documents_api import attach, upload
+from tests.document_files import pdf_bytes
 from tests.engine_support import FIXTURES, at
 from workflows import access, accounts
 from workflows.definitions import deploy_definition

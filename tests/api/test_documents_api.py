@@ -20,6 +20,7 @@ from engine.clock import ManualClock
 from engine.errors import InvalidInput
 from engine.models import AuditEvent, HumanTask
 from engine.views import Actor
+from tests.document_files import pdf_bytes
 from workflows import accounts, document_store
 from workflows.models import DocumentBlob, DocumentRef, StoredDocument
 from workflows.worker import tick
@@ -28,28 +29,6 @@ from .conftest import Api, assert_error
 
 VIETNAMESE_NAME = "Báo cáo kết quả CCHC quý I.pdf"
 
-
-def pdf_bytes(text: str = "CCHC") -> bytes:
-    """A minimal valid PDF of one page (the cross-reference offsets computed)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
-    ]
-    stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode()
-    objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
 
 
 def png_bytes() -> bytes:

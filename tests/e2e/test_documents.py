@@ -4,7 +4,6 @@ the plan page lists it as the activity's product (Sản phẩm) of its occurrenc
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.document_files import EXE_BYTES, file_bytes
+from tests.document_files import EXE_BYTES, file_bytes, pdf_bytes
 
 from .conftest import SCREENSHOTS, Problems, Server, api_token, demo_server, login, new_page, screenshot
 
@@ -57,38 +56,6 @@ DROP = """(el, file) => {
 }"""
 
 
-def pdf_file(*pages: str) -> bytes:
-    """A real PDF (Helvetica text and a rule on each A4 page), its cross-reference offsets computed."""
-    objects: list[bytes] = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"",  # the page tree, once the pages are known
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    kids = []
-    for number, text in enumerate(pages, start=1):
-        kids.append(len(objects) + 1)
-        content = (
-            f"BT /F1 30 Tf 60 720 Td ({text}) Tj ET BT /F1 16 Tf 60 680 Td (Trang {number}/{len(pages)}) Tj ET "
-            "0 0 0.6 RG 6 w 60 650 m 535 650 l S"
-        ).encode()
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
-            b"/Contents %d 0 R >>" % (len(objects) + 2)
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
 
 
 def _api(page: Page, server: Server, user: str, path: str, data: dict[str, Any] | None = None) -> Any:
@@ -157,7 +124,7 @@ def test_upload_preview_and_products(own_server: Server, browser: Browser) -> No
     expect(errors).to_contain_text("Loại tệp không được chấp nhận")
     expect(form.locator(".documents-field .doc-item")).to_have_count(0)
 
-    data = pdf_file("Bao cao ket qua cong tac CCHC", "Phu luc so lieu")
+    data = pdf_bytes("Bao cao ket qua cong tac CCHC", "Phu luc so lieu")
     chooser.set_input_files({"name": PDF_NAME, "mimeType": "application/pdf", "buffer": data})
     item = form.locator(".documents-field .doc-item", has_text=PDF_NAME)
     expect(item).to_contain_text(re.compile(r"\d+(,\d)? KB"))  # the size in Vietnamese, e.g. "1,3 KB"

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api import create_app
-from tests.api.test_documents_api import pdf_bytes
+from tests.document_files import pdf_bytes
 from tests.pg.conftest import pg_url, reset_schema
 from workflows.bootstrap import create_services
 from workflows.demo import load_demo
