@@ -1,9 +1,10 @@
 """organisations: the tenants that own units, plans and calendar overrides; instances and steps carry a tenant
 
-Adds the ``organisation`` table, ``unit.organisation_code`` and ``plan.organisation_code`` (NOT NULL, indexed;
-a plan is identified by organisation, year and number), ``calendar_override.organisation_code`` (NULL = every
-organisation) and ``tenant`` on ``process_instance`` and ``human_task``. A database that already holds units,
-plans or instances gets one organisation, "DEFAULT" ("Tổ chức mặc định"), owning all of them.
+Adds the ``organisation`` table, ``unit.organisation_code`` and ``unit.successor_code``,
+``plan.organisation_code`` (NOT NULL, indexed; a plan is identified by organisation, year and number),
+``calendar_override.organisation_code`` (NULL = every organisation) and ``tenant`` on ``process_instance`` and
+``human_task``. A database that already holds units, plans or instances gets one organisation, "DEFAULT"
+("Tổ chức mặc định"), owning all of them.
 
 Revision ID: 0006
 Revises: 0005
@@ -98,6 +99,8 @@ def upgrade() -> None:
         batch_op.alter_column("organisation_code", existing_type=sa.String(length=50), nullable=False)
         batch_op.create_index("ix_unit_organisation_code", ["organisation_code"], unique=False)
         batch_op.create_foreign_key("fk_unit_organisation", "organisation", ["organisation_code"], ["code"])
+        batch_op.add_column(sa.Column("successor_code", sa.String(length=50), nullable=True))
+        batch_op.create_foreign_key("fk_unit_successor", "unit", ["successor_code"], ["code"])
     with op.batch_alter_table("plan", schema=None) as batch_op:
         batch_op.alter_column("organisation_code", existing_type=sa.String(length=50), nullable=False)
         batch_op.create_index("ix_plan_organisation_code", ["organisation_code"], unique=False)
@@ -112,6 +115,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_plan_organisation_code")
         batch_op.drop_column("organisation_code")
     with op.batch_alter_table("unit", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_unit_successor", type_="foreignkey")
+        batch_op.drop_column("successor_code")
         batch_op.drop_constraint("fk_unit_organisation", type_="foreignkey")
         batch_op.drop_index("ix_unit_organisation_code")
         batch_op.drop_column("organisation_code")

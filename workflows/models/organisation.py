@@ -45,6 +45,7 @@ class Unit(Base):
     valid_to: Mapped[date | None] = mapped_column(Date)
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     organisation_code: Mapped[str] = mapped_column(ForeignKey("organisation.code"), index=True)
+    successor_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"))  # who took over when it closed
 
 
 class User(Base):
