@@ -75,6 +75,15 @@ class OrgData:
         return tuple(u.code for u in self.units if u.kind == kind)
 
     @cached_property
+    def locality_suffixes(self) -> tuple[str, ...]:
+        """What may follow a unit's name and still name it (" thành phố <tên>", " thành phố"), longest first."""
+        record = self.organisation
+        if record is None:
+            return ()
+        words = [normalize_name(n) for n in (record.name, *record.aliases)] + list(_KIND_WORDS.get(record.kind, ()))
+        return tuple(sorted({f" {w}" for w in words if w}, key=lambda w: (-len(w), w)))
+
+    @cached_property
     def _name_index(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Normalised names and aliases → unit codes, longest name first."""
         return tuple(sorted(_build_name_index(self).items(), key=lambda kv: -len(kv[0])))
@@ -91,8 +100,18 @@ _TONE_FIX = {
     "uý": "úy", "uỳ": "ùy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }  # fmt: skip
 _TONE_RE = re.compile("(" + "|".join(_TONE_FIX) + r")(?!\w)")
-# A trailing "Thành phố" (the seed writes it after most unit names) does not change the unit.
-_CITY_SUFFIXES = (" thành phố sa đéc", " tp sa đéc", " thành phố", " tp")
+# A trailing name of the organisation ("Thành phố", "thành phố <tên>": plans write it after most unit names)
+# does not change the unit: its name, aliases and the words of its kind (``OrgData.locality_suffixes``).
+_KIND_WORDS = {
+    "tinh": ("tỉnh",),
+    "thanh_pho_tw": ("thành phố", "tp"),
+    "huyen": ("huyện",),
+    "thanh_pho": ("thành phố", "tp"),
+    "thi_xa": ("thị xã", "tx"),
+    "xa": ("xã",),
+    "phuong": ("phường",),
+    "dac_khu": ("đặc khu",),
+}
 _SEPARATORS = ",;.:"
 _SKIP_RE = re.compile(r"(?:[\s,;.:]+|và(?=\s|$|[,;.:]))+")
 _AND_RE = re.compile(r" và ")
@@ -126,8 +145,8 @@ def normalize_name(text: str) -> str:
     return _normalize_with_map(text)[1].strip(" " + _SEPARATORS)
 
 
-def _strip_city(name: str) -> str:
-    for suffix in _CITY_SUFFIXES:
+def _strip_city(name: str, suffixes: tuple[str, ...]) -> str:
+    for suffix in suffixes:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
@@ -145,7 +164,7 @@ def _build_name_index(org: OrgData) -> dict[str, tuple[str, ...]]:
     problems: list[str] = []
     for name, targets, label in entries:
         full = normalize_name(name)
-        for key in {full, _strip_city(full)}:
+        for key in {full, _strip_city(full, org.locality_suffixes)}:
             if not key:
                 continue
             if key in index and index[key] != targets:
@@ -167,12 +186,14 @@ def _ends_name(s: str, end: int) -> bool:
     return not rest or rest[0] in _SEPARATORS or _AND_AHEAD_RE.match(rest) is not None
 
 
-def _match_at(s: str, start: int, index: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[int, tuple[str, ...]] | None:
+def _match_at(
+    s: str, start: int, index: Iterable[tuple[str, tuple[str, ...]]], suffixes: tuple[str, ...]
+) -> tuple[int, tuple[str, ...]] | None:
     for key, targets in index:
         if not s.startswith(key, start):
             continue
         end = start + len(key)
-        for suffix in _CITY_SUFFIXES:
+        for suffix in suffixes:
             if s.startswith(suffix, end) and _ends_name(s, end + len(suffix)):
                 return end + len(suffix), targets
         if _ends_name(s, end):
@@ -192,7 +213,7 @@ def resolve_units(text: str, org: OrgData) -> tuple[list[str], list[str]]:
         if skip and skip.end() > i:
             i = skip.end()
             continue
-        hit = _match_at(s, i, index)
+        hit = _match_at(s, i, index, org.locality_suffixes)
         if hit:
             i, targets = hit
             codes.extend(code for code in targets if code not in codes)
@@ -201,7 +222,7 @@ def resolve_units(text: str, org: OrgData) -> tuple[list[str], list[str]]:
         limit = min((p for p in (s.find(",", i), s.find(";", i)) if p >= 0), default=len(s))
         end = limit
         for conj in _AND_RE.finditer(s, i, limit):
-            if _match_at(s, conj.end(), index):
+            if _match_at(s, conj.end(), index, org.locality_suffixes):
                 end = conj.start()
                 break
         fragment = source[positions[i] : positions[end - 1] + 1].strip(" " + _SEPARATORS)

@@ -19,8 +19,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(30))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("organisation.code"))
-    # As written on its documents: "ỦY BAN NHÂN DÂN THÀNH PHỐ SA ĐÉC" under "ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP",
-    # "Sa Đéc, ngày … tháng … năm …".
+    # As written on its documents: "ỦY BAN NHÂN DÂN XÃ …" under "ỦY BAN NHÂN DÂN TỈNH …", "<place_name>, ngày …
+    # tháng … năm …" (the demo's values: processes/org/*.yaml).
     issuing_body: Mapped[str | None] = mapped_column(String(300))
     parent_body: Mapped[str | None] = mapped_column(String(300))
     place_name: Mapped[str | None] = mapped_column(String(100))
