@@ -157,7 +157,7 @@ def _check_content_type() -> None:
             "application/octet-stream",
             "multipart/form-data",
         }
-    if request.endpoint == "plans.PlanImport":
+    if request.endpoint in {"plans.PlanImport", "plans.OrganisationPlanImport"}:
         from .routes.plans import PLAN_FILE_TYPES
 
         allowed = set(PLAN_FILE_TYPES)

@@ -62,6 +62,11 @@ LAUNCH_PLANS = Rule(
 )
 
 
+def may_import_plans_for(actor: Actor, own_organisation: str | None, organisation_code: str) -> bool:
+    """Plans are imported by administrators for any organisation, by a coordinator only for their own."""
+    return EDIT_PLANS.allows(actor) and (actor.is_admin or own_organisation == organisation_code)
+
+
 # --------------------------------------------------------------------------- instances
 
 

@@ -17,7 +17,8 @@ from .models import Unit, User
 from .models.plan import Plan
 from .plan.activity_types import PLANS_DIR
 from .plan.launch import launch_plan
-from .plan.store import SEED_PLAN, import_plan
+from .plan.org_import import confirm_plan_import
+from .plan.store import SEED_PLAN
 from .services import Services
 
 
@@ -106,15 +107,9 @@ def load_demo(services: Services) -> dict[str, int]:
         counts["definitions"] = sum(1 for r in results if r.created)
         uow.flush()
         for plan in DEMO_PLANS:
-            outcome = import_plan(
-                uow,
-                plan.path.read_bytes(),
-                plan.path.name,
-                org=organisation.organisation_data(uow.session, plan.organisation_code),
-                organisation_code=plan.organisation_code,
-                calendar=services.calendar.get(),
-                actor=SYSTEM_ACTOR.username,
-                now=services.clock.now(),
+            # each demo plan goes in as a coordinator's would: against its organisation's units, nothing to map
+            outcome = confirm_plan_import(
+                services, uow, SYSTEM_ACTOR, plan.organisation_code, plan.path.read_bytes(), plan.path.name, {}
             )
             counts["plans"] += int(outcome.created)
         uow.commit()

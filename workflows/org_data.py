@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from engine.errors import InvalidInput
+from engine.search import fold
 
 UNIT_KINDS = ("ubnd", "cqcm", "su_nghiep", "ubnd_xa", "external")
 ORGANISATION_KINDS = ("tinh", "thanh_pho_tw", "huyen", "thanh_pho", "thi_xa", "xa", "phuong", "dac_khu", "so", "other")
@@ -62,6 +63,9 @@ class OrgData:
     groups: dict[str, tuple[str, ...]]
     news_rotation: tuple[tuple[int, str], ...] = ()
     organisation: OrganisationRecord | None = None
+    # Explicit trailing names of the organisation (``organisation_suffixes``); empty: ``locality_suffixes``
+    # derives them from ``organisation``.
+    suffixes: tuple[str, ...] = ()
 
     def unit(self, code: str) -> UnitRecord:
         """The unit with ``code``; KeyError when there is none."""
@@ -76,17 +80,31 @@ class OrgData:
 
     @cached_property
     def locality_suffixes(self) -> tuple[str, ...]:
-        """What may follow a unit's name and still name it (" thành phố <tên>", " thành phố"), longest first."""
+        """What may follow a unit's name and still name it (" thành phố <tên>", " tp <tên>", " thành phố"), longest
+        first: ``suffixes`` when given, else the organisation's name, aliases, issuing body and kind words."""
         record = self.organisation
-        if record is None:
-            return ()
-        words = [normalize_name(n) for n in (record.name, *record.aliases)] + list(_KIND_WORDS.get(record.kind, ()))
-        return tuple(sorted({f" {w}" for w in words if w}, key=lambda w: (-len(w), w)))
+        if self.suffixes or record is None:
+            return self.suffixes
+        names = [record.name, *record.aliases, record.issuing_body or "", *_KIND_WORDS.get(record.kind, ())]
+        return organisation_suffixes(names)
 
     @cached_property
     def _name_index(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Normalised names and aliases → unit codes, longest name first."""
         return tuple(sorted(_build_name_index(self).items(), key=lambda kv: -len(kv[0])))
+
+    @cached_property
+    def _folded_index(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The same names without diacritics (a plan typed without them); a folded name two units share is left out."""
+        index: dict[str, tuple[str, ...] | None] = {}
+        for key, targets in self._name_index:
+            folded = fold_same_length(key)
+            index[folded] = targets if index.get(folded, targets) == targets else None
+        return tuple((key, targets) for key, targets in index.items() if targets is not None)
+
+    @cached_property
+    def _folded_suffixes(self) -> tuple[str, ...]:
+        return tuple(fold_same_length(suffix) for suffix in self.locality_suffixes)
 
 
 # --- Name normalisation --------------------------------------------------------------------------
@@ -112,10 +130,16 @@ _KIND_WORDS = {
     "phuong": ("phường",),
     "dac_khu": ("đặc khu",),
 }
+# Administrative words that open a locality's name, with their abbreviations ("Thành phố Sa Đéc", "TP Sa Đéc").
+_LOCALITY_WORDS = (
+    ("thành phố", ("tp",)), ("thị xã", ("tx",)), ("thị trấn", ()), ("huyện", ()), ("quận", ()),
+    ("tỉnh", ()), ("xã", ()), ("phường", ()), ("đặc khu", ()),
+)  # fmt: skip
+_BODY_PREFIXES = ("ủy ban nhân dân ", "ubnd ")
 _SEPARATORS = ",;.:"
-_SKIP_RE = re.compile(r"(?:[\s,;.:]+|và(?=\s|$|[,;.:]))+")
-_AND_RE = re.compile(r" và ")
-_AND_AHEAD_RE = re.compile(r"và(?:\s|$|[,;.:])")
+_SKIP_RE = re.compile(r"(?:[\s,;.:]+|v[àa](?=\s|$|[,;.:]))+")
+_AND_RE = re.compile(r" v[àa] ")
+_AND_AHEAD_RE = re.compile(r"v[àa](?:\s|$|[,;.:])")
 
 
 def _normalize_with_map(text: str) -> tuple[str, str, list[int]]:
@@ -140,9 +164,37 @@ def _normalize_with_map(text: str) -> tuple[str, str, list[int]]:
     return source, normalised, positions
 
 
+def fold_same_length(text: str) -> str:
+    """``text`` without diacritics, one character for one (đ → d), so positions in it are positions in ``text``."""
+    return "".join(f if len(f := fold(char)) == 1 else char for char in text)
+
+
 def normalize_name(text: str) -> str:
     """Comparable form of a name: lower case, one space, no dashes or footnote marks, new tone marks."""
     return _normalize_with_map(text)[1].strip(" " + _SEPARATORS)
+
+
+def organisation_suffixes(names: Iterable[str]) -> tuple[str, ...]:
+    """The trailing forms of an organisation's names: "Thành phố Sa Đéc" → " thành phố sa đéc", " tp sa đéc",
+    " thành phố", " tp" (a unit written "Phòng Nội vụ Thành phố" is the organisation's Phòng Nội vụ)."""
+    found: set[str] = set()
+    for raw in names:
+        name = normalize_name(raw)
+        for prefix in _BODY_PREFIXES:
+            name = name.removeprefix(prefix)
+        if not name:
+            continue
+        found.add(name)
+        for word, abbreviations in _LOCALITY_WORDS:
+            if name == word or name.startswith(word + " "):
+                place = name[len(word) :].strip()
+                found.add(word)
+                for short in abbreviations:
+                    found.add(short)
+                    if place:
+                        found.add(f"{short} {place}")
+                break
+    return tuple(" " + s for s in sorted(found, key=lambda s: (-len(s), s)))
 
 
 def _strip_city(name: str, suffixes: tuple[str, ...]) -> str:
@@ -201,34 +253,61 @@ def _match_at(
     return None
 
 
-def resolve_units(text: str, org: OrgData) -> tuple[list[str], list[str]]:
-    """Unit codes named in ``text`` (in order, groups expanded, no duplicates) and unresolved fragments."""
+@dataclass(frozen=True)
+class NamedUnits:
+    """One name as written in a unit cell and what it stands for (None: not recognised)."""
+
+    name: str
+    codes: tuple[str, ...] | None
+
+
+def resolve_names(text: str, org: OrgData) -> list[NamedUnits]:
+    """The names written in ``text``, in order, each with the unit codes it stands for (groups expanded)."""
     source, s, positions = _normalize_with_map(text)
-    index = org._name_index
-    codes: list[str] = []
-    unresolved: list[str] = []
+    folded = fold_same_length(s)
+
+    def match(at: int) -> tuple[int, tuple[str, ...]] | None:
+        return _match_at(s, at, org._name_index, org.locality_suffixes) or _match_at(
+            folded, at, org._folded_index, org._folded_suffixes
+        )
+
+    found: list[NamedUnits] = []
     i = 0
     while i < len(s):
         skip = _SKIP_RE.match(s, i)
         if skip and skip.end() > i:
             i = skip.end()
             continue
-        hit = _match_at(s, i, index, org.locality_suffixes)
+        hit = match(i)
         if hit:
-            i, targets = hit
-            codes.extend(code for code in targets if code not in codes)
+            end, targets = hit
+            found.append(NamedUnits(source[positions[i] : positions[end - 1] + 1].strip(" " + _SEPARATORS), targets))
+            i = end
             continue
         # Unknown name: up to the next comma/semicolon, or to a "và" that starts a known name.
         limit = min((p for p in (s.find(",", i), s.find(";", i)) if p >= 0), default=len(s))
         end = limit
         for conj in _AND_RE.finditer(s, i, limit):
-            if _match_at(s, conj.end(), index, org.locality_suffixes):
+            if match(conj.end()):
                 end = conj.start()
                 break
         fragment = source[positions[i] : positions[end - 1] + 1].strip(" " + _SEPARATORS)
-        if fragment and fragment not in unresolved:
-            unresolved.append(fragment)
+        if fragment:
+            found.append(NamedUnits(fragment, None))
         i = end
+    return found
+
+
+def resolve_units(text: str, org: OrgData) -> tuple[list[str], list[str]]:
+    """Unit codes named in ``text`` (in order, groups expanded, no duplicates) and unresolved fragments."""
+    codes: list[str] = []
+    unresolved: list[str] = []
+    for named in resolve_names(text, org):
+        if named.codes is None:
+            if named.name not in unresolved:
+                unresolved.append(named.name)
+        else:
+            codes.extend(code for code in named.codes if code not in codes)
     return codes, unresolved
 
 
@@ -304,6 +383,7 @@ def organisation_from_mapping(raw: Any, problems: list[str]) -> OrganisationReco
     )
 
 
+
 def org_from_mapping(data: Mapping[str, Any]) -> OrgData:
     """Build and check organisation data from a parsed YAML document."""
     problems: list[str] = []
@@ -333,7 +413,12 @@ def org_from_mapping(data: Mapping[str, Any]) -> OrgData:
             rotation.append((month, str(code)))
     if problems:
         raise InvalidInput("Dữ liệu tổ chức không hợp lệ.", code="org_data_invalid", details=problems)
-    org = OrgData(units=tuple(units), groups=groups, news_rotation=tuple(rotation), organisation=organisation)
+    org = OrgData(
+        units=tuple(units),
+        groups=groups,
+        news_rotation=tuple(rotation),
+        organisation=organisation,
+    )
     _ = org._name_index  # fail now, not at the first import, when two units share a name
     return org
 

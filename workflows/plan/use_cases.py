@@ -12,33 +12,17 @@ from engine.models import ProcessInstance
 from engine.views import Actor
 from workflows import access
 from workflows.models import PlanActivityRow, PlanOccurrence
-from workflows.organisation import organisation_data, organisation_of_unit
 from workflows.services import Services
 
 from .activity_types import ACTIVITY_TYPES
+from .org_import import import_for_own_organisation
 from .queries import get_activity
-from .store import ImportOutcome, import_plan, set_manual_due
+from .store import ImportOutcome, set_manual_due
 
 
 def import_plan_file(services: Services, uow: UnitOfWork, actor: Actor, data: bytes, filename: str) -> ImportOutcome:
-    """Import (or re-import) a plan from Markdown or Excel for the caller's organisation, against its units."""
-    access.EDIT_PLANS.check(actor)
-    owner = organisation_of_unit(uow.session, actor.unit_code)
-    if owner is None:
-        raise InvalidInput(
-            "Không xác định được tổ chức của người nhập kế hoạch.",
-            code="organisation_required",
-        )
-    return import_plan(
-        uow,
-        data,
-        filename,
-        organisation_code=owner,
-        org=organisation_data(uow.session, owner),
-        calendar=services.calendar.get(),
-        actor=actor.username,
-        now=services.clock.now(),
-    )
+    """Import (or re-import) a plan for the caller's own organisation; every unit name must be one of its units."""
+    return import_for_own_organisation(services, uow, actor, data, filename)
 
 
 def _has_live_instances(uow: UnitOfWork, activity: PlanActivityRow) -> bool:
