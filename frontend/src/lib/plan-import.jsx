@@ -112,7 +112,7 @@ function Preview({ preview }) {
           {preview.replaces.launched ? " — kế hoạch đó đã triển khai nên sẽ không thay được bằng tệp khác." : "."}
         </p>
       )}
-      <details>
+      <details open>
         <summary>{preview.activities.length} hoạt động</summary>
         <div className="table-scroll">
           <table className="table">
