@@ -23,7 +23,7 @@ from workflows.org_data import OrgData, resolve_names
 from workflows.services import Services
 
 from .activity_types import load_type_rules
-from .duties import main_text_duties
+from .duties import DutiesResult, main_text_duties
 from .markdown_import import ImportResult
 from .schedule import ScheduleConfig, parse_time_text
 from .store import (
@@ -84,12 +84,15 @@ def _read(data: bytes, filename: str, target: TargetOrganisation) -> tuple[Impor
     return parsed, text, target.schedule_config(load_schedule_config())
 
 
-def _unresolved(parsed: ImportResult, text: str | None, org: OrgData, config: ScheduleConfig) -> list[str]:
+def _duties(parsed: ImportResult, text: str | None, org: OrgData, config: ScheduleConfig) -> DutiesResult:
+    """The main text's duties (none for a workbook: it holds only the appendix)."""
+    return main_text_duties(text, parsed.plan.year, org, config) if text is not None else DutiesResult()
+
+
+def _unresolved(parsed: ImportResult, duties: DutiesResult) -> list[str]:
+    """Every name not recognised: the appendix's, then the main text's."""
     names = list(parsed.report.unresolved_units)
-    if text is not None:
-        for name in main_text_duties(text, parsed.plan.year, org, config).unresolved_units:
-            if name not in names:
-                names.append(name)
+    names.extend(name for name in duties.unresolved_units if name not in names)
     return names
 
 
@@ -120,29 +123,27 @@ def preview_plan_import(
                 "activity_type": activity_type,
             }
         )
-    warnings = [*parsed.report.warnings]
-    if text is not None:
-        duties = main_text_duties(text, plan.year, org, config)
-        warnings += duties.warnings
-        for duty in duties.duties:
-            activities.append(
-                {
-                    "section": "duty",
-                    "area": None,
-                    "code": duty.code,
-                    "text": duty.text,
-                    "lead_text": duty.lead_text,
-                    "lead": [{"name": duty.lead_text, "units": list(duty.lead_units)}],
-                    "coordinating_text": duty.coordinating_text,
-                    "coordinating": _names(duty.coordinating_text, org),
-                    "time_text": duty.time_text,
-                    "schedule": {"kind": "per_unit", "occurrences": len(duty.occurrences)},
-                    "activity_type": duty.activity_type,
-                }
-            )
+    duties = _duties(parsed, text, org, config)
+    warnings = [*parsed.report.warnings, *duties.warnings]
+    for duty in duties.duties:
+        activities.append(
+            {
+                "section": "duty",
+                "area": None,
+                "code": duty.code,
+                "text": duty.text,
+                "lead_text": duty.lead_text,
+                "lead": [{"name": duty.lead_text, "units": list(duty.lead_units)}],
+                "coordinating_text": duty.coordinating_text,
+                "coordinating": _names(duty.coordinating_text, org),
+                "time_text": duty.time_text,
+                "schedule": {"kind": "per_unit", "occurrences": len(duty.occurrences)},
+                "activity_type": duty.activity_type,
+            }
+        )
     existing = find_plan(session, target.code, plan.year, plan.number)
-    unresolved = _unresolved(parsed, text, org, config)
-    in_duties = main_text_duties(text, plan.year, org, config).unresolved_units if text is not None else {}
+    unresolved = _unresolved(parsed, duties)
+    in_duties = duties.unresolved_units
     return {
         "organisation": {"code": target.code, "name": target.name},
         "header": {
@@ -195,11 +196,11 @@ def confirm_plan_import(
     target = _check_may_import(session, actor, organisation_code)
     parsed, text, config = _read(data, filename, target)
     units = {u.code: u for u in session.scalars(select(Unit).where(Unit.organisation_code == target.code))}
-    answers = check_mapping(mapping, _unresolved(parsed, text, target.vocabulary, config), units)
+    answers = check_mapping(mapping, _unresolved(parsed, _duties(parsed, text, target.vocabulary, config)), units)
     create_new_units(session, target.code, answers)
     org = with_answers(target.vocabulary, answers)
     reparsed = parse_plan_file(data, filename, org)
-    left = _unresolved(reparsed[0], reparsed[1], org, config)
+    left = _unresolved(reparsed[0], _duties(reparsed[0], reparsed[1], org, config))
     if left:  # an answer changed how a cell splits into names: the new names need answers too
         check_mapping(mapping, left, units)
     outcome = import_plan(

@@ -126,8 +126,8 @@ def issuer_matches(issuer_text: str, target: TargetOrganisation) -> bool:
     names = [_BODY_RE.sub("", " ".join(fold(n).split())) for n in target.names]
     if issuer in names or any(issuer.endswith(" " + name) for name in names if len(name.split()) > 1):
         return True
-    place = " ".join(fold(target.place_name).split()) if target.place_name else ""
-    return bool(place) and (issuer == place or issuer.endswith(" " + place))
+    # the place alone ("Đăk Hà") is the organisation; "xã Đăk Hà" under a huyện Đăk Hà is another one
+    return bool(target.place_name) and issuer == " ".join(fold(target.place_name or "").split())
 
 
 def check_issuer(issuer_text: str, target: TargetOrganisation) -> None:
