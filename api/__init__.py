@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         documents,
         instances,
         notifications,
+        organisations,
         plan_exports,
         plans,
         report_exports,
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         auth.auth_bp,
         units_users.units_bp,
         units_users.users_bp,
+        organisations.bp,
         definitions.bp,
         instances.bp,
         tasks.bp,
@@ -155,10 +157,12 @@ def _check_content_type() -> None:
             "application/octet-stream",
             "multipart/form-data",
         }
-    if request.endpoint == "plans.PlanImport":
+    if request.endpoint in {"plans.PlanImport", "plans.OrganisationPlanImport"}:
         from .routes.plans import PLAN_FILE_TYPES
 
         allowed = set(PLAN_FILE_TYPES)
+    if request.endpoint == "organisations.OrganisationUnitsImport":
+        allowed = {"multipart/form-data"}
     if request.endpoint == "documents.Documents":
         from .routes.documents import allow_upload_body
 

@@ -22,15 +22,16 @@ def _app_and_url() -> tuple[object, str]:
 
 def cmd_init(_: argparse.Namespace) -> int:
     """Bring the database to the newest schema and load the demo data that is missing."""
-    from workflows.demo import load_demo
+    from workflows.demo import launch_demo, load_demo
 
     app, url = _app_and_url()
     upgrade(url)
     counts = load_demo(app.extensions["cchc"])  # type: ignore[attr-defined]
+    started = launch_demo(app.extensions["cchc"])  # type: ignore[attr-defined]
     print(f"Cơ sở dữ liệu: {url}")
     print(
         f"Đã nạp: {counts['units']} đơn vị, {counts['users']} tài khoản, {counts['definitions']} quy trình mới, "
-        f"{counts['plans']} kế hoạch mới."
+        f"{counts['plans']} kế hoạch mới; {started} hồ sơ mới được triển khai."
     )
     return 0
 

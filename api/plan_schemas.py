@@ -133,6 +133,10 @@ class ImportReportSchema(Schema):
     repairs = fields.List(fields.String())
     warnings = fields.List(fields.String())
     unresolved_units = fields.List(fields.String())
+    # Each unrecognised name and the coordinator's answer at the confirm: {name, answer: unit|new|none, unit, label}.
+    unit_mapping = fields.List(fields.Dict())
+    # Activities with no lead unit: "không giao" answered, or no lead written in the file ({ref, lead_text}).
+    activities_without_lead = fields.List(fields.Dict())
 
 
 class PlanDetailSchema(PlanSummarySchema):
@@ -146,6 +150,64 @@ class ImportedSchema(Schema):
     created = fields.Boolean(required=True)
     plan = fields.Nested(PlanSummarySchema, required=True)
     report = fields.Nested(ImportReportSchema, required=True)
+
+
+class ImportOrganisationSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    own = fields.Boolean(required=True)
+
+
+class NamedUnitsSchema(Schema):
+    name = fields.String(required=True)
+    units = fields.List(fields.String(), allow_none=True, metadata={"description": "null: tên chưa xác định"})
+
+
+class PreviewActivitySchema(Schema):
+    section = fields.String(required=True)
+    area = fields.String(allow_none=True)
+    code = fields.String(required=True)
+    text = fields.String(required=True)
+    lead_text = fields.String()
+    lead = fields.List(fields.Nested(NamedUnitsSchema))
+    coordinating_text = fields.String()
+    coordinating = fields.List(fields.Nested(NamedUnitsSchema))
+    time_text = fields.String()
+    schedule = fields.Dict()
+    activity_type = fields.String()
+
+
+class UnitChoiceSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    short_name = fields.String(allow_none=True)
+    kind = fields.String()
+
+
+class UnresolvedNameSchema(Schema):
+    name = fields.String(required=True)
+    activities = fields.List(fields.String())
+    suggestions = fields.List(fields.Nested(UnitChoiceSchema))
+
+
+class PreviewHeaderSchema(Schema):
+    title = fields.String(allow_none=True)
+    year = fields.Integer()
+    number = fields.String(allow_none=True)
+    issued_on = fields.String(allow_none=True)
+    issuer = fields.String(allow_none=True)
+
+
+class ImportPreviewSchema(Schema):
+    organisation = fields.Dict(required=True)
+    header = fields.Nested(PreviewHeaderSchema, required=True)
+    activities = fields.List(fields.Nested(PreviewActivitySchema))
+    counts_per_area = fields.Dict(keys=fields.String(), values=fields.Integer())
+    repairs = fields.List(fields.String())
+    warnings = fields.List(fields.String())
+    unresolved = fields.List(fields.Nested(UnresolvedNameSchema))
+    replaces = fields.Dict(allow_none=True)
+    units = fields.List(fields.Nested(UnitChoiceSchema))
 
 
 class ActivityQuerySchema(QuerySchema):

@@ -49,6 +49,9 @@ RETRY_INSTANCES = Rule(("admin",))
 MANAGE_USERS = Rule(("admin",))
 MANAGE_UNITS = Rule(("admin",))
 MANAGE_CALENDAR = Rule(("admin",))
+MANAGE_ORGANISATIONS = Rule(("admin",), "Chỉ quản trị hệ thống được quản lý tổ chức.")
+# The province's Sở Nội vụ reads the organisations under its own (workflows.organisations narrows the list).
+READ_ORGANISATIONS = Rule(("admin", "province"), "Bạn không có quyền xem danh sách tổ chức.")
 EDIT_PLANS = Rule(("admin", "coordinator"), "Chỉ quản trị viên hoặc đầu mối CCHC được sửa kế hoạch.")
 # Plans, their progress and the files made from them (Excel export, periodic report): every staff role.
 READ_PLANS = Rule(tuple(ROLES), "Bạn không có quyền xem tiến độ kế hoạch.")
@@ -57,6 +60,11 @@ LAUNCH_PLANS = Rule(
     "Chỉ quản trị viên hoặc đầu mối CCHC được triển khai kế hoạch.",
     "role_cannot_launch",
 )
+
+
+def may_import_plans_for(actor: Actor, own_organisation: str | None, organisation_code: str) -> bool:
+    """Plans are imported by administrators for any organisation, by a coordinator only for their own."""
+    return EDIT_PLANS.allows(actor) and (actor.is_admin or own_organisation == organisation_code)
 
 
 # --------------------------------------------------------------------------- instances

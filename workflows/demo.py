@@ -1,9 +1,11 @@
-"""Demo data for ``make run``: the Sa Đéc 2024 organisation, demo accounts, every process, the 2024 plan."""
+"""Demo data for ``make run``: the organisations of ``processes/org`` (a province, a city, a commune…), demo
+accounts, every process, each organisation's 2024 plan; ``launch_demo`` starts the plans marked to launch."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -12,7 +14,11 @@ from engine.views import SYSTEM_ACTOR
 from . import accounts, organisation
 from .definitions import deploy_all
 from .models import Unit, User
-from .plan.store import SEED_PLAN, import_plan
+from .models.plan import Plan
+from .plan.activity_types import PLANS_DIR
+from .plan.launch import launch_plan
+from .plan.org_import import confirm_plan_import
+from .plan.store import SEED_PLAN
 from .services import Services
 
 
@@ -43,6 +49,27 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("cv.p1", "Phan Thị Kim (Công chức UBND Phường 1)", "P1", ("staff",)),
     DemoAccount("ct.p2", "Lâm Văn Hùng (Chủ tịch UBND Phường 2)", "P2", ("head",)),
     DemoAccount("cv.p2", "Tạ Thị Hồng (Công chức UBND Phường 2)", "P2", ("staff",)),
+    # The province's Sở Nội vụ: reads every organisation under it.
+    DemoAccount("sonv", "Lương Thị Thu Hà (Sở Nội vụ tỉnh)", "SNV_DT", ("province",)),
+    # The second, smaller organisation: a commune with its own coordinator.
+    DemoAccount("ct.bt", "Trần Văn Bình (Chủ tịch UBND xã Bình Thành)", "BT_UBND", ("leader",)),
+    DemoAccount("cchc.bt", "Nguyễn Thị Mỹ (Đầu mối CCHC, Văn phòng - Thống kê xã)", "BT_VP", ("coordinator",)),
+    DemoAccount("vp.bt", "Lê Văn Tài (Phụ trách Văn phòng - Thống kê xã)", "BT_VP", ("head",)),
+    DemoAccount("cv.bt", "Phạm Thị Ngọc (Công chức Văn phòng - Thống kê xã)", "BT_VP", ("staff",)),
+    DemoAccount("mc.bt", "Võ Văn Khánh (Công chức Bộ phận Một cửa xã)", "BT_MC", ("staff",)),
+)
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    path: Path
+    organisation_code: str
+    launch: bool  # started by ``cchc init`` (launch_demo), not by the test fixtures' load_demo
+
+
+DEMO_PLANS: tuple[DemoPlan, ...] = (
+    DemoPlan(SEED_PLAN, "SADEC", launch=False),
+    DemoPlan(PLANS_DIR / "ke-hoach-cchc-2024-binh-thanh.md", "BINHTHANH", launch=True),
 )
 
 
@@ -54,7 +81,13 @@ def load_demo(services: Services) -> dict[str, int]:
     """Load what is missing (idempotent): units, demo accounts, every process of ``processes/``."""
     counts = {"units": 0, "users": 0, "definitions": 0, "plans": 0}
     with services.uow() as uow:
-        counts["units"] = organisation.seed_units(uow.session, organisation.load_org())
+        orgs = organisation.load_org_files()
+        organisation.seed_organisations(
+            uow.session, [o.organisation for o in orgs if o.organisation is not None], services.clock.now()
+        )
+        for org in orgs:
+            if org.organisation is not None:
+                counts["units"] += organisation.seed_units(uow.session, org, org.organisation.code)
         existing = set(uow.session.scalars(select(User.username)))
         for account in DEMO_ACCOUNTS:
             if account.username in existing or uow.session.get(Unit, account.unit_code) is None:
@@ -73,19 +106,30 @@ def load_demo(services: Services) -> dict[str, int]:
         results = deploy_all(services, uow, SYSTEM_ACTOR)
         counts["definitions"] = sum(1 for r in results if r.created)
         uow.flush()
-        outcome = import_plan(
-            uow,
-            SEED_PLAN.read_bytes(),
-            SEED_PLAN.name,
-            org=organisation.load_org(),
-            calendar=services.calendar.get(),
-            actor=SYSTEM_ACTOR.username,
-            now=services.clock.now(),
-        )
-        counts["plans"] = int(outcome.created)
+        for plan in DEMO_PLANS:
+            # each demo plan goes in as a coordinator's would: against its organisation's units, nothing to map
+            outcome = confirm_plan_import(
+                services, uow, SYSTEM_ACTOR, plan.organisation_code, plan.path.read_bytes(), plan.path.name, {}
+            )
+            counts["plans"] += int(outcome.created)
         uow.commit()
     services.units.invalidate()
     return counts
+
+
+def launch_demo(services: Services) -> int:
+    """Start the instances of the demo plans marked ``launch`` (idempotent); returns how many were started."""
+    started = 0
+    with services.uow() as uow:
+        for plan in DEMO_PLANS:
+            if not plan.launch:
+                continue
+            owned = (Plan.organisation_code == plan.organisation_code, Plan.source_name == plan.path.name)
+            plan_id = uow.session.scalar(select(Plan.id).where(*owned))
+            if plan_id is not None:
+                started += launch_plan(services, uow, SYSTEM_ACTOR, plan_id).created
+        uow.commit()
+    return started
 
 
 def is_empty(services: Services) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -13,7 +13,9 @@ from workflows import access
 from workflows.deadline_rules import local_day
 from workflows.plan import queries
 from workflows.plan.launch import launch_plan
+from workflows.plan.org_import import confirm_plan_import, import_organisations, preview_plan_import
 from workflows.plan.products import occurrence_products
+from workflows.plan.unit_mapping import parse_mapping
 from workflows.plan.use_cases import import_plan_file, update_activity
 
 from ..auth import current_user, require
@@ -24,6 +26,8 @@ from ..plan_schemas import (
     ActivityQuerySchema,
     ActivityUpdateSchema,
     ImportedSchema,
+    ImportOrganisationSchema,
+    ImportPreviewSchema,
     LaunchResultSchema,
     LaunchSchema,
     PlanDetailSchema,
@@ -49,6 +53,29 @@ IMPORT_DOC = file_upload_doc(
         },
     }
 )
+
+ORG_IMPORT_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "mapping": {
+                            "type": "string",
+                            "description": 'JSON {"<tên chưa xác định>": "<mã đơn vị>" | {"new": {"code", "name", '
+                            '"short_name", "kind"}} | "none"}',
+                        },
+                    },
+                    "required": ["file"],
+                }
+            }
+        },
+    },
+    "parameters": [{"name": "dry_run", "in": "query", "schema": {"type": "string", "enum": ["1"]}}],
+}
 
 
 def _plan_file() -> tuple[bytes, str]:
@@ -92,6 +119,44 @@ class PlanImport(MethodView):
         data, filename = _plan_file()
         with services().uow() as uow:
             outcome = import_plan_file(services(), uow, current_user().actor, data, filename)
+            body = {
+                "created": outcome.created,
+                "plan": queries.plan_summary(uow.session, outcome.plan),
+                "report": outcome.report,
+            }
+            uow.commit()
+        return body, 201 if outcome.created else 200
+
+
+@bp.route("/plans/import/organisations")
+class PlanImportOrganisations(MethodView):
+    @require(access.EDIT_PLANS)
+    @bp.response(200, ImportOrganisationSchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """The organisations the caller may import plans for (administrators: all; a coordinator: their own)."""
+        with services().read() as uow:
+            return import_organisations(uow.session, current_user().actor)
+
+
+@bp.route("/organisations/<string(maxlength=50):code>/plans/import")
+class OrganisationPlanImport(MethodView):
+    @require(access.EDIT_PLANS)
+    @bp.doc(**ORG_IMPORT_DOC)
+    @bp.response(201, ImportedSchema)
+    @bp.alt_response(200, schema=ImportPreviewSchema, description="dry_run=1: bản xem trước, không lưu gì")
+    @bp.alt_response(422, description="Còn tên đơn vị chưa xác định, kế hoạch của tổ chức khác, thiếu phụ lục…")
+    def post(self, code: str) -> tuple[Any, int]:
+        """Import a plan for the organisation: ``dry_run=1`` previews (nothing stored); the confirm carries
+        ``mapping``, the answer for every unit name the organisation does not know."""
+        data, filename = _plan_file()
+        if request.args.get("dry_run") in {"1", "true"}:
+            with services().read() as uow:
+                preview = preview_plan_import(services(), uow.session, current_user().actor, code, data, filename)
+            # a Response passes the route's 201 schema untouched: the preview has its own
+            return jsonify(ImportPreviewSchema().dump(preview)), 200
+        mapping = parse_mapping(request.form.get("mapping") if request.mimetype == "multipart/form-data" else None)
+        with services().uow() as uow:
+            outcome = confirm_plan_import(services(), uow, current_user().actor, code, data, filename, mapping)
             body = {
                 "created": outcome.created,
                 "plan": queries.plan_summary(uow.session, outcome.plan),

@@ -201,6 +201,14 @@ CASES = [
         EDITORS,
         body=lambda: {"content_type": "multipart/form-data", "data": {"file": (io.BytesIO(SEED), "kh.md")}},
     ),
+    Case(
+        "plan_import_preview",
+        "POST",
+        "/api/v1/organisations/SADEC/plans/import?dry_run=1",
+        EDITORS,
+        body=lambda: {"content_type": "multipart/form-data", "data": {"file": (io.BytesIO(SEED), "kh.md")}},
+    ),
+    Case("plan_import_organisations", "GET", "/api/v1/plans/import/organisations", EDITORS),
     Case("plan_launch", "POST", "/api/v1/plans/1/launch", EDITORS, body=lambda: {"json": {"until": "2024-01-02"}}),
     Case("plan_progress", "GET", "/api/v1/plans/1/progress", ALL),
     Case("plan_export", "GET", "/api/v1/plans/1/export?format=xlsx", ALL),
@@ -287,6 +295,7 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "?period=quarter&quarter=1": "",
         "?scope=unit": "",
         "/documents/1": "/documents/<document_id>",
+        "/organisations/SADEC/plans/import?dry_run=1": "/organisations/<code>/plans/import",
     }
     normalised = set()
     for method, path in covered:

@@ -136,9 +136,11 @@ def test_quarter_report_names_the_period_and_matches_progress(api: Api, clock: M
     text = "\n".join(paragraphs)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in paragraphs
     assert "Độc lập - Tự do - Hạnh phúc" in paragraphs
-    assert "ỦY BAN NHÂN DÂN THÀNH PHỐ SA ĐÉC" in paragraphs  # the issuing body of the plan, from the unit data
+    # the issuing body, the body above it and the địa danh: the plan's organisation's (processes/org header)
+    assert "ỦY BAN NHÂN DÂN THÀNH PHỐ SA ĐÉC" in paragraphs
+    assert "ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP" in paragraphs
     assert "Số:        /BC-UBND" in paragraphs
-    assert "……, ngày 05 tháng 02 năm 2024" in paragraphs
+    assert "Sa Đéc, ngày 05 tháng 02 năm 2024" in paragraphs
     assert "Kết quả thực hiện công tác cải cách hành chính quý I năm 2024" in paragraphs
     assert "{{" not in text and "{%" not in text
     overall = progress["overall"]

@@ -42,7 +42,7 @@ def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     services = app.extensions["cchc"]
     load_demo(services)
     with services.uow() as uow:
-        plan_id = uow.session.scalar(select(Plan.id).where(Plan.year == 2024))
+        plan_id = uow.session.scalar(select(Plan.id).where(Plan.year == 2024, Plan.organisation_code == "SADEC"))
         assert launch_plan(services, uow, SYSTEM_ACTOR, plan_id).created >= 300
         uow.commit()
     port = _free_port()

@@ -27,12 +27,13 @@ def test_plan_dashboard(server: Server, page: tuple[Page, Problems]) -> None:
     token = api_token(pg, server, "cchc.pnv")
     headers = {"Authorization": f"Bearer {token}"}
     plans = pg.request.get(f"{server.url}/api/v1/plans", headers=headers).json()
-    plan = next(p for p in plans if p["year"] == 2024)
+    plan = next(p for p in plans if p["year"] == 2024 and p["issuing_unit"] == "UBND")  # Sa Đéc's
     overdue = pg.request.get(f"{server.url}/api/v1/plans/{plan['id']}/activities?status=overdue", headers=headers)
     overdue_total = overdue.json()["total"]
 
     login(pg, server, "cchc.pnv")
     pg.get_by_role("link", name="Kế hoạch").click()
+    pg.get_by_label("Kế hoạch", exact=True).select_option(str(plan["id"]))
     expect(pg.get_by_test_id("plan-title")).to_contain_text("năm 2024")
     expect(pg.get_by_test_id("activity-count")).to_have_text(str(plan["activity_count"]))
     expect(pg.get_by_test_id("overall")).to_contain_text("Quá hạn chưa hoàn thành")
@@ -61,11 +62,15 @@ def test_plan_dashboard(server: Server, page: tuple[Page, Problems]) -> None:
     expect(pg.get_by_test_id("instances-table").locator("tbody tr")).to_have_count(count)
     screenshot(pg, "12-ho-so-cua-hoat-dong")
 
-    # importing the plan file again: the report is shown (same content: no second copy)
+    # importing the plan file again: preview (every unit known), confirm; same content: no second copy
     pg.goto(f"{server.url}/plans")
     pg.get_by_label("Tệp kế hoạch (Markdown hoặc Excel)").set_input_files(str(SEED_PLAN))
-    pg.get_by_role("button", name="Nhập kế hoạch").click()
+    pg.get_by_role("button", name="Xem trước").click()
+    expect(pg.get_by_test_id("import-preview")).to_contain_text("Sẽ thay kế hoạch đã nhập")
+    expect(pg.get_by_test_id("unresolved-row")).to_have_count(0)
+    pg.get_by_role("button", name="Xác nhận nhập kế hoạch").click()
     report = pg.get_by_test_id("import-report")
+    expect(report).to_contain_text("đã có với cùng nội dung")
     expect(report).to_contain_text("Số hoạt động theo lĩnh vực")
     expect(report).to_contain_text("Lĩnh vực VII")
     expect(report).to_contain_text("Cảnh báo")

@@ -15,11 +15,12 @@ pytestmark = pytest.mark.e2e
 
 def test_staff_starts_a_periodic_report_from_the_start_form(server: Server, page: tuple[Page, Problems]) -> None:
     pg, problems = page
-    login(pg, server, "cv.pnv")
+    # the browser runs on today's date: Sa Đéc's units closed on 2025-06-30, the commune's are open
+    login(pg, server, "cv.bt")
     pg.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Khởi tạo hồ sơ").click()
     pg.wait_for_url(f"{server.url}/instances/new")
     expect(pg.get_by_test_id("start-page")).to_be_visible()
-    expect(pg.get_by_label("Đơn vị chủ trì (sở hữu hồ sơ)")).to_have_value("PNV")  # staff: their own unit only
+    expect(pg.get_by_label("Đơn vị chủ trì (sở hữu hồ sơ)")).to_have_value("BT_VP")  # staff: their own unit only
     expect(pg.locator("#start-unit option")).to_have_count(1)
     pg.get_by_label("Quy trình", exact=True).select_option(label="Báo cáo định kỳ")
     form = pg.get_by_test_id("start-form")
@@ -47,10 +48,10 @@ def test_staff_starts_a_periodic_report_from_the_start_form(server: Server, page
     problems.items.clear()  # the refused start answered 422 on purpose
 
     # fixed → the new instance's page
-    pg.get_by_label("Tiêu đề hồ sơ (không bắt buộc)").fill("Báo cáo CCHC Quý I/2024 của Phòng Nội vụ")
+    pg.get_by_label("Tiêu đề hồ sơ (không bắt buộc)").fill("Báo cáo CCHC Quý I/2024 của Văn phòng - Thống kê xã")
     form.get_by_role("button", name="Khởi tạo hồ sơ").click()
     pg.wait_for_url(re.compile(r".*/instances/\d+$"))
-    expect(pg.get_by_test_id("instance-title")).to_have_text("Báo cáo CCHC Quý I/2024 của Phòng Nội vụ")
+    expect(pg.get_by_test_id("instance-title")).to_have_text("Báo cáo CCHC Quý I/2024 của Văn phòng - Thống kê xã")
     expect(pg.get_by_test_id("open-tasks")).to_contain_text("Soạn báo cáo")
     screenshot(pg, "start-03-ho-so-moi")
     instance_id = int(pg.url.rsplit("/", 1)[1])

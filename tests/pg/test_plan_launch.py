@@ -30,7 +30,7 @@ def test_concurrent_launches_never_start_an_occurrence_twice() -> None:
     try:
         load_demo(services)
         with services.uow() as uow:
-            plan_id = uow.session.scalars(select(Plan.id)).one()
+            plan_id = uow.session.scalars(select(Plan.id).where(Plan.organisation_code == "SADEC")).one()
         barrier = threading.Barrier(2)
         outcomes: list[object] = []
 

@@ -179,6 +179,14 @@ def _unit(code: str, **extra: object) -> dict[str, object]:
     return {"code": code, "name": f"Đơn vị {code}", "kind": "cqcm", "parent": None, **extra}
 
 
+def test_locality_suffixes_come_from_the_organisation(org: OrgData) -> None:
+    assert org.locality_suffixes[:2] == (" thành phố sa đéc", " tp. sa đéc")
+    assert " thành phố" in org.locality_suffixes and " tp" in org.locality_suffixes
+    commune = org_from_mapping({"organisation": {"code": "X", "name": "Xã Tân Khánh Đông", "kind": "xa"}, "units": []})
+    assert commune.locality_suffixes == (" xã tân khánh đông", " xã")
+    assert org_from_mapping({"units": []}).locality_suffixes == ()
+
+
 @pytest.mark.parametrize(
     ("data", "fragment"),
     [
@@ -188,7 +196,14 @@ def _unit(code: str, **extra: object) -> dict[str, object]:
         ({"units": [_unit("A")], "groups": [{"name": "G", "members": ["A", "B"]}]}, "không có đơn vị B"),
         ({"units": [_unit("A")], "news_rotation": {"months": [{"month": 13, "units": ["A"]}]}}, "tháng 13"),
         ({"units": [_unit("A", valid_from="01/01/2021")]}, "YYYY-MM-DD"),
-        ({"units": [_unit("A", aliases=["X"]), _unit("B", aliases=["x Thành phố"])]}, "trùng giữa A và B"),
+        (
+            {
+                "organisation": {"code": "TPX", "name": "Thành phố X", "kind": "thanh_pho"},
+                "units": [_unit("A", aliases=["X"]), _unit("B", aliases=["x Thành phố"])],
+            },
+            "trùng giữa A và B",
+        ),
+        ({"organisation": {"code": "tp x", "name": "", "kind": "lang"}, "units": []}, "mã «tp x»"),
     ],
 )
 def test_invalid_org_data_is_refused_with_every_problem(data: dict[str, object], fragment: str) -> None:

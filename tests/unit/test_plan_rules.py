@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from workflows.organisation import load_org
+from workflows.org_data import load_org_file
+from workflows.organisation import ORG_DIR
 from workflows.plan.activity_types import load_type_rules, rules_from_mapping
 from workflows.plan.duties import main_text_duties
 from workflows.plan.progress import (
@@ -23,6 +24,7 @@ from workflows.plan.progress import (
 from workflows.plan.schedule import ScheduleConfig
 from workflows.plan.store import SEED_PLAN
 
+SADEC = load_org_file(ORG_DIR / "sa-dec-2024.yaml")
 RULES = load_type_rules()
 
 
@@ -73,7 +75,7 @@ def test_rules_file_errors_are_explained() -> None:
 
 
 def test_duties_of_the_seed_main_text() -> None:
-    result = main_text_duties(SEED_PLAN.read_text(encoding="utf-8"), 2024, load_org(), ScheduleConfig())
+    result = main_text_duties(SEED_PLAN.read_text(encoding="utf-8"), 2024, SADEC, ScheduleConfig())
     assert result.warnings == []
     plans, reports, news = result.duties
     assert (plans.code, plans.activity_type, len(plans.occurrences)) == ("NV.1", "plan_issuance", 20)
@@ -94,7 +96,7 @@ def test_duties_of_the_seed_main_text() -> None:
 
 
 def test_a_text_without_duties_warns() -> None:
-    result = main_text_duties("KẾ HOẠCH\n\nKhông có phần tổ chức thực hiện.", 2024, load_org(), ScheduleConfig())
+    result = main_text_duties("KẾ HOẠCH\n\nKhông có phần tổ chức thực hiện.", 2024, SADEC, ScheduleConfig())
     assert result.duties == [] and len(result.warnings) == 3
     assert any("lịch luân phiên đăng tin" in w for w in result.warnings)
 

@@ -2,10 +2,12 @@
 
 - every unit (cơ quan chuyên môn, UBND xã/phường) issues its own CCHC plan by the date the text gives
   ("chậm nhất ngày 15 tháng 01 năm 2024");
-- every unit reports quarterly, 6-monthly and yearly to the UBND through Phòng Nội vụ;
+- every unit reports quarterly, 6-monthly and yearly to the UBND through the unit the text names
+  ("báo cáo về UBND Thành phố (Qua Phòng Nội vụ Thành phố)");
 - units post CCHC news on the monthly rotation of the footnote ("… UBND Phường 1 đăng tin tháng 01 năm 2024").
 
-Each duty becomes an activity of section "duty" whose occurrences are per unit.
+Each duty becomes an activity of section "duty" whose occurrences are per unit. Who leads, and through whom
+reports go, come from the organisation's units and the plan's own text, never from names written here.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from workflows.org_data import OrgData, resolve_units
@@ -29,6 +31,9 @@ _PLAN_DEADLINE_RE = re.compile(
 _REPORTS_RE = re.compile(r"định kỳ (?:hằng |hàng )?quý, 6 tháng và năm báo cáo", re.I)
 # The leading marks are taken possessively and the units end on a non-space: "[…]*(?P<units>.+?)\s+" let the
 # three quantifiers share a run of spaces and backtracked cubically (one line of 1,000 spaces took 5 s).
+_ROUTE_RE = re.compile(
+    r"báo cáo (?:về|cho|gửi) (?P<to>[^(.;]{1,80}?)\s*\(\s*(?:thông qua|qua) (?P<via>[^)]{1,80}?)\s*\)", re.I
+)
 _NEWS_RE = re.compile(r"^[\s¹²³*]*+(?P<units>.*?\S)\s+đăng tin tháng (?P<month>\d{1,2}) năm (?P<year>\d{4})", re.I)
 
 
@@ -51,12 +56,29 @@ class Duty:
     time_text: str
     activity_type: str
     occurrences: tuple[UnitOccurrence, ...]
+    coordinating_text: str = ""
+    coordinating_units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Route:
+    """Where the units' reports go: "UBND Thành phố", through "Phòng Nội vụ Thành phố" (its unit codes)."""
+
+    to: str
+    via: str
+    via_units: tuple[str, ...]
 
 
 @dataclass
 class DutiesResult:
     duties: list[Duty] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # names not recognised (the reports' route, the news rotation) → the duties they belong to
+    unresolved_units: dict[str, list[str]] = field(default_factory=dict)
+
+    def unresolved(self, name: str, *codes: str) -> None:
+        where = self.unresolved_units.setdefault(name, [])
+        where.extend(code for code in codes if code not in where)
 
 
 def _fold(text: str) -> str:
@@ -71,7 +93,28 @@ def duty_units(org: OrgData, year: int) -> tuple[str, ...]:
     )
 
 
-def _unit_plans(text: str, units: Sequence[str], year: int) -> Duty | None:
+def duty_lead_text(org: OrgData) -> str:
+    """The lead text of the duties, "Các cơ quan chuyên môn thuộc <its UBND>; UBND cấp xã", from the units."""
+    top = next((u for u in org.units if u.kind == "ubnd" and u.parent is None), None)
+    parts = []
+    if org.codes_of_kind("cqcm"):
+        parts.append(f"Các cơ quan chuyên môn thuộc {top.short_name}" if top else "Các cơ quan chuyên môn")
+    if org.codes_of_kind("ubnd_xa"):
+        parts.append("UBND cấp xã")
+    return "; ".join(parts)
+
+
+def _route(text: str, org: OrgData, result: DutiesResult) -> _Route | None:
+    match = _ROUTE_RE.search(text)
+    if match is None:
+        return None
+    codes, unresolved = resolve_units(match["via"], org)
+    for name in unresolved:
+        result.unresolved(name, "NV.1", "NV.2")
+    return _Route(match["to"].strip(), match["via"].strip(), tuple(codes))
+
+
+def _unit_plans(text: str, units: Sequence[str], year: int, lead: str, route: _Route | None) -> Duty | None:
     match = _PLAN_DEADLINE_RE.search(text)
     if not match:
         return None
@@ -84,29 +127,36 @@ def _unit_plans(text: str, units: Sequence[str], year: int) -> Duty | None:
         text=f"Xây dựng, ban hành Kế hoạch CCHC năm {year} của cơ quan, đơn vị",
         output_text="Kế hoạch",
         output_kinds=("Kế hoạch",),
-        lead_text="Các cơ quan chuyên môn thuộc UBND Thành phố; UBND các xã, phường",
+        lead_text=lead,
         lead_units=tuple(units),
         time_text=f"Chậm nhất ngày {due:%d/%m/%Y}",
         activity_type="plan_issuance",
         occurrences=tuple(UnitOccurrence(unit, occurrence) for unit in units),
+        coordinating_text=route.via if route else "",
+        coordinating_units=route.via_units if route else (),
     )
 
 
-def _unit_reports(text: str, units: Sequence[str], year: int, config: ScheduleConfig) -> Duty | None:
+def _unit_reports(
+    text: str, units: Sequence[str], year: int, config: ScheduleConfig, lead: str, route: _Route | None
+) -> Duty | None:
     if not _REPORTS_RE.search(text):
         return None
     time_text = f"Định kỳ hằng quý, 6 tháng và năm {year}"
     schedule = parse_time_text(time_text, year, config)
+    recipient = f" gửi {route.to} (qua {route.via})" if route else ""
     return Duty(
         code="NV.2",
-        text="Báo cáo định kỳ quý, 6 tháng và năm về công tác CCHC gửi UBND Thành phố (qua Phòng Nội vụ)",
+        text=f"Báo cáo định kỳ quý, 6 tháng và năm về công tác CCHC{recipient}",
         output_text="Báo cáo",
         output_kinds=("Báo cáo",),
-        lead_text="Các cơ quan chuyên môn thuộc UBND Thành phố; UBND các xã, phường",
+        lead_text=lead,
         lead_units=tuple(units),
         time_text=time_text,
         activity_type="periodic_report",
         occurrences=tuple(UnitOccurrence(unit, occ) for occ in schedule.occurrences for unit in units),
+        coordinating_text=route.via if route else "",
+        coordinating_units=route.via_units if route else (),
     )
 
 
@@ -124,6 +174,7 @@ def _news_rotation(lines: Sequence[str], org: OrgData, result: DutiesResult) -> 
         codes, unresolved = resolve_units(match["units"], org)
         for fragment in unresolved:
             result.warnings.append(f"Lịch đăng tin tháng {month:02d}/{year}: không xác định được đơn vị «{fragment}».")
+            result.unresolved(fragment, "NV.3")
         occurrence = parse_time_text(f"Tháng {month:02d}/{year}", year).occurrences[0]
         for code in codes:
             occurrences.append(UnitOccurrence(code, occurrence))
@@ -144,15 +195,23 @@ def _news_rotation(lines: Sequence[str], org: OrgData, result: DutiesResult) -> 
     )
 
 
+def _with_route(duty: Duty | None, route: _Route | None) -> Duty | None:
+    if duty is None or route is None:
+        return duty
+    return replace(duty, coordinating_text=route.via, coordinating_units=route.via_units)
+
+
 def main_text_duties(text: str, year: int, org: OrgData, config: ScheduleConfig) -> DutiesResult:
     """The duties of the plan's main text (Markdown of the whole document)."""
     result = DutiesResult()
     folded = re.sub(r"\s+", " ", _fold(text))
     units = duty_units(org, year)
+    lead = duty_lead_text(org)
+    route = _route(folded, org, result)
     for duty, missing in (
-        (_unit_plans(folded, units, year), "hạn ban hành kế hoạch CCHC của các cơ quan, đơn vị"),
-        (_unit_reports(folded, units, year, config), "chế độ báo cáo định kỳ quý, 6 tháng và năm"),
-        (_news_rotation(text.splitlines(), org, result), "lịch luân phiên đăng tin"),
+        (_unit_plans(folded, units, year, lead, route), "hạn ban hành kế hoạch CCHC của các cơ quan, đơn vị"),
+        (_unit_reports(folded, units, year, config, lead, route), "chế độ báo cáo định kỳ quý, 6 tháng và năm"),
+        (_with_route(_news_rotation(text.splitlines(), org, result), route), "lịch luân phiên đăng tin"),
     ):
         if duty is None:
             result.warnings.append(f"Phần tổ chức thực hiện không nêu {missing}; không tạo nhiệm vụ tương ứng.")

@@ -47,6 +47,7 @@ from .parsed_plan import (
     PlanArea,
     PlanObjective,
     PlanTask,
+    no_appendix,
 )
 from .plan_assembly import OTHER_OUTPUT, OUTPUT_KINDS, assemble_plan, output_kinds
 from .plan_header import PlanHeader, read_plan_header
@@ -179,5 +180,5 @@ def parse_plan_markdown(text: str, org: OrgData) -> ImportResult:
     lines = _bounded_lines(text)
     rows, first_line, warnings = markdown_rows(lines)
     if first_line < 0:
-        raise NotAPlan(NO_TABLE_MESSAGE)
+        raise no_appendix(lines)
     return assemble_plan(read_plan_header(lines[:first_line]), rows, org, warnings)

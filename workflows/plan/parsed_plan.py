@@ -13,12 +13,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from engine.errors import InvalidInput
+from engine.search import fold
 
+APPENDIX_MISSING_MESSAGE = (
+    "Kế hoạch không có phụ lục danh mục hoạt động (bảng) với các cột STT, Mục tiêu, Nhiệm vụ, Hoạt động, "
+    "Chủ trì…: thêm bảng phụ lục của kế hoạch vào tệp rồi nhập lại."
+)
+# The opening of a CCHC plan: "KẾ HOẠCH" on its own line (or "KẾ HOẠCH Cải cách hành chính…"), and the text
+# speaks of administrative reform.
+_PLAN_TITLE_RE = re.compile(r"^\W*ke hoach\b")
+_REFORM_RE = re.compile(r"\b(?:cai cach hanh chinh|cchc)\b")
 NO_TABLE_MESSAGE = (
     "Tệp không phải kế hoạch CCHC: không tìm thấy bảng phụ lục (các cột STT, Mục tiêu, Nhiệm vụ, Hoạt động, Chủ trì…)."
 )
@@ -120,3 +130,22 @@ class NotAPlan(InvalidInput):
 
     code = "not_a_plan"
     default_message = NO_TABLE_MESSAGE
+
+
+class PlanAppendixMissing(NotAPlan):
+    """The file is a CCHC plan, but its appendix table (the activities) is not in it."""
+
+    code = "plan_appendix_missing"
+    default_message = APPENDIX_MISSING_MESSAGE
+
+
+def looks_like_a_plan(lines: Iterable[str]) -> bool:
+    """Whether the text opens as a CCHC plan: a "KẾ HOẠCH" title among its first lines and reform in its text."""
+    folded = [" ".join(fold(line.replace("*", "").replace("#", "")).split()) for line in lines]
+    titled = any(_PLAN_TITLE_RE.match(line) for line in folded[:60])
+    return titled and any(_REFORM_RE.search(line) for line in folded)
+
+
+def no_appendix(lines: Iterable[str]) -> NotAPlan:
+    """The error for a text without the appendix table: a plan missing it, or not a plan at all."""
+    return PlanAppendixMissing(APPENDIX_MISSING_MESSAGE) if looks_like_a_plan(lines) else NotAPlan(NO_TABLE_MESSAGE)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput
 from engine.models import HumanTask, ProcessInstance
-from workflows.models import Plan, PlanActivityRow, PlanOccurrence, Unit
+from workflows.models import Organisation, Plan, PlanActivityRow, PlanOccurrence, Unit
 
 from .progress import DONE_LATE, OVERDUE, STATUS_LABELS, STATUSES
 
@@ -122,8 +122,15 @@ def _counts_text(counts: dict[str, int]) -> str:
 def report_context(
     session: Session, plan: Plan, export: dict[str, Any], period: ReportPeriod, today: date, place: str
 ) -> dict[str, Any]:
-    """Everything the template may use (documented in docs/exports.md)."""
+    """Everything the template may use (documented in docs/exports.md).
+
+    The địa danh is the plan's organisation's ``place_name`` (else ``place``, the deployment's CCHC_REPORT_PLACE);
+    a plan of the organisation's top unit (its UBND) carries the organisation's ``issuing_body`` and
+    ``parent_body``; a plan of a unit below it (a phòng), that unit's name under its parent unit's.
+    """
+    owner = session.get(Organisation, plan.organisation_code)
     body = session.get(Unit, plan.issuing_unit_code)
+    top = owner if owner is not None and body is not None and body.parent_code is None else None
     parent = session.get(Unit, body.parent_code) if body is not None and body.parent_code else None
     names = {u.code: u.short_name or u.name for u in session.scalars(select(Unit))}
     progress = export["progress"]
@@ -151,11 +158,11 @@ def report_context(
     body_name = body.name if body is not None else plan.issuing_unit_code
     is_council = body is not None and body.kind in ("ubnd", "ubnd_xa")
     return {
-        "parent_body": parent.name.upper() if parent is not None else "",
-        "issuing_body": body_name.upper(),
+        "parent_body": (top.parent_body if top else None) or (parent.name.upper() if parent is not None else ""),
+        "issuing_body": (top.issuing_body if top else None) or body_name.upper(),
         "issuing_name": body_name,
         "symbol": f"BC-{plan.issuing_unit_code}",
-        "place": place,
+        "place": (owner.place_name if owner else None) or place,
         "date_text": date_line(today),
         "today": today.strftime("%d/%m/%Y"),
         "period": period.label,

@@ -82,6 +82,10 @@ class ScheduleConfig:
     ongoing_checkin: CheckinPeriod = "quarter"  # check-ins of "Thường xuyên" work
     twice_monthly_days: tuple[int, int | None] = (15, None)  # "Mỗi tháng 02 kỳ": 1st issue, 2nd issue
     issue_day: int | None = None  # "N tháng 01 kỳ": day of the window's last month
+    # Names of the organisation whose plan it is and of its parent (folded: "thanh pho sa dec", "tinh dong thap"),
+    # from the organisation's data: "Theo Kế hoạch của UBND <own>" is the plan's own, "… của <parent>" the province's.
+    own_names: tuple[str, ...] = ()
+    parent_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Reject values that cannot make a date."""
@@ -311,9 +315,8 @@ _EVERY_MONTHS = re.compile(r"^(?:dinh ky |moi )?" + _NUM + r" thang\s*/?\s*(?:0?
 _RECURRING_START = re.compile(r"^(?:dinh ky(?: (?:hang|moi))?|hang|moi) ")
 _ON_DEMAND_TAIL = re.compile(r"[,;]? (?:va|hoac) (?:dot xuat|khi co yeu cau)(?: theo yeu cau)?$")
 _ON_DEMAND_ONLY = re.compile(r"^(?:dot xuat|khi co yeu cau|theo yeu cau)(?: theo yeu cau)?$")
-_RELATIVE: tuple[tuple[re.Pattern[str], Reference], ...] = (
-    (re.compile(r"^(?:thuc hien )?theo ke hoach (?:cua )?(?:ubnd )?tinh(?: dong thap)?$"), "provincial_plan"),
-    (re.compile(r"^(?:thuc hien )?theo ke hoach(?: (?:cua )?(?:ubnd )?thanh pho)?$"), "plan"),
+_PROVINCIAL = r"(?:ubnd )?tinh"  # "Theo Kế hoạch của (UBND) tỉnh": the parent province, by its generic name
+_RELATIVE_FIXED: tuple[tuple[re.Pattern[str], Reference], ...] = (
     (re.compile(r"^(?:thuc hien )?theo quyet dinh\b.*$"), "decision"),
     (re.compile(r"^sau (?:khi )?(?:co (?:ket qua |ket luan )?)?(?:ket thuc )?kiem tra$"), "after_inspection"),
 )
@@ -413,9 +416,26 @@ def _parse_ongoing(text: str, plan_year: int, config: ScheduleConfig) -> _Parsed
     return _Parsed("ongoing", checkins, years=(year,))
 
 
-def _parse_relative(text: str) -> _Parsed | None:
+def _alternatives(names: tuple[str, ...]) -> str:
+    return "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+
+
+def _relative_patterns(config: ScheduleConfig) -> tuple[tuple[re.Pattern[str], Reference], ...]:
+    """Patterns of "Theo Kế hoạch [của <parent>]" / "[của <own>]", the names from the organisation's data."""
+    parents = _alternatives(config.parent_names)
+    parent = f"(?:{_PROVINCIAL}|(?:ubnd )?(?:{parents}))" if parents else _PROVINCIAL
+    owns = _alternatives(config.own_names)
+    own = rf"(?: (?:cua )?(?:ubnd )?(?:{owns}))?" if owns else ""
+    return (
+        (re.compile(rf"^(?:thuc hien )?theo ke hoach (?:cua )?{parent}$"), "provincial_plan"),
+        (re.compile(rf"^(?:thuc hien )?theo ke hoach{own}$"), "plan"),
+        *_RELATIVE_FIXED,
+    )
+
+
+def _parse_relative(text: str, config: ScheduleConfig) -> _Parsed | None:
     """A date set by another plan, decision or activity."""
-    for pattern, reference in _RELATIVE:
+    for pattern, reference in _relative_patterns(config):
         if pattern.match(text):
             return _Parsed("relative", reference=reference)
     return None
@@ -452,7 +472,7 @@ def parse_time_text(text: str, plan_year: int, config: ScheduleConfig | None = N
         return manual("Chưa ghi thời gian thực hiện: cần đặt hạn thủ công")
     try:
         parsed = (
-            _parse_relative(folded)
+            _parse_relative(folded, config)
             or _parse_ongoing(folded, plan_year, config)
             or _parse_recurring(folded, plan_year, config)
             or _parse_deadline(folded, plan_year)

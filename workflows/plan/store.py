@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
 from engine.db import UnitOfWork
-from engine.errors import Conflict
-from workflows.models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, PlanTaskRow
-from workflows.org_data import OrgData, resolve_units
+from engine.errors import Conflict, InvalidInput
+from workflows.models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, PlanTaskRow, Unit
+from workflows.org_data import OrgData
 
 from .activity_types import PLANS_DIR, TypeRules, load_type_rules
 from .duties import main_text_duties
@@ -43,6 +43,14 @@ class ImportOutcome:
 
 def load_schedule_config(path: Path = SCHEDULE_CONFIG) -> ScheduleConfig:
     return ScheduleConfig.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def check_plan_size(data: bytes) -> None:
+    """413 when the upload is over the plan import's limit."""
+    if len(data) > MAX_PLAN_BYTES:
+        raise too_large(
+            f"tệp có {vietnamese_number(len(data))} byte", "upload_bytes", MAX_PLAN_BYTES, f"{MAX_PLAN_BYTES // MB} MB"
+        )
 
 
 def parse_plan_file(data: bytes, filename: str, org: OrgData) -> tuple[ImportResult, str | None]:
@@ -176,11 +184,28 @@ def _task_row(objective: PlanObjectiveRow, task: PlanTask, position: int, parent
     return row
 
 
-def _issuer(issuer_text: str, org: OrgData) -> str:
-    codes, _ = resolve_units(issuer_text, org) if issuer_text else ([], [])
-    if codes:
-        return codes[0]
-    return next(iter(org.codes_of_kind("ubnd")), "UBND")
+def top_unit(session: Session, organisation_code: str) -> str:
+    """The organisation's own UBND (its top unit of kind ``ubnd``, else its first top unit): a plan's issuer."""
+    tops = session.scalars(
+        select(Unit)
+        .where(Unit.organisation_code == organisation_code, Unit.parent_code.is_(None))
+        .order_by(Unit.kind != "ubnd", Unit.code)
+    ).first()
+    if tops is None:
+        raise InvalidInput(
+            "Tổ chức chưa có đơn vị nào: nhập danh sách đơn vị trước khi nhập kế hoạch.",
+            code="organisation_has_no_units",
+            details={"organisation_code": organisation_code},
+        )
+    return tops.code
+
+
+def find_plan(session: Session, organisation_code: str, year: int, number: str | None) -> Plan | None:
+    """The plan of the organisation with this year and number (a plan without a number matches one without)."""
+    same_number = Plan.number.is_(None) if number is None else Plan.number == number
+    return session.scalars(
+        select(Plan).where(Plan.organisation_code == organisation_code, Plan.year == year, same_number)
+    ).first()
 
 
 def import_plan(
@@ -189,28 +214,37 @@ def import_plan(
     filename: str,
     *,
     org: OrgData,
+    organisation_code: str,
+    issuing_unit: str | None = None,
     calendar: WorkingCalendar,
     actor: str,
     now: datetime,
     rules: TypeRules | None = None,
     config: ScheduleConfig | None = None,
+    parsed_file: tuple[ImportResult, str | None] | None = None,
 ) -> ImportOutcome:
-    """Parse and store a plan in the caller's transaction (nothing is stored when the file is refused)."""
-    if len(data) > MAX_PLAN_BYTES:
-        raise too_large(
-            f"tệp có {vietnamese_number(len(data))} byte", "upload_bytes", MAX_PLAN_BYTES, f"{MAX_PLAN_BYTES // MB} MB"
-        )
-    parsed, text = parse_plan_file(data, filename, org)
+    """Parse and store a plan of ``organisation_code`` in the caller's transaction (nothing is stored when the file
+    is refused). The plan is identified by organisation, year and number: only that plan is ever replaced."""
+    check_plan_size(data)
+    parsed, text = parsed_file or parse_plan_file(data, filename, org)
     rules = rules or load_type_rules()
     config = config or load_schedule_config()
     source = parsed.plan
-    issuer = _issuer(source.issuer_text, org)
     content_hash = hashlib.sha256(data).hexdigest()
     session = uow.session
     title = source.title or f"Kế hoạch CCHC năm {source.year}"
-    existing = session.scalars(
-        select(Plan).where(Plan.year == source.year, Plan.issuing_unit_code == issuer, Plan.title == title)
-    ).one_or_none()
+    issuing_unit = issuing_unit or top_unit(session, organisation_code)
+    existing = find_plan(session, organisation_code, source.year, source.number)
+    same_title = session.scalars(
+        select(Plan).where(Plan.year == source.year, Plan.issuing_unit_code == issuing_unit, Plan.title == title)
+    ).first()
+    if same_title is not None and same_title is not existing:
+        raise Conflict(
+            f"Tổ chức đã có kế hoạch «{title}» năm {source.year} với số khác "
+            f"(«{same_title.number or 'chưa có số'}»); kiểm tra lại số kế hoạch trong tệp.",
+            code="plan_title_taken",
+            details={"plan_id": same_title.id, "number": same_title.number},
+        )
     if existing is not None:
         if existing.content_hash == content_hash:
             return ImportOutcome(existing, existing.report, created=False)
@@ -228,7 +262,8 @@ def import_plan(
         title=title,
         number=source.number,
         issued_on=source.issued_on,
-        issuing_unit_code=issuer,
+        issuing_unit_code=issuing_unit,
+        organisation_code=organisation_code,
         source_name=filename[:300] or None,
         content_hash=content_hash,
         imported_by=actor,
@@ -275,8 +310,8 @@ def import_plan(
                 output_kinds=list(duty.output_kinds),
                 lead_text=duty.lead_text,
                 lead_units=list(duty.lead_units),
-                coordinating_text="Phòng Nội vụ",
-                coordinating_units=["PNV"] if "PNV" in {u.code for u in org.units} else [],
+                coordinating_text=duty.coordinating_text,
+                coordinating_units=list(duty.coordinating_units),
                 time_text=duty.time_text,
                 schedule={"kind": "per_unit", "occurrences": []},
                 budget_text="",
@@ -305,6 +340,11 @@ def import_plan(
         "repairs": list(report.repairs),
         "warnings": [*report.warnings, *builder.schedule_warnings, *duties_warnings],
         "unresolved_units": list(report.unresolved_units),
+        "activities_without_lead": [
+            {"ref": f"{a.area.code if a.area else 'NV'}/{a.code}", "lead_text": a.lead_text}
+            for a in plan.activities
+            if not a.lead_units
+        ],
     }
     session.flush()
     return ImportOutcome(plan, plan.report, created=True)

@@ -12,26 +12,17 @@ from engine.models import ProcessInstance
 from engine.views import Actor
 from workflows import access
 from workflows.models import PlanActivityRow, PlanOccurrence
-from workflows.organisation import load_org
 from workflows.services import Services
 
 from .activity_types import ACTIVITY_TYPES
+from .org_import import import_for_own_organisation
 from .queries import get_activity
-from .store import ImportOutcome, import_plan, set_manual_due
+from .store import ImportOutcome, set_manual_due
 
 
 def import_plan_file(services: Services, uow: UnitOfWork, actor: Actor, data: bytes, filename: str) -> ImportOutcome:
-    """Import (or re-import) a plan from Markdown or Excel; units resolve against the organisation file."""
-    access.EDIT_PLANS.check(actor)
-    return import_plan(
-        uow,
-        data,
-        filename,
-        org=load_org(),
-        calendar=services.calendar.get(),
-        actor=actor.username,
-        now=services.clock.now(),
-    )
+    """Import (or re-import) a plan for the caller's own organisation; every unit name must be one of its units."""
+    return import_for_own_organisation(services, uow, actor, data, filename)
 
 
 def _has_live_instances(uow: UnitOfWork, activity: PlanActivityRow) -> bool:

@@ -1,8 +1,9 @@
-// Quản trị: accounts, units (with their validity dates) and the working calendar (holidays, make-up days).
+// Quản trị: accounts, units (with their validity dates), organisations and the working calendar.
 import { useMemo, useState } from "react";
 import { api } from "../lib/api.js";
 import { fmtDate, fmtDateTime } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
+import { Organisations } from "../lib/organisations.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 
 const ROLES = {
@@ -13,6 +14,7 @@ const ROLES = {
   clerk: "Văn thư",
   coordinator: "Cán bộ đầu mối CCHC",
   appraiser: "Thành viên Hội đồng thẩm định",
+  province: "Sở Nội vụ (cấp tỉnh)",
 };
 const UNIT_KINDS = { ubnd: "UBND", cqcm: "Cơ quan chuyên môn", su_nghiep: "Đơn vị sự nghiệp", ubnd_xa: "UBND cấp xã", external: "Đơn vị ngoài" };
 
@@ -376,6 +378,7 @@ function Calendar() {
 const TABS = [
   ["users", "Người dùng"],
   ["units", "Đơn vị"],
+  ["organisations", "Tổ chức"],
   ["calendar", "Lịch làm việc"],
 ];
 
@@ -419,6 +422,7 @@ function Admin() {
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === "users" && <Users units={units.data} />}
         {tab === "units" && <Units units={units.data} reload={units.reload} />}
+        {tab === "organisations" && <Organisations reloadUnits={units.reload} />}
         {tab === "calendar" && <Calendar />}
       </div>
     </>

@@ -1,5 +1,5 @@
 // Kế hoạch: the plan tree (status, lead unit, deadline), charts of progress per area and overdue per unit,
-// filters, links from each activity to its instances and its products (Sản phẩm, shown on demand), plan import with
+// filters, links from each activity to its instances and its products (Sản phẩm, shown on demand), plan import (lib/plan-import.jsx) with
 // its report, launching. Printing opens the tree (styles/print.css lays the page out for A4).
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import { useEffect, useMemo, useRef, useState } from "react";
@@ -7,6 +7,7 @@ import { api, query } from "../lib/api.js";
 import { fmtDate, isoLocalDate, PLAN_STATUS, PLAN_STATUS_COLORS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { PlanExports } from "../lib/plan-exports.jsx";
+import { ImportBox } from "../lib/plan-import.jsx";
 import { ActivityProducts } from "../lib/products.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 import "../styles/plans.css";
@@ -271,78 +272,6 @@ function PlanTree({ plan, visible, progress }) {
         );
       })()}
     </div>
-  );
-}
-
-function ImportBox({ onImported }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
-  const [result, setResult] = useState(null);
-  const submit = async (e) => {
-    e.preventDefault();
-    const file = e.target.elements.namedItem("plan-file").files[0];
-    if (!file) {
-      setError({ message: "Vui lòng chọn tệp kế hoạch (.md hoặc .xlsx)." });
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    const body = new FormData();
-    body.append("file", file, file.name);
-    try {
-      const r = await api("plans/import", { method: "POST", body });
-      setResult(r);
-      onImported(r.plan);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const report = result && result.report;
-  return (
-    <section className="card no-print" aria-labelledby="import-title">
-      <h2 id="import-title">Nhập kế hoạch</h2>
-      <form onSubmit={submit} className="toolbar">
-        <div className="field">
-          <label htmlFor="plan-file">Tệp kế hoạch (Markdown hoặc Excel)</label>
-          <input id="plan-file" name="plan-file" type="file" accept=".md,.markdown,.txt,.xlsx" />
-        </div>
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          Nhập kế hoạch
-        </button>
-      </form>
-      <ErrorBox error={error} />
-      {report && (
-        <div data-testid="import-report">
-          <p className="alert alert-ok">
-            {result.created === false
-              ? `Kế hoạch «${result.plan.title}» đã có với cùng nội dung; không tạo bản mới.`
-              : `Đã nhập kế hoạch «${result.plan.title}» (${result.plan.activity_count} hoạt động).`}
-          </p>
-          <h3>Số hoạt động theo lĩnh vực</h3>
-          <ul>
-            {Object.entries(report.counts_per_area || {}).map(([k, v]) => (
-              <li key={k}>
-                Lĩnh vực {k}: {v}
-              </li>
-            ))}
-          </ul>
-          <h3>Đã tự sửa ({(report.repairs || []).length})</h3>
-          <ul className="report-list">
-            {(report.repairs || []).map((r, i) => (
-              <li key={i}>{typeof r === "string" ? r : r.message || JSON.stringify(r)}</li>
-            ))}
-          </ul>
-          <h3>Cảnh báo ({(report.warnings || []).length})</h3>
-          <ul className="report-list">
-            {(report.warnings || []).map((w, i) => (
-              <li key={i}>{typeof w === "string" ? w : w.message || JSON.stringify(w)}</li>
-            ))}
-          </ul>
-        </div>
-      )}
-    </section>
   );
 }
 
