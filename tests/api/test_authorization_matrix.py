@@ -81,6 +81,32 @@ CASES = [
     Case(
         "unit_update", "PATCH", "/api/v1/units/PNV", frozenset({"admin"}), body=lambda: {"json": {"short_name": "PNV"}}
     ),
+    Case("organisations", "GET", "/api/v1/organisations", frozenset({"admin"})),
+    Case("organisation", "GET", "/api/v1/organisations/SADEC", frozenset({"admin"})),
+    Case(
+        "organisation_create",
+        "POST",
+        "/api/v1/organisations",
+        frozenset({"admin"}),
+        body=lambda: {"json": {"code": "XA_MOI", "name": "Xã Mới", "kind": "xa"}},
+    ),
+    Case(
+        "organisation_update",
+        "PATCH",
+        "/api/v1/organisations/SADEC",
+        frozenset({"admin"}),
+        body=lambda: {"json": {"place_name": "Sa Đéc"}},
+    ),
+    Case(
+        "organisation_units_import",
+        "POST",
+        "/api/v1/organisations/SADEC/units/import?dry_run=1",
+        frozenset({"admin"}),
+        body=lambda: {
+            "content_type": "multipart/form-data",
+            "data": {"file": (io.BytesIO("code,name,kind\nPNV,Phòng Nội vụ,cqcm\n".encode()), "u.csv")},
+        },
+    ),
     Case("users", "GET", "/api/v1/users", frozenset({"admin"})),
     Case(
         "user_create",
@@ -296,6 +322,8 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "?scope=unit": "",
         "/documents/1": "/documents/<document_id>",
         "/organisations/SADEC/plans/import?dry_run=1": "/organisations/<code>/plans/import",
+        "/organisations/SADEC": "/organisations/<code>",
+        "?dry_run=1": "",
     }
     normalised = set()
     for method, path in covered:

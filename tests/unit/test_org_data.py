@@ -68,10 +68,12 @@ def test_unit_records(org: OrgData, code: str, name: str, short_name: str, kind:
     assert (unit.name, unit.short_name, unit.kind, unit.parent) == (name, short_name, kind, parent)
 
 
-def test_every_unit_is_valid_from_2021_and_still_open(org: OrgData) -> None:
-    assert {(u.valid_from, u.valid_to) for u in org.units} == {(date(2021, 1, 1), None)}
+def test_every_unit_is_valid_from_2021_until_the_2025_reform(org: OrgData) -> None:
+    assert {(u.valid_from, u.valid_to) for u in org.units} == {(date(2021, 1, 1), date(2025, 6, 30))}
     assert org.unit("PNV").is_valid_on(date(2024, 6, 1))
     assert not org.unit("PNV").is_valid_on(date(2020, 12, 31))
+    assert not org.unit("PNV").is_valid_on(date(2025, 7, 1))  # the district tier ended: phường Sa Đéc follows
+    assert org.organisation is not None and org.organisation.successor == "PHUONG_SADEC"
 
 
 def test_unit_validity_window() -> None:
