@@ -122,6 +122,7 @@ class UnitSchema(Schema):
     parent_code = fields.String(allow_none=True)
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
+    organisation_code = fields.String(allow_none=True)
 
 
 class UnitQuerySchema(QuerySchema):
@@ -136,6 +137,7 @@ class UnitCreateSchema(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(["ubnd", "cqcm", "su_nghiep", "ubnd_xa", "external"]))
     parent_code = fields.String(allow_none=True, validate=validate.Length(max=50))
     valid_from = Day(allow_none=True)
+    organisation_code = fields.String(allow_none=True, validate=validate.Length(max=50))
 
 
 class UnitUpdateSchema(StrictSchema):

@@ -56,6 +56,7 @@ class ProcessInstance(Base):
         Index("ix_instance_status_key", "status", "process_key"),
         Index("ix_instance_updated", "updated_at", "id"),
         Index("ix_instance_due", "due_at", "id"),
+        Index("ix_instance_tenant_updated", "tenant", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -63,6 +64,8 @@ class ProcessInstance(Base):
     process_key: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(500))
     unit_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    # Whose instance it is (the caller's word for it; an Actor with ``tenants`` sees only its tenants' rows).
+    tenant: Mapped[str | None] = mapped_column(String(50), index=True)
     status: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(Text)
     serializer_version: Mapped[str] = mapped_column(String(20))
@@ -102,6 +105,7 @@ class HumanTask(Base):
         Index("ix_human_task_instance", "instance_id", "status"),
         Index("ix_human_task_due", "status", "due_at"),
         Index("ix_human_task_deadline_state", "status", "deadline_state"),
+        Index("ix_human_task_tenant_candidates", "tenant", "status", "role", "unit_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -113,6 +117,7 @@ class HumanTask(Base):
     lane: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(50))
     unit_code: Mapped[str | None] = mapped_column(String(50))
+    tenant: Mapped[str | None] = mapped_column(String(50))  # its instance's tenant
     assignee: Mapped[str | None] = mapped_column(String(100))
     form_schema: Mapped[str | None] = mapped_column(String(300))
     ui_schema: Mapped[str | None] = mapped_column(String(300))
@@ -170,5 +175,7 @@ class CalendarOverride(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     working: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(String(500))
+    # The caller's organisation the correction is for; NULL = every organisation.
+    organisation_code: Mapped[str | None] = mapped_column(String(50), index=True)
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column()

@@ -148,6 +148,7 @@ def sync_human_tasks(
             lane=lane,
             role=rule.get("role"),
             unit_code=resolve_unit(rule.get("unit", "instance"), instance, task, units) if rule else None,
+            tenant=instance.tenant,
             form_schema=props.get("formJsonSchemaFilename"),
             ui_schema=props.get("formUiSchemaFilename"),
             instructions=spec.extensions.get("instructionsForEndUser") if hasattr(spec, "extensions") else None,

@@ -130,13 +130,15 @@ class Engine:
         title: str | None = None,
         due_at: datetime | None = None,
         search_words: Sequence[str] = (),
+        tenant: str | None = None,
     ) -> InstanceView:
         """Start an instance and run it until it needs a person or a timer.
 
         ``data`` is checked against the definition's start schema first (``engine.start_form``): a 422 and nothing
         is created when it does not fit; declared fields left out take their default (else None).
         ``due_at``: when the whole instance is due (stored, shown beside its steps' own deadlines);
-        ``search_words``: what else lists should find it by, beside its title, process and unit code.
+        ``search_words``: what else lists should find it by, beside its title, process and unit code;
+        ``tenant``: whose instance it is (its steps carry the same tenant).
         """
         session = uow.session
         definition_row = get_definition(session, process_key, version)
@@ -154,6 +156,7 @@ class Engine:
             process_key=definition.process_key,
             title=title,
             unit_code=unit_code,
+            tenant=tenant,
             status="running",
             state="{}",
             serializer_version=SERIALIZER_VERSION,

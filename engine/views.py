@@ -13,11 +13,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: a username with roles and a unit (the engine knows nothing more of users)."""
+    """Who is acting: a username with roles and a unit (the engine knows nothing more of users).
+
+    ``tenants``: the tenants whose instances and steps the actor may see; None = every tenant.
+    """
 
     username: str
     roles: frozenset[str]
     unit_code: str | None
+    tenants: frozenset[str] | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -109,6 +113,7 @@ class InstanceView:
     # None: not read (a completion's answer leaves the growing history to the instance's own page).
     completed_tasks: list[TaskView] | None = field(default_factory=list)
     due_at: datetime | None = None  # when the whole instance is due (set by the caller at start)
+    tenant: str | None = None  # whose instance it is (set by the caller at start)
 
     @classmethod
     def of(
@@ -138,6 +143,7 @@ class InstanceView:
             open_tasks,
             (completed_tasks or []) if with_history else None,
             row.due_at,
+            row.tenant,
         )
 
 

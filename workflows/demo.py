@@ -54,7 +54,13 @@ def load_demo(services: Services) -> dict[str, int]:
     """Load what is missing (idempotent): units, demo accounts, every process of ``processes/``."""
     counts = {"units": 0, "users": 0, "definitions": 0, "plans": 0}
     with services.uow() as uow:
-        counts["units"] = organisation.seed_units(uow.session, organisation.load_org())
+        orgs = organisation.load_org_files()
+        organisation.seed_organisations(
+            uow.session, [o.organisation for o in orgs if o.organisation is not None], services.clock.now()
+        )
+        for org in orgs:
+            if org.organisation is not None:
+                counts["units"] += organisation.seed_units(uow.session, org, org.organisation.code)
         existing = set(uow.session.scalars(select(User.username)))
         for account in DEMO_ACCOUNTS:
             if account.username in existing or uow.session.get(Unit, account.unit_code) is None:

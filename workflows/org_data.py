@@ -16,6 +16,24 @@ import yaml
 from engine.errors import InvalidInput
 
 UNIT_KINDS = ("ubnd", "cqcm", "su_nghiep", "ubnd_xa", "external")
+ORGANISATION_KINDS = ("tinh", "thanh_pho_tw", "huyen", "thanh_pho", "thi_xa", "xa", "phuong", "dac_khu", "so", "other")
+
+
+@dataclass(frozen=True)
+class OrganisationRecord:
+    """The organisation a data file describes (its ``organisation:`` header)."""
+
+    code: str
+    name: str
+    kind: str
+    parent: str | None = None
+    issuing_body: str | None = None
+    parent_body: str | None = None
+    place_name: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    successor: str | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,7 @@ class OrgData:
     units: tuple[UnitRecord, ...]
     groups: dict[str, tuple[str, ...]]
     news_rotation: tuple[tuple[int, str], ...] = ()
+    organisation: OrganisationRecord | None = None
 
     def unit(self, code: str) -> UnitRecord:
         """The unit with ``code``; KeyError when there is none."""
@@ -225,9 +244,49 @@ def _unit_from_mapping(raw: Mapping[str, Any], problems: list[str]) -> UnitRecor
     )
 
 
+_CODE_RE = re.compile(r"[A-Z0-9_]{1,50}")
+
+
+def organisation_from_mapping(raw: Any, problems: list[str]) -> OrganisationRecord | None:
+    """The ``organisation:`` header of a data file (None when the file has none)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        problems.append("Phần «organisation» phải gồm các trường code, name, kind, ….")
+        return None
+    code = str(raw.get("code") or "").strip()
+    name = str(raw.get("name") or "").strip()
+    kind = str(raw.get("kind") or "").strip()
+    if not _CODE_RE.fullmatch(code):
+        problems.append(f"Tổ chức: mã «{code}» phải gồm chữ in hoa không dấu, chữ số hoặc dấu gạch dưới.")
+    if not name:
+        problems.append("Tổ chức: thiếu tên.")
+    if kind not in ORGANISATION_KINDS:
+        problems.append(f"Tổ chức {code}: loại «{kind}» không thuộc {', '.join(ORGANISATION_KINDS)}.")
+
+    def text(key: str) -> str | None:
+        value = raw.get(key)
+        return str(value).strip() or None if value is not None else None
+
+    return OrganisationRecord(
+        code=code,
+        name=name,
+        kind=kind,
+        parent=text("parent"),
+        issuing_body=text("issuing_body"),
+        parent_body=text("parent_body"),
+        place_name=text("place_name"),
+        valid_from=_as_date(raw.get("valid_from"), f"Tổ chức {code}", problems),
+        valid_to=_as_date(raw.get("valid_to"), f"Tổ chức {code}", problems),
+        successor=text("successor"),
+        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+    )
+
+
 def org_from_mapping(data: Mapping[str, Any]) -> OrgData:
     """Build and check organisation data from a parsed YAML document."""
     problems: list[str] = []
+    organisation = organisation_from_mapping(data.get("organisation"), problems)
     units = [u for raw in data.get("units") or () if (u := _unit_from_mapping(raw, problems))]
     codes = [u.code for u in units]
     known = set(codes)
@@ -253,7 +312,7 @@ def org_from_mapping(data: Mapping[str, Any]) -> OrgData:
             rotation.append((month, str(code)))
     if problems:
         raise InvalidInput("Dữ liệu tổ chức không hợp lệ.", code="org_data_invalid", details=problems)
-    org = OrgData(units=tuple(units), groups=groups, news_rotation=tuple(rotation))
+    org = OrgData(units=tuple(units), groups=groups, news_rotation=tuple(rotation), organisation=organisation)
     _ = org._name_index  # fail now, not at the first import, when two units share a name
     return org
 

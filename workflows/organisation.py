@@ -1,10 +1,10 @@
-"""Organisation units in the database: loading the data file, listing, adding, renaming and closing units."""
+"""Organisations and their units in the database: loading the data files, listing, adding, renaming, closing."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,11 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.views import Actor
 
 from . import access
-from .models import Unit
-from .org_data import OrgData, load_org_file
+from .models import Organisation, Unit
+from .org_data import OrganisationRecord, OrgData, load_org_file
 
-ORG_FILE = Path(__file__).resolve().parents[1] / "processes" / "org" / "sa-dec-2024.yaml"
+ORG_DIR = Path(__file__).resolve().parents[1] / "processes" / "org"
+ORG_FILE = ORG_DIR / "sa-dec-2024.yaml"
 UNIT_KINDS = {
     "ubnd": "UBND",
     "cqcm": "Cơ quan chuyên môn",
@@ -38,10 +39,20 @@ class UnitView:
     parent_code: str | None
     valid_from: date | None
     valid_to: date | None
+    organisation_code: str | None = None
 
     @classmethod
     def of(cls, row: Unit) -> UnitView:
-        return cls(row.code, row.name, row.short_name, row.kind, row.parent_code, row.valid_from, row.valid_to)
+        return cls(
+            row.code,
+            row.name,
+            row.short_name,
+            row.kind,
+            row.parent_code,
+            row.valid_from,
+            row.valid_to,
+            row.organisation_code,
+        )
 
 
 def load_org(path: Path = ORG_FILE) -> OrgData:
@@ -49,8 +60,58 @@ def load_org(path: Path = ORG_FILE) -> OrgData:
     return load_org_file(path)
 
 
-def seed_units(session: Session, org: OrgData) -> int:
-    """Insert the units of ``org`` that are not in the database yet (parents first); returns how many."""
+def load_org_files(directory: Path = ORG_DIR) -> list[OrgData]:
+    """Every organisation data file of ``directory`` (``*.yaml``, by name), each with its ``organisation:`` header."""
+    out = []
+    for path in sorted(directory.glob("*.yaml")):
+        org = load_org_file(path)
+        if org.organisation is None:
+            raise InvalidInput(f"Tệp tổ chức {path.name} thiếu phần «organisation».", code="org_data_invalid")
+        out.append(org)
+    return out
+
+
+def organisation_row(record: OrganisationRecord, now: datetime) -> Organisation:
+    return Organisation(
+        code=record.code,
+        name=record.name,
+        kind=record.kind,
+        parent_code=record.parent,
+        issuing_body=record.issuing_body,
+        parent_body=record.parent_body,
+        place_name=record.place_name,
+        valid_from=record.valid_from,
+        valid_to=record.valid_to,
+        successor_code=record.successor,
+        aliases=list(record.aliases),
+        created_at=now,
+    )
+
+
+def seed_organisations(session: Session, records: list[OrganisationRecord], now: datetime) -> int:
+    """Insert the organisations not in the database yet (parents and successors first); returns how many."""
+    existing = set(session.scalars(select(Organisation.code)))
+    pending = [r for r in records if r.code not in existing]
+    added = 0
+    while pending:
+        ready = [r for r in pending if all(ref is None or ref in existing for ref in (r.parent, r.successor))]
+        if not ready:
+            raise InvalidInput(
+                "Dữ liệu tổ chức có tổ chức cấp trên hoặc tổ chức kế thừa không tồn tại.",
+                code="org_invalid",
+                details=[r.code for r in pending],
+            )
+        for record in ready:
+            session.add(organisation_row(record, now))
+            existing.add(record.code)
+            pending.remove(record)
+            added += 1
+        session.flush()
+    return added
+
+
+def seed_units(session: Session, org: OrgData, organisation_code: str) -> int:
+    """Insert the units of ``org`` not in the database yet, owned by ``organisation_code`` (parents first)."""
     existing = set(session.scalars(select(Unit.code)))
     added = 0
     pending = [u for u in org.units if u.code not in existing]
@@ -68,6 +129,7 @@ def seed_units(session: Session, org: OrgData) -> int:
                         valid_from=record.valid_from,
                         valid_to=record.valid_to,
                         aliases=list(record.aliases),
+                        organisation_code=organisation_code,
                     )
                 )
                 existing.add(record.code)
@@ -117,15 +179,32 @@ def add_unit(
     parent_code: str | None = None,
     short_name: str | None = None,
     valid_from: date | None = None,
+    organisation_code: str | None = None,
 ) -> UnitView:
-    """Create a unit (administrators)."""
+    """Create a unit (administrators) in ``organisation_code``, else its parent's, else the actor's organisation."""
     access.MANAGE_UNITS.check(actor)
     if session.get(Unit, code) is not None:
         raise Conflict(f'Mã đơn vị "{code}" đã tồn tại.', code="unit_exists")
     if kind not in UNIT_KINDS:
         raise InvalidInput("Loại đơn vị không hợp lệ.", code="unit_kind_invalid", details={"kind": sorted(UNIT_KINDS)})
-    if parent_code is not None:
-        get_unit(session, parent_code)
+    parent = get_unit(session, parent_code) if parent_code is not None else None
+    owner = (
+        organisation_code
+        or (parent.organisation_code if parent is not None else None)
+        or _actor_organisation(session, actor)
+    )
+    if owner is None or session.get(Organisation, owner) is None:
+        raise InvalidInput(
+            "Chưa chọn tổ chức của đơn vị.",
+            code="organisation_required",
+            details={"organisation_code": ["Tổ chức không tồn tại."]},
+        )
+    if parent is not None and parent.organisation_code != owner:
+        raise InvalidInput(
+            "Đơn vị cấp trên thuộc tổ chức khác.",
+            code="unit_parent_other_organisation",
+            details={"parent_code": ["Đơn vị cấp trên phải thuộc cùng tổ chức."]},
+        )
     row = Unit(
         code=code,
         name=name,
@@ -135,10 +214,23 @@ def add_unit(
         valid_from=valid_from,
         valid_to=None,
         aliases=[],
+        organisation_code=owner,
     )
     session.add(row)
     session.flush()
     return UnitView.of(row)
+
+
+def _actor_organisation(session: Session, actor: Actor) -> str | None:
+    unit = session.get(Unit, actor.unit_code) if actor.unit_code else None
+    return unit.organisation_code if unit is not None else None
+
+
+def organisation_of_unit(session: Session, unit_code: str | None) -> str | None:
+    """The organisation that owns ``unit_code`` (None when there is no such unit): the tenant of its instances."""
+    if unit_code is None:
+        return None
+    return session.scalar(select(Unit.organisation_code).where(Unit.code == unit_code))
 
 
 def update_unit(

@@ -93,8 +93,12 @@ def start_instance(
     version: int | None = None,
     title: str | None = None,
 ) -> InstanceView:
-    """Start a process for a unit: overseers for any unit, others for their own unit only."""
-    if uow.session.get(Unit, unit_code) is None:
+    """Start a process for a unit: overseers for any unit, others for their own unit only.
+
+    The instance's tenant is the unit's organisation.
+    """
+    unit = uow.session.get(Unit, unit_code)
+    if unit is None:
         raise InvalidInput(
             f'Đơn vị "{unit_code}" không tồn tại.',
             code="unit_not_found",
@@ -120,6 +124,7 @@ def start_instance(
         title=extras.title,
         due_at=extras.due_at,
         search_words=extras.search_words,
+        tenant=unit.organisation_code,
     )
 
 

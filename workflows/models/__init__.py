@@ -4,7 +4,7 @@ from .deadlines import DeadlineExtension
 from .document_files import DocumentBlob, DocumentRef, StoredDocument
 from .documents import DocumentCounter
 from .notifications import EmailOutbox, Notification
-from .organisation import Unit, User
+from .organisation import Organisation, Unit, User
 from .plan import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, PlanTaskRow
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "DocumentRef",
     "EmailOutbox",
     "Notification",
+    "Organisation",
     "Plan",
     "PlanActivityRow",
     "PlanArea",

@@ -24,7 +24,10 @@ class Plan(Base):
     """A unit's yearly CCHC plan as imported from its document."""
 
     __tablename__ = "plan"
-    __table_args__ = (UniqueConstraint("year", "issuing_unit_code", "title", name="uq_plan_identity"),)
+    __table_args__ = (
+        UniqueConstraint("year", "issuing_unit_code", "title", name="uq_plan_identity"),
+        UniqueConstraint("organisation_code", "year", "number", name="uq_plan_organisation_year_number"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
@@ -32,6 +35,7 @@ class Plan(Base):
     number: Mapped[str | None] = mapped_column(String(100))
     issued_on: Mapped[date | None] = mapped_column(Date)
     issuing_unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    organisation_code: Mapped[str] = mapped_column(ForeignKey("organisation.code"), index=True)
     source_name: Mapped[str | None] = mapped_column(String(300))
     content_hash: Mapped[str] = mapped_column(String(64))
     report: Mapped[JsonDict] = mapped_column(JSON, default=dict)

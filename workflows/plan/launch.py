@@ -22,7 +22,7 @@ from engine.db import UnitOfWork
 from engine.errors import Conflict
 from engine.models import ProcessInstance
 from engine.views import Actor
-from workflows import access, processes
+from workflows import access, organisation, processes
 from workflows.definitions import start_fields
 from workflows.models import Plan, PlanActivityRow, PlanOccurrence
 from workflows.services import Services
@@ -157,6 +157,7 @@ def launch_plan(
             title=extras.title,
             due_at=extras.due_at,
             search_words=extras.search_words,
+            tenant=organisation.organisation_of_unit(session, occurrence.unit_code) or plan.organisation_code,
         )
         previous = occurrence.instance_id
         linked = session.execute(

@@ -18,8 +18,16 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
 from engine.db import UnitOfWork
-from engine.errors import Conflict
-from workflows.models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, PlanTaskRow
+from engine.errors import Conflict, InvalidInput
+from workflows.models import (
+    Plan,
+    PlanActivityRow,
+    PlanArea,
+    PlanObjectiveRow,
+    PlanOccurrence,
+    PlanTaskRow,
+    Unit,
+)
 from workflows.org_data import OrgData, resolve_units
 
 from .activity_types import PLANS_DIR, TypeRules, load_type_rules
@@ -194,8 +202,12 @@ def import_plan(
     now: datetime,
     rules: TypeRules | None = None,
     config: ScheduleConfig | None = None,
+    organisation_code: str | None = None,
 ) -> ImportOutcome:
-    """Parse and store a plan in the caller's transaction (nothing is stored when the file is refused)."""
+    """Parse and store a plan in the caller's transaction (nothing is stored when the file is refused).
+
+    The plan belongs to ``organisation_code``, else to its issuing unit's organisation.
+    """
     if len(data) > MAX_PLAN_BYTES:
         raise too_large(
             f"tệp có {vietnamese_number(len(data))} byte", "upload_bytes", MAX_PLAN_BYTES, f"{MAX_PLAN_BYTES // MB} MB"
@@ -223,8 +235,16 @@ def import_plan(
         session.delete(existing)
         session.flush()
 
+    owner = organisation_code or session.scalar(select(Unit.organisation_code).where(Unit.code == issuer))
+    if owner is None:
+        raise InvalidInput(
+            "Không xác định được tổ chức của kế hoạch.",
+            code="organisation_required",
+            details={"issuing_unit_code": issuer},
+        )
     plan = Plan(
         year=source.year,
+        organisation_code=owner,
         title=title,
         number=source.number,
         issued_on=source.issued_on,
