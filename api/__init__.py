@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         notifications,
         plan_exports,
         plans,
+        province,
         report_exports,
         reports,
         tasks,
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         notifications.bp,
         reports.bp,
         report_exports.bp,
+        province.bp,
         documents.bp,
     ):
         api.register_blueprint(bp)

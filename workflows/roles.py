@@ -10,4 +10,5 @@ ROLES: dict[str, str] = {
     "clerk": "Văn thư",
     "coordinator": "Cán bộ đầu mối CCHC (Phòng Nội vụ)",
     "appraiser": "Thành viên Hội đồng thẩm định",
+    "province": "Sở Nội vụ (cấp tỉnh)",
 }
