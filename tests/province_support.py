@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine.db import UnitOfWork
 from engine.definitions import read_bundle
+from engine.models import ProcessInstance
 from engine.views import SYSTEM_ACTOR
 from tests.engine_support import FIXTURES
 from workflows.accounts import create_user
@@ -147,3 +148,21 @@ def build_province(services: Services, prefix: str, communes: int, *, launch: bo
                 commune.instances = {str(code): int(i) for code, i in rows}
                 uow.commit()
     return province
+
+
+def make_province_round(services: Services, instance_id: int, province: Province, renamed: dict[str, str]) -> None:
+    """Make a published round (run through the API for the demo's P1 and P2) the province's own over its
+    communes' UBNDs: its unit becomes the Sở Nội vụ and each scored unit ``renamed[old]``."""
+    with services.uow() as uow:
+        instance = uow.session.get(ProcessInstance, instance_id)
+        assert instance is not None and instance.status == "completed"
+        data = dict(instance.data)
+        data["ranking"] = [row | {"unit_code": renamed[row["unit_code"]]} for row in data["ranking"]]
+        for key in ("index_results", "final_points"):
+            data[key] = {renamed.get(code, code): value for code, value in data[key].items()}
+        uow.session.execute(
+            update(ProcessInstance)
+            .where(ProcessInstance.id == instance_id)
+            .values(unit_code=province.unit, data=data, title="Chỉ số CCHC năm 2024 của các xã")
+        )
+        uow.commit()

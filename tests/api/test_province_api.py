@@ -21,7 +21,7 @@ from tests.api.conftest import Api, assert_error
 from tests.api.test_deadlines_api import services_of
 from tests.api.test_report_exports import _check_house_look, run_round
 from tests.engine_support import at
-from tests.province_support import Province, build_province, deploy_one_step
+from tests.province_support import Province, build_province, deploy_one_step, make_province_round
 from tests.worker_support import tick_at
 from workflows.plan.progress import STATUSES
 from workflows.province import SHEET_OVERDUE, SHEET_PROGRESS, SHEET_RANKING, province_overview
@@ -138,18 +138,9 @@ def test_the_index_ranks_organisations_by_their_ubnd(app: Flask, api: Api, provi
     round's (run through the API for P1 and P2 of the demo), made the province's own over two communes' UBNDs."""
     instance_id = run_round(api, publish=True)  # P2 (all points) before P1 (90 %)
     first, second = province.communes
-    with services_of(app).uow() as uow:
-        data = dict(uow.session.get(ProcessInstance, instance_id).data)  # type: ignore[union-attr]
-        rename = {"P1": first.ubnd, "P2": second.ubnd}
-        data["ranking"] = [row | {"unit_code": rename[row["unit_code"]]} for row in data["ranking"]]
-        for key in ("index_results", "final_points"):
-            data[key] = {rename.get(code, code): value for code, value in data[key].items()}
-        uow.session.execute(
-            update(ProcessInstance)
-            .where(ProcessInstance.id == instance_id)
-            .values(unit_code=province.unit, data=data, title="Chỉ số CCHC năm 2024 của các xã")
-        )
-        uow.commit()
+    make_province_round(services_of(app), instance_id, province, {"P1": first.ubnd, "P2": second.ubnd})
+    with services_of(app).read() as uow:
+        data = uow.session.get(ProcessInstance, instance_id).data  # type: ignore[union-attr]
     body = api.get(OVERVIEW, province.user).json
     rows = _by_code(body)
     indexes = {row["unit_code"]: row["index_percent"] for row in data["ranking"]}
