@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from tests.api.test_report_exports import run_round
-from tests.document_files import file_bytes
 from tests.province_support import Province, build_province, deploy_one_step, make_province_round
 from workflows.province import SHEET_OVERDUE, SHEET_PROGRESS, SHEET_RANKING
 
@@ -28,18 +27,6 @@ def province_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     with demo_server(tmp_path_factory.mktemp("province")) as server:
         deploy_one_step(server.services)
         yield server, build_province(server.services, "TE", 2)
-
-
-class UploadingApi(BrowserApi):
-    """``BrowserApi`` that also uploads (a published round carries its decision's file)."""
-
-    def upload(self, user: str, name: str) -> int:
-        payload = {"name": name, "mimeType": "application/octet-stream", "buffer": file_bytes(name)}
-        response = self.page.request.post(
-            f"{self.server.url}/api/v1/documents", headers=self._headers(user), multipart={"file": payload}
-        )
-        assert response.status == 201, response.text()
-        return int(response.json()["id"])
 
 
 def _complete_late(page: Page, server: Server, instance_id: int, user: str) -> None:
@@ -59,7 +46,7 @@ def test_the_province_dashboard_with_two_communes(
     first, second = province.communes
     _complete_late(pg, server, first.instances["NV.1"], first.staff)  # the 2024 deadlines have all passed
     deadline = (date.today() + timedelta(days=60)).isoformat()  # the server runs on today's clock
-    round_id = run_round(UploadingApi(pg, server), publish=True, deadline=deadline)  # P2 before P1
+    round_id = run_round(BrowserApi(pg, server), publish=True, deadline=deadline)  # P2 before P1
     make_province_round(server.services, round_id, province, {"P1": first.ubnd, "P2": second.ubnd})
     login(pg, server, province.user)
     pg.get_by_role("link", name="Tổng hợp toàn tỉnh").click()
