@@ -12,7 +12,7 @@ the number of organisations. Who reads it: ``access.province_organisations``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -223,7 +223,12 @@ def _index(session: Session, rows: Mapping[str, OrganisationRollup], year: int) 
             )
     for code, row in rows.items():
         row.index = entry_of_unit.get(top_unit.get(code, ""))
-    indexed = sorted((r for r in rows.values() if r.index is not None), key=lambda r: -_percent(r))
+    assign_ranks(rows.values())
+
+
+def assign_ranks(rows: Iterable[OrganisationRollup]) -> None:
+    """Rank the organisations with an index by it, best first; equal indexes share a rank (1, 1, 3)."""
+    indexed = sorted((r for r in rows if r.index is not None), key=lambda r: -_percent(r))
     for position, row in enumerate(indexed, start=1):
         previous = indexed[position - 2] if position > 1 else None
         same = previous is not None and _percent(previous) == _percent(row)
