@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         organisations,
         plan_exports,
         plans,
+        province,
         report_exports,
         reports,
         tasks,
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         notifications.bp,
         reports.bp,
         report_exports.bp,
+        province.bp,
         documents.bp,
     ):
         api.register_blueprint(bp)

@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from engine.db import UnitOfWork
 from engine.errors import Forbidden, NotFound
 from engine.models import HumanTask, ProcessInstance
 from engine.views import Actor, TaskView
 
-from .models import DocumentRef, StoredDocument
+from .models import DocumentRef, Organisation, StoredDocument, Unit
 from .roles import ROLES
 from .services import Services
 
@@ -295,3 +296,43 @@ def check_may_delete_document(actor: Actor, document: StoredDocument) -> None:
     """Only the uploader deletes an upload (whether a step references it is the store's rule: a 409)."""
     if document.uploaded_by != actor.username:
         raise Forbidden("Chỉ người tải lên được xóa tài liệu này.", code="document_not_yours")
+
+
+# --------------------------------------------------------------------------- the province view
+
+# Sở Nội vụ of a province (and the system administrator): roll-ups of the organisations under it (docs/province.md).
+PROVINCE_VIEW = Rule(
+    ("admin", "province"),
+    "Chỉ Sở Nội vụ cấp tỉnh hoặc quản trị viên được xem tổng hợp toàn tỉnh.",
+    "role_cannot_view_province",
+)
+
+
+def organisation_subtree(tree: Iterable[tuple[str, str | None]], root: str) -> set[str]:
+    """``root`` and every organisation whose ``parent_code`` chain reaches it (``tree``: (code, parent_code))."""
+    children: dict[str, list[str]] = {}
+    for code, parent in tree:
+        if parent is not None:
+            children.setdefault(parent, []).append(code)
+    found, todo = {root}, [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:  # a cycle in the data must not loop forever
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def province_organisations(session: Session, actor: Actor) -> list[str]:
+    """The organisations whose roll-ups the actor reads: every one for an administrator; for the province role
+    its own unit's organisation and the subtree under it (two queries). Anyone else: 403."""
+    PROVINCE_VIEW.check(actor)
+    tree = [
+        (str(code), parent) for code, parent in session.execute(select(Organisation.code, Organisation.parent_code))
+    ]
+    if actor.is_admin:
+        return sorted(code for code, _ in tree)
+    own = (
+        session.scalar(select(Unit.organisation_code).where(Unit.code == actor.unit_code)) if actor.unit_code else None
+    )
+    return sorted(organisation_subtree(tree, own)) if own else []

@@ -78,8 +78,12 @@ def scoring_results(uow: UnitOfWork, actor: Actor, instance_id: int) -> ScoringR
     """The ranked results of a round; 409 ``scoring_results_not_ready`` before the index is computed."""
     instance = access.visible_scoring_results(uow, actor, instance_id)
     data: Mapping[str, Any] = instance.data or {}
-    ranking, results, points = data.get("ranking"), data.get("index_results"), data.get("final_points")
-    if not (isinstance(ranking, list) and isinstance(results, Mapping) and isinstance(points, Mapping)):
+    session = uow.session
+    names = {
+        code: short or name for code, name, short in session.execute(select(Unit.code, Unit.name, Unit.short_name))
+    }
+    units = ranked_units(data, names)
+    if units is None:
         raise Conflict(
             "Đợt chấm điểm chưa có kết quả: Chỉ số CCHC được tính sau khi nhập điểm điều tra xã hội học.",
             code="scoring_results_not_ready",
@@ -88,13 +92,6 @@ def scoring_results(uow: UnitOfWork, actor: Actor, instance_id: int) -> ScoringR
         criteria = _LIBRARY.get(data.get("round_criteria_code") or data.get("criteria_code"))
     except HelperRefused as exc:
         raise Conflict(exc.message, code=exc.code) from exc
-    session = uow.session
-    names = {
-        code: short or name for code, name, short in session.execute(select(Unit.code, Unit.name, Unit.short_name))
-    }
-    units = [
-        _unit(row, results.get(row["unit_code"]) or {}, points.get(row["unit_code"]) or {}, names) for row in ranking
-    ]
     published = instance.status == "completed"
     publishing = session.scalar(
         select(HumanTask.id).where(
@@ -115,12 +112,22 @@ def scoring_results(uow: UnitOfWork, actor: Actor, instance_id: int) -> ScoringR
     )
 
 
+def ranked_units(data: Mapping[str, Any], names: Mapping[str, str]) -> list[UnitResult] | None:
+    """The units a round ranked, in rank order, as its data stores them; None before the index is computed."""
+    ranking, results, points = data.get("ranking"), data.get("index_results"), data.get("final_points")
+    if not (isinstance(ranking, list) and isinstance(results, Mapping) and isinstance(points, Mapping)):
+        return None
+    return [
+        _unit(row, results.get(row["unit_code"]) or {}, points.get(row["unit_code"]) or {}, names) for row in ranking
+    ]
+
+
 def _number(value: Any) -> float:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def _unit(
-    row: Mapping[str, Any], result: Mapping[str, Any], points: Mapping[str, Any], names: dict[str, str]
+    row: Mapping[str, Any], result: Mapping[str, Any], points: Mapping[str, Any], names: Mapping[str, str]
 ) -> UnitResult:
     code = str(row["unit_code"])
     per_area = result.get("per_area") or {}

@@ -17,6 +17,7 @@ from wtforms import ValidationError as CsrfInvalid
 from engine.errors import AppError, Unauthorized
 from workflows import access, working_days
 from workflows.accounts import UserView, authenticate
+from workflows.deadline_rules import local_day
 from workflows.roles import ROLES
 
 from ..auth import SESSION_USER_KEY, load_active_user
@@ -79,6 +80,7 @@ def _page_context() -> dict[str, Any]:
         "is_admin": bool(user and "admin" in user.roles),
         "sees_unit_tasks": bool(user and access.may_view_unit_tasks(user.actor)),
         "may_start": bool(user and access.may_start(user.actor)),
+        "sees_province": bool(user and access.PROVINCE_VIEW.allows(user.actor)),
     }
 
 
@@ -219,6 +221,21 @@ def instance(instance_id: int) -> str:
 @web_bp.route("/plans")
 def plans() -> str:
     return _page("plans", "Kế hoạch cải cách hành chính")
+
+
+@web_bp.route("/province")
+def province_view() -> ResponseReturnValue:
+    """Tổng hợp toàn tỉnh: the province's Sở Nội vụ and administrators (``access.PROVINCE_VIEW``)."""
+    actor = g.web_user.actor
+    if not access.PROVINCE_VIEW.allows(actor):
+        return render_error_page(403, "Trang này dành cho Sở Nội vụ cấp tỉnh và quản trị viên."), 403
+    return _page(
+        "province",
+        "Tổng hợp toàn tỉnh",
+        year=local_day(services().clock.now()).year,
+        may_read_plans=access.READ_PLANS.allows(actor),
+        may_read_rounds=access.sees_every_unit(actor),
+    )
 
 
 def _admin_page(page: str, title: str) -> ResponseReturnValue:

@@ -194,6 +194,9 @@ CASES = [
     Case("report_deadlines", "GET", "/api/v1/reports/deadlines?group=unit", ALL),
     Case("report_overdue", "GET", "/api/v1/reports/overdue", ALL),
     Case("report_overdue_export", "GET", "/api/v1/reports/overdue/export?format=xlsx", ALL),
+    # the province role (Sở Nội vụ) is not among the demo's users here: tests/api/test_province_api.py
+    Case("province_overview", "GET", "/api/v1/province/overview?year=2024", frozenset({"admin"})),
+    Case("province_export", "GET", "/api/v1/province/overview/export?format=xlsx", frozenset({"admin"})),
     # {instance} is no scoring round: a 404 for all (tests/api/test_report_exports.py covers the round's rules)
     Case(
         "scoring_results",
@@ -320,6 +323,7 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "?format=xlsx": "",
         "?period=quarter&quarter=1": "",
         "?scope=unit": "",
+        "?year=2024": "",
         "/documents/1": "/documents/<document_id>",
         "/organisations/SADEC/plans/import?dry_run=1": "/organisations/<code>/plans/import",
         "/organisations/SADEC": "/organisations/<code>",

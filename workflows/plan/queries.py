@@ -71,27 +71,34 @@ def list_plans(session: Session) -> list[dict[str, Any]]:
 # --- Facts and statuses ---------------------------------------------------------------------------
 
 
-class PlanFacts:
-    """Every occurrence of one plan with its instance's status, read in one query."""
+def _facts_query(plan_ids: list[int]) -> Any:
+    return (
+        select(
+            PlanActivityRow.plan_id,
+            PlanOccurrence.id,
+            PlanOccurrence.activity_id,
+            PlanOccurrence.unit_code,
+            PlanOccurrence.due_date,
+            ProcessInstance.status,
+            ProcessInstance.ended_at,
+        )
+        .join(PlanActivityRow, PlanOccurrence.activity_id == PlanActivityRow.id)
+        .outerjoin(ProcessInstance, ProcessInstance.id == PlanOccurrence.instance_id)
+        .where(PlanActivityRow.plan_id.in_(plan_ids))
+    )
 
-    def __init__(self, session: Session, plan: Plan, today: date) -> None:
-        rows = session.execute(
-            select(
-                PlanOccurrence.id,
-                PlanOccurrence.activity_id,
-                PlanOccurrence.unit_code,
-                PlanOccurrence.due_date,
-                ProcessInstance.status,
-                ProcessInstance.ended_at,
-            )
-            .join(PlanActivityRow, PlanOccurrence.activity_id == PlanActivityRow.id)
-            .outerjoin(ProcessInstance, ProcessInstance.id == PlanOccurrence.instance_id)
-            .where(PlanActivityRow.plan_id == plan.id)
-        ).all()
+
+class PlanFacts:
+    """Every occurrence of one plan with its instance's status, read in one query (``of_plans``: many plans, one
+    query)."""
+
+    def __init__(self, session: Session, plan: Plan, today: date, rows: list[Any] | None = None) -> None:
+        if rows is None:
+            rows = list(session.execute(_facts_query([plan.id])).all())
         self.today = today
         self.by_activity: dict[int, list[tuple[OccurrenceFacts, str]]] = defaultdict(list)
         self.status_of_occurrence: dict[int, str] = {}
-        for occ_id, activity_id, unit, due, status, ended_at in rows:
+        for _plan_id, occ_id, activity_id, unit, due, status, ended_at in rows:
             facts = OccurrenceFacts(
                 activity_id,
                 unit,
@@ -102,6 +109,19 @@ class PlanFacts:
             state = occurrence_status(facts, today)
             self.by_activity[activity_id].append((facts, state))
             self.status_of_occurrence[occ_id] = state
+
+    @classmethod
+    def of_plans(cls, session: Session, plans: list[Plan], today: date) -> dict[int, PlanFacts]:
+        """The facts of several plans from one query, by plan id."""
+        rows: dict[int, list[Any]] = defaultdict(list)
+        if plans:
+            for row in session.execute(_facts_query([p.id for p in plans])):
+                rows[row[0]].append(row)
+        return {p.id: cls(session, p, today, rows.get(p.id, [])) for p in plans}
+
+    def overall(self, activity_ids: list[int]) -> dict[str, int]:
+        """The plan's headline counts: its activities by status (``plan_progress``'s ``overall``)."""
+        return counts(self.activity_status(a) for a in activity_ids)
 
     def activity_status(self, activity_id: int) -> str:
         return combine(state for _, state in self.by_activity.get(activity_id, ()))
@@ -179,6 +199,16 @@ def activity_json(activity: PlanActivityRow, facts: PlanFacts, names: dict[str, 
         "instance_count": facts.launched(activity.id),
         "counts": counts(states),
     }
+
+
+def activity_ids_of_plans(session: Session, plan_ids: list[int]) -> dict[int, list[int]]:
+    """The activity ids of several plans from one query, by plan id."""
+    found: dict[int, list[int]] = {plan_id: [] for plan_id in plan_ids}
+    if plan_ids:
+        query = select(PlanActivityRow.plan_id, PlanActivityRow.id).where(PlanActivityRow.plan_id.in_(plan_ids))
+        for plan_id, activity_id in session.execute(query.order_by(PlanActivityRow.position)):
+            found[plan_id].append(activity_id)
+    return found
 
 
 def _activities(session: Session, plan: Plan) -> list[PlanActivityRow]:
@@ -323,12 +353,11 @@ def plan_progress(session: Session, plan: Plan, today: date, facts: PlanFacts | 
             per_unit[occurrence.unit_code].append(state)
             quarter = quarter_of(occurrence.due_date) if occurrence.due_date else "manual"
             per_quarter[quarter].append(state)
-    all_statuses = [s for statuses in per_area.values() for s in statuses]
     return {
         "plan_id": plan.id,
         "today": today,
-        "overall": counts(all_statuses),
-        "total": len(all_statuses),
+        "overall": facts.overall([activity.id for activity in activities]),
+        "total": len(activities),
         "by_area": [
             {"code": code, "title": titles.get(code, code), "counts": counts(statuses), "total": len(statuses)}
             for code, statuses in per_area.items()

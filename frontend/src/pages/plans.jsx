@@ -1,9 +1,9 @@
 // Kế hoạch: the plan tree (status, lead unit, deadline), charts of progress per area and overdue per unit,
 // filters, links from each activity to its instances and its products (Sản phẩm, shown on demand), plan import (lib/plan-import.jsx) with
 // its report, launching. Printing opens the tree (styles/print.css lays the page out for A4).
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api, query } from "../lib/api.js";
+import { BarChart } from "../lib/bar-chart.jsx";
 import { fmtDate, isoLocalDate, PLAN_STATUS, PLAN_STATUS_COLORS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { PlanExports } from "../lib/plan-exports.jsx";
@@ -13,7 +13,6 @@ import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 import "../styles/plans.css";
 import "../styles/print.css";
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 const STATUSES = Object.keys(PLAN_STATUS);
 
 function StatusBadge({ status, label }) {
@@ -21,62 +20,6 @@ function StatusBadge({ status, label }) {
     <span className="plan-status" style={{ background: PLAN_STATUS_COLORS[status] || "#6b7280" }} data-status={status}>
       {label || PLAN_STATUS[status] || status}
     </span>
-  );
-}
-
-function BarChart({ id, title, labels, datasets, horizontal = false, stacked = true, tall = false }) {
-  const ref = useRef(null);
-  useEffect(() => {
-    const chart = new Chart(ref.current, {
-      type: "bar",
-      data: { labels, datasets },
-      options: {
-        indexAxis: horizontal ? "y" : "x",
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        plugins: { legend: { position: "bottom" }, tooltip: { enabled: true } },
-        scales: { x: { stacked, ticks: { precision: 0 } }, y: { stacked, ticks: { precision: 0 } } },
-      },
-    });
-    return () => chart.destroy();
-  }, [labels, datasets, horizontal, stacked]);
-  return (
-    <figure className="card" style={{ margin: 0 }}>
-      <figcaption>
-        <h3 style={{ marginTop: 0 }}>{title}</h3>
-      </figcaption>
-      <div className={`chart-box${tall ? " tall" : ""}`}>
-        <canvas ref={ref} id={id} data-testid={id} role="img" aria-label={title} />
-      </div>
-      <details>
-        <summary>Xem số liệu dạng bảng</summary>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Mục</th>
-                {datasets.map((d) => (
-                  <th key={d.label} scope="col">
-                    {d.label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {labels.map((label, i) => (
-                <tr key={label}>
-                  <th scope="row">{label}</th>
-                  {datasets.map((d) => (
-                    <td key={d.label}>{d.data[i]}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
-    </figure>
   );
 }
 
