@@ -10,18 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
 
+from engine import queries
 from engine.db import UnitOfWork
 from engine.errors import Forbidden, NotFound
 from engine.models import HumanTask, ProcessInstance
 from engine.views import Actor, TaskView
 
-from .models import DocumentRef, StoredDocument
+from .models import DocumentRef, Organisation, Plan, StoredDocument, Unit, User
 from .roles import ROLES
 from .services import Services
 
-OVERSEERS = frozenset({"admin", "coordinator", "leader"})  # see every instance of the city
+OVERSEERS = frozenset({"admin", "coordinator", "leader"})  # see every instance of their organisation
+PROVINCE = "province"  # Sở Nội vụ: reads every organisation under its own, never acts on steps
+READERS = OVERSEERS | {PROVINCE}  # read every unit's instances and steps (of the organisations they see)
 STARTERS = OVERSEERS | {"head", "staff"}
 EXTENDERS = frozenset({"admin", "coordinator"})  # any step; heads: steps of their own unit
 NO_PERMISSION = "Bạn không có quyền thực hiện thao tác này."
@@ -59,6 +63,74 @@ LAUNCH_PLANS = Rule(
 )
 
 
+# --------------------------------------------------------------------------- organisations (tenants)
+
+
+def actor_tenants(session: Session, user: User) -> frozenset[str] | None:
+    """The organisations whose rows ``user`` may see: None (all) for an administrator; else the organisation
+    of the user's unit and, for the province role, every organisation whose ``parent_code`` chain reaches it.
+    A user without a unit sees no organisation's rows (an empty set, never None)."""
+    roles = set(user.roles or [])
+    if "admin" in roles:
+        return None
+    own = session.scalar(select(Unit.organisation_code).where(Unit.code == user.unit_code)) if user.unit_code else None
+    if own is None:
+        return frozenset()
+    found = {own}
+    if PROVINCE in roles:
+        children: dict[str | None, list[str]] = {}
+        for code, parent in session.execute(select(Organisation.code, Organisation.parent_code)):
+            children.setdefault(parent, []).append(code)
+        todo = [own]
+        while todo:  # breadth first; a cycle in bad data stops at codes already found
+            for child in children.get(todo.pop(), []):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return frozenset(found)
+
+
+def in_tenants(actor: Actor, tenant: str | None) -> bool:
+    """Whether a row of ``tenant`` lies inside what the actor sees (unrestricted actors: every row)."""
+    return actor.tenants is None or (tenant is not None and tenant in actor.tenants)
+
+
+def unit_in_scope(session: Session, actor: Actor, unit_code: str) -> bool:
+    """Whether the unit exists and belongs to an organisation the actor sees."""
+    unit = session.get(Unit, unit_code)
+    return unit is not None and in_tenants(actor, unit.organisation_code)
+
+
+def units_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition on ``Unit`` rows the actor sees (None: every unit)."""
+    return queries.in_tenants(Unit.organisation_code, actor.tenants)
+
+
+def users_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition on ``User`` rows the actor sees: those of a unit of its organisations (None: every user)."""
+    if actor.tenants is None:
+        return None
+    return User.unit_code.in_(select(Unit.code).where(Unit.organisation_code.in_(sorted(actor.tenants))))
+
+
+def steps_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition on ``HumanTask`` rows of the organisations the actor sees (None: every step)."""
+    return queries.in_tenants(HumanTask.tenant, actor.tenants)
+
+
+def plans_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition on ``Plan`` rows the actor sees (None: every plan)."""
+    return queries.in_tenants(Plan.organisation_code, actor.tenants)
+
+
+def visible_plan(session: Session, actor: Actor, plan_id: int) -> Plan:
+    """The plan, or ``NotFound`` when it does not exist or belongs to an organisation the actor does not see."""
+    plan = session.get(Plan, plan_id)
+    if plan is None or not in_tenants(actor, plan.organisation_code):
+        raise NotFound("Không tìm thấy kế hoạch.", code="plan_not_found", details={"plan_id": plan_id})
+    return plan
+
+
 # --------------------------------------------------------------------------- instances
 
 
@@ -81,12 +153,16 @@ def check_may_start(actor: Actor, unit_code: str) -> None:
 
 
 def sees_every_unit(actor: Actor) -> bool:
-    """Overseers see the instances of every unit; others those of their own unit (and where they hold a step)."""
-    return bool(actor.roles & OVERSEERS)
+    """Overseers (and the province role) see the instances of every unit of the organisations they see; others
+    those of their own unit (and where they hold a step)."""
+    return bool(actor.roles & READERS)
 
 
 def can_view_instance(uow: UnitOfWork, actor: Actor, instance: ProcessInstance) -> bool:
-    """Overseers see all; others see their unit's instances and those where their unit holds a step."""
+    """Nothing of another organisation; overseers see all of theirs; others see their unit's instances and those
+    where their unit holds a step."""
+    if not in_tenants(actor, instance.tenant):
+        return False
     if sees_every_unit(actor) or instance.unit_code == actor.unit_code:
         return True
     hit = uow.session.scalar(
@@ -110,6 +186,9 @@ def visible_instance_ids(uow: UnitOfWork, actor: Actor, instance_ids: Iterable[i
     if not wanted:
         return set()
     query = select(ProcessInstance.id).where(ProcessInstance.id.in_(wanted))
+    scoped = queries.in_tenants(ProcessInstance.tenant, actor.tenants)
+    if scoped is not None:
+        query = query.where(scoped)
     if not sees_every_unit(actor):
         holds_a_step = (
             select(HumanTask.id)
@@ -168,9 +247,10 @@ def sees_technical_data(actor: Actor) -> bool:
 
 
 def visible_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> HumanTask:
-    """The step, or ``NotFound`` unless the actor may act on it, holds or held it, oversees, or is of its unit."""
+    """The step, or ``NotFound`` unless it is of an organisation the actor sees and the actor may act on it, holds
+    or held it, oversees, or is of its unit (another organisation's step is exactly a missing one)."""
     row = uow.session.get(HumanTask, task_id)
-    if row is None:
+    if row is None or not in_tenants(actor, row.tenant):
         raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
     allowed = (
         services.engine.may_act(row, actor)
