@@ -91,7 +91,10 @@ def add_second_organisation(app: Flask) -> TwoOrganisations:
                 )
             )
             session.flush()
-        for username, role, unit in [*((u, r, UNIT_OF_ROLE_B[r]) for r, u in USERS_B.items()), (LEGAL_B, "staff", "B_TP")]:
+        for username, role, unit in [
+            *((u, r, UNIT_OF_ROLE_B[r]) for r, u in USERS_B.items()),
+            (LEGAL_B, "staff", "B_TP"),
+        ]:
             create_user(
                 session,
                 actor=SYSTEM_ACTOR,
