@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine import queries
 from engine.db import UnitOfWork
 from engine.errors import Forbidden, NotFound
-from engine.models import HumanTask, ProcessInstance
+from engine.models import CalendarOverride, HumanTask, ProcessInstance
 from engine.views import Actor, TaskView
 
 from .models import DocumentRef, Organisation, Plan, StoredDocument, Unit, User
@@ -116,6 +116,12 @@ def users_scope(actor: Actor) -> ColumnElement[bool] | None:
 def steps_scope(actor: Actor) -> ColumnElement[bool] | None:
     """The condition on ``HumanTask`` rows of the organisations the actor sees (None: every step)."""
     return queries.in_tenants(HumanTask.tenant, actor.tenants)
+
+
+def overrides_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition on ``CalendarOverride`` rows the actor sees: every organisation's (NULL) and its own."""
+    own = queries.in_tenants(CalendarOverride.organisation_code, actor.tenants)
+    return None if own is None else or_(CalendarOverride.organisation_code.is_(None), own)
 
 
 def plans_scope(actor: Actor) -> ColumnElement[bool] | None:

@@ -4,11 +4,13 @@ leaves the other's rows out; shared process definitions resolve their lanes insi
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from engine.models import CalendarOverride
 from tests.api.conftest import Api, assert_error
 from tests.api.test_documents_api import pdf_bytes
 from tests.api.two_organisations import LEGAL_B, USERS_A, USERS_B, TwoOrganisations, add_second_organisation
@@ -166,3 +168,26 @@ def test_assigning_to_someone_of_another_organisation_is_refused(api: Api, orgs:
     assert candidates == {"b.cv.vp"}  # staff of B_VP; never Sa Đéc's staff
     response = api.post(f"/api/v1/tasks/{step}/assign", "admin", json={"username": "cv.pnv"})
     assert response.status_code == 422, response.json
+
+
+def test_calendar_overrides_of_another_organisation_are_not_listed(api: Api, orgs: TwoOrganisations) -> None:
+    assert api.post("/api/v1/calendar/overrides", "admin", json={"day": "2024-01-03", "working": False}).status_code
+    services = api.app.extensions["cchc"]
+    with services.uow() as uow:  # a day off of the demo organisation only
+        uow.session.add(
+            CalendarOverride(
+                day=date(2024, 1, 4),
+                working=False,
+                reason="Nghỉ bù",
+                organisation_code=orgs.a,
+                created_by="admin",
+                created_at=services.clock.now(),
+            )
+        )
+        uow.commit()
+
+    def days(user: str) -> set[str]:
+        return {o["day"] for o in api.get("/api/v1/calendar/overrides", user).json}
+
+    assert days("b.cchc") == {"2024-01-03"}  # every organisation's day only
+    assert days("cchc.pnv") == days("admin") == {"2024-01-03", "2024-01-04"}
