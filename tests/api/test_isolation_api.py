@@ -9,12 +9,18 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from engine.errors import NotFound
 from engine.models import CalendarOverride
+from engine.views import Actor
 from tests.api.conftest import Api, assert_error
 from tests.api.test_documents_api import pdf_bytes
 from tests.api.two_organisations import LEGAL_B, USERS_A, USERS_B, TwoOrganisations, add_second_organisation
-from workflows.models import DocumentRef
+from tests.engine_support import at
+from tests.worker_support import kinds_of, tick_at
+from workflows import access
+from workflows.models import DocumentRef, Organisation, Unit, User
 
 MISSING = 999_999
 
@@ -191,3 +197,44 @@ def test_calendar_overrides_of_another_organisation_are_not_listed(api: Api, org
 
     assert days("b.cchc") == {"2024-01-03"}  # every organisation's day only
     assert days("cchc.pnv") == days("admin") == {"2024-01-03", "2024-01-04"}
+
+
+def test_the_province_role_reads_the_organisations_under_its_own(api: Api, orgs: TwoOrganisations) -> None:
+    """actor_tenants: the province's Sở Nội vụ sees its organisation and every one whose parent chain reaches it
+    (the demo's city under tỉnh Đồng Tháp), not the ward outside it; staff only their own; admin everything."""
+    a = api.start()
+    b = api.start(user="b.cv.vp", unit="B_VP")
+    services = api.app.extensions["cchc"]
+    with services.uow() as uow:
+        session = uow.session
+        province_org = session.scalar(select(Organisation.parent_code).where(Organisation.code == orgs.a))
+        assert province_org is not None  # the demo's city lies under its province
+        province_unit = session.scalar(select(Unit.code).where(Unit.organisation_code == province_org).limit(1))
+        under = set(session.scalars(select(Organisation.code).where(Organisation.parent_code == province_org)))
+        province = User(username="snv", unit_code=province_unit, roles=["province"])
+        tenants = access.actor_tenants(session, province)
+        assert tenants is not None and {province_org, orgs.a} | under <= tenants and orgs.b not in tenants
+        staff = User(username="cv", unit_code=province_unit, roles=["staff"])
+        assert access.actor_tenants(session, staff) == {province_org}
+        assert access.actor_tenants(session, User(username="x", unit_code=None, roles=["staff"])) == frozenset()
+        assert access.actor_tenants(session, User(username="root", unit_code="B_VP", roles=["admin"])) is None
+        reader = Actor("snv", frozenset({"province"}), province_unit, tenants)
+        assert access.visible_instance(uow, reader, a["id"]).id == a["id"]  # reads the city's instances
+        with pytest.raises(NotFound):
+            access.visible_instance(uow, reader, b["id"])
+        assert not access.may_start(reader)  # reads, never acts
+
+
+def test_the_worker_escalates_to_people_of_the_steps_organisation(app: Flask, api: Api, orgs: TwoOrganisations) -> None:
+    """The ward's overdue draft goes to the ward's head, then to the ward's coordinator — the configured
+    coordinator unit (PNV) is the demo's, so the ward's own coordinators stand in; never Sa Đéc's people."""
+    services = app.extensions["cchc"]
+    clock = services.clock
+    clock.set(at("2024-01-02"))
+    api.start(user="b.cv.vp", unit="B_VP")  # the draft is due Fri 05/01/2024
+    tick_at(services, clock, at("2024-01-08", 9))
+    assert kinds_of(services, "b.tp.vp") == ["escalated"]
+    tick_at(services, clock, at("2024-01-10", 9))
+    assert "escalated" in kinds_of(services, "b.cchc")
+    for user in USERS_A.values():
+        assert "escalated" not in kinds_of(services, user), user
