@@ -95,22 +95,9 @@ def in_tenants(actor: Actor, tenant: str | None) -> bool:
     return actor.tenants is None or (tenant is not None and tenant in actor.tenants)
 
 
-def unit_in_scope(session: Session, actor: Actor, unit_code: str) -> bool:
-    """Whether the unit exists and belongs to an organisation the actor sees."""
-    unit = session.get(Unit, unit_code)
-    return unit is not None and in_tenants(actor, unit.organisation_code)
-
-
 def units_scope(actor: Actor) -> ColumnElement[bool] | None:
     """The condition on ``Unit`` rows the actor sees (None: every unit)."""
     return queries.in_tenants(Unit.organisation_code, actor.tenants)
-
-
-def users_scope(actor: Actor) -> ColumnElement[bool] | None:
-    """The condition on ``User`` rows the actor sees: those of a unit of its organisations (None: every user)."""
-    if actor.tenants is None:
-        return None
-    return User.unit_code.in_(select(Unit.code).where(Unit.organisation_code.in_(sorted(actor.tenants))))
 
 
 def steps_scope(actor: Actor) -> ColumnElement[bool] | None:
