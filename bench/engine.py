@@ -115,6 +115,9 @@ class Units:
     def parent_of(self, unit_code: str) -> str | None:
         return PARENTS.get(unit_code)
 
+    def within(self, unit_code: str, tenant: str | None) -> str | None:
+        return unit_code
+
 
 def make_helpers() -> dict[str, Callable[..., Any]]:
     calendar = WorkingCalendar()

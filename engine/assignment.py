@@ -12,7 +12,10 @@ from .views import Actor, TaskView
 
 
 def may_act(row: HumanTask, actor: Actor) -> bool:
-    """Role and unit of the actor satisfy the step's lane (or the step is assigned to them)."""
+    """Role and unit of the actor satisfy the step's lane (or the step is assigned to them); never a step of a
+    tenant the actor does not see."""
+    if actor.tenants is not None and row.tenant not in actor.tenants:
+        return False
     if row.assignee is not None:
         return row.assignee == actor.username
     if row.role is None or row.role not in actor.roles:
@@ -82,7 +85,7 @@ class StepAssignment:
     def assign(self, uow: UnitOfWork, task_id: int, assignee: Actor, actor: Actor) -> TaskView:
         """Give a step to a named user who may act on it (the caller checks that ``actor`` may assign)."""
         row = _open_step(uow, task_id)
-        probe = HumanTask(role=row.role, unit_code=row.unit_code, assignee=None)
+        probe = HumanTask(role=row.role, unit_code=row.unit_code, tenant=row.tenant, assignee=None)
         if not may_act(probe, assignee):
             raise InvalidInput(
                 f"Người dùng {assignee.username} không có vai trò hoặc đơn vị phù hợp với bước này.",

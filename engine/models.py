@@ -106,6 +106,7 @@ class HumanTask(Base):
         Index("ix_human_task_due", "status", "due_at"),
         Index("ix_human_task_deadline_state", "status", "deadline_state"),
         Index("ix_human_task_tenant_candidates", "tenant", "status", "role", "unit_code"),
+        Index("ix_human_task_tenant_due", "tenant", "status", "due_at"),  # a tenant's open steps by deadline
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -24,16 +24,22 @@ END_OF_WORKING_DAY = time(17, 0)
 
 
 class UnitDirectory(Protocol):
-    """What the engine needs to know of the organisation: a unit's parent."""
+    """What the engine needs to know of the organisation: a unit's parent, and which unit of a tenant stands
+    for a unit a lane names (``code:X``, ``var:…``) — the same unit, or its counterpart in that tenant."""
 
     def parent_of(self, unit_code: str) -> str | None: ...
 
+    def within(self, unit_code: str, tenant: str | None) -> str | None: ...
+
 
 class NoUnits:
-    """A directory without hierarchy (tests of the bare engine)."""
+    """A directory without hierarchy or tenants (tests of the bare engine)."""
 
     def parent_of(self, unit_code: str) -> str | None:
         return None
+
+    def within(self, unit_code: str, tenant: str | None) -> str | None:
+        return unit_code
 
 
 def ready_human_tasks(wf: BpmnWorkflow) -> list[Task]:
@@ -68,16 +74,17 @@ def to_due_datetime(value: Any) -> datetime | None:
 
 
 def resolve_unit(rule: str, instance: ProcessInstance, task: Task, units: UnitDirectory) -> str | None:
-    """Apply a lane's unit rule (instance, parent, code:X, var:name)."""
+    """Apply a lane's unit rule (instance, parent, code:X, var:name); a named unit resolves inside the instance's
+    tenant (``UnitDirectory.within``: a definition shared by tenants names one tenant's unit)."""
     if rule in ("", "instance"):
         return instance.unit_code
     if rule == "parent":
         return units.parent_of(instance.unit_code) if instance.unit_code else None
     if rule.startswith("code:"):
-        return rule[5:]
+        return units.within(rule[5:], instance.tenant)
     if rule.startswith("var:"):
         value = task.data.get(rule[4:])
-        return str(value) if value is not None else None
+        return units.within(str(value), instance.tenant) if value is not None else None
     return None
 
 

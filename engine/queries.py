@@ -35,6 +35,7 @@ class InboxFilter:
     q: str | None = None  # words the instance's search text must start (engine.search)
     instance_due_before: datetime | None = None  # only steps whose instance was due before this moment
     assigned: bool | None = None  # only steps someone holds (True) or nobody holds (False)
+    tenants: frozenset[str] | None = None  # only steps of these tenants (None: every tenant)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class InstanceFilter:
     ids: list[int] | None = None
     q: str | None = None
     definition_version: int | None = None
+    tenants: frozenset[str] | None = None  # only instances of these tenants (None: every tenant)
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,22 @@ _INSTANCE_OF_STEP = select(
 ).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
 
 
+def in_tenants(column: Any, tenants: frozenset[str] | None) -> ColumnElement[bool] | None:
+    """The condition that a row's tenant ``column`` is one of ``tenants`` (None: no condition, every tenant).
+
+    A row without a tenant belongs to nobody restricted: only an unrestricted reader sees it.
+    """
+    if tenants is None:
+        return None
+    return column.in_(sorted(tenants)) if tenants else false()
+
+
+def _tenant_where(column: Any, *scopes: frozenset[str] | None) -> list[ColumnElement[bool]]:
+    return [c for c in (in_tenants(column, s) for s in scopes) if c is not None]
+
+
 def _step_conditions(flt: InboxFilter) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [HumanTask.status == flt.status]
+    where: list[ColumnElement[bool]] = [HumanTask.status == flt.status, *_tenant_where(HumanTask.tenant, flt.tenants)]
     if flt.process_key:
         where.append(HumanTask.process_key == flt.process_key)
     if flt.unit_code:
@@ -140,7 +156,8 @@ def inbox_page(session: Session, actor: Actor, flt: InboxFilter, page: PageReque
         or_(HumanTask.unit_code.is_(None), HumanTask.unit_code == actor.unit_code),
     )
     who = or_(mine, candidate) if flt.status == "ready" else or_(mine, HumanTask.completed_by == actor.username)
-    return _steps(session, [who, *_step_conditions(flt)], page, join=_needs_instance(flt, page.sort))
+    where = [who, *_tenant_where(HumanTask.tenant, actor.tenants), *_step_conditions(flt)]
+    return _steps(session, where, page, join=_needs_instance(flt, page.sort))
 
 
 def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) -> list[TaskRowView]:
@@ -153,10 +170,10 @@ def unit_steps(session: Session, flt: InboxFilter, page: PageRequest) -> Listed[
     return _steps(session, _step_conditions(flt), page, join=_needs_instance(flt, page.sort))
 
 
-def task(session: Session, task_id: int) -> TaskView:
-    """One step by id."""
+def task(session: Session, task_id: int, *, tenants: frozenset[str] | None = None) -> TaskView:
+    """One step by id (``NotFound`` as well when it belongs to none of ``tenants``)."""
     row = session.get(HumanTask, task_id)
-    if row is None:
+    if row is None or (tenants is not None and row.tenant not in tenants):
         raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
     return TaskView.of(row)
 
@@ -175,7 +192,7 @@ def _instance_order(sort: str | None) -> list[Any]:
 
 def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> Listed[InstanceView]:
     """Instances by filter (default: newest first), with their open steps, and how many match."""
-    where: list[ColumnElement[bool]] = []
+    where: list[ColumnElement[bool]] = _tenant_where(ProcessInstance.tenant, flt.tenants)
     if flt.status:
         where.append(ProcessInstance.status == flt.status)
     if flt.statuses is not None:
@@ -230,19 +247,31 @@ def instances(
     return instance_page(session, flt, PageRequest(limit=limit, offset=offset)).items
 
 
-def events(session: Session, instance_id: int) -> list[EventView]:
-    """The audit trail of one instance, oldest first."""
-    if session.get(ProcessInstance, instance_id) is None:
+def events(session: Session, instance_id: int, *, tenants: frozenset[str] | None = None) -> list[EventView]:
+    """The audit trail of one instance, oldest first (``NotFound`` when it belongs to none of ``tenants``)."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None or (tenants is not None and instance.tenant not in tenants):
         raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance_not_found")
     rows = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id))
     return [EventView.of(r) for r in rows]
 
 
 def submissions(
-    session: Session, instance_id: int, *, before_event: int | None = None, limit: int = 200
+    session: Session,
+    instance_id: int,
+    *,
+    before_event: int | None = None,
+    limit: int = 200,
+    tenants: frozenset[str] | None = None,
 ) -> list[SubmissionView]:
     """The completions of an instance's steps with the data each submitted (its ``task_completed`` audit
-    events, joined with the step for its form), newest first; only those recorded before ``before_event``."""
+    events, joined with the step for its form), newest first; only those recorded before ``before_event``;
+    none when the instance belongs to none of ``tenants``."""
+    if (
+        tenants is not None
+        and session.scalar(select(ProcessInstance.tenant).where(ProcessInstance.id == instance_id)) not in tenants
+    ):
+        return []
     query = (
         select(AuditEvent, HumanTask.id, HumanTask.form_schema)
         .outerjoin(HumanTask, HumanTask.task_guid == AuditEvent.task_guid)

@@ -40,6 +40,9 @@ class DictUnits:
     def parent_of(self, unit_code: str) -> str | None:
         return self.parents.get(unit_code)
 
+    def within(self, unit_code: str, tenant: str | None) -> str | None:
+        return unit_code
+
 
 def actor(username: str, *roles: str, unit: str | None = "PNV") -> Actor:
     return Actor(username, frozenset(roles), unit)

@@ -10,19 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from engine import queries
 from engine.db import UnitOfWork
 from engine.errors import Forbidden, NotFound
-from engine.models import HumanTask, ProcessInstance
+from engine.models import CalendarOverride, HumanTask, ProcessInstance
 from engine.views import Actor, TaskView
 
-from .models import DocumentRef, Organisation, StoredDocument, Unit
+from .models import DocumentRef, Organisation, Plan, StoredDocument, Unit, User
 from .roles import ROLES
 from .services import Services
 
-OVERSEERS = frozenset({"admin", "coordinator", "leader"})  # see every instance of the city
+OVERSEERS = frozenset({"admin", "coordinator", "leader"})  # see every instance of their organisation
+PROVINCE = "province"  # Sở Nội vụ: reads every organisation under its own, never acts on steps
+READERS = OVERSEERS | {PROVINCE}  # read every unit's instances and steps (of the organisations they see)
 STARTERS = OVERSEERS | {"head", "staff"}
 EXTENDERS = frozenset({"admin", "coordinator"})  # any step; heads: steps of their own unit
 NO_PERMISSION = "Bạn không có quyền thực hiện thao tác này."
@@ -68,6 +71,59 @@ def may_import_plans_for(actor: Actor, own_organisation: str | None, organisatio
     return EDIT_PLANS.allows(actor) and (actor.is_admin or own_organisation == organisation_code)
 
 
+# --------------------------------------------------------------------------- organisations (tenants)
+
+
+def actor_tenants(session: Session, user: User) -> frozenset[str] | None:
+    """The organisations whose rows ``user`` may see: None (all) for an administrator; else the organisation
+    of the user's unit and, for the province role, every organisation whose ``parent_code`` chain reaches it.
+    A user without a unit sees no organisation's rows (an empty set, never None)."""
+    roles = set(user.roles or [])
+    if "admin" in roles:
+        return None
+    own = session.scalar(select(Unit.organisation_code).where(Unit.code == user.unit_code)) if user.unit_code else None
+    if own is None:
+        return frozenset()
+    if PROVINCE not in roles:
+        return frozenset({own})
+    tree = session.execute(select(Organisation.code, Organisation.parent_code))
+    return frozenset(organisation_subtree(((str(code), parent) for code, parent in tree), own))
+
+
+def in_tenants(actor: Actor, tenant: str | None) -> bool:
+    """Whether a row of ``tenant`` lies inside what the actor sees (unrestricted actors: every row)."""
+    return actor.tenants is None or (tenant is not None and tenant in actor.tenants)
+
+
+def units_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition on ``Unit`` rows the actor sees (None: every unit)."""
+    return queries.in_tenants(Unit.organisation_code, actor.tenants)
+
+
+def steps_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition on ``HumanTask`` rows of the organisations the actor sees (None: every step)."""
+    return queries.in_tenants(HumanTask.tenant, actor.tenants)
+
+
+def overrides_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition on ``CalendarOverride`` rows the actor sees: every organisation's (NULL) and its own."""
+    own = queries.in_tenants(CalendarOverride.organisation_code, actor.tenants)
+    return None if own is None else or_(CalendarOverride.organisation_code.is_(None), own)
+
+
+def plans_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition on ``Plan`` rows the actor sees (None: every plan)."""
+    return queries.in_tenants(Plan.organisation_code, actor.tenants)
+
+
+def visible_plan(session: Session, actor: Actor, plan_id: int) -> Plan:
+    """The plan, or ``NotFound`` when it does not exist or belongs to an organisation the actor does not see."""
+    plan = session.get(Plan, plan_id)
+    if plan is None or not in_tenants(actor, plan.organisation_code):
+        raise NotFound("Không tìm thấy kế hoạch.", code="plan_not_found", details={"plan_id": plan_id})
+    return plan
+
+
 # --------------------------------------------------------------------------- instances
 
 
@@ -90,12 +146,16 @@ def check_may_start(actor: Actor, unit_code: str) -> None:
 
 
 def sees_every_unit(actor: Actor) -> bool:
-    """Overseers see the instances of every unit; others those of their own unit (and where they hold a step)."""
-    return bool(actor.roles & OVERSEERS)
+    """Overseers (and the province role) see the instances of every unit of the organisations they see; others
+    those of their own unit (and where they hold a step)."""
+    return bool(actor.roles & READERS)
 
 
 def can_view_instance(uow: UnitOfWork, actor: Actor, instance: ProcessInstance) -> bool:
-    """Overseers see all; others see their unit's instances and those where their unit holds a step."""
+    """Nothing of another organisation; overseers see all of theirs; others see their unit's instances and those
+    where their unit holds a step."""
+    if not in_tenants(actor, instance.tenant):
+        return False
     if sees_every_unit(actor) or instance.unit_code == actor.unit_code:
         return True
     hit = uow.session.scalar(
@@ -119,6 +179,9 @@ def visible_instance_ids(uow: UnitOfWork, actor: Actor, instance_ids: Iterable[i
     if not wanted:
         return set()
     query = select(ProcessInstance.id).where(ProcessInstance.id.in_(wanted))
+    scoped = queries.in_tenants(ProcessInstance.tenant, actor.tenants)
+    if scoped is not None:
+        query = query.where(scoped)
     if not sees_every_unit(actor):
         holds_a_step = (
             select(HumanTask.id)
@@ -177,9 +240,10 @@ def sees_technical_data(actor: Actor) -> bool:
 
 
 def visible_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> HumanTask:
-    """The step, or ``NotFound`` unless the actor may act on it, holds or held it, oversees, or is of its unit."""
+    """The step, or ``NotFound`` unless it is of an organisation the actor sees and the actor may act on it, holds
+    or held it, oversees, or is of its unit (another organisation's step is exactly a missing one)."""
     row = uow.session.get(HumanTask, task_id)
-    if row is None:
+    if row is None or not in_tenants(actor, row.tenant):
         raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
     allowed = (
         services.engine.may_act(row, actor)
@@ -325,14 +389,8 @@ def organisation_subtree(tree: Iterable[tuple[str, str | None]], root: str) -> s
 
 def province_organisations(session: Session, actor: Actor) -> list[str]:
     """The organisations whose roll-ups the actor reads: every one for an administrator; for the province role
-    its own unit's organisation and the subtree under it (two queries). Anyone else: 403."""
+    those it sees (its own and the subtree under it, ``actor_tenants``). Anyone else: 403."""
     PROVINCE_VIEW.check(actor)
-    tree = [
-        (str(code), parent) for code, parent in session.execute(select(Organisation.code, Organisation.parent_code))
-    ]
-    if actor.is_admin:
-        return sorted(code for code, _ in tree)
-    own = (
-        session.scalar(select(Unit.organisation_code).where(Unit.code == actor.unit_code)) if actor.unit_code else None
-    )
-    return sorted(organisation_subtree(tree, own)) if own else []
+    if actor.tenants is None:
+        return sorted(session.scalars(select(Organisation.code)))
+    return sorted(actor.tenants)

@@ -32,10 +32,13 @@ class UserView:
     unit_name: str | None
     roles: list[str]
     active: bool
+    # The organisations whose rows the user sees (``access.actor_tenants``; None: all, an administrator).
+    tenants: frozenset[str] | None = frozenset()
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.username, frozenset(self.roles), self.unit_code)
+        """The engine's actor for this user: the one place an actor of a person is built (with its tenants)."""
+        return Actor(self.username, frozenset(self.roles), self.unit_code, self.tenants)
 
 
 def _view(session: Session, user: User) -> UserView:
@@ -48,6 +51,7 @@ def _view(session: Session, user: User) -> UserView:
         unit.name if unit else None,
         list(user.roles),
         user.active,
+        access.actor_tenants(session, user),
     )
 
 
@@ -176,11 +180,16 @@ class Recipient:
     email: str | None
 
 
-def users_with_role(session: Session, role: str, unit_code: str | None) -> list[Recipient]:
-    """Active users holding ``role`` in ``unit_code`` (any unit when None)."""
+def users_with_role(
+    session: Session, role: str, unit_code: str | None, *, tenant: str | None = None
+) -> list[Recipient]:
+    """Active users holding ``role`` in ``unit_code`` (any unit when None), only of the organisation ``tenant``
+    when given (a step of one organisation never tells another's people)."""
     query = select(User.username, User.email, User.roles).where(User.active.is_(True))
     if unit_code is not None:
         query = query.where(User.unit_code == unit_code)
+    if tenant is not None:
+        query = query.where(User.unit_code.in_(select(Unit.code).where(Unit.organisation_code == tenant)))
     return [Recipient(name, email) for name, email, roles in session.execute(query) if role in (roles or [])]
 
 

@@ -69,7 +69,7 @@ def people_of(session: Session, row: HumanTask) -> list[Recipient]:
         return recipients_named(session, [row.assignee])
     if not row.role:
         return []
-    return users_with_role(session, row.role, row.unit_code)
+    return users_with_role(session, row.role, row.unit_code, tenant=row.tenant)
 
 
 def _send(
@@ -232,17 +232,18 @@ def _record_unit(services: Services, rule: Any, instance: ProcessInstance, row: 
     if rule == "parent":
         return services.units.parent_of(instance.unit_code) if instance.unit_code else None
     if rule.startswith("code:"):
-        return rule[5:]
+        return services.units.within(rule[5:], instance.tenant)
     if rule.startswith("var:"):
         return row.unit_code
     return rule
 
 
-def coordinators(services: Services, session: Session) -> list[Recipient]:
-    """The CCHC coordinators (đầu mối CCHC) of the configured unit, or every coordinator."""
+def coordinators(services: Services, session: Session, tenant: str | None = None) -> list[Recipient]:
+    """The CCHC coordinators (đầu mối CCHC) of the configured unit, or every coordinator — of the organisation
+    ``tenant`` only, when given (the step's: another organisation's coordinators are never told)."""
     unit = services.deadlines.coordinator_unit
-    found = users_with_role(session, "coordinator", unit) if unit else []
-    return found or users_with_role(session, "coordinator", None)
+    found = users_with_role(session, "coordinator", unit, tenant=tenant) if unit else []
+    return found or users_with_role(session, "coordinator", None, tenant=tenant)
 
 
 def _escalation_text(session: Session, row: HumanTask, now: datetime, services: Services) -> tuple[str, str]:
@@ -275,9 +276,9 @@ def escalate_recorded(
         unit = _record_unit(services, record.get("unit"), instance, row)
         who: list[Recipient] = []
         for role in roles:
-            found = users_with_role(session, role, unit)
+            found = users_with_role(session, role, unit, tenant=row.tenant)
             if not found and role == "coordinator":
-                found = coordinators(services, session)
+                found = coordinators(services, session, row.tenant)
             who.extend(found)
         holders = {p.username for p in people_of(session, row)}  # they get the overdue reminder instead
         who = [p for p in who if p.username not in holders]
@@ -313,7 +314,11 @@ def escalate_overdue(services: Services, now: datetime, limit: int = 200) -> int
                 if not _raise_level(session, row, old, new):
                     continue
                 text = _escalation_text(session, row, now, services)
-                who = users_with_role(session, "head", row.unit_code) if new == 1 else coordinators(services, session)
+                who = (
+                    users_with_role(session, "head", row.unit_code, tenant=row.tenant)
+                    if new == 1
+                    else coordinators(services, session, row.tenant)
+                )
                 holders = {p.username for p in people_of(session, row)}  # they had the overdue reminder
                 who = [p for p in who if p.username not in holders]
                 written += _send(services, session, row, who, "escalated", text, now)

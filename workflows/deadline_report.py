@@ -62,6 +62,9 @@ def deadline_report(
         query = query.where(HumanTask.due_at >= start_of_local_day(date_from))
     if date_to:
         query = query.where(HumanTask.due_at < start_of_local_day(date.fromordinal(date_to.toordinal() + 1)))
+    scoped = access.steps_scope(actor)  # never another organisation's steps
+    if scoped is not None:
+        query = query.where(scoped)
     if not access.sees_every_unit(actor):
         query = query.where(HumanTask.unit_code == actor.unit_code)
     rows: dict[str | None, DeadlineRow] = {}

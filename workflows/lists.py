@@ -99,7 +99,9 @@ def _rows(session: Session, listed: Listed[TaskRowView], now: datetime, actor: A
     return Listed(items, listed.total)
 
 
-def _engine_filter(flt: StepFilter, now: datetime, unit_code: str | None) -> InboxFilter:
+def _engine_filter(
+    flt: StepFilter, now: datetime, unit_code: str | None, tenants: frozenset[str] | None = None
+) -> InboxFilter:
     return InboxFilter(
         status=flt.status,
         process_key=flt.process_key,
@@ -109,13 +111,14 @@ def _engine_filter(flt: StepFilter, now: datetime, unit_code: str | None) -> Inb
         q=flt.q,
         instance_due_before=now if flt.activity_overdue else None,
         assigned=flt.assigned,
+        tenants=tenants,
     )
 
 
 def inbox(services: Services, uow: UnitOfWork, actor: Actor, flt: StepFilter, page: PageRequest) -> Listed[StepRow]:
     """The actor's steps and the unclaimed steps they may take (default: by due date)."""
     now = services.clock.now()
-    listed = queries.inbox_page(uow.session, actor, _engine_filter(flt, now, flt.unit_code), page)
+    listed = queries.inbox_page(uow.session, actor, _engine_filter(flt, now, flt.unit_code, actor.tenants), page)
     return _rows(uow.session, listed, now)
 
 
@@ -125,7 +128,7 @@ def unit_tasks(
     """Việc của đơn vị: every open step of the head's unit, whoever holds it (overseers: any or every unit)."""
     unit_code = access.unit_tasks_scope(actor, flt.unit_code)
     now = services.clock.now()
-    engine_filter = _engine_filter(StepFilter(**{**vars(flt), "status": "ready"}), now, unit_code)
+    engine_filter = _engine_filter(StepFilter(**{**vars(flt), "status": "ready"}), now, unit_code, actor.tenants)
     return _rows(uow.session, queries.unit_steps(uow.session, engine_filter, page), now, actor)
 
 
@@ -155,6 +158,7 @@ def instances(uow: UnitOfWork, actor: Actor, flt: InstanceListFilter, page: Page
         ids=ids,
         q=flt.q,
         definition_version=flt.version,
+        tenants=actor.tenants,
     )
     return queries.instance_page(uow.session, narrowed, page)
 
@@ -168,6 +172,8 @@ def candidates(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) 
     query = select(User.username, User.full_name, User.roles).where(User.active.is_(True))
     if row.unit_code is not None:
         query = query.where(User.unit_code == row.unit_code)
+    if row.tenant is not None:  # never someone of another organisation
+        query = query.where(User.unit_code.in_(select(Unit.code).where(Unit.organisation_code == row.tenant)))
     found = [
         Candidate(u, n)
         for u, n, roles in uow.session.execute(query.order_by(User.full_name))

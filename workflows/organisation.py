@@ -179,9 +179,11 @@ def seed_units(session: Session, org: OrgData, organisation_code: str) -> int:
     return added
 
 
-def list_units(session: Session, *, on: date | None = None) -> list[UnitView]:
-    """Every unit (or those valid on ``on``), by kind and name."""
-    rows = session.scalars(select(Unit).order_by(Unit.kind, Unit.code))
+def list_units(session: Session, *, on: date | None = None, actor: Actor | None = None) -> list[UnitView]:
+    """Every unit (or those valid on ``on``) of the organisations ``actor`` sees (no actor: all), by kind and name."""
+    query = select(Unit).order_by(Unit.kind, Unit.code)
+    scope = access.units_scope(actor) if actor is not None else None
+    rows = session.scalars(query if scope is None else query.where(scope))
     out = [UnitView.of(r) for r in rows]
     if on is not None:
         out = [
@@ -192,7 +194,7 @@ def list_units(session: Session, *, on: date | None = None) -> list[UnitView]:
 
 def units_to_start(session: Session, actor: Actor, on: date) -> list[UnitView]:
     """The units valid on ``on`` that the actor may start processes for (Khởi tạo hồ sơ)."""
-    return [u for u in list_units(session, on=on) if access.may_start_for(actor, u.code)]
+    return [u for u in list_units(session, on=on, actor=actor) if access.may_start_for(actor, u.code)]
 
 
 def get_unit(session: Session, code: str) -> Unit:

@@ -93,12 +93,10 @@ def start_instance(
     version: int | None = None,
     title: str | None = None,
 ) -> InstanceView:
-    """Start a process for a unit: overseers for any unit, others for their own unit only.
-
-    The instance's tenant is the unit's organisation.
-    """
+    """Start a process for a unit: overseers for any unit of their organisation, others for their own unit only.
+    The instance belongs to the unit's organisation (its tenant); another organisation's unit is unknown here."""
     unit = uow.session.get(Unit, unit_code)
-    if unit is None:
+    if unit is None or not access.in_tenants(actor, unit.organisation_code):
         raise InvalidInput(
             f'Đơn vị "{unit_code}" không tồn tại.',
             code="unit_not_found",

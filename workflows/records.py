@@ -139,7 +139,7 @@ def instance_detail(services: Services, uow: UnitOfWork, actor: Actor, instance_
     session = uow.session
     view = with_instructions(services.engine.instance_view(session, access.visible_instance(uow, actor, instance_id)))
     forms = services.engine.definition_forms(session, view.definition_id, FORM_SUFFIX)
-    history = queries.submissions(session, view.id, limit=MAX_SUBMISSIONS)
+    history = queries.submissions(session, view.id, limit=MAX_SUBMISSIONS, tenants=actor.tenants)
     fields = labelled_fields(view.data, forms, history, instance_documents(uow, view.id))
     if not access.sees_technical_data(actor):
         fields = [f for f in fields if not f.technical]
@@ -197,7 +197,7 @@ def timeline(services: Services, uow: UnitOfWork, actor: Actor, instance_id: int
     only its own comment (a completion: what it submitted, never the instance's later or earlier data)."""
     session = uow.session
     instance = access.visible_instance(uow, actor, instance_id)
-    events = queries.events(session, instance_id)
+    events = queries.events(session, instance_id, tenants=actor.tenants)
     rows = session.execute(select(HumanTask.id, HumanTask.name).where(HumanTask.instance_id == instance_id))
     steps = {task_id: name for task_id, name in rows}
     elements = services.engine.definition_forms(session, instance.definition_id, FORM_SUFFIX).element_names

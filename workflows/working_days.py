@@ -79,8 +79,13 @@ def override_json(row: CalendarOverride) -> dict[str, Any]:
     }
 
 
-def list_overrides(uow: UnitOfWork, year: int | None = None) -> list[dict[str, Any]]:
+def list_overrides(uow: UnitOfWork, year: int | None = None, actor: Actor | None = None) -> list[dict[str, Any]]:
+    """The overrides (of a year), by date: those for every organisation and, given ``actor``, those of the
+    organisations it sees (no actor, or an administrator: all)."""
     query = select(CalendarOverride).order_by(CalendarOverride.day)
+    scope = access.overrides_scope(actor) if actor is not None else None
+    if scope is not None:
+        query = query.where(scope)
     if year is not None:
         query = query.where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31))
     return [override_json(row) for row in uow.session.scalars(query)]

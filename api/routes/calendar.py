@@ -32,9 +32,9 @@ class Overrides(MethodView):
     @bp.arguments(OverrideQuerySchema, location="query")
     @bp.response(200, OverrideSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
-        """Extra days off and extra working days, by date."""
+        """Extra days off and extra working days, by date (every organisation's and the caller's own)."""
         with services().read() as uow:
-            return working_days.list_overrides(uow, query.get("year"))
+            return working_days.list_overrides(uow, query.get("year"), current_user().actor)
 
     @require(access.MANAGE_CALENDAR)
     @bp.arguments(OverrideCreateSchema)

@@ -39,7 +39,7 @@ class PlanExport(MethodView):
         """The plan's progress as .xlsx: by activity (grouped by area), by lead unit, by quarter."""
         check_format("xlsx")
         with services().read() as uow:
-            plan = queries.get_plan(uow.session, plan_id)
+            plan = queries.get_plan(uow.session, plan_id, current_user().actor)
             products = plan_products(services(), uow, current_user().actor, plan)
             export = queries.plan_export(uow.session, plan, local_day(services().clock.now()), products)
         data = build_progress_workbook(export)
@@ -67,7 +67,7 @@ class PlanReport(MethodView):
         check_format("docx")
         args = request.args
         with services().read() as uow:
-            plan = queries.get_plan(uow.session, plan_id)
+            plan = queries.get_plan(uow.session, plan_id, current_user().actor)
             period = report_period(plan.year, args.get("period"), args.get("quarter"), args.get("half"))
             today = local_day(services().clock.now())
             export = queries.plan_export(uow.session, plan, today)

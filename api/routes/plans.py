@@ -102,9 +102,9 @@ def _today() -> Any:
 class Plans(MethodView):
     @bp.response(200, PlanSummarySchema(many=True))
     def get(self) -> list[dict[str, Any]]:
-        """Every imported plan, newest year first."""
+        """Every imported plan of the caller's organisation(s), newest year first."""
         with services().read() as uow:
-            return queries.list_plans(uow.session)
+            return queries.list_plans(uow.session, current_user().actor)
 
 
 @bp.route("/plans/import")
@@ -172,7 +172,9 @@ class PlanItem(MethodView):
     def get(self, plan_id: int) -> dict[str, Any]:
         """The plan tree (areas → objectives → tasks → activities) with each activity's status."""
         with services().read() as uow:
-            return queries.plan_tree(uow.session, queries.get_plan(uow.session, plan_id), _today())
+            return queries.plan_tree(
+                uow.session, queries.get_plan(uow.session, plan_id, current_user().actor), _today()
+            )
 
 
 @bp.route("/plans/<int(max=2147483647):plan_id>/activities")
@@ -182,7 +184,7 @@ class PlanActivities(MethodView):
     def get(self, query: dict[str, Any], plan_id: int) -> dict[str, Any]:
         """Activities filtered by area, lead unit, status, type and deadline."""
         with services().read() as uow:
-            plan = queries.get_plan(uow.session, plan_id)
+            plan = queries.get_plan(uow.session, plan_id, current_user().actor)
             items = queries.list_activities(uow.session, plan, _today(), **query)
         return {"items": items, "total": len(items)}
 
@@ -194,7 +196,7 @@ class PlanActivityItem(MethodView):
         """One activity with every unit's occurrence, its deadline, status, instance and products (Sản phẩm:
         the documents the reader may see; ``hidden_products`` counts the others)."""
         with services().read() as uow:
-            activity = queries.get_activity(uow.session, plan_id, activity_id)
+            activity = queries.get_activity(uow.session, plan_id, activity_id, current_user().actor)
             products = occurrence_products(services(), uow, current_user().actor, activity.occurrences)
             return queries.activity_detail(uow.session, activity, _today(), products)
 
@@ -243,4 +245,6 @@ class PlanProgress(MethodView):
     def get(self, plan_id: int) -> dict[str, Any]:
         """Status counts overall, per area, per lead unit and per quarter."""
         with services().read() as uow:
-            return queries.plan_progress(uow.session, queries.get_plan(uow.session, plan_id), _today())
+            return queries.plan_progress(
+                uow.session, queries.get_plan(uow.session, plan_id, current_user().actor), _today()
+            )

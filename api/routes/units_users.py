@@ -32,13 +32,13 @@ class Units(MethodView):
     @units_bp.arguments(UnitQuerySchema, location="query")
     @units_bp.response(200, UnitSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[UnitView]:
-        """Every unit (or those valid on a date); ``startable=true``: the units valid today that the caller may
-        start processes for (overseers: every unit; heads and staff: their own)."""
+        """Every unit of the caller's organisation(s) (or those valid on a date); ``startable=true``: the units
+        valid today that the caller may start processes for (overseers: every unit; heads and staff: their own)."""
         with services().read() as uow:
             if query["startable"]:
                 today = services().clock.now().date()
                 return organisation.units_to_start(uow.session, current_user().actor, query.get("on") or today)
-            return organisation.list_units(uow.session, on=query.get("on"))
+            return organisation.list_units(uow.session, on=query.get("on"), actor=current_user().actor)
 
     @require(access.MANAGE_UNITS)
     @units_bp.arguments(UnitCreateSchema)

@@ -114,7 +114,7 @@ def launch_plan(
     """Start every due occurrence's instance (only deadlines from ``since`` to ``until`` when given)."""
     access.LAUNCH_PLANS.check(actor)
     session = uow.session
-    plan = get_plan(session, plan_id)
+    plan = get_plan(session, plan_id, actor)
     config = load_launch_config()
     live = select(ProcessInstance.id).where(
         ProcessInstance.id == PlanOccurrence.instance_id, ProcessInstance.status != "cancelled"

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 from engine.clock import LOCAL_TZ
 from engine.errors import NotFound
 from engine.models import ProcessInstance
+from engine.views import Actor
+from workflows import access
 from workflows.models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, Unit
 
 from .activity_types import ACTIVITY_TYPES
@@ -32,14 +34,20 @@ from .progress import (
 DUTY_AREA = {"code": "NV", "title": "Nhiệm vụ ở phần Tổ chức thực hiện"}
 
 
-def get_plan(session: Session, plan_id: int) -> Plan:
+def get_plan(session: Session, plan_id: int, actor: Actor | None = None) -> Plan:
+    """The plan (a 404 when it does not exist or, given ``actor``, belongs to an organisation it does not see)."""
+    if actor is not None:
+        return access.visible_plan(session, actor, plan_id)
     plan = session.get(Plan, plan_id)
     if plan is None:
         raise NotFound("Không tìm thấy kế hoạch.", code="plan_not_found", details={"plan_id": plan_id})
     return plan
 
 
-def get_activity(session: Session, plan_id: int, activity_id: int) -> PlanActivityRow:
+def get_activity(session: Session, plan_id: int, activity_id: int, actor: Actor | None = None) -> PlanActivityRow:
+    """An activity of the plan (a 404 as well when ``actor`` does not see the plan)."""
+    if actor is not None:
+        access.visible_plan(session, actor, plan_id)
     activity = session.get(PlanActivityRow, activity_id)
     if activity is None or activity.plan_id != plan_id:
         raise NotFound("Không tìm thấy hoạt động của kế hoạch.", code="activity_not_found")
@@ -64,8 +72,11 @@ def plan_summary(session: Session, plan: Plan) -> dict[str, Any]:
     }
 
 
-def list_plans(session: Session) -> list[dict[str, Any]]:
-    return [plan_summary(session, p) for p in session.scalars(select(Plan).order_by(Plan.year.desc(), Plan.id))]
+def list_plans(session: Session, actor: Actor | None = None) -> list[dict[str, Any]]:
+    """Every plan of the organisations ``actor`` sees (no actor: every plan), newest year first."""
+    query = select(Plan).order_by(Plan.year.desc(), Plan.id)
+    scope = access.plans_scope(actor) if actor is not None else None
+    return [plan_summary(session, p) for p in session.scalars(query if scope is None else query.where(scope))]
 
 
 # --- Facts and statuses ---------------------------------------------------------------------------

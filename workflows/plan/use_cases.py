@@ -50,7 +50,7 @@ def update_activity(
 ) -> PlanActivityRow:
     """An administrator's correction: the activity type, or the deadline of a hand-set schedule."""
     access.EDIT_PLANS.check(actor)
-    activity = get_activity(uow.session, plan_id, activity_id)
+    activity = get_activity(uow.session, plan_id, activity_id, actor)
     if activity_type is not None and activity_type != activity.activity_type:
         if activity_type not in ACTIVITY_TYPES:
             raise InvalidInput(
