@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from engine.clock import ManualClock
 from engine.models import ProcessInstance
@@ -23,6 +23,8 @@ from tests.api.test_report_exports import _check_house_look, run_round
 from tests.engine_support import at
 from tests.province_support import Province, build_province, deploy_one_step, make_province_round
 from tests.worker_support import tick_at
+from workflows import access
+from workflows.models import User
 from workflows.plan.progress import STATUSES
 from workflows.province import SHEET_OVERDUE, SHEET_PROGRESS, SHEET_RANKING, province_overview
 
@@ -203,7 +205,10 @@ def _queries(app: Flask, province: Province, round_id: int) -> int:
             update(ProcessInstance).where(ProcessInstance.id == round_id).values(unit_code=province.unit)
         )
         uow.commit()
-    actor = Actor(province.user, frozenset({"province"}), province.unit)
+    with services.read() as uow:  # the actor as the API builds it: the organisations it sees
+        user = uow.session.scalar(select(User).where(User.username == province.user))
+        assert user is not None
+        actor = Actor(province.user, frozenset({"province"}), province.unit, access.actor_tenants(uow.session, user))
     with _counted(app) as statements, services.read() as uow:
         overview = province_overview(uow.session, actor, year=2024, today=date(2024, 1, 8))
     assert len(overview.organisations) == len(province.communes) + 1
