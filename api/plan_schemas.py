@@ -26,8 +26,14 @@ class StatusCountsSchema(Schema):
     overdue = fields.Integer()
 
 
+class PlanOrganisationSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class PlanSummarySchema(Schema):
     id = fields.Integer(required=True)
+    organisation = fields.Nested(PlanOrganisationSchema, required=True)
     year = fields.Integer(required=True)
     title = fields.String(required=True)
     number = fields.String(allow_none=True)

@@ -408,3 +408,13 @@ def test_overrides_change_due_dates_and_can_be_removed(api: Api) -> None:
     assert_error(api.call("DELETE", "/api/v1/calendar/overrides/yesterday", "admin"), 422, "date_invalid")
     assert_error(api.post("/api/v1/calendar/overrides", "admin", json={"day": "2024-01-03"}), 422)
     assert date(2024, 1, 3).isoformat() not in {o["day"] for o in api.get("/api/v1/calendar/overrides", "admin").json}
+
+
+def test_each_plan_names_its_organisation(api: Api) -> None:
+    """An administrator sees the plans of several organisations: each summary names its organisation."""
+    plans = api.get("/api/v1/plans", "admin").json
+    assert {(p["organisation"]["code"], p["organisation"]["name"]) for p in plans} == {
+        ("SADEC", "Thành phố Sa Đéc"),
+        ("BINHTHANH", "Xã Bình Thành"),
+    }
+    assert {p["organisation"]["code"] for p in api.get("/api/v1/plans", "cchc.pnv").json} == {"SADEC"}

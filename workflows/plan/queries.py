@@ -15,7 +15,7 @@ from engine.errors import NotFound
 from engine.models import ProcessInstance
 from engine.views import Actor
 from workflows import access
-from workflows.models import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, Unit
+from workflows.models import Organisation, Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, Unit
 
 from .activity_types import ACTIVITY_TYPES
 from .products import InstanceProducts
@@ -58,8 +58,13 @@ def plan_summary(session: Session, plan: Plan) -> dict[str, Any]:
     activities = session.scalar(
         select(func.count()).select_from(PlanActivityRow).where(PlanActivityRow.plan_id == plan.id)
     )
+    organisation = session.get(Organisation, plan.organisation_code)
     return {
         "id": plan.id,
+        "organisation": {
+            "code": plan.organisation_code,
+            "name": organisation.name if organisation else plan.organisation_code,
+        },
         "year": plan.year,
         "title": plan.title,
         "number": plan.number,

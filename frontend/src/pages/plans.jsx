@@ -285,6 +285,8 @@ function Plans({ user }) {
   if (plans.error) return <ErrorBox error={plans.error} />;
   if (!plans.data) return <Loading what="kế hoạch" />;
   const p = plan.data;
+  // an administrator or the province sees the plans of several organisations: name each one's
+  const manyOrganisations = new Set(plans.data.map((x) => x.organisation.code)).size > 1;
   return (
     <>
       <div className="toolbar">
@@ -294,6 +296,7 @@ function Plans({ user }) {
             {plans.data.map((x) => (
               <option key={x.id} value={x.id}>
                 {x.year} — {x.title}
+                {manyOrganisations ? ` — ${x.organisation.name}` : ""}
               </option>
             ))}
           </select>
