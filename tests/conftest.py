@@ -4,8 +4,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from tests.engine_support import EngineRig, make_rig
+from workflows import accounts
+
+# Passwords in tests: argon2id at its cheapest (the product's default costs ~90 ms per hash and per login).
+accounts.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -23,6 +23,14 @@ _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("không-dùng")
 
 
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Hash new passwords with ``hasher`` (argon2id either way; stored hashes carry their own parameters). The
+    test suite uses a cheap one: the default costs ~90 ms a login, thousands of times over."""
+    global _HASHER, _DUMMY_HASH
+    _HASHER = hasher
+    _DUMMY_HASH = hasher.hash("không-dùng")
+
+
 @dataclass(frozen=True)
 class UserView:
     username: str
