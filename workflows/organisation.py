@@ -17,7 +17,7 @@ from engine.views import Actor
 
 from . import access
 from .models import Organisation, Unit
-from .org_data import OrganisationRecord, OrgData, UnitRecord, load_org_file
+from .org_data import OrganisationRecord, OrgData, load_org_file
 
 ORG_DIR = Path(__file__).resolve().parents[1] / "processes" / "org"
 UNIT_KINDS = {
@@ -63,45 +63,6 @@ def load_org_files(directory: Path = ORG_DIR) -> list[OrgData]:
             raise InvalidInput(f"Tệp tổ chức {path.name} thiếu phần «organisation».", code="org_data_invalid")
         out.append(org)
     return out
-
-
-def organisation_data(session: Session, code: str, directory: Path = ORG_DIR) -> OrgData:
-    """What names an organisation's units: its units in the database (names, short names, aliases, validity)
-    with its record, and the groups and news rotation of its data file when it has one (``processes/org``)."""
-    row = session.get(Organisation, code)
-    if row is None:
-        raise NotFound(f'Không tìm thấy tổ chức "{code}".', code="organisation_not_found")
-    units = tuple(
-        UnitRecord(
-            code=u.code,
-            name=u.name,
-            short_name=u.short_name or u.name,
-            kind=u.kind,
-            parent=u.parent_code,
-            valid_from=u.valid_from,
-            valid_to=u.valid_to,
-            aliases=tuple(u.aliases or ()),
-        )
-        for u in session.scalars(select(Unit).where(Unit.organisation_code == code).order_by(Unit.code))
-    )
-    known = {u.code for u in units}
-    files = [o for o in load_org_files(directory) if o.organisation is not None and o.organisation.code == code]
-    groups = {name: members for f in files for name, members in f.groups.items() if set(members) <= known}
-    rotation = tuple(pair for f in files for pair in f.news_rotation if pair[1] in known)
-    record = OrganisationRecord(
-        code=row.code,
-        name=row.name,
-        kind=row.kind,
-        parent=row.parent_code,
-        issuing_body=row.issuing_body,
-        parent_body=row.parent_body,
-        place_name=row.place_name,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        successor=row.successor_code,
-        aliases=tuple(row.aliases or ()),
-    )
-    return OrgData(units=units, groups=groups, news_rotation=rotation, organisation=record)
 
 
 def organisation_row(record: OrganisationRecord, now: datetime) -> Organisation:
