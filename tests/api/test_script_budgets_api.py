@@ -38,15 +38,19 @@ TIME = "Tập lệnh chạy quá thời gian cho phép (0,5 giây CPU)"
 
 
 class Runs:
-    """The ``started()`` helper the fixtures' scripts call: counts runs, tells a waiting test one began."""
+    """The ``started()`` helper the fixtures' scripts call: counts runs, tells a waiting test one began, and holds
+    the script there while ``go`` is clear (so a test acts while a script is surely running, not by timing)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.began = threading.Event()
+        self.go = threading.Event()
+        self.go.set()
 
     def __call__(self) -> bool:
         self.count += 1
         self.began.set()
+        self.go.wait(timeout=60)
         return True
 
 
@@ -110,12 +114,14 @@ def test_a_runaway_start_answers_with_an_incident_and_the_server_answers_meanwhi
     other = Api(budget_app)
     other._tokens = dict(api._tokens)
 
+    runs.go.clear()  # the script waits in started() until the reads below are answered
     runaway, box = in_thread(lambda: start(other, "runaway", kind="loop"))
     assert runs.began.wait(timeout=60)
     health = api.get("/api/v1/health")
     read = api.get(f"/api/v1/process-instances/{before['id']}", "cv.pnv")
     assert health.status_code == 200 and read.status_code == 200
-    assert runaway.is_alive()  # these were answered while the script was still running
+    assert runaway.is_alive()  # these were answered while the script was running
+    runs.go.set()  # now it loops until its CPU budget stops it
     # A write meanwhile answers too: on SQLite (one writer) once the runaway's transaction has committed, either
     # written or refused as busy (its snapshot is older than that commit: "try again"), never left hanging.
     written = start(api, "approval5", title="Tờ trình")
