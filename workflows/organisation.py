@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -82,21 +82,23 @@ def organisation_row(record: OrganisationRecord, now: datetime) -> Organisation:
     )
 
 
-def seed_organisations(session: Session, records: list[OrganisationRecord], now: datetime) -> int:
-    """Insert the organisations not in the database yet (parents and successors first); returns how many."""
-    existing = set(session.scalars(select(Organisation.code)))
-    pending = [r for r in records if r.code not in existing]
+def _insert_in_order(
+    session: Session,
+    pending: list[Any],
+    existing: set[str],
+    refs: Callable[[Any], tuple[str | None, ...]],
+    row: Callable[[Any], Any],
+    problem: str,
+) -> int:
+    """Insert the records of ``pending`` whose references (``refs``) are already in ``existing``, round after round
+    (parents before children); a round that inserts nothing means a reference that does not exist (422)."""
     added = 0
     while pending:
-        ready = [r for r in pending if all(ref is None or ref in existing for ref in (r.parent, r.successor))]
+        ready = [r for r in pending if all(ref is None or ref in existing for ref in refs(r))]
         if not ready:
-            raise InvalidInput(
-                "Dữ liệu tổ chức có tổ chức cấp trên hoặc tổ chức kế thừa không tồn tại.",
-                code="org_invalid",
-                details=[r.code for r in pending],
-            )
+            raise InvalidInput(problem, code="org_invalid", details=[r.code for r in pending])
         for record in ready:
-            session.add(organisation_row(record, now))
+            session.add(row(record))
             existing.add(record.code)
             pending.remove(record)
             added += 1
@@ -104,40 +106,40 @@ def seed_organisations(session: Session, records: list[OrganisationRecord], now:
     return added
 
 
+def seed_organisations(session: Session, records: list[OrganisationRecord], now: datetime) -> int:
+    """Insert the organisations not in the database yet (parents and successors first); returns how many."""
+    existing = set(session.scalars(select(Organisation.code)))
+    return _insert_in_order(
+        session,
+        [r for r in records if r.code not in existing],
+        existing,
+        lambda r: (r.parent, r.successor),
+        lambda r: organisation_row(r, now),
+        "Dữ liệu tổ chức có tổ chức cấp trên hoặc tổ chức kế thừa không tồn tại.",
+    )
+
+
 def seed_units(session: Session, org: OrgData, organisation_code: str) -> int:
     """Insert the units of ``org`` not in the database yet, owned by ``organisation_code`` (parents first)."""
     existing = set(session.scalars(select(Unit.code)))
-    added = 0
-    pending = [u for u in org.units if u.code not in existing]
-    while pending:
-        progressed = False
-        for record in list(pending):
-            if record.parent is None or record.parent in existing:
-                session.add(
-                    Unit(
-                        code=record.code,
-                        name=record.name,
-                        short_name=record.short_name,
-                        kind=record.kind,
-                        parent_code=record.parent,
-                        valid_from=record.valid_from,
-                        valid_to=record.valid_to,
-                        aliases=list(record.aliases),
-                        organisation_code=organisation_code,
-                    )
-                )
-                existing.add(record.code)
-                pending.remove(record)
-                added += 1
-                progressed = True
-        if not progressed:
-            raise InvalidInput(
-                "Dữ liệu tổ chức có đơn vị cấp trên không tồn tại.",
-                code="org_invalid",
-                details=[u.code for u in pending],
-            )
-        session.flush()
-    return added
+    return _insert_in_order(
+        session,
+        [u for u in org.units if u.code not in existing],
+        existing,
+        lambda u: (u.parent,),
+        lambda u: Unit(
+            code=u.code,
+            name=u.name,
+            short_name=u.short_name,
+            kind=u.kind,
+            parent_code=u.parent,
+            valid_from=u.valid_from,
+            valid_to=u.valid_to,
+            aliases=list(u.aliases),
+            organisation_code=organisation_code,
+        ),
+        "Dữ liệu tổ chức có đơn vị cấp trên không tồn tại.",
+    )
 
 
 def list_units(session: Session, *, on: date | None = None, actor: Actor | None = None) -> list[UnitView]:
