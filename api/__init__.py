@@ -16,6 +16,7 @@ from workflows import document_store
 from workflows.bootstrap import create_services, database_url
 
 from .auth import authenticate_request
+from .compression import init_compression
 from .errors import CchcApi, register_error_handlers
 from .request_guard import StrictJSONProvider, guard_body, guard_path_and_query
 
@@ -89,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         },
     )
     register_error_handlers(app)
+    init_compression(app)  # its after_request runs last: it compresses the body every other hook left
     _register_blueprints(app, api)
     # Order: the cheap checks of the address, the content type, who is asking, then the body itself.
     app.before_request(guard_path_and_query)

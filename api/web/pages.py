@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,10 +22,9 @@ from workflows.roles import ROLES
 from ..auth import SESSION_USER_KEY, load_active_user
 from ..limits import breach, login_limit
 from ..services import services
+from .assets import AssetIndex, init_assets
 from .error_pages import load_page_user, render_error_page
 
-HERE = Path(__file__).resolve().parent
-DIST = HERE / "static" / "dist"
 PUBLIC = {"web.login", "web.logout", "web.static"}
 # web endpoints that are not pages: a login never returns to them
 NOT_PAGES = {"web.login", "web.logout", "web.static", "web.working_days", "web.csrf"}
@@ -41,14 +39,20 @@ def init_web(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=app.config["TOKEN_MAX_AGE"])
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
     app.register_blueprint(web_bp)
+    init_assets(app, AssetIndex())
 
 
 def asset(name: str) -> str | None:
-    """URL of a built file of ``static/dist`` with its modification time (cache busting); None when not built."""
-    path = DIST / name
-    if not path.is_file():
-        return None
-    return url_for("web.static", filename=f"dist/{name}", v=int(path.stat().st_mtime))
+    """URL of the built file of ``name`` ("task.js", "common.css": its hashed name); None when not built."""
+    file = current_app.extensions["cchc_assets"].manifest().file(name)
+    return url_for("web.static", filename=f"dist/{file}") if file else None
+
+
+def module_preloads(page: str) -> list[str]:
+    """URLs of the chunks a page's scripts import, fetched at once instead of one import after another."""
+    manifest = current_app.extensions["cchc_assets"].manifest()
+    names = manifest.imports("common.js") + manifest.imports(f"{page}.js")
+    return [url_for("web.static", filename=f"dist/{f}") for f in dict.fromkeys(names)]
 
 
 @web_bp.before_request
@@ -75,6 +79,7 @@ def _page_context() -> dict[str, Any]:
     return {
         "csrf_token": generate_csrf,
         "asset": asset,
+        "module_preloads": module_preloads,
         "user": user,
         "role_names": ", ".join(ROLES.get(r, r) for r in user.roles) if user else "",
         "is_admin": bool(user and "admin" in user.roles),

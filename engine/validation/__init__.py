@@ -8,7 +8,8 @@ Modules, bottom to top (each imports only those above it in this list): ``model`
 ``text`` (UTF-8 in NFC, hidden characters), ``messages`` (Vietnamese wording), ``names`` (ASCII process
 keys, names without hidden characters), ``elements`` (naming elements), ``parsing`` (XML and XSD),
 ``specs`` (SpiffWorkflow specs and its errors), ``expressions`` (timers and code), ``structure``
-(ids, lanes, gateways, properties, forms), ``references`` (DMN and call activities), ``variables``
+(ids, lanes, gateways, properties, forms), ``graph`` (every node reached from a start, leading to an end),
+``references`` (DMN and call activities), ``variables``
 (the variables a diagram computes; no form field may name one), ``start`` (the start schema),
 ``instructions`` (instructions templates: syntax, names), ``bundle`` (the orchestrator).
 """

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .expressions import check_code, check_timers
+from .graph import check_flow_graph
 from .instructions import check_instructions
 from .model import B, BundleReport, FormChecker, ParsedBundle, Problem, ProblemLog, SourceChecker, XmlDoc
 from .names import check_names, check_process_keys
@@ -94,6 +95,7 @@ def _check(
     check_process_keys(processes, out)
     lanes = check_lanes(doc, processes, known_roles, out)
     check_gateways(processes, out)
+    check_flow_graph(processes, out)
     check_properties(processes, files, check_source, out)
     check_calls(doc, processes, decisions, out)
     check_timers(processes, check_source, out)

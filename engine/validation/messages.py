@@ -24,6 +24,7 @@ LABELS = {
     "inclusiveGateway": "cổng rẽ nhánh",
     "parallelGateway": "cổng song song",
     "eventBasedGateway": "cổng sự kiện",
+    "complexGateway": "cổng phức hợp",
     "sequenceFlow": "luồng",
     "startEvent": "sự kiện bắt đầu",
     "endEvent": "sự kiện kết thúc",

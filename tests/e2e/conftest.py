@@ -40,9 +40,16 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free port: any, or the first free one of ``CCHC_E2E_PORTS`` ("5150-5159") on a shared machine."""
+    low, _, high = os.environ.get("CCHC_E2E_PORTS", "0-0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise RuntimeError(f"no free port in CCHC_E2E_PORTS={os.environ['CCHC_E2E_PORTS']}")
 
 
 @dataclass
@@ -59,7 +66,7 @@ class Server:
 def demo_server(directory: Path, threads: int = 6) -> Iterator[Server]:
     """The whole app with the demo organisation, accounts and processes (a database in ``directory``), served by
     waitress on a free port."""
-    if not (DIST / "inbox.js").is_file():
+    if not (DIST / "manifest.json").is_file():
         pytest.fail("Giao diện chưa được biên dịch: chạy `make web` trước (make e2e tự làm việc này).")
     url = f"sqlite:///{directory / 'cchc.db'}"
     upgrade(url)

@@ -34,7 +34,7 @@ QUERY = "bao cao quy I"
 @pytest.fixture(scope="module")
 def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server of its own (the shared one stays small): the demo with every activity of the 2024 plan launched."""
-    if not (DIST / "unit.js").is_file():
+    if not (DIST / "manifest.json").is_file():
         pytest.fail("Giao diện chưa được biên dịch: chạy `make web` trước (make e2e tự làm việc này).")
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e-lists') / 'cchc.db'}"
     upgrade(url)

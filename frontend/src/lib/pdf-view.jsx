@@ -6,14 +6,15 @@ import { useEffect, useRef, useState } from "react";
 import { api } from "./api.js";
 import { contentUrl } from "./documents.jsx";
 
-// this module sits in dist/ or dist/chunks/: the worker and the data are at dist/pdf.worker.js and dist/pdfjs/
+// this module sits in dist/ or dist/chunks/: the worker (its hashed name, build.mjs) and the data (a folder named
+// by pdf.js's version) are in dist/
 const DIST = import.meta.url.replace(/\/dist\/.*$/, "/dist/");
-GlobalWorkerOptions.workerSrc = `${DIST}pdf.worker.js`;
+GlobalWorkerOptions.workerSrc = `${DIST}${__PDF_WORKER__}`;
 const DATA = {
-  standardFontDataUrl: `${DIST}pdfjs/standard_fonts/`,
-  cMapUrl: `${DIST}pdfjs/cmaps/`,
-  wasmUrl: `${DIST}pdfjs/wasm/`,
-  iccUrl: `${DIST}pdfjs/iccs/`,
+  standardFontDataUrl: `${DIST}${__PDFJS_DATA__}/standard_fonts/`,
+  cMapUrl: `${DIST}${__PDFJS_DATA__}/cmaps/`,
+  wasmUrl: `${DIST}${__PDFJS_DATA__}/wasm/`,
+  iccUrl: `${DIST}${__PDFJS_DATA__}/iccs/`,
 };
 const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 
