@@ -99,7 +99,7 @@ _ROLE = fields.String(validate=validate.OneOf(sorted(ROLES)))
 class UserCreateSchema(StrictSchema):
     username = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9._-]{2,100}$"))
     full_name = Name(required=True, validate=validate.Length(min=1, max=200))
-    password = fields.String(required=True, validate=validate.Length(min=4, max=200))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))  # accounts.check_password
     unit_code = fields.String(required=True, allow_none=True, validate=validate.Length(max=50))
     roles = fields.List(_ROLE, required=True, validate=validate.Length(min=1))
     email = fields.Email(allow_none=True)
@@ -107,7 +107,7 @@ class UserCreateSchema(StrictSchema):
 
 class UserUpdateSchema(StrictSchema):
     full_name = Name(validate=validate.Length(min=1, max=200))
-    password = fields.String(validate=validate.Length(min=4, max=200))
+    password = fields.String(validate=validate.Length(min=1, max=200))  # accounts.check_password
     unit_code = fields.String(validate=validate.Length(max=50))
     roles = fields.List(_ROLE, validate=validate.Length(min=1))
     active = fields.Boolean()

@@ -72,6 +72,7 @@ def _unit(uow: UnitOfWork, code: str, name: str, kind: str, parent: str | None, 
 def _user(uow: UnitOfWork, username: str, name: str, unit: str, role: str, now: datetime) -> None:
     create_user(
         uow.session, actor=SYSTEM_ACTOR, username=username, full_name=name, password="demo", unit_code=unit,
+        password_policy=False,
         roles=[role], now=now,
     )  # fmt: skip
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,6 +32,55 @@ def use_password_hasher(hasher: PasswordHasher) -> None:
     global _HASHER, _DUMMY_HASH
     _HASHER = hasher
     _DUMMY_HASH = hasher.hash("không-dùng")
+
+
+PASSWORD_MIN_LENGTH = 8
+# Django's list of the 20,000 most common passwords (data/ATTRIBUTION.md), and some of our own language's
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
+LOCAL_COMMON_PASSWORDS = frozenset(
+    {
+        "matkhau",
+        "matkhau1",
+        "matkhau123",
+        "matkhau@123",
+        "anhyeuem",
+        "emyeuanh",
+        "yeuemnhieu",
+        "vietnam",
+        "vietnam123",
+        "hanoi123",
+        "saigon123",
+        "quantri",
+        "quantri123",
+        "quantrivien",
+        "cchc1234",
+        "cchc@123",
+        "123456aa",
+        "123456a@",
+        "abc@1234",
+        "admin@123",
+    }
+)
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip()) | LOCAL_COMMON_PASSWORDS
+
+
+def check_password(password: str, username: str) -> None:
+    """A new password: at least 8 characters, not the username, not among the common passwords (any case)."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        message = f"Mật khẩu phải có ít nhất {PASSWORD_MIN_LENGTH} ký tự."
+        raise InvalidInput(message, code="password_too_short", details={"password": [message]})
+    folded = password.strip().casefold()
+    if folded == username.casefold():
+        message = "Mật khẩu không được trùng với tên đăng nhập."
+        raise InvalidInput(message, code="password_like_username", details={"password": [message]})
+    if folded in _common_passwords():
+        message = "Mật khẩu này quá phổ biến nên dễ bị đoán; hãy chọn mật khẩu khác."
+        raise InvalidInput(message, code="password_too_common", details={"password": [message]})
 
 
 @dataclass(frozen=True)
@@ -93,13 +145,17 @@ def create_user(
     roles: list[str],
     now: datetime,
     email: str | None = None,
+    password_policy: bool = True,
 ) -> UserView:
-    """Create an account (administrators)."""
+    """Create an account (administrators); ``password_policy=False`` only for accounts seeded by the system (the
+    demo's)."""
     access.MANAGE_USERS.check(actor)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(f'Tên đăng nhập "{username}" đã tồn tại.', code="user_exists")
     _check_roles(roles)
     _check_unit(session, unit_code)
+    if password_policy:
+        check_password(password, username)
     user = User(
         username=username,
         full_name=full_name,
@@ -133,6 +189,7 @@ def update_user(
     if full_name is not None:
         user.full_name = full_name
     if password is not None:
+        check_password(password, username)
         user.password_hash = _HASHER.hash(password)
     if unit_code is not None:
         _check_unit(session, unit_code)
@@ -140,6 +197,10 @@ def update_user(
     if roles is not None:
         _check_roles(roles)
         user.roles = sorted(set(roles))
+    if active is False and username == actor.username:
+        raise InvalidInput(
+            "Không thể tự khóa tài khoản của chính mình.", code="cannot_deactivate_self", details={"active": []}
+        )
     if active is not None:
         user.active = active
     if email is not None:

@@ -101,6 +101,7 @@ def load_demo(services: Services) -> dict[str, int]:
                 unit_code=account.unit_code,
                 roles=list(account.roles),
                 now=services.clock.now(),
+                password_policy=False,  # the demo's accounts share one documented password
             )
             counts["users"] += 1
         results = deploy_all(services, uow, SYSTEM_ACTOR)

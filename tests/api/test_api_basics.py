@@ -83,7 +83,7 @@ def test_users(api: Api) -> None:
     body = {
         "username": "cv2.pnv",
         "full_name": "Chuyên viên mới",
-        "password": "matkhau",
+        "password": "Sen hồng 2024",
         "unit_code": "PNV",
         "roles": ["staff"],
     }

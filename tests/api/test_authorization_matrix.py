@@ -116,7 +116,7 @@ CASES = [
         "/api/v1/users",
         frozenset({"admin"}),
         body=lambda: {
-            "json": {"username": "moi", "full_name": "Mới", "password": "abcd", "unit_code": "PNV", "roles": ["staff"]}
+            "json": {"username": "moi", "full_name": "Mới", "password": "Sen hồng 24", "unit_code": "PNV", "roles": ["staff"]}
         },
     ),
     Case(

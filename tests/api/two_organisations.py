@@ -101,6 +101,7 @@ def add_second_organisation(app: Flask) -> TwoOrganisations:
                 username=username,
                 full_name=f"Người dùng {username}",
                 password="demo",
+                password_policy=False,
                 unit_code=unit,
                 roles=[role],
                 now=now,
