@@ -116,7 +116,13 @@ CASES = [
         "/api/v1/users",
         frozenset({"admin"}),
         body=lambda: {
-            "json": {"username": "moi", "full_name": "Mới", "password": "Sen hồng 24", "unit_code": "PNV", "roles": ["staff"]}
+            "json": {
+                "username": "moi",
+                "full_name": "Mới",
+                "password": "Sen hồng 2024",
+                "unit_code": "PNV",
+                "roles": ["staff"],
+            }
         },
     ),
     Case(

@@ -164,7 +164,13 @@ def test_look_alike_usernames_are_neither_created_nor_logged_in(shared: Api, use
     created = shared.post(
         "/api/v1/users",
         "admin",
-        json={"username": username, "full_name": "Giả", "password": "Sen hồng 24", "unit_code": "PNV", "roles": ["admin"]},
+        json={
+            "username": username,
+            "full_name": "Giả mạo",
+            "password": "Sen hồng 2024",
+            "unit_code": "PNV",
+            "roles": ["admin"],
+        },
     )
     assert_refused(created, 422, "validation_error")
     assert census(shared.app) == before
