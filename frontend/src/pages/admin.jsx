@@ -1,151 +1,14 @@
 // Quản trị: accounts, units (with their validity dates), organisations and the working calendar.
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { api } from "../lib/api.js";
 import { fmtDate, fmtDateTime } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { Organisations } from "../lib/organisations.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
+import { Feedback, useAction } from "../lib/admin-ui.jsx";
+import { Users } from "../lib/users-admin.jsx";
 
-const ROLES = {
-  admin: "Quản trị viên",
-  leader: "Chủ tịch / Phó Chủ tịch UBND",
-  head: "Trưởng / Phó Trưởng phòng",
-  staff: "Chuyên viên",
-  clerk: "Văn thư",
-  coordinator: "Cán bộ đầu mối CCHC",
-  appraiser: "Thành viên Hội đồng thẩm định",
-  province: "Sở Nội vụ (cấp tỉnh)",
-};
 const UNIT_KINDS = { ubnd: "UBND", cqcm: "Cơ quan chuyên môn", su_nghiep: "Đơn vị sự nghiệp", ubnd_xa: "UBND cấp xã", external: "Đơn vị ngoài" };
-
-function useAction() {
-  const [state, setState] = useState({ busy: false, error: null, ok: null });
-  const run = async (fn, ok) => {
-    setState({ busy: true, error: null, ok: null });
-    try {
-      await fn();
-      setState({ busy: false, error: null, ok });
-      return true;
-    } catch (error) {
-      setState({ busy: false, error, ok: null });
-      return false;
-    }
-  };
-  return [state, run];
-}
-
-function Feedback({ state }) {
-  return (
-    <div role="status" aria-live="polite">
-      {state.ok && <p className="alert alert-ok">{state.ok}</p>}
-      <ErrorBox error={state.error} />
-    </div>
-  );
-}
-
-function Users({ units }) {
-  const users = useApi("users");
-  const [state, run] = useAction();
-  const [form, setForm] = useState({ username: "", full_name: "", password: "", unit_code: "", roles: ["staff"] });
-  const unitName = useMemo(() => Object.fromEntries(units.map((u) => [u.code, u.name])), [units]);
-  const create = async (e) => {
-    e.preventDefault();
-    const body = { ...form, unit_code: form.unit_code || null };
-    if (await run(() => api("users", { method: "POST", json: body }), `Đã tạo tài khoản ${form.username}.`)) {
-      setForm({ username: "", full_name: "", password: "", unit_code: "", roles: ["staff"] });
-      users.reload();
-    }
-  };
-  const toggle = async (u) => {
-    const ok = await run(() => api(`users/${u.username}`, { method: "PATCH", json: { active: !u.active } }), u.active ? `Đã khóa tài khoản ${u.username}.` : `Đã mở khóa tài khoản ${u.username}.`);
-    if (ok) users.reload();
-  };
-  const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
-  return (
-    <section className="card" aria-labelledby="users-title">
-      <h2 id="users-title">Người dùng</h2>
-      <Feedback state={state} />
-      {!users.data ? (
-        <Loading what="người dùng" />
-      ) : (
-        <div className="table-wrap">
-          <table className="responsive" data-testid="users">
-            <thead>
-              <tr>
-                <th scope="col">Tên đăng nhập</th>
-                <th scope="col">Họ tên</th>
-                <th scope="col">Đơn vị</th>
-                <th scope="col">Vai trò</th>
-                <th scope="col">Trạng thái</th>
-                <th scope="col">Thao tác</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.map((u) => (
-                <tr key={u.username}>
-                  <td data-label="Tên đăng nhập">{u.username}</td>
-                  <td data-label="Họ tên">{u.full_name}</td>
-                  <td data-label="Đơn vị">{unitName[u.unit_code] || u.unit_name || u.unit_code || "—"}</td>
-                  <td data-label="Vai trò">{(u.role_names || u.roles).join(", ")}</td>
-                  <td data-label="Trạng thái">{u.active ? "Đang hoạt động" : "Đã khóa"}</td>
-                  <td data-label="Thao tác">
-                    <button type="button" className="btn" onClick={() => toggle(u)} disabled={state.busy}>
-                      {u.active ? "Khóa" : "Mở khóa"}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <h3>Thêm tài khoản</h3>
-      <form onSubmit={create} className="grid grid-3">
-        <div className="field">
-          <label htmlFor="u-username">Tên đăng nhập</label>
-          <input id="u-username" required value={form.username} onChange={set("username")} pattern="[a-z0-9._\-]{2,100}" />
-        </div>
-        <div className="field">
-          <label htmlFor="u-name">Họ tên</label>
-          <input id="u-name" required value={form.full_name} onChange={set("full_name")} />
-        </div>
-        <div className="field">
-          <label htmlFor="u-password">Mật khẩu</label>
-          <input id="u-password" type="password" required minLength={4} value={form.password} onChange={set("password")} autoComplete="new-password" />
-        </div>
-        <div className="field">
-          <label htmlFor="u-unit">Đơn vị</label>
-          <select id="u-unit" value={form.unit_code} onChange={set("unit_code")}>
-            <option value="">Không thuộc đơn vị</option>
-            {units.map((u) => (
-              <option key={u.code} value={u.code}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <fieldset className="field">
-          <legend className="label">Vai trò</legend>
-          {Object.entries(ROLES).map(([code, name]) => (
-            <label key={code} style={{ fontWeight: 400 }}>
-              <input
-                type="checkbox"
-                checked={form.roles.includes(code)}
-                onChange={(e) => setForm({ ...form, roles: e.target.checked ? [...form.roles, code] : form.roles.filter((r) => r !== code) })}
-              />{" "}
-              {name}
-            </label>
-          ))}
-        </fieldset>
-        <div>
-          <button type="submit" className="btn btn-primary" disabled={state.busy}>
-            Thêm tài khoản
-          </button>
-        </div>
-      </form>
-    </section>
-  );
-}
 
 function Units({ units, reload }) {
   const [state, run] = useAction();
@@ -382,7 +245,7 @@ const TABS = [
   ["calendar", "Lịch làm việc"],
 ];
 
-function Admin() {
+function Admin({ user }) {
   const units = useApi("units");
   const initial = TABS.some(([k]) => k === window.location.hash.slice(1)) ? window.location.hash.slice(1) : "users";
   const [tab, setTab] = useState(initial);
@@ -420,7 +283,7 @@ function Admin() {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === "users" && <Users units={units.data} />}
+        {tab === "users" && <Users units={units.data} me={user && user.username} />}
         {tab === "units" && <Units units={units.data} reload={units.reload} />}
         {tab === "organisations" && <Organisations reloadUnits={units.reload} />}
         {tab === "calendar" && <Calendar />}
