@@ -73,22 +73,28 @@ for (const [file, out] of Object.entries(outputs)) {
   if (!out.entryPoint || !out.entryPoint.startsWith("src/pages/")) continue; // not a lazy chunk (pdf-view)
   const name = basename(out.entryPoint).replace(/\.jsx?$/, ".js");
   if (name.endsWith(".css")) {
-    entries[name] = { file: distPath(file), imports: [] };
+    entries[name] = { file: distPath(file), imports: [], lazy: [] };
     continue;
   }
-  const imports = new Set();
-  const walk = (f) => {
-    for (const imp of outputs[f].imports) {
-      if (imp.kind !== "import-statement" || imports.has(imp.path)) continue;
-      imports.add(imp.path);
-      walk(imp.path);
-    }
+  // imports: what loads with the page (static imports, transitively); lazy: what it may load later (import())
+  const closure = (from, kinds) => {
+    const seen = new Set();
+    const walk = (f) => {
+      for (const imp of outputs[f].imports) {
+        if (!kinds.includes(imp.kind) || seen.has(imp.path) || !outputs[imp.path]) continue;
+        seen.add(imp.path);
+        walk(imp.path);
+      }
+    };
+    walk(from);
+    return seen;
   };
-  walk(file);
-  entries[name] = { file: distPath(file), imports: [...imports].map(distPath).sort() };
-  if (out.cssBundle) entries[name.replace(/\.js$/, ".css")] = { file: distPath(out.cssBundle), imports: [] };
+  const imports = closure(file, ["import-statement"]);
+  const lazy = [...closure(file, ["import-statement", "dynamic-import"])].filter((f) => !imports.has(f) && f.endsWith(".js"));
+  entries[name] = { file: distPath(file), imports: [...imports].map(distPath).sort(), lazy: lazy.map(distPath).sort() };
+  if (out.cssBundle) entries[name.replace(/\.js$/, ".css")] = { file: distPath(out.cssBundle), imports: [], lazy: [] };
 }
-entries["pdf.worker.js"] = { file: workerFile, imports: [] };
+entries["pdf.worker.js"] = { file: workerFile, imports: [], lazy: [] };
 
 // every file of dist with its sizes; text files compressed once here (gzip -9; brotli 11 for the pages' code, 9 for
 // pdf.js's worker and data, loaded only with a PDF, where 11 would triple the build's time), kept only when smaller;

@@ -39,6 +39,11 @@ class Manifest:
         entry = self.entries.get(name)
         return [str(f) for f in entry["imports"]] if entry else []
 
+    def lazy(self, name: str) -> list[str]:
+        """The chunks an entry may load later (``import()``: the modeler, the PDF viewer)."""
+        entry = self.entries.get(name)
+        return [str(f) for f in entry.get("lazy", [])] if entry else []
+
     def page_scripts(self, page: str) -> list[str]:
         """Every JavaScript file a page loads before it runs: common.js and the page's entry, with their chunks."""
         files: list[str] = []

@@ -104,10 +104,15 @@ def _text(name: str) -> str:
 
 def test_the_modeler_loads_on_its_page_only_and_pdfjs_only_when_a_pdf_opens(manifest: Manifest) -> None:
     # markers: the properties panel's class names (the modeler's), a pdf.js exception name
-    assert any("bio-properties-panel" in _text(n) for n in manifest.page_scripts("processes"))
+    def has(files: list[str], marker: str) -> bool:
+        return any(marker in _text(n) for n in files)
+
+    assert has(manifest.lazy("processes.js"), "bio-properties-panel")  # loaded by the page when it shows the modeler
+    assert has(manifest.lazy("task.js"), "InvalidPDFException")  # loaded when a PDF is opened
     for page in PAGES:
         scripts = manifest.page_scripts(page)
         assert scripts, page
+        assert not has(scripts, "bio-properties-panel"), page  # not even the modeler's page loads it up front
+        assert not has(scripts, "InvalidPDFException"), page
         if page != "processes":
-            assert not any("bio-properties-panel" in _text(n) for n in scripts), page
-        assert not any("InvalidPDFException" in _text(n) for n in scripts), page
+            assert not has(manifest.lazy(f"{page}.js"), "bio-properties-panel"), page

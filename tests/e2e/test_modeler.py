@@ -130,7 +130,7 @@ def test_rename_validate_deploy_new_version(server: Server, page: tuple[Page, Pr
     pg.get_by_label("Phiên bản cũ").select_option(str(old_version))
     pg.get_by_label("Phiên bản mới").select_option(str(new_version))
     pg.get_by_role("button", name="So sánh").click()
-    renamed = '(Task_draft) — name: "Soạn báo cáo" → "Soạn báo cáo định kỳ"'
+    renamed = '(Task_draft) — tên: "Soạn báo cáo" → "Soạn báo cáo định kỳ"'
     expect(pg.get_by_test_id("diff-changes")).to_contain_text(renamed)
     changed = pg.locator("[data-testid=diff-right] .djs-element.diff-changed[data-element-id='Task_draft']")
     expect(changed).to_have_count(1)

@@ -1,4 +1,6 @@
-// Vietnamese for the strings bpmn-js and its properties panel show most (untranslated ones stay English).
+// Vietnamese for the strings bpmn-js and its properties panel show: the palette, the context pad, the panel's
+// groups and fields, and the element type in the panel's header ("User Task" → "Bước xử lý của người dùng"; an
+// event's type is composed: "Timer Boundary Event (Non Interrupting)" → "Sự kiện biên hẹn giờ (không ngắt)").
 const VI = {
   "Activate the hand tool": "Công cụ kéo sơ đồ",
   "Activate the lasso tool": "Công cụ chọn vùng",
@@ -80,10 +82,108 @@ const VI = {
   "Open minimap": "Mở bản đồ thu nhỏ",
   "Close minimap": "Đóng bản đồ thu nhỏ",
   "Search in diagram": "Tìm trong sơ đồ",
+  // the properties panel: groups and fields of the BPMN provider
+  "Process name": "Tên quy trình",
+  "Process ID": "Mã quy trình",
+  "Condition Expression": "Biểu thức điều kiện",
+  "Condition expression": "Biểu thức điều kiện",
+  "Global message reference": "Thông điệp dùng chung",
+  "Global signal reference": "Tín hiệu dùng chung",
+  "Global error reference": "Lỗi dùng chung",
+  "Global escalation reference": "Leo thang dùng chung",
+  "Loop cardinality": "Số lần lặp",
+  "Completion condition": "Điều kiện hoàn thành",
+  "Input collection": "Danh sách đầu vào",
+  "Input element": "Phần tử đầu vào",
+  "Output collection": "Danh sách đầu ra",
+  "Output element": "Phần tử đầu ra",
+  "Activity reference": "Hoạt động liên quan",
+  "Wait for completion": "Chờ hoàn thành",
+  Compensation: "Bù trừ",
+  Type: "Loại",
+  Value: "Giá trị",
+  Date: "Ngày giờ",
+  Duration: "Khoảng thời gian",
+  Cycle: "Chu kỳ",
+  Code: "Mã",
+  Properties: "Thuộc tính",
+  Key: "Khóa",
+  Label: "Nhãn",
+  "<none>": "<không có>",
+  "Create new ...": "Tạo mới…",
+  // the header's element types
+  Process: "Quy trình",
+  Collaboration: "Sơ đồ cộng tác",
+  Participant: "Bể (đối tượng tham gia)",
+  Lane: "Làn",
+  Task: "Bước",
+  "User Task": "Bước xử lý của người dùng",
+  "Manual Task": "Bước làm thủ công",
+  "Script Task": "Bước tự động (mã kịch bản)",
+  "Service Task": "Bước dịch vụ",
+  "Business Rule Task": "Bước áp dụng quy tắc",
+  "Send Task": "Bước gửi",
+  "Receive Task": "Bước nhận",
+  "Call Activity": "Bước gọi quy trình",
+  "Collapsed Sub Process": "Quy trình con (thu gọn)",
+  "Expanded Sub Process": "Quy trình con",
+  "Event Sub Process": "Quy trình con theo sự kiện",
+  "Collapsed Ad Hoc Sub Process": "Quy trình con tự do (thu gọn)",
+  "Expanded Ad Hoc Sub Process": "Quy trình con tự do",
+  Transaction: "Giao dịch",
+  "Exclusive Gateway": "Cổng rẽ nhánh (chọn một)",
+  "Inclusive Gateway": "Cổng rẽ nhánh (chọn nhiều)",
+  "Parallel Gateway": "Cổng song song",
+  "Event Based Gateway": "Cổng sự kiện",
+  "Complex Gateway": "Cổng phức hợp",
+  "Sequence Flow": "Luồng",
+  "Default Flow": "Luồng mặc định",
+  "Conditional Flow": "Luồng có điều kiện",
+  "Message Flow": "Luồng thông điệp",
+  Association: "Liên kết",
+  "Data Object Reference": "Đối tượng dữ liệu",
+  "Data Store Reference": "Kho dữ liệu",
+  "Data Input": "Dữ liệu vào",
+  "Data Output": "Dữ liệu ra",
+  "Text Annotation": "Ghi chú",
+  Group: "Nhóm",
 };
 
+const EVENT_TYPES = {
+  "Start Event": "Sự kiện bắt đầu",
+  "End Event": "Sự kiện kết thúc",
+  "Intermediate Catch Event": "Sự kiện trung gian (chờ)",
+  "Intermediate Throw Event": "Sự kiện trung gian (phát)",
+  "Boundary Event": "Sự kiện biên",
+};
+const EVENT_KINDS = {
+  Message: "thông điệp",
+  Timer: "hẹn giờ",
+  Conditional: "điều kiện",
+  Signal: "tín hiệu",
+  Error: "lỗi",
+  Escalation: "leo thang",
+  Compensate: "bù trừ",
+  Cancel: "hủy",
+  Link: "liên kết",
+  Terminate: "dừng hẳn",
+  Multiple: "nhiều loại",
+  "Parallel Multiple": "nhiều loại song song",
+};
+const EVENT_LABEL = new RegExp(
+  `^(?:(${Object.keys(EVENT_KINDS).sort((a, b) => b.length - a.length).join("|")}) )?(${Object.keys(EVENT_TYPES).join("|")})( \\(Non Interrupting\\))?$`,
+);
+
+/** The header's label of an event type, composed from its parts; null when ``text`` is not one. */
+function eventLabel(text) {
+  const match = EVENT_LABEL.exec(text);
+  if (!match) return null;
+  const [, kind, type, nonInterrupting] = match;
+  return `${EVENT_TYPES[type]}${kind ? ` ${EVENT_KINDS[kind]}` : ""}${nonInterrupting ? " (không ngắt)" : ""}`;
+}
+
 export function translate(template, replacements) {
-  const text = VI[template] || template;
+  const text = VI[template] || eventLabel(template) || template;
   return text.replace(/{([^}]+)}/g, (_, key) => (replacements && replacements[key] !== undefined ? replacements[key] : `{${key}}`));
 }
 

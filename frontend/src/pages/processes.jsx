@@ -1,374 +1,29 @@
-// Quản trị quy trình: definitions and versions, a bpmn-js Modeler with a properties panel (spiffworkflow
-// properties), Kiểm tra (validate, problems shown on their elements), Triển khai (deploy a new version), the
-// version history with a visual diff of two versions, and the running instances per version.
-import Modeler from "bpmn-js/lib/Modeler";
-import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
-import { BpmnModdle } from "bpmn-moddle";
-import { diff as bpmnDiff } from "bpmn-js-differ";
-import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
+// Quản trị quy trình: definitions and versions, the modeler (lib/modeler-view.jsx: bpmn-js with its properties
+// panel, Kiểm tra, Triển khai, a local draft), the version history with a visual diff of two versions
+// (lib/diff-view.jsx) and the running instances per version. The modeler and the diff load on demand (bpmn-js is
+// most of this page's code), and leaving with unsaved changes asks first (lib/leave-guard.jsx).
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
 import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
 import "@bpmn-io/properties-panel/assets/properties-panel.css";
 import "../lib/bpmn-markers.css";
 import "../styles/modeler.css";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import spiffModdle from "../bpmn/spiffworkflow-moddle.json";
-import { SpiffPropertiesModule } from "../bpmn/spiff-properties.js";
-import { importDiagram } from "../bpmn/spiff-references.js";
-import { TranslateViModule } from "../bpmn/translate-vi.js";
-import { api, ApiError, query } from "../lib/api.js";
-import { usePage } from "../lib/lists.jsx";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api, query } from "../lib/api.js";
 import { fmtDateTime } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
-import { ProblemList, WarningList } from "../lib/problems.jsx";
+import { useLeaveGuard } from "../lib/leave-guard.jsx";
+import { usePage } from "../lib/lists.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 
-const MODDLE = { spiffworkflow: spiffModdle };
-
-async function fetchXml(key, version) {
-  const response = await api(`/api/v1/process-definitions/${key}/versions/${version}/bpmn`, { raw: true });
-  return response.text();
-}
-
-/** The diagram plus the form/DMN files of the version it came from, as the deploy endpoint's multipart body. */
-function bundle(xml, files) {
-  const body = new FormData();
-  body.append("bpmn", new Blob([xml], { type: "application/xml" }), "diagram.bpmn");
-  for (const [name, text] of Object.entries(files || {})) {
-    body.append("files", new Blob([text], { type: name.endsWith(".json") ? "application/json" : "application/xml" }), name);
-  }
-  return body;
-}
-
-function ModelerView({ definition, version, files, onDeployed }) {
-  const canvasRef = useRef(null);
-  const panelRef = useRef(null);
-  const modelerRef = useRef(null);
-  const overlaysRef = useRef([]);
-  const [importInfo, setImportInfo] = useState(null);
-  const [status, setStatus] = useState(null);
-  const [problems, setProblems] = useState([]);
-  const [warnings, setWarnings] = useState([]);
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    const modeler = new Modeler({
-      container: canvasRef.current,
-      propertiesPanel: { parent: panelRef.current },
-      additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, SpiffPropertiesModule, TranslateViModule],
-      moddleExtensions: MODDLE,
-    });
-    modelerRef.current = modeler;
-    window.cchcModeler = modeler; // lets the browser tests inspect the diagram
-    window.cchcImportDiagram = (xml) => importDiagram(modeler, xml);
-    return () => {
-      modeler.destroy();
-      modelerRef.current = null;
-    };
-  }, []);
-
-  const processKey = definition ? definition.key : null;
-  useEffect(() => setStatus(null), [processKey]); // a message about another process does not carry over
-
-  const clearMarks = useCallback(() => {
-    const modeler = modelerRef.current;
-    if (!modeler) return;
-    const overlays = modeler.get("overlays");
-    const canvas = modeler.get("canvas");
-    for (const { id, overlay } of overlaysRef.current) {
-      overlays.remove(overlay);
-      canvas.removeMarker(id, "cchc-error");
-    }
-    overlaysRef.current = [];
-  }, []);
-
-  const load = useCallback(
-    async (xml) => {
-      const modeler = modelerRef.current;
-      clearMarks();
-      setProblems([]);
-      setWarnings([]);
-      try {
-        const result = await importDiagram(modeler, xml);
-        modeler.get("canvas").zoom("fit-viewport", "auto");
-        setImportInfo({ warnings: result.warnings });
-      } catch (e) {
-        setImportInfo({ error: e.message, warnings: e.warnings || [] });
-      }
-    },
-    [clearMarks],
-  );
-
-  useEffect(() => {
-    if (!definition || !version) return;
-    fetchXml(definition.key, version).then(load, (e) => setStatus({ kind: "error", error: e }));
-  }, [definition, version, load]);
-
-  const showProblems = useCallback(
-    (list) => {
-      const modeler = modelerRef.current;
-      clearMarks();
-      setProblems(list);
-      const registry = modeler.get("elementRegistry");
-      const overlays = modeler.get("overlays");
-      const canvas = modeler.get("canvas");
-      const byElement = {};
-      for (const p of list) if (p.element_id && registry.get(p.element_id)) (byElement[p.element_id] ||= []).push(p.message);
-      for (const [id, messages] of Object.entries(byElement)) {
-        canvas.addMarker(id, "cchc-error");
-        const html = document.createElement("div");
-        html.className = "problem-badge";
-        html.textContent = String(messages.length);
-        html.title = messages.join("\n");
-        html.dataset.elementId = id;
-        html.setAttribute("role", "note");
-        html.setAttribute("aria-label", `${id}: ${messages.join("; ")}`);
-        const overlay = overlays.add(id, "cchc-problem", { position: { top: -10, right: 10 }, html });
-        overlaysRef.current.push({ id, overlay });
-      }
-    },
-    [clearMarks],
-  );
-
-  const focusElement = (id) => {
-    const modeler = modelerRef.current;
-    const element = modeler.get("elementRegistry").get(id);
-    if (!element) return;
-    modeler.get("canvas").scrollToElement(element);
-    modeler.get("selection").select(element);
-  };
-
-  const currentXml = async () => (await modelerRef.current.saveXML({ format: true })).xml;
-
-  const validate = async () => {
-    setBusy(true);
-    setStatus(null);
-    setWarnings([]);
-    try {
-      const report = await api("process-definitions/validate", { method: "POST", body: bundle(await currentXml(), files) });
-      showProblems(report.problems);
-      setWarnings(report.warnings || []);
-      setStatus(report.valid ? { kind: "ok", text: "Sơ đồ hợp lệ, có thể triển khai." } : { kind: "error", text: `Sơ đồ có ${report.problems.length} lỗi.` });
-    } catch (e) {
-      setStatus({ kind: "error", error: e });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const deploy = async () => {
-    setBusy(true);
-    setStatus(null);
-    setWarnings([]);
-    try {
-      const result = await api("process-definitions", { method: "POST", body: bundle(await currentXml(), files) });
-      clearMarks();
-      setProblems([]);
-      setWarnings(result.warnings || []);
-      setStatus({
-        kind: "ok",
-        text: result.created ? `Đã triển khai phiên bản ${result.version} của quy trình "${result.key}".` : `Nội dung giống phiên bản ${result.version} đã có; không tạo phiên bản mới.`,
-      });
-      onDeployed(result);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 422 && Array.isArray(e.details)) showProblems(e.details);
-      setStatus({ kind: "error", error: e });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const download = async () => {
-    const blob = new Blob([await currentXml()], { type: "application/xml" });
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = `${definition ? definition.key : "quy-trinh"}.bpmn`;
-    a.click();
-    URL.revokeObjectURL(a.href);
-  };
-
-  const openFile = async (event) => {
-    const file = event.target.files && event.target.files[0];
-    if (file) await load(await file.text());
-    event.target.value = "";
-  };
-
-  return (
-    <section aria-labelledby="modeler-title">
-      <h2 id="modeler-title">
-        Sơ đồ {definition ? `"${definition.name || definition.key}"` : ""} {version ? `— phiên bản ${version}` : ""}
-      </h2>
-      <div className="toolbar" role="toolbar" aria-label="Thao tác với sơ đồ">
-        <button type="button" className="btn" onClick={validate} disabled={busy || !files}>
-          Kiểm tra
-        </button>
-        <button type="button" className="btn btn-primary" onClick={deploy} disabled={busy || !files}>
-          Triển khai
-        </button>
-        <button type="button" className="btn" onClick={download}>
-          Tải xuống tệp BPMN
-        </button>
-        <label className="btn" htmlFor="open-bpmn">
-          Mở tệp BPMN…
-        </label>
-        <input id="open-bpmn" type="file" accept=".bpmn,.xml" className="sr-only" onChange={openFile} />
-      </div>
-      <div role="status" aria-live="polite" data-testid="modeler-status">
-        {status && status.kind === "ok" && <p className="alert alert-ok">{status.text}</p>}
-        {status && status.kind === "error" && (status.error ? <ErrorBox error={status.error} /> : <p className="alert alert-error">{status.text}</p>)}
-        {importInfo && importInfo.error && <p className="alert alert-error">Không mở được sơ đồ: {importInfo.error}</p>}
-        {importInfo && importInfo.warnings.length > 0 && (
-          <details className="alert alert-warn">
-            <summary>Có {importInfo.warnings.length} cảnh báo khi mở sơ đồ</summary>
-            <ul>
-              {importInfo.warnings.map((w, i) => (
-                <li key={i}>{w.message}</li>
-              ))}
-            </ul>
-          </details>
-        )}
-      </div>
-      {problems.length > 0 && <ProblemList problems={problems} onShow={focusElement} />}
-      {warnings.length > 0 && <WarningList warnings={warnings} onShow={focusElement} />}
-      <div className="modeler-layout">
-        <div ref={canvasRef} className="modeler-canvas" data-testid="modeler" tabIndex={0} aria-label="Vùng vẽ sơ đồ quy trình" />
-        <div ref={panelRef} className="modeler-panel" aria-label="Thuộc tính phần tử" />
-      </div>
-    </section>
-  );
-}
-
-function DiffView({ definition, versions }) {
-  const [a, setA] = useState("");
-  const [b, setB] = useState("");
-  const [result, setResult] = useState(null);
-  const [shown, setShown] = useState(false);
-  const [error, setError] = useState(null);
-  const leftRef = useRef(null);
-  const rightRef = useRef(null);
-  useEffect(() => {
-    if (versions.length >= 2) {
-      setA(String(versions[1].version));
-      setB(String(versions[0].version));
-    }
-  }, [versions]);
-
-  const compare = async () => {
-    setError(null);
-    setResult(null);
-    setShown(true);
-    await new Promise((resolve) => requestAnimationFrame(resolve)); // containers laid out before fitting
-    try {
-      const [xmlA, xmlB] = await Promise.all([fetchXml(definition.key, a), fetchXml(definition.key, b)]);
-      const moddle = new BpmnModdle(MODDLE);
-      const [defsA, defsB] = await Promise.all([moddle.fromXML(xmlA), moddle.fromXML(xmlB)]);
-      const changes = bpmnDiff(defsA.rootElement, defsB.rootElement);
-      const left = new NavigatedViewer({ container: leftRef.current, moddleExtensions: MODDLE });
-      const right = new NavigatedViewer({ container: rightRef.current, moddleExtensions: MODDLE });
-      await left.importXML(xmlA);
-      await right.importXML(xmlB);
-      const mark = (viewer, ids, cls) => {
-        const registry = viewer.get("elementRegistry");
-        const canvas = viewer.get("canvas");
-        for (const id of ids) if (registry.get(id)) canvas.addMarker(id, cls);
-      };
-      mark(left, Object.keys(changes._removed), "diff-removed");
-      mark(right, Object.keys(changes._added), "diff-added");
-      mark(left, Object.keys(changes._changed), "diff-changed");
-      mark(right, Object.keys(changes._changed), "diff-changed");
-      mark(right, Object.keys(changes._layoutChanged), "diff-layout");
-      left.get("canvas").zoom("fit-viewport");
-      right.get("canvas").zoom("fit-viewport");
-      setResult({ changes, viewers: [left, right] });
-    } catch (e) {
-      setError(e);
-    }
-  };
-
-  useEffect(() => () => result && result.viewers.forEach((v) => v.destroy()), [result]);
-
-  if (versions.length < 2) return <p className="muted">Quy trình mới có một phiên bản; chưa có gì để so sánh.</p>;
-  const describe = (obj, verb) =>
-    Object.entries(obj).map(([id, el]) => {
-      const name = (el.name || (el.model && el.model.name) || "").trim();
-      return (
-        <li key={`${verb}-${id}`}>
-          {verb}: {name ? `"${name}" ` : ""}({id})
-          {el.attrs && Object.keys(el.attrs).length > 0
-            ? ` — ${Object.entries(el.attrs)
-                // bpmn-js-differ hands jsondiffpatch's [old, new] to changed(model, key, newValue, oldValue):
-                // its "newValue" holds the first diagram's value
-                .map(([attr, v]) => `${attr}: "${v.newValue ?? ""}" → "${v.oldValue ?? ""}"`)
-                .join("; ")}`
-            : ""}
-        </li>
-      );
-    });
-  return (
-    <section aria-labelledby="diff-title">
-      <h3 id="diff-title">So sánh hai phiên bản</h3>
-      <div className="toolbar">
-        <div className="field">
-          <label htmlFor="diff-a">Phiên bản cũ</label>
-          <select id="diff-a" value={a} onChange={(e) => setA(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v.version} value={v.version}>
-                {v.version}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="diff-b">Phiên bản mới</label>
-          <select id="diff-b" value={b} onChange={(e) => setB(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v.version} value={v.version}>
-                {v.version}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="button" className="btn" onClick={compare} disabled={!a || !b || a === b}>
-          So sánh
-        </button>
-      </div>
-      <ErrorBox error={error} />
-      {result && (
-        <ul data-testid="diff-changes">
-          {describe(result.changes._added, "Thêm")}
-          {describe(result.changes._removed, "Xóa")}
-          {describe(result.changes._changed, "Sửa")}
-          {Object.keys(result.changes._layoutChanged).length > 0 && <li>Đổi bố cục: {Object.keys(result.changes._layoutChanged).join(", ")}</li>}
-          {Object.keys(result.changes._added).length + Object.keys(result.changes._removed).length + Object.keys(result.changes._changed).length === 0 && (
-            <li>Không có thay đổi về nội dung.</li>
-          )}
-        </ul>
-      )}
-      <ul className="diagram-legend" aria-label="Chú thích so sánh">
-        <li>
-          <span className="legend-added" /> Thêm mới
-        </li>
-        <li>
-          <span className="legend-removed" /> Bị xóa
-        </li>
-        <li>
-          <span className="legend-changed" /> Thay đổi
-        </li>
-      </ul>
-      <div className="diff-grid" hidden={!shown}>
-        <div>
-          <p className="label">Phiên bản {a}</p>
-          <div ref={leftRef} className="diagram" data-testid="diff-left" />
-        </div>
-        <div>
-          <p className="label">Phiên bản {b}</p>
-          <div ref={rightRef} className="diagram" data-testid="diff-right" />
-        </div>
-      </div>
-    </section>
-  );
-}
+const ModelerView = lazy(() => import("../lib/modeler-view.jsx"));
+const DiffView = lazy(() => import("../lib/diff-view.jsx"));
+const LEAVE = {
+  title: "Sơ đồ có thay đổi chưa triển khai",
+  message:
+    "Nếu rời đi, các thay đổi sẽ không còn trên trình vẽ. Bản nháp vẫn được lưu trên máy này và sẽ được đề nghị " +
+    "mở lại khi bạn quay lại quy trình này.",
+};
 
 /** "2 đang chạy / 5 hồ sơ" of one version, from the lists' X-Total-Count. */
 function VersionCount({ processKey, version }) {
@@ -382,7 +37,7 @@ function VersionCount({ processKey, version }) {
   );
 }
 
-function Processes() {
+function Processes({ user }) {
   const params = new URLSearchParams(window.location.search);
   const definitions = useApi("process-definitions");
   const [key, setKey] = useState(params.get("key") || "");
@@ -390,15 +45,25 @@ function Processes() {
   const versions = useApi(key ? `process-definitions/${key}/versions` : null);
   const [countsTick, setCountsTick] = useState(0);
   const [files, setFiles] = useState(null);
+  const [dirty, setDirty] = useState(false);
+  const { guard, dialog } = useLeaveGuard(dirty, LEAVE);
+  const onDirtyChange = useCallback((value) => setDirty(value), []);
 
   useEffect(() => {
     if (!key && definitions.data && definitions.data.length) setKey(definitions.data[0].key);
   }, [definitions.data, key]);
+  // a version the list does not have (none chosen, or a stale address) falls back to the newest — but not the
+  // version just deployed while the list that has it is still on its way (it would slide back to the one before)
+  const deployed = useRef(null);
   useEffect(() => {
-    if (versions.data && versions.data.length && !versions.data.some((v) => String(v.version) === String(version))) {
-      setVersion(String(versions.data[0].version));
+    if (versions.loading || !versions.data || !versions.data.length) return;
+    const listed = versions.data.some((v) => String(v.version) === String(version));
+    if (deployed.current === String(version)) {
+      if (listed) deployed.current = null;
+      return;
     }
-  }, [versions.data, version]);
+    if (!listed) setVersion(String(versions.data[0].version));
+  }, [versions.data, versions.loading, version]);
   useEffect(() => {
     if (!key || !version) return;
     setFiles(null);
@@ -410,12 +75,16 @@ function Processes() {
   }, [key, version]);
 
   const definition = useMemo(() => (definitions.data || []).find((d) => d.key === key), [definitions.data, key]);
+  const versionInfo = useMemo(() => (versions.data || []).find((v) => String(v.version) === String(version)), [versions.data, version]);
 
   const onDeployed = (result) => {
     definitions.reload();
     versions.reload();
     setCountsTick((t) => t + 1);
-    if (result.created) setVersion(String(result.version));
+    if (result.created) {
+      deployed.current = String(result.version);
+      setVersion(String(result.version));
+    }
   };
 
   if (definitions.error) return <ErrorBox error={definitions.error} />;
@@ -427,7 +96,7 @@ function Processes() {
         <ul className="process-list">
           {definitions.data.map((d) => (
             <li key={d.key}>
-              <button type="button" className="btn" aria-pressed={d.key === key} onClick={() => (setKey(d.key), setVersion(""))}>
+              <button type="button" className="btn" aria-pressed={d.key === key} onClick={() => d.key !== key && guard(() => (setKey(d.key), setVersion("")))}>
                 {d.name || d.key} <span className="muted">(v{d.version})</span>
               </button>
             </li>
@@ -464,7 +133,7 @@ function Processes() {
                           <VersionCount key={`${v.version}-${countsTick}`} processKey={key} version={v.version} />
                         </td>
                         <td>
-                          <button type="button" className="btn" aria-pressed={String(v.version) === String(version)} onClick={() => setVersion(String(v.version))}>
+                          <button type="button" className="btn" aria-pressed={String(v.version) === String(version)} onClick={() => String(v.version) !== String(version) && guard(() => setVersion(String(v.version)))}>
                             Mở trong trình vẽ
                           </button>
                         </td>
@@ -479,14 +148,27 @@ function Processes() {
       )}
       {key && version && (
         <div className="card">
-          <ModelerView definition={definition} version={version} files={files} onDeployed={onDeployed} />
+          <Suspense fallback={<Loading what="trình vẽ sơ đồ" />}>
+            <ModelerView
+              definition={definition}
+              version={version}
+              versionInfo={versionInfo}
+              files={files}
+              user={user && user.username}
+              onDeployed={onDeployed}
+              onDirtyChange={onDirtyChange}
+            />
+          </Suspense>
         </div>
       )}
       {key && definition && versions.data && (
         <section className="card">
-          <DiffView definition={definition} versions={versions.data} />
+          <Suspense fallback={<Loading what="phần so sánh phiên bản" />}>
+            <DiffView definition={definition} versions={versions.data} />
+          </Suspense>
         </section>
       )}
+      {dialog}
     </>
   );
 }
