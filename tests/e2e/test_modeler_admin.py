@@ -36,7 +36,9 @@ def _panel_texts(pg: Page) -> list[str]:
     return [t.strip() for t in pg.locator(selector).all_text_contents()]
 
 
-def test_unsaved_changes_ask_before_leaving_and_come_back_as_a_draft(server: Server, page: tuple[Page, Problems]) -> None:
+def test_unsaved_changes_ask_before_leaving_and_come_back_as_a_draft(
+    server: Server, page: tuple[Page, Problems]
+) -> None:
     pg, problems = page
     login(pg, server, "admin")
     _open_report(pg, server)
@@ -111,7 +113,9 @@ def test_unsaved_changes_ask_before_leaving_and_come_back_as_a_draft(server: Ser
     assert not problems.items, problems.items
 
 
-def test_check_finds_a_deleted_step_and_deploy_shows_the_new_version(server: Server, page: tuple[Page, Problems]) -> None:
+def test_check_finds_a_deleted_step_and_deploy_shows_the_new_version(
+    server: Server, page: tuple[Page, Problems]
+) -> None:
     pg, problems = page
     admin = api_token(pg, server, "admin")
     version = _api(pg, server, admin, "GET", "process-definitions/periodic_report/versions")[0]["version"]
@@ -127,7 +131,8 @@ def test_check_finds_a_deleted_step_and_deploy_shows_the_new_version(server: Ser
     pg.get_by_role("button", name="Kiểm tra", exact=True).click()
     listed = pg.get_by_test_id("problems")
     # bpmn-js joins the flow before and the flow after into one: what hangs in the air is the step's timer branch
-    expect(listed).to_contain_text('"Ghi nhận quá hạn duyệt" (Script_escalate_review) không đến được từ sự kiện bắt đầu')
+    orphan = '"Ghi nhận quá hạn duyệt" (Script_escalate_review) không đến được từ sự kiện bắt đầu'
+    expect(listed).to_contain_text(orphan)
     expect(pg.locator(".problem-badge[data-element-id='Script_escalate_review']")).to_be_visible()
     # and without that joined flow: the step before leads nowhere, the gateway after has no way in
     pg.evaluate(
