@@ -18,6 +18,7 @@ from workflows.bootstrap import create_services, database_url
 from .auth import authenticate_request
 from .compression import init_compression
 from .errors import CchcApi, register_error_handlers
+from .openapi_vi import VietnameseSummaries
 from .request_guard import StrictJSONProvider, guard_body, guard_path_and_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "info": {"description": "API của CCHC Flow: quy trình, hồ sơ và công việc."},
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearerAuth": []}],
+            "extra_plugins": [VietnameseSummaries()],  # the docs in Vietnamese (api/openapi_vi.py)
         },
     )
     register_error_handlers(app)
