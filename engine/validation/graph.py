@@ -110,28 +110,62 @@ def _check_scope(scope: Element, out: ProblemLog) -> None:
     reached = _closure(starts, forward)
     finishing = _closure(ends, backward)
 
-    for node_id, node in nodes.items():
-        if node_id in exempt:
-            continue
-        kind = local_name(node)
-        if kind in GATEWAYS and node_id not in incoming:
-            out.at("gateway_without_incoming", f"{capitalise(describe(node))} không có luồng vào", node)
-        elif node_id not in reached:
-            out.at(
-                "node_unreachable",
-                f"{capitalise(describe(node))} không đến được từ sự kiện bắt đầu nào: "
-                "không có đường đi nào từ sự kiện bắt đầu dẫn tới nó",
-                node,
+    order = list(nodes)  # document order
+    unreachable = [i for i in order if i not in reached and i not in exempt]
+    dead = [i for i in order if i not in finishing and i not in exempt and local_name(nodes[i]) != "endEvent"]
+    for node_id in order:  # a gateway without incoming flows, even where it starts its scope
+        if local_name(nodes[node_id]) in GATEWAYS and node_id not in incoming and node_id in reached:
+            gateway = nodes[node_id]
+            out.at("gateway_without_incoming", f"{capitalise(describe(gateway))} không có luồng vào", gateway)
+    # each unreachable region on the element it hangs from, naming the elements behind it
+    for root, behind in _causes(unreachable, forward, backward):
+        node = nodes[root]
+        if local_name(node) in GATEWAYS and root not in incoming:
+            code, text = "gateway_without_incoming", "không có luồng vào"
+        else:
+            code, text = "node_unreachable", "không đến được từ sự kiện bắt đầu nào: không có đường đi nào dẫn tới nó"
+        tail = f"; vì vậy {len(behind)} phần tử sau nó cũng không đến được: {', '.join(behind)}" if behind else ""
+        out.at(code, f"{capitalise(describe(node))} {text}{tail}", node)
+    # each region with no way to an end on its dead end (or, for a loop with no exit, its first element)
+    for end, before in _causes(dead, backward, forward):
+        node = nodes[end]
+        if local_name(node) in GATEWAYS and end not in outgoing:
+            code, text = "gateway_without_outgoing", "không có luồng ra"
+        elif not forward[end]:
+            code = "no_path_to_end"
+            text = (
+                "không dẫn tới sự kiện kết thúc: nó không có luồng ra nên hồ sơ dừng lại ở đây; "
+                "hãy nối nó tới bước tiếp theo hoặc sự kiện kết thúc"
             )
-        if kind in GATEWAYS and node_id not in outgoing:
-            out.at("gateway_without_outgoing", f"{capitalise(describe(node))} không có luồng ra", node)
-        elif node_id not in finishing and kind != "endEvent":
-            detail = (
-                "nó không có luồng ra nên hồ sơ dừng lại ở đây; hãy nối nó tới bước tiếp theo hoặc sự kiện kết thúc"
-                if not forward[node_id]
-                else "mọi đường đi từ nó đều không tới được sự kiện kết thúc nào"
+        else:
+            code = "no_path_to_end"
+            text = (
+                "không dẫn tới sự kiện kết thúc: mọi đường đi từ nó đều quay vòng mà không tới được "
+                "sự kiện kết thúc nào"
             )
-            out.at("no_path_to_end", f"{capitalise(describe(node))} không dẫn tới sự kiện kết thúc: {detail}", node)
+        tail = f"; vì vậy {len(before)} phần tử trước nó cũng không tới được sự kiện kết thúc: {', '.join(before)}"
+        out.at(code, f"{capitalise(describe(node))} {text}{tail if before else ''}", node)
+
+
+def _causes(
+    region: list[str], onward: dict[str, set[str]], back: dict[str, set[str]]
+) -> list[tuple[str, list[str]]]:
+    """The elements a region (in document order) hangs from — those with nothing of the region behind them,
+    then, for a loop, its first element — each with the rest of the region it carries onward."""
+    inside = set(region)
+    causes = [i for i in region if not back[i] & inside]
+    covered: set[str] = set()
+    found = []
+    for cause in causes:
+        carried = _closure([cause], onward) & inside
+        covered |= carried
+        found.append((cause, [i for i in region if i in carried and i != cause]))
+    for node_id in region:
+        if node_id not in covered:
+            carried = _closure([node_id], onward) & inside
+            covered |= carried
+            found.append((node_id, [i for i in region if i in carried and i != node_id]))
+    return found
 
 
 def _closure(seeds: Iterable[str], edges: dict[str, set[str]]) -> set[str]:
