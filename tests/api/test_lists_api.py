@@ -165,8 +165,9 @@ def test_unit_scope_lists_every_open_step_of_the_heads_unit(api: Api) -> None:
 
 
 def test_candidates_and_assignment_notify_the_new_assignee(api: Api) -> None:
-    create = {"username": "cv2.pnv", "full_name": "Lê Văn Bình", "password": "demo", "unit_code": "PNV"}
+    create = {"username": "cv2.pnv", "full_name": "Lê Văn Bình", "password": "Sen hồng 2024", "unit_code": "PNV"}
     assert api.post("/api/v1/users", "admin", json={**create, "roles": ["staff"]}).status_code == 201
+    api.passwords["cv2.pnv"] = create["password"]
     step = start(api, title="Giao lại cho người khác")["open_tasks"][0]
     assert api.post(f"/api/v1/tasks/{step['id']}/claim", "cv.pnv").status_code == 200
 

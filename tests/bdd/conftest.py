@@ -50,11 +50,13 @@ class World:
         self.response: Any = None
         self.fired = 0
         self.documents: dict[tuple[str, str], int] = {}  # (uploader, file name) → document id
+        self.passwords: dict[str, str] = {}  # the accounts the scenario created
 
     # ------------------------------------------------------------------ HTTP
     def token(self, username: str) -> str:
         if username not in self.tokens:
-            response = self.client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+            password = self.passwords.get(username, PASSWORD)
+            response = self.client.post("/api/v1/auth/login", json={"username": username, "password": password})
             body = response.get_json()
             assert response.status_code == 200, (username, body)
             self.tokens[username] = body["token"]

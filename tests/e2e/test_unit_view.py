@@ -29,7 +29,8 @@ def test_head_assigns_a_staff_members_step_to_another(
 ) -> None:
     pg, problems = page
     admin = api_token(pg, server, "admin")
-    second = {"username": "cv2.pnv", "full_name": "Lê Văn Bình (Chuyên viên Phòng Nội vụ)", "password": "demo"}
+    second = {"username": "cv2.pnv", "full_name": "Lê Văn Bình (Chuyên viên Phòng Nội vụ)"}
+    second["password"] = "Sen hồng 2024"
     _api(pg, server, admin, "POST", "users", {**second, "unit_code": "PNV", "roles": ["staff"]})
     staff = api_token(pg, server, "cv.pnv")
     deadline = (date.today() + timedelta(days=30)).isoformat()
@@ -80,7 +81,7 @@ def test_head_assigns_a_staff_members_step_to_another(
 
     # staff do not get the page; the new assignee finds the step in their inbox, and a notice about it
     other, other_problems = new_page(browser)
-    login(other, server, "cv2.pnv")
+    login(other, server, "cv2.pnv", second["password"])
     expect(other.get_by_role("link", name="Việc của đơn vị")).to_have_count(0)
     expect(other.locator(f"tr[data-task-id='{step['id']}']")).to_contain_text(TITLE)
     expect(other.get_by_test_id("notifications")).to_contain_text("Bạn được giao xử lý bước")
