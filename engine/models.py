@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -172,11 +173,23 @@ class CalendarOverride(Base):
     """An administrator's correction of the working-day calendar (extra day off / extra working day)."""
 
     __tablename__ = "calendar_override"
+    __table_args__ = (
+        # One override per tenant and day, and one per day for every tenant (NULLs are distinct in a UNIQUE).
+        UniqueConstraint("organisation_code", "day", name="uq_calendar_override_organisation_day"),
+        Index(
+            "ix_calendar_override_shared_day",
+            "day",
+            unique=True,
+            sqlite_where=text("organisation_code IS NULL"),
+            postgresql_where=text("organisation_code IS NULL"),
+        ),
+    )
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
     working: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(String(500))
-    # The caller's organisation the correction is for; NULL = every organisation.
-    organisation_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    # The tenant (organisation) the correction is for; NULL = every tenant. Its own override wins over a shared one.
+    organisation_code: Mapped[str | None] = mapped_column(String(50))
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column()

@@ -257,13 +257,21 @@ def admin() -> ResponseReturnValue:
 
 @web_bp.route("/ui/api/working-days", endpoint="working_days")
 def working_days_count() -> dict[str, Any]:
-    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
+    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier), on the
+    calendar of the step ``task_id`` (one the user sees), else of the user's own organisation."""
     try:
         start = date.fromisoformat(request.args.get("start", ""))
         end = date.fromisoformat(request.args.get("end", ""))
+        task_id = int(request.args["task_id"]) if "task_id" in request.args else None
     except ValueError:
         abort(400)
-    count = working_days.working_days_between(services().calendar.get(), start, end)
+    actor = g.web_user.actor
+    with services().read() as uow:
+        if task_id is not None:
+            calendar = working_days.step_calendar(services(), uow, actor, task_id)
+        else:
+            calendar = working_days.calendar_for(services(), uow.session, actor, None)
+    count = working_days.working_days_between(calendar, start, end)
     today = services().clock.now().date()
     return {"start": start.isoformat(), "end": end.isoformat(), "working_days": count, "today": today.isoformat()}
 
