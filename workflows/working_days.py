@@ -80,6 +80,14 @@ def calendar_for(services: Services, session: Session, actor: Actor, organisatio
     return services.calendar.get(organisation_code)
 
 
+def own_organisation(session: Session, actor: Actor) -> dict[str, str] | None:
+    """The code and name of the actor's own organisation (None without a unit)."""
+    code = access.own_organisation(session, actor)
+    if code is None:
+        return None
+    return {"code": code, "name": _names(session, {code}).get(code, code)}
+
+
 def step_calendar(services: Services, uow: UnitOfWork, actor: Actor, task_id: int) -> WorkingCalendar:
     """The calendar of a step's organisation (a step the actor sees, else a 404)."""
     return services.calendar.get(access.visible_task(services, uow, actor, task_id).tenant)

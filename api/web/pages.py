@@ -81,6 +81,8 @@ def _page_context() -> dict[str, Any]:
         "sees_unit_tasks": bool(user and access.may_view_unit_tasks(user.actor)),
         "may_start": bool(user and access.may_start(user.actor)),
         "sees_province": bool(user and access.PROVINCE_VIEW.allows(user.actor)),
+        # a coordinator's own calendar page (administrators manage every calendar under Quản trị)
+        "manages_calendar": bool(user and access.MANAGE_CALENDAR.allows(user.actor) and "admin" not in user.roles),
     }
 
 
@@ -236,6 +238,17 @@ def province_view() -> ResponseReturnValue:
         may_read_plans=access.READ_PLANS.allows(actor),
         may_read_rounds=access.sees_every_unit(actor),
     )
+
+
+@web_bp.route("/calendar")
+def calendar_page() -> ResponseReturnValue:
+    """Lịch làm việc: an organisation's coordinator manages its extra days off and make-up days."""
+    actor = g.web_user.actor
+    if not access.MANAGE_CALENDAR.allows(actor):
+        return render_error_page(403, "Trang này dành cho quản trị viên và đầu mối CCHC."), 403
+    with services().read() as uow:
+        own = working_days.own_organisation(uow.session, actor)
+    return _page("calendar", "Lịch làm việc", may_share=actor.is_admin, own_organisation=own)
 
 
 def _admin_page(page: str, title: str) -> ResponseReturnValue:

@@ -231,3 +231,12 @@ def test_the_same_day_once_per_organisation(api: Api) -> None:
         ("2024-01-03", "BINHTHANH", "Đổi"),
         ("2024-01-04", "SADEC", "Nghỉ riêng"),
     ]
+
+
+def test_the_calendar_page_is_for_administrators_and_coordinators(app: Flask) -> None:
+    assert web_client(app, "cv.pnv").get("/calendar").status_code == 403
+    page = web_client(app, "cchc.bt").get("/calendar")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Lịch làm việc" in text and "BINHTHANH" in text  # its own organisation, handed to the page
+    assert web_client(app, "admin").get("/calendar").status_code == 200
