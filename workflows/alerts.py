@@ -376,19 +376,21 @@ def reclassify_open(services: Services, now: datetime, limit: int = 500) -> tupl
 
 
 def _due_soon_from(services: Services, now: datetime) -> ColumnElement[bool]:
-    """Steps due before the day they become "due soon", each by its organisation's calendar: those with overrides
-    of their own have their own horizon, the others share the calendar of every organisation."""
+    """Steps due before the day they become "due soon", each by its organisation's calendar: the organisations whose
+    own overrides move that day are grouped by it, the others share the day of the calendar of every organisation."""
     window = services.deadlines.due_soon_days
-    own = sorted(services.calendar.tenants())
-    shared = HumanTask.due_at < due_soon_horizon(now, services.calendar.get(), window)
-    if not own:
-        return shared
+    shared = due_soon_horizon(now, services.calendar.get(), window)
+    moved: dict[datetime, list[str]] = {}
+    for tenant in sorted(services.calendar.tenants()):
+        horizon = due_soon_horizon(now, services.calendar.get(tenant), window)
+        if horizon != shared:
+            moved.setdefault(horizon, []).append(tenant)
+    if not moved:
+        return HumanTask.due_at < shared
+    apart = [t for tenants in moved.values() for t in tenants]
     return or_(
-        and_(or_(HumanTask.tenant.is_(None), HumanTask.tenant.not_in(own)), shared),
-        *(
-            and_(HumanTask.tenant == t, HumanTask.due_at < due_soon_horizon(now, services.calendar.get(t), window))
-            for t in own
-        ),
+        and_(or_(HumanTask.tenant.is_(None), HumanTask.tenant.not_in(apart)), HumanTask.due_at < shared),
+        *(and_(HumanTask.tenant.in_(tenants), HumanTask.due_at < horizon) for horizon, tenants in moved.items()),
     )
 
 
