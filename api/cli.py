@@ -12,6 +12,8 @@ from types import FrameType
 
 from workflows.schema import upgrade
 
+DEFAULT_HOST = "127.0.0.1"
+
 
 def _app_and_url() -> tuple[object, str]:
     from . import create_app
@@ -37,7 +39,10 @@ def cmd_init(_: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the app with waitress on 127.0.0.1:CCHC_PORT, with the worker in a thread unless CCHC_NO_WORKER=1."""
+    """Serve the app with waitress on 127.0.0.1:CCHC_PORT, with the worker in a thread unless CCHC_NO_WORKER=1;
+    with ``--workers N``: gunicorn, N web processes and no worker (docs/operations.md)."""
+    if args.workers is not None:
+        _exec_gunicorn(args)
     from waitress import create_server
 
     from workflows import worker
@@ -63,6 +68,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
             stop.set()
             thread.join(timeout=60)
     return 0
+
+
+def _exec_gunicorn(args: argparse.Namespace) -> None:
+    """Replace this process by a gunicorn master (settings: ``api/gunicorn_conf.py``): signals reach it directly."""
+    if args.workers < 1 or (args.threads is not None and args.threads < 1):
+        raise SystemExit("Số tiến trình web (--workers) và số luồng (--threads) phải lớn hơn 0.")
+    argv = [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf", "--workers", str(args.workers)]
+    if args.threads is not None:
+        argv += ["--threads", str(args.threads)]
+    if args.port is not None or args.host != DEFAULT_HOST:
+        port = args.port or int(os.environ.get("CCHC_PORT", "5000"))
+        argv += ["--bind", f"{args.host}:{port}"]
+    print(
+        f"CCHC Flow: {args.workers} tiến trình web (gunicorn); bộ xử lý hạn không chạy kèm — hãy chạy “cchc worker”.",
+        flush=True,
+    )
+    os.execv(sys.executable, argv)
 
 
 def _raise_on_sigterm() -> None:
@@ -112,8 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="tạo/nâng cấp cơ sở dữ liệu và nạp dữ liệu mẫu").set_defaults(func=cmd_init)
     serve_p = sub.add_parser("serve", help="chạy máy chủ web")
-    serve_p.add_argument("--host", default="127.0.0.1")
+    serve_p.add_argument("--host", default=DEFAULT_HOST)
     serve_p.add_argument("--port", type=int, default=None)
+    serve_p.add_argument(
+        "--workers", type=int, default=None, help="số tiến trình web (gunicorn, không chạy bộ xử lý hạn kèm theo)"
+    )
+    serve_p.add_argument("--threads", type=int, default=None, help="số luồng mỗi tiến trình web (với --workers)")
     serve_p.set_defaults(func=cmd_serve)
     worker_p = sub.add_parser("worker", help="chạy bộ xử lý hạn: hẹn giờ, nhắc việc, cảnh báo, gửi thư")
     worker_p.add_argument(

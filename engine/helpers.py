@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .calendar import WorkingCalendar
 from .clock import LOCAL_TZ, Clock, current_clock
+from .freshness import Recheck
 from .models import CalendarOverride
 from .projection import END_OF_WORKING_DAY
 
@@ -33,28 +34,44 @@ def as_date(value: Any) -> date:
 
 
 class CalendarSource:
-    """Gives the working calendar with the administrator's overrides, reloaded when they change."""
+    """Gives the working calendar with the administrator's overrides, reloaded when they change.
 
-    def __init__(self, session_factory: sessionmaker[Session] | None = None) -> None:
+    This process's change clears the calendar after its commit (``invalidate``); another process's change is seen
+    at the next comparison of the override rows with the ones the calendar was built from (``engine.freshness``).
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session] | None = None, recheck: Recheck | None = None) -> None:
         self._factory = session_factory
         self._calendar: WorkingCalendar | None = None
+        self._overrides: dict[date, bool] = {}
+        self._recheck = recheck or Recheck()
+        self._generation = 0  # bumped by invalidate: a read that began before it does not count as a check
         self._lock = threading.Lock()
 
     def invalidate(self) -> None:
         """Forget the cached calendar (after overrides changed)."""
         with self._lock:
             self._calendar = None
+            self._generation += 1
+        self._recheck.reset()
 
     def get(self) -> WorkingCalendar:
         calendar = self._calendar
-        if calendar is None:
-            overrides: dict[date, bool] = {}
-            if self._factory is not None:
-                with self._factory() as session:
-                    overrides = {row.day: row.working for row in session.scalars(select(CalendarOverride))}
-            calendar = WorkingCalendar(overrides)
-            with self._lock:
-                self._calendar = calendar
+        if calendar is not None and (self._factory is None or not self._recheck.due()):
+            return calendar
+        generation = self._generation
+        overrides: dict[date, bool] = {}
+        if self._factory is not None:
+            with self._factory() as session:
+                rows = session.execute(select(CalendarOverride.day, CalendarOverride.working))
+                overrides = {day: working for day, working in rows}
+        with self._lock:
+            calendar = self._calendar
+            if calendar is None or overrides != self._overrides:  # unchanged: keep the years already built
+                calendar = self._calendar = WorkingCalendar(overrides)
+                self._overrides = overrides
+            if generation == self._generation:
+                self._recheck.done()
         return calendar
 
 
