@@ -5,8 +5,6 @@ and a graceful stop or restart finishes the request in flight."""
 
 from __future__ import annotations
 
-import signal
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
