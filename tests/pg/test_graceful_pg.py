@@ -63,7 +63,8 @@ class HalfSentCompletion:
         while b"\r\n\r\n" not in data:
             data += self.sock.recv(65536)
         head, _, rest = data.partition(b"\r\n\r\n")
-        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+        lengths = [line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")]
+        length = int(lengths[0])
         while len(rest) < length:
             rest += self.sock.recv(65536)
         return head + b"\r\n\r\n" + rest
