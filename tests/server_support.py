@@ -152,6 +152,7 @@ class Client:
         self.port, self.timeout = port, timeout
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.token: str | None = None
+        self.last_error: str | None = None  # the exception of the last call without an answer
         if username is not None:
             status, data = self.call("POST", "/api/v1/auth/login", {"username": username, "password": password})
             assert status == 200, (status, data)
@@ -172,7 +173,8 @@ class Client:
             self.conn.request(method, path, body=payload, headers=headers)
             response = self.conn.getresponse()
             raw = response.read()
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as exc:
+            self.last_error = type(exc).__name__
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             return 0, None
