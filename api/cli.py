@@ -1,4 +1,5 @@
-"""``cchc``: init (migrate + demo data), serve (web server + deadline worker), worker (the worker alone)."""
+"""``cchc``: init (migrate + demo data), migrate (the schema alone), serve (web server + deadline worker, or
+``--workers N``: gunicorn web processes alone), worker (the worker alone)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,16 @@ def cmd_init(_: argparse.Namespace) -> int:
         f"Đã nạp: {counts['units']} đơn vị, {counts['users']} tài khoản, {counts['definitions']} quy trình mới, "
         f"{counts['plans']} kế hoạch mới; {started} hồ sơ mới được triển khai."
     )
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    """Bring the database to the newest schema, nothing else (production: no demo data)."""
+    from workflows.bootstrap import database_url
+
+    url = database_url(Path(__file__).resolve().parents[1] / "instance")
+    upgrade(url)
+    print("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
     return 0
 
 
@@ -133,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cchc", description="CCHC Flow")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="tạo/nâng cấp cơ sở dữ liệu và nạp dữ liệu mẫu").set_defaults(func=cmd_init)
+    migrate_help = "nâng cấp cơ sở dữ liệu lên phiên bản mới nhất (không nạp dữ liệu mẫu)"
+    sub.add_parser("migrate", help=migrate_help).set_defaults(func=cmd_migrate)
     serve_p = sub.add_parser("serve", help="chạy máy chủ web")
     serve_p.add_argument("--host", default=DEFAULT_HOST)
     serve_p.add_argument("--port", type=int, default=None)

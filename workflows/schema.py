@@ -38,6 +38,12 @@ def head_revisions() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(alembic_config("")).get_heads())
 
 
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every migration this code knows."""
+    return frozenset(r.revision for r in ScriptDirectory.from_config(alembic_config("")).walk_revisions())
+
+
 @dataclass(frozen=True)
 class NotReady:
     """Why this process should not be sent requests: a stable code and a Vietnamese message."""
@@ -62,7 +68,9 @@ def _probe_engine(url: str, timeout: float) -> Engine:
 
 
 def readiness(url: str) -> NotReady | None:
-    """None when the database answers within ``CCHC_READY_TIMEOUT`` seconds and its schema is at this code's head."""
+    """None when the database answers within ``CCHC_READY_TIMEOUT`` seconds and its schema is at this code's head, or
+    ahead of it (a revision this code does not know: a release's migrations ran before its web processes restart,
+    and they are written to keep the previous code working)."""
     timeout = ready_timeout()
     try:
         with _probe_engine(url, timeout).connect() as conn:
@@ -74,10 +82,11 @@ def readiness(url: str) -> NotReady | None:
     except SQLAlchemyError:
         return NotReady("database_unavailable", "Không kết nối được cơ sở dữ liệu; máy chủ chưa sẵn sàng.")
     expected = head_revisions()
-    if found != expected:
+    behind = not found or any(rev in known_revisions() and rev not in expected for rev in found)
+    if behind:
         return NotReady(
             "schema_outdated",
-            "Cơ sở dữ liệu chưa ở phiên bản mới nhất; hãy chạy “cchc init” (hoặc alembic upgrade head).",
+            "Cơ sở dữ liệu chưa ở phiên bản mới nhất; hãy chạy “cchc migrate”.",
             {"database": sorted(found), "code": sorted(expected)},
         )
     return None
