@@ -180,8 +180,8 @@ class Figures:
             [
                 f"kill -9: {self.kills} round(s), {self.processes_killed} processes killed, {self.seconds:.1f} s; "
                 f"back up after {', '.join(f'{r:.1f}' for r in self.restart_seconds) or '-'} s",
-                f"  requests {self.requests}: cut off in flight by a kill {self.broken}, refused while down "
-                f"{self.down}, answered 4xx/5xx {self.refused or 0}",
+                f"  requests {self.requests}: cut off by a kill (in flight, or on a connection it closed) "
+                f"{self.broken}, refused while down {self.down}, answered 4xx/5xx {self.refused or 0}",
                 f"  acknowledged: {self.acked} ({self.acked_starts} starts, {self.acked_completions} completions); "
                 f"found {self.found_starts + self.found_completions}; lost {self.lost}; "
                 f"{self.acked / max(self.seconds - sum(self.restart_seconds), 1e-9):.1f} acknowledged/s while up",
