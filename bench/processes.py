@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import os  # noqa: E402
+import statistics  # noqa: E402
 import tempfile  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -29,11 +30,26 @@ from tests.server_support import start_web  # noqa: E402
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/cchc_processes_bench"
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def measure(url: str, port: int, workers: int, threads: int, clients: int, seconds: float, logs: Path) -> Any:
+    """One run: the soak's figures, with the web processes' CPU milliseconds per request."""
     web = start_web(url, port, logs / f"web-{workers}.log", workers=workers, threads=threads)
     try:
         soak(f"http://127.0.0.1:{port}", clients, min(5.0, seconds), "demo", 60.0)  # warm-up: caches, pools
-        return soak(f"http://127.0.0.1:{port}", clients, seconds, "demo", 60.0)
+        pids = web.children()
+        before = cpu_seconds(pids)
+        figures = soak(f"http://127.0.0.1:{port}", clients, seconds, "demo", 60.0)
+        figures["cpu_ms_per_request"] = (cpu_seconds(pids) - before) * 1000 / max(figures["requests"], 1)
+        return figures
     finally:
         web.stop()
 
@@ -45,21 +61,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=2, help="1 then 2 processes, this many times (interleaved)")
     args = parser.parse_args(argv)
     fresh_database(args.pg_url)
-    runs = {}
+    runs: dict[int, list[Any]] = {1: [], 2: []}
     with tempfile.TemporaryDirectory(prefix="cchc-processes-") as tmp:
-        for workers in (1, 2):
-            figures = measure(args.pg_url, args.port, workers, args.threads, args.clients, args.seconds, Path(tmp))
-            runs[workers] = figures
-            report(runs[workers], f"{workers} web process(es) × {args.threads} threads")
-    one, two = runs[1], runs[2]
+        for _ in range(args.rounds):
+            for workers in (1, 2):
+                figures = measure(args.pg_url, args.port, workers, args.threads, args.clients, args.seconds, Path(tmp))
+                runs[workers].append(figures)
+                report(figures, f"{workers} web process(es) × {args.threads} threads")
+                print(f"  web processes' CPU per request: {figures['cpu_ms_per_request']:.1f} ms")
+    best = {n: max(r["requests_per_second"] for r in rows) for n, rows in runs.items()}
+    cpu = {n: statistics.median(r["cpu_ms_per_request"] for r in rows) for n, rows in runs.items()}
     print(
-        f"\n2 processes / 1 process: requests/s {two['requests_per_second'] / one['requests_per_second']:.2f}×, "
-        f"completions/s {two['completions_per_second'] / max(one['completions_per_second'], 1e-9):.2f}× "
+        f"\nbest of {args.rounds}: 1 process {best[1]:.1f} requests/s, 2 processes {best[2]:.1f} requests/s: "
+        f"{best[2] / best[1]:.2f}×; CPU per request {cpu[1]:.1f} / {cpu[2]:.1f} ms "
         f"({os.cpu_count()} CPUs, load average {'/'.join(f'{x:.1f}' for x in os.getloadavg())})"
     )
-    failed = any(r["server_errors"] or r["no_answer"] for r in runs.values())
+    failed = any(r["server_errors"] or r["no_answer"] for rows in runs.values() for r in rows)
     return 1 if failed else 0
 
 
