@@ -31,6 +31,9 @@ class QuietProbesLogger(Logger):  # type: ignore[misc]
         super().access(resp, req, environ, request_time)
 
 
+# Several web processes: each compares its calendar and units with the database every few seconds, SQLite too.
+os.environ.setdefault("CCHC_CACHE_RECHECK_SECONDS", "5")
+
 wsgi_app = "api:create_app()"
 bind = [os.environ.get("CCHC_BIND") or f"127.0.0.1:{_int('CCHC_PORT', 5000)}"]
 worker_class = "gthread"

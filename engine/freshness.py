@@ -2,7 +2,9 @@
 
 Several web processes (and worker processes) each keep their own copy of the calendar overrides and of the unit
 tree. A change commits through one process and clears that process's copy at once; every other process notices it
-at its next check, at most ``seconds`` later (``CCHC_CACHE_RECHECK_SECONDS``, default 5; 0 checks at every use).
+at its next check, at most ``seconds`` later (``CCHC_CACHE_RECHECK_SECONDS``; 0 checks at every use). The default
+is 5 s on PostgreSQL and under gunicorn (several web processes), and no recheck for the single web process of
+``cchc serve`` on SQLite (``workflows.bootstrap``).
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from collections.abc import Callable
 DEFAULT_RECHECK_SECONDS = 5.0
 
 
-def recheck_seconds() -> float:
-    """``CCHC_CACHE_RECHECK_SECONDS``: how stale another process's change may be seen (default 5 s)."""
+def recheck_seconds(default: float = DEFAULT_RECHECK_SECONDS) -> float:
+    """``CCHC_CACHE_RECHECK_SECONDS``: how stale another process's change may be seen (``default`` when unset)."""
     raw = os.environ.get("CCHC_CACHE_RECHECK_SECONDS")
     if raw is None or not raw.strip():
-        return DEFAULT_RECHECK_SECONDS
+        return default
     value = float(raw)
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"CCHC_CACHE_RECHECK_SECONDS phải là số giây không âm, không phải {raw!r}")

@@ -3,6 +3,7 @@ recheck interval (``engine.freshness``), and this process's own change at once (
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def test_unit_directory_sees_another_process_unit(sessions: sessionmaker[Session
 
 def test_recheck_interval_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CCHC_CACHE_RECHECK_SECONDS", raising=False)
-    assert recheck_seconds() == 5.0
+    assert recheck_seconds() == 5.0 and recheck_seconds(default=math.inf) == math.inf
     monkeypatch.setenv("CCHC_CACHE_RECHECK_SECONDS", "0")
     assert recheck_seconds() == 0.0
     monkeypatch.setenv("CCHC_CACHE_RECHECK_SECONDS", "-1")
