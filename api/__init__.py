@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -31,8 +32,16 @@ def _secret_key(instance_dir: Path) -> str:
     path = instance_dir / "secret_key"
     if not path.exists():
         instance_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Several web processes may start at once: the first one creates the file, whole; the others read it.
+        partial = instance_dir / f".secret_key.{os.getpid()}"
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.link(partial, path)
+        finally:
+            partial.unlink()
     return path.read_text().strip()
 
 
@@ -112,6 +121,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         organisations,
         plan_exports,
         plans,
+        probes,
         province,
         report_exports,
         reports,
@@ -140,6 +150,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
     ):
         api.register_blueprint(bp)
     app.register_blueprint(docs_bp)
+    app.register_blueprint(probes.bp)
     init_web(app)
     init_limiter(app)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .calendar import WorkingCalendar
 from .clock import LOCAL_TZ, Clock, current_clock
+from .freshness import Recheck
 from .models import CalendarOverride
 from .projection import END_OF_WORKING_DAY
 from .tenancy import current_tenant
@@ -35,60 +36,73 @@ def as_date(value: Any) -> date:
 
 class CalendarSource:
     """Gives each tenant's working calendar: the overrides for every tenant (``organisation_code`` NULL) with the
-    tenant's own on top (they win on the same day); reloaded after the overrides change.
+    tenant's own on top (they win on the same day).
 
-    The whole override table is read once (a few rows per tenant and year); a tenant without overrides of its
-    own shares the calendar of every tenant, so its yearly tables are built once.
+    The whole override table is read at once (a few rows per tenant and year); a tenant without overrides of its
+    own shares the calendar of every tenant, so its yearly tables are built once. This process's change clears the
+    calendars after its commit (``invalidate``); another process's change is seen at the next comparison of the
+    override rows with the ones the calendars were built from (``engine.freshness``).
     """
 
-    def __init__(self, session_factory: sessionmaker[Session] | None = None) -> None:
+    def __init__(self, session_factory: sessionmaker[Session] | None = None, recheck: Recheck | None = None) -> None:
         self._factory = session_factory
-        self._own: dict[str, dict[date, bool]] | None = None  # each tenant's own overrides
+        self._rows: frozenset[tuple[str | None, date, bool]] | None = None  # what the calendars were built from
+        self._own: dict[str, dict[date, bool]] = {}  # each tenant's own overrides
         self._shared: dict[date, bool] = {}  # the overrides for every tenant
         self._calendars: dict[str | None, WorkingCalendar] = {}
+        self._recheck = recheck or Recheck()
+        self._generation = 0  # bumped by invalidate: a read that began before it does not count as a check
         self._lock = threading.Lock()
 
     def invalidate(self) -> None:
         """Forget every cached calendar (after overrides changed)."""
         with self._lock:
-            self._own = None
-            self._shared = {}
+            self._rows = None
             self._calendars = {}
+            self._generation += 1
+        self._recheck.reset()
 
     def get(self, tenant: str | None = None) -> WorkingCalendar:
         """The calendar of ``tenant`` (None: the calendar of every tenant, without any tenant's own overrides)."""
         calendar = self._calendars.get(tenant)
-        if calendar is not None:
+        if calendar is not None and (self._factory is None or not self._recheck.due()):
             return calendar
+        self._refresh()
         with self._lock:
-            own = self._load()
-            key = tenant if tenant in own else None
+            key = tenant if tenant in self._own else None
             calendar = self._calendars.get(key)
             if calendar is None:
-                calendar = WorkingCalendar(self._shared if key is None else self._shared | own[key])
+                calendar = WorkingCalendar(self._shared if key is None else self._shared | self._own[key])
                 self._calendars[key] = calendar
             self._calendars[tenant] = calendar
         return calendar
 
     def tenants(self) -> frozenset[str]:
         """The tenants with overrides of their own (the others follow the calendar of every tenant)."""
+        if self._rows is None or (self._factory is not None and self._recheck.due()):
+            self._refresh()
         with self._lock:
-            return frozenset(self._load())
+            return frozenset(self._own)
 
-    def _load(self) -> dict[str, dict[date, bool]]:
-        """Read the override table once (the caller holds the lock)."""
-        if self._own is None:
-            shared: dict[date, bool] = {}
-            own: dict[str, dict[date, bool]] = {}
-            if self._factory is not None:
-                with self._factory() as session:
-                    rows = session.execute(
-                        select(CalendarOverride.organisation_code, CalendarOverride.day, CalendarOverride.working)
-                    )
-                    for tenant, day, working in rows:
-                        (shared if tenant is None else own.setdefault(tenant, {}))[day] = working
-            self._shared, self._own = shared, own
-        return self._own
+    def _refresh(self) -> None:
+        """Read the override table; rebuild the calendars only when the rows differ from the ones they came from."""
+        generation = self._generation
+        rows: frozenset[tuple[str | None, date, bool]] = frozenset()
+        if self._factory is not None:
+            with self._factory() as session:
+                result = session.execute(
+                    select(CalendarOverride.organisation_code, CalendarOverride.day, CalendarOverride.working)
+                )
+                rows = frozenset((tenant, day, working) for tenant, day, working in result)
+        with self._lock:
+            if rows != self._rows:  # unchanged: keep the years already built
+                shared: dict[date, bool] = {}
+                own: dict[str, dict[date, bool]] = {}
+                for tenant, day, working in rows:
+                    (shared if tenant is None else own.setdefault(tenant, {}))[day] = working
+                self._rows, self._shared, self._own, self._calendars = rows, shared, own, {}
+            if generation == self._generation:
+                self._recheck.done()
 
 
 def standard_helpers(

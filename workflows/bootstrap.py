@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 from engine.clock import Clock, SystemClock
 from engine.db import default_database_url, make_engine, make_session_factory
+from engine.freshness import DEFAULT_RECHECK_SECONDS, Recheck, recheck_seconds
 from engine.helpers import CalendarSource, standard_helpers
 from engine.runtime import Engine
 
@@ -29,8 +31,11 @@ def create_services(database_url: str, clock: Clock | None = None, **engine_opti
     clock = clock or SystemClock()
     sql = make_engine(database_url, **engine_options)
     sessions = make_session_factory(sql)
-    calendar = CalendarSource(sessions)
-    units = DbUnitDirectory(sessions)
+    # Another process's change of the calendar or the units: on PostgreSQL (several processes) seen within seconds;
+    # SQLite serves from one process (gunicorn sets CCHC_CACHE_RECHECK_SECONDS for its web processes).
+    seconds = recheck_seconds(default=math.inf if sql.dialect.name == "sqlite" else DEFAULT_RECHECK_SECONDS)
+    calendar = CalendarSource(sessions, Recheck(seconds))
+    units = DbUnitDirectory(sessions, Recheck(seconds))
     helpers = standard_helpers(calendar.get) | domain_helpers() | document_helpers()
     services = Services(
         database_url=database_url,
