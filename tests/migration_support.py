@@ -1,0 +1,118 @@
+"""A four-step procedure in two versions for the bulk migration tests.
+
+v1: Tiếp nhận (receive) → Thẩm định (review, a 3-day boundary timer) → Trình ký (sign) → Ban hành (issue).
+v2: the review step is renamed ``Task_review2`` "Thẩm định hồ sơ" (its timer 5 days, its deadline two working
+days later), the signing step is removed, the rest unchanged. ``variant="needs_var"`` makes v2's issue step's
+deadline read a variable no step sets.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+KEY = "migr_demo"
+
+_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+  id="Defs_migr" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:collaboration id="Collab_migr">
+    <bpmn:participant id="Participant_migr" name="Văn bản" processRef="migr_demo" />
+  </bpmn:collaboration>
+  <bpmn:process id="migr_demo" name="Ban hành văn bản (chuyển phiên bản)" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_1">
+      <bpmn:lane id="Lane_staff" name="Chuyên viên">
+        <bpmn:extensionElements>
+          <spiffworkflow:properties>
+            <spiffworkflow:property name="role" value="staff" />
+            <spiffworkflow:property name="unit" value="instance" />
+          </spiffworkflow:properties>
+        </bpmn:extensionElements>
+{refs}
+      </bpmn:lane>
+    </bpmn:laneSet>
+"""
+
+
+def _task(task_id: str, name: str, due: str) -> str:
+    return f"""    <bpmn:userTask id="{task_id}" name="{name}">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="dueDate" value="{due}" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+"""
+
+
+def _flow(flow_id: str, source: str, target: str) -> str:
+    return f'    <bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}" />\n'
+
+
+def diagram(version: int, variant: str = "") -> bytes:
+    """The BPMN of ``version`` (1 or 2)."""
+    review = "Task_review" if version == 1 else "Task_review2"
+    review_name = "Thẩm định" if version == 1 else "Thẩm định hồ sơ"
+    review_due = "review_due" if version == 1 else "add_working_days(review_due, 2)"
+    timer = "'P3D'" if version == 1 else "'P5D'"
+    issue_due = "issue_due" if variant != "needs_var" else "so_ngay_ban_hanh"
+    nodes = ["StartEvent_1", "Task_receive", review, "Timer_review", "Task_issue", "EndEvent_1"]
+    if version == 1:
+        nodes.insert(4, "Task_sign")
+    body = '    <bpmn:startEvent id="StartEvent_1" name="Bắt đầu" />\n'
+    body += _flow("F1", "StartEvent_1", "Task_receive")
+    body += _task("Task_receive", "Tiếp nhận", "receive_due")
+    body += _flow("F2", "Task_receive", review)
+    body += _task(review, review_name, review_due)
+    body += f"""    <bpmn:boundaryEvent id="Timer_review" name="Quá hạn thẩm định" attachedToRef="{review}">
+      <bpmn:timerEventDefinition id="TimerDef_review"><bpmn:timeDuration>{timer}</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+"""
+    if version == 1:
+        body += _flow("F3", review, "Task_sign")
+        body += _task("Task_sign", "Trình ký", "sign_due")
+        body += _flow("F4", "Task_sign", "Task_issue")
+    else:
+        body += _flow("F3", review, "Task_issue")
+    body += _flow("F5", "Timer_review", "Task_issue")
+    body += _task("Task_issue", "Ban hành", issue_due)
+    body += _flow("F6", "Task_issue", "EndEvent_1")
+    body += '    <bpmn:endEvent id="EndEvent_1" name="Kết thúc" />\n'
+    refs = "\n".join(f"        <bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)
+    return (_HEAD.format(refs=refs) + body + "  </bpmn:process>\n</bpmn:definitions>\n").encode()
+
+
+def start_data(n: int) -> dict[str, Any]:
+    """Start data of the n-th instance: every step's deadline in January 2024."""
+    return {
+        "receive_due": "2024-01-10",
+        "review_due": "2024-01-15",
+        "sign_due": "2024-01-20",
+        "issue_due": "2024-01-25",
+        "ref": f"HS-{n:03d}",
+    }
+
+
+# The steps an instance is left at, in order, and how many of the 200 wait at each (see test_bulk_migration).
+STEPS = ("Task_receive", "Task_review", "Task_sign", "Task_issue")
+
+
+_START_SCHEMA = {
+    "type": "object",
+    "properties": {
+        name: {"type": "string", "title": title}
+        for name, title in (
+            ("receive_due", "Hạn tiếp nhận"),
+            ("review_due", "Hạn thẩm định"),
+            ("sign_due", "Hạn trình ký"),
+            ("issue_due", "Hạn ban hành"),
+            ("ref", "Số hồ sơ"),
+        )
+    },
+}
+
+
+def files() -> dict[str, bytes]:
+    """The bundle's other files: the start schema."""
+    return {"start.schema.json": json.dumps(_START_SCHEMA, ensure_ascii=False).encode()}
