@@ -29,7 +29,7 @@ from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflo
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -46,7 +46,7 @@ from .state_store import SERIALIZER, WorkflowState
 
 _OPEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _FOLLOWERS = (".BoundaryEventSplit", ".BoundaryEventJoin")
-_INSTANCES = ProcessInstance.__table__
+_INSTANCES: Table = ProcessInstance.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class MigrationOutcome:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-class MigrationRefused(Exception):  # noqa: N818 - an outcome, not a failure of the program
+class MigrationRefused(Exception):
     """One instance cannot move: a code and a Vietnamese reason."""
 
     def __init__(self, code: str, reason: str, details: dict[str, Any] | None = None) -> None:
@@ -100,7 +100,9 @@ def _label(spec: Any) -> str:
     return f'"{name}" ({bpmn_id})' if name else f"({bpmn_id})"
 
 
-def make_plan(source: DeployedDefinition, target: DeployedDefinition, mapping: Mapping[str, str | None]) -> MigrationPlan:
+def make_plan(
+    source: DeployedDefinition, target: DeployedDefinition, mapping: Mapping[str, str | None]
+) -> MigrationPlan:
     """Align ``source`` with ``target`` and apply ``mapping`` (``InvalidInput`` naming any unknown element)."""
     old_specs, new_specs = source.bundle.spec.task_specs, target.bundle.spec.task_specs
     unknown_old = sorted(k for k in mapping if k not in old_specs)
@@ -130,6 +132,25 @@ def make_plan(source: DeployedDefinition, target: DeployedDefinition, mapping: M
     return MigrationPlan(source, target, dict(mapping), diff, forms)
 
 
+def unaligned(plan: MigrationPlan) -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
+    """The elements of the source with no counterpart after the mapping, and the target's elements nothing maps
+    to (BPMN elements only, not SpiffWorkflow's own): what a mapping editor offers."""
+    mapped_to = {new.name for new in plan.spec_diff.alignment.values() if new is not None}
+
+    def element(spec: Any) -> dict[str, str | None]:
+        return {"element_id": spec.bpmn_id, "name": spec.bpmn_name, "type": type(spec).__name__}
+
+    removed = [
+        element(old) for old, new in plan.spec_diff.alignment.items() if new is None and getattr(old, "bpmn_id", None)
+    ]
+    added = [
+        element(spec)
+        for spec in plan.target.bundle.spec.task_specs.values()
+        if getattr(spec, "bpmn_id", None) and spec.name not in mapped_to
+    ]
+    return sorted(removed, key=lambda e: str(e["element_id"])), sorted(added, key=lambda e: str(e["element_id"]))
+
+
 class Migrator:
     """Previews and applies the migration of single instances with the engine's runner."""
 
@@ -152,8 +173,15 @@ class Migrator:
             set_committed_value(instance, "status", status)
             set_committed_value(instance, "incident", incident)
 
-    def apply(self, uow: UnitOfWork, plan: MigrationPlan, instance_id: int, actor: str | None, now: datetime,
-              payload: Mapping[str, Any] | None = None) -> MigrationOutcome:
+    def apply(
+        self,
+        uow: UnitOfWork,
+        plan: MigrationPlan,
+        instance_id: int,
+        actor: str | None,
+        now: datetime,
+        payload: Mapping[str, Any] | None = None,
+    ) -> MigrationOutcome:
         """Move one instance in the caller's transaction: its row is locked first (PostgreSQL ``FOR UPDATE``;
         SQLite writers hold the database lock); a refusal raises ``MigrationRefused`` and writes nothing."""
         session = uow.session
@@ -165,7 +193,9 @@ class Migrator:
         ).one()
         self._check_instance(plan, instance)
         open_rows = self._open_rows(session, instance.id)
-        timer_rows = list(session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting")))
+        timer_rows = list(
+            session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting"))
+        )
         self.runner.cache.discard(instance.id)  # a workflow moved in memory must never be taken for the old one
         state = self._restore(session, instance, plan.source)
         steps, values = self._move(plan, instance, state, open_rows)
@@ -211,7 +241,10 @@ class Migrator:
             select(InstanceTask.guid, InstanceTask.payload).where(InstanceTask.instance_id == instance.id)
         ).all()
         return WorkflowState.restore(
-            source.bundle, instance.state, [(g, bytes(p)) for g, p in found], self.runner.script_engine,
+            source.bundle,
+            instance.state,
+            [(g, bytes(p)) for g, p in found],
+            self.runner.script_engine,
             instance.serializer_version,
         )
 
@@ -219,7 +252,9 @@ class Migrator:
     def _open_rows(session: Session, instance_id: int) -> list[HumanTask]:
         return list(
             session.scalars(
-                select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "ready").order_by(HumanTask.id)
+                select(HumanTask)
+                .where(HumanTask.instance_id == instance_id, HumanTask.status == "ready")
+                .order_by(HumanTask.id)
             )
         )
 
@@ -336,7 +371,9 @@ class Migrator:
                 try:
                     same_due = props.get("dueDate") == due_before.get(row.task_guid)
                     due = row.due_at if same_due else step_due_at(task, wf)
-                    unit = resolve_unit(rule.get("unit", "instance"), instance, task, self.runner.units) if rule else None
+                    unit = (
+                        resolve_unit(rule.get("unit", "instance"), instance, task, self.runner.units) if rule else None
+                    )
                 except (ScriptFailed, WorkflowException, SpiffWorkflowException) as exc:
                     raise MigrationRefused(
                         "deadline_invalid",
@@ -360,7 +397,14 @@ class Migrator:
             if due != row.due_at:
                 values[row.task_guid].update(deadline_state=None, classified_at=None)
             steps.append(
-                StepChange(row.element_id, row.name, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, due, keep and row.assignee is not None)
+                StepChange(
+                    row.element_id,
+                    row.name,
+                    spec.bpmn_id,
+                    spec.bpmn_name or spec.bpmn_id,
+                    due,
+                    keep and row.assignee is not None,
+                )
             )
         known = {r.task_guid for r in open_rows}
         for guid, task in ready.items():
@@ -399,8 +443,8 @@ def _prune_history(wf: Any, removed: list[Task], plan: MigrationPlan) -> None:
             child._parent = parent.id
             task._children = []
             del wf.tasks[task.id]
-        elif not task.has_state(TaskState.COMPLETED) and parent is not None and not any(
-            d.has_state(_OPEN) for d in task
+        elif (
+            not task.has_state(TaskState.COMPLETED) and parent is not None and not any(d.has_state(_OPEN) for d in task)
         ):
             for descendant in list(task):
                 wf.tasks.pop(descendant.id, None)

@@ -104,7 +104,7 @@ def _due_at(task: Task, wf: BpmnWorkflow) -> datetime | None:
 
 
 def step_due_at(task: Task, wf: BpmnWorkflow) -> datetime | None:
-    """A step's deadline from its ``dueDate`` property (None without one; ``ScriptFailed`` for a value that is no date)."""
+    """A step's deadline from its ``dueDate`` property (None without one; ``ScriptFailed`` if it is no date)."""
     return _due_at(task, wf)
 
 

@@ -349,7 +349,12 @@ class Engine:
 
     @conflicts_on_races
     def migrate_instance(
-        self, uow: UnitOfWork, plan: MigrationPlan, instance_id: int, actor: Actor, payload: Mapping[str, Any] | None = None
+        self,
+        uow: UnitOfWork,
+        plan: MigrationPlan,
+        instance_id: int,
+        actor: Actor,
+        payload: Mapping[str, Any] | None = None,
     ) -> MigrationOutcome:
         """Move one instance to the plan's target in the caller's transaction (``MigrationRefused`` if it cannot)."""
         return self._migrator.apply(uow, plan, instance_id, actor.username, self.clock.now(), payload)

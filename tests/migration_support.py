@@ -66,7 +66,9 @@ def diagram(version: int, variant: str = "") -> bytes:
     body += _flow("F2", "Task_receive", review)
     body += _task(review, review_name, review_due)
     body += f"""    <bpmn:boundaryEvent id="Timer_review" name="Quá hạn thẩm định" attachedToRef="{review}">
-      <bpmn:timerEventDefinition id="TimerDef_review"><bpmn:timeDuration>{timer}</bpmn:timeDuration></bpmn:timerEventDefinition>
+      <bpmn:timerEventDefinition id="TimerDef_review">
+        <bpmn:timeDuration>{timer}</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
     </bpmn:boundaryEvent>
 """
     if version == 1:
