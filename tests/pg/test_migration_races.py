@@ -36,6 +36,7 @@ pytestmark = pytest.mark.pg
 ADMIN = Actor("admin", frozenset({"admin"}), None)
 STAFF = Actor("cv.pnv", frozenset({"staff"}), "PNV")
 V1_ONLY = {"Task_review", "Task_sign"}
+KINDS = ("task_completed", "instance_migrated")
 
 
 @pytest.fixture
