@@ -102,6 +102,7 @@ class MigrationReportSchema(Schema):
     results = fields.List(fields.Nested(InstanceResultSchema))
     removed = fields.List(fields.Nested(ElementSchema))
     added = fields.List(fields.Nested(ElementSchema))
+    targets = fields.List(fields.Nested(ElementSchema))
 
 
 class RunResultSchema(Schema):

@@ -151,6 +151,17 @@ def unaligned(plan: MigrationPlan) -> tuple[list[dict[str, str | None]], list[di
     return sorted(removed, key=lambda e: str(e["element_id"])), sorted(added, key=lambda e: str(e["element_id"]))
 
 
+def elements(definition: DeployedDefinition) -> list[dict[str, str | None]]:
+    """Every BPMN element of a version's process (what a mapping may point at), by id."""
+    specs = definition.bundle.spec.task_specs.values()
+    found = [
+        {"element_id": s.bpmn_id, "name": s.bpmn_name, "type": type(s).__name__}
+        for s in specs
+        if getattr(s, "bpmn_id", None)
+    ]
+    return sorted(found, key=lambda e: str(e["element_id"]))
+
+
 class Migrator:
     """Previews and applies the migration of single instances with the engine's runner."""
 

@@ -16,6 +16,8 @@ KEY = "migr_demo"
 _HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+  xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
   id="Defs_migr" targetNamespace="http://bpmn.io/schema/bpmn">
   <bpmn:collaboration id="Collab_migr">
     <bpmn:participant id="Participant_migr" name="Văn bản" processRef="migr_demo" />
@@ -82,7 +84,53 @@ def diagram(version: int, variant: str = "") -> bytes:
     body += _flow("F6", "Task_issue", "EndEvent_1")
     body += '    <bpmn:endEvent id="EndEvent_1" name="Kết thúc" />\n'
     refs = "\n".join(f"        <bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)
-    return (_HEAD.format(refs=refs) + body + "  </bpmn:process>\n</bpmn:definitions>\n").encode()
+    flows = [("F1", "StartEvent_1", "Task_receive"), ("F2", "Task_receive", review)]
+    if version == 1:
+        flows += [("F3", review, "Task_sign"), ("F4", "Task_sign", "Task_issue")]
+    else:
+        flows += [("F3", review, "Task_issue")]
+    flows += [("F5", "Timer_review", "Task_issue"), ("F6", "Task_issue", "EndEvent_1")]
+    text = _HEAD.format(refs=refs) + body + "  </bpmn:process>\n" + _layout(nodes, flows) + "</bpmn:definitions>\n"
+    return text.encode()
+
+
+def _layout(nodes: list[str], flows: list[tuple[str, str, str]]) -> str:
+    """Diagram interchange: the flow nodes in a row inside the pool, the timer on the review step's lower edge."""
+    boxes: dict[str, tuple[int, int, int, int]] = {}
+    x = 200
+    for node in nodes:
+        if node == "Timer_review":
+            continue
+        width, height = (36, 36) if node.endswith("Event_1") else (100, 80)
+        boxes[node] = (x, 160 - height // 2, width, height)
+        x += width + 60
+    rx, ry, rw, rh = boxes[nodes[2]]
+    boxes["Timer_review"] = (rx + rw // 2 - 18, ry + rh - 18, 36, 36)
+    shapes = [
+        f'      <bpmndi:BPMNShape id="Participant_migr_di" bpmnElement="Participant_migr" isHorizontal="true">'
+        f'<dc:Bounds x="120" y="60" width="{x}" height="240" /></bpmndi:BPMNShape>',
+        f'      <bpmndi:BPMNShape id="Lane_staff_di" bpmnElement="Lane_staff" isHorizontal="true">'
+        f'<dc:Bounds x="150" y="60" width="{x - 30}" height="240" /></bpmndi:BPMNShape>',
+    ]
+    for node, (bx, by, bw, bh) in boxes.items():
+        shapes.append(
+            f'      <bpmndi:BPMNShape id="{node}_di" bpmnElement="{node}"><dc:Bounds x="{bx}" y="{by}" '
+            f'width="{bw}" height="{bh}" /></bpmndi:BPMNShape>'
+        )
+    for flow, source, target in flows:
+        sx, sy, sw, sh = boxes[source]
+        tx, ty, _, th = boxes[target]
+        start = (sx + sw // 2, sy + sh) if source == "Timer_review" else (sx + sw, sy + sh // 2)
+        end = (tx, ty + th // 2)
+        shapes.append(
+            f'      <bpmndi:BPMNEdge id="{flow}_di" bpmnElement="{flow}"><di:waypoint x="{start[0]}" y="{start[1]}" />'
+            f'<di:waypoint x="{end[0]}" y="{end[1]}" /></bpmndi:BPMNEdge>'
+        )
+    return (
+        '  <bpmndi:BPMNDiagram id="Diagram_migr"><bpmndi:BPMNPlane id="Plane_migr" bpmnElement="Collab_migr">\n'
+        + "\n".join(shapes)
+        + "\n  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>\n"
+    )
 
 
 def start_data(n: int) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from engine.db import UnitOfWork
 from engine.errors import AppError, InvalidInput, NotFound
-from engine.migration import MigrationOutcome, MigrationPlan, MigrationRefused, StepChange, unaligned
+from engine.migration import MigrationOutcome, MigrationPlan, MigrationRefused, StepChange, elements, unaligned
 from engine.models import HumanTask, ProcessInstance
 from engine.views import Actor
 
@@ -93,6 +93,7 @@ class MigrationReport:
     results: list[InstanceResult]
     removed: list[dict[str, str | None]]
     added: list[dict[str, str | None]]
+    targets: list[dict[str, str | None]]  # every element of the target version
 
 
 def _steps(changes: Sequence[StepChange]) -> list[dict[str, Any]]:
@@ -182,6 +183,7 @@ def _report(plan: MigrationPlan, dry_run: bool, run_id: int | None, results: lis
         results,
         removed,
         added,
+        elements(plan.target),
     )
 
 
