@@ -26,6 +26,7 @@ export function DiffView({ definition, versions, from, to }) {
   const leftRef = useRef(null);
   const rightRef = useRef(null);
   const controlled = from !== undefined && to !== undefined;
+  const tid = (name) => (controlled ? `migration-${name}` : name); // the admin page shows both diffs at once
   useEffect(() => {
     if (controlled) {
       setA(String(from));
@@ -121,7 +122,7 @@ export function DiffView({ definition, versions, from, to }) {
       </div>)}
       <ErrorBox error={error} />
       {result && (
-        <ul data-testid="diff-changes">
+        <ul data-testid={tid("diff-changes")}>
           {describe(result.changes._added, "Thêm")}
           {describe(result.changes._removed, "Xóa")}
           {describe(result.changes._changed, "Sửa")}
@@ -145,11 +146,11 @@ export function DiffView({ definition, versions, from, to }) {
       <div className="diff-grid" hidden={!shown}>
         <div>
           <p className="label">Phiên bản {a}</p>
-          <div ref={leftRef} className="diagram" data-testid="diff-left" />
+          <div ref={leftRef} className="diagram" data-testid={tid("diff-left")} />
         </div>
         <div>
           <p className="label">Phiên bản {b}</p>
-          <div ref={rightRef} className="diagram" data-testid="diff-right" />
+          <div ref={rightRef} className="diagram" data-testid={tid("diff-right")} />
         </div>
       </div>
     </section>
