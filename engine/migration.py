@@ -454,6 +454,8 @@ def _prune_history(wf: Any, removed: list[Task], plan: MigrationPlan) -> None:
             child._parent = parent.id
             task._children = []
             del wf.tasks[task.id]
+            if wf.last_task is task:
+                wf.last_task = child  # its data holds everything the removed task added
         elif (
             not task.has_state(TaskState.COMPLETED) and parent is not None and not any(d.has_state(_OPEN) for d in task)
         ):

@@ -3,7 +3,7 @@
 v1: Tiếp nhận (receive) → Thẩm định (review, a 3-day boundary timer) → Trình ký (sign) → Ban hành (issue).
 v2: the review step is renamed ``Task_review2`` "Thẩm định hồ sơ" (its timer 5 days, its deadline two working
 days later), the signing step is removed, the rest unchanged. ``variant="needs_var"`` makes v2's issue step's
-deadline read a variable no step sets.
+deadline read a variable no step sets; ``variant="head_lane"`` puts v2's receiving step in a lane of heads.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ _HEAD = """<?xml version="1.0" encoding="UTF-8"?>
           </spiffworkflow:properties>
         </bpmn:extensionElements>
 {refs}
-      </bpmn:lane>
+      </bpmn:lane>{extra_lane}
     </bpmn:laneSet>
 """
 
@@ -83,14 +83,34 @@ def diagram(version: int, variant: str = "") -> bytes:
     body += _task("Task_issue", "Ban hành", issue_due)
     body += _flow("F6", "Task_issue", "EndEvent_1")
     body += '    <bpmn:endEvent id="EndEvent_1" name="Kết thúc" />\n'
-    refs = "\n".join(f"        <bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)
+    in_head = ["Task_receive"] if variant == "head_lane" else []
+    refs = "\n".join(f"        <bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes if n not in in_head)
+    extra_lane = "".join(
+        f"""
+      <bpmn:lane id="Lane_head" name="Lãnh đạo phòng">
+        <bpmn:extensionElements>
+          <spiffworkflow:properties>
+            <spiffworkflow:property name="role" value="head" />
+            <spiffworkflow:property name="unit" value="instance" />
+          </spiffworkflow:properties>
+        </bpmn:extensionElements>
+        <bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>
+      </bpmn:lane>"""
+        for n in in_head
+    )
     flows = [("F1", "StartEvent_1", "Task_receive"), ("F2", "Task_receive", review)]
     if version == 1:
         flows += [("F3", review, "Task_sign"), ("F4", "Task_sign", "Task_issue")]
     else:
         flows += [("F3", review, "Task_issue")]
     flows += [("F5", "Timer_review", "Task_issue"), ("F6", "Task_issue", "EndEvent_1")]
-    text = _HEAD.format(refs=refs) + body + "  </bpmn:process>\n" + _layout(nodes, flows) + "</bpmn:definitions>\n"
+    text = (
+        _HEAD.format(refs=refs, extra_lane=extra_lane)
+        + body
+        + "  </bpmn:process>\n"
+        + _layout(nodes, flows)
+        + "</bpmn:definitions>\n"
+    )
     return text.encode()
 
 

@@ -85,6 +85,12 @@ def versions(services: Services, ids: list[int]) -> dict[int, int]:
         return {i: services.engine.get_instance(uow.session, i).definition_version for i in ids}
 
 
+def instance_data(services: Services, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Instance id -> the data lists and the instance page show."""
+    with services.read() as uow:
+        return {i: dict(services.engine.get_instance(uow.session, i).data) for i in ids}
+
+
 def local(day: str, hour: int) -> datetime:
     return datetime.fromisoformat(day).replace(hour=hour, tzinfo=LOCAL_TZ).astimezone(UTC)
 
@@ -99,6 +105,7 @@ def test_bulk_migration_of_200_instances(api: Api, app: Flask, clock: ManualCloc
             services.engine.claim(uow, open_steps(services, instance_id)[0].id, STAFF)
             uow.commit()
     review_rows = {i: open_steps(services, i)[0].id for i in at["Task_review"]}
+    data_before = instance_data(services, [i for group in at.values() for i in group])
     deploy(api, 2)
     movable = sorted(at["Task_receive"] + at["Task_review"] + at["Task_issue"])
 
@@ -127,6 +134,7 @@ def test_bulk_migration_of_200_instances(api: Api, app: Flask, clock: ManualCloc
 
     assert set(versions(services, movable).values()) == {2}
     assert set(versions(services, at["Task_sign"]).values()) == {1}
+    assert instance_data(services, [i for group in at.values() for i in group]) == data_before
     with services.read() as uow:
         events = uow.session.scalar(select(func.count()).where(AuditEvent.kind == "instance_migrated"))
         assert events == 150
@@ -219,6 +227,9 @@ def test_a_failure_leaves_the_instance_on_its_version(api: Api, app: Flask, monk
     assert [r.element_id for r in open_steps(services, broken)] == ["Task_review"]
     assert finish(services, broken) == "completed"
     with services.read() as uow:
-        assert uow.session.scalar(
-            select(func.count()).where(AuditEvent.kind == "instance_migrated", AuditEvent.instance_id == broken)
-        ) == 0
+        assert (
+            uow.session.scalar(
+                select(func.count()).where(AuditEvent.kind == "instance_migrated", AuditEvent.instance_id == broken)
+            )
+            == 0
+        )
