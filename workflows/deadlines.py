@@ -90,7 +90,9 @@ def _form_documents(
     return list(dict.fromkeys(i for ids in found.values() for i in ids))
 
 
-def extend_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int, due: str, reason: str) -> TaskView:
+def extend_task(
+    services: Services, uow: UnitOfWork, actor: Actor, task_id: int, due: str, reason: str
+) -> TaskView:
     """Gia hạn: move an open step's deadline later, record who, why and the old date, re-classify it."""
     session = uow.session
     row = access.visible_task(services, uow, actor, task_id)

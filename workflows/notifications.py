@@ -185,7 +185,9 @@ def _deliver_one(services: Services, smtp: Mailer, now: datetime) -> bool | None
         if is_sqlite(session):
             # A lease taken in its own short transaction: the write lock is not held while talking SMTP.
             session.execute(update(EmailOutbox).where(EmailOutbox.id == -1).values(attempts=0))  # write lock first
-            row = session.scalar(due.where(or_(EmailOutbox.lease_until.is_(None), EmailOutbox.lease_until < now)))
+            row = session.scalar(
+                due.where(or_(EmailOutbox.lease_until.is_(None), EmailOutbox.lease_until < now))
+            )
             if row is None:
                 return None
             row.lease_until = now + services.mail.lease

@@ -139,6 +139,8 @@ class TaskExtend(MethodView):
     def post(self, body: dict[str, Any], task_id: int) -> TaskView:
         """Extend the step's deadline (Gia hạn): unit head, CCHC coordinator or administrator, with a reason."""
         with services().uow() as uow:
-            view = deadlines.extend_task(services(), uow, current_user().actor, task_id, body["due_at"], body["reason"])
+            view = deadlines.extend_task(
+                services(), uow, current_user().actor, task_id, body["due_at"], body["reason"]
+            )
             uow.commit()
         return view

@@ -30,6 +30,7 @@ from .conftest import Api, assert_error
 VIETNAMESE_NAME = "Báo cáo kết quả CCHC quý I.pdf"
 
 
+
 def png_bytes() -> bytes:
     """A 1×1 PNG."""
 

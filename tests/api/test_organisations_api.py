@@ -133,7 +133,7 @@ def test_row_errors_are_reported_in_vietnamese_and_nothing_is_stored(api: Api) -
         + "TKD_UB,Ủy ban,,ubnd,,,,,\n"
         + "tkd-x,,,,,,,,\n"  # bad code, no name, no kind
         + "TKD_A,Phòng A,,cqcm,PNV,,,,\n"  # parent of another organisation
-        + 'TKD_B,=HYPERLINK("http://x"),,cqcm,TKD_UB,,,,\n'  # a formula
+        + "TKD_B,=HYPERLINK(\"http://x\"),,cqcm,TKD_UB,,,,\n"  # a formula
         + "TKD_C,Phòng C,,cqcm,TKD_D,,31/02/2025,,\n"  # unknown parent, impossible date
         + "TKD_UB,Ủy ban lần hai,,ubnd,,,,,\n"  # duplicate
         + "TKD_E,Phòng E,,cqcm,TKD_F,,,,\nTKD_F,Phòng F,,cqcm,TKD_E,,,,\n"  # a cycle

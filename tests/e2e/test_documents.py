@@ -56,6 +56,8 @@ DROP = """(el, file) => {
 }"""
 
 
+
+
 def _api(page: Page, server: Server, user: str, path: str, data: dict[str, Any] | None = None) -> Any:
     headers = {"Authorization": f"Bearer {api_token(page, server, user)}"}
     url = f"{server.url}/api/v1/{path}"
