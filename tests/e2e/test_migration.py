@@ -66,6 +66,9 @@ def test_bulk_migration_from_the_admin_page(browser: Browser, tmp_path: Path, mo
             expect(section.get_by_test_id("migration-result-counts")).to_have_text("Đã chuyển: 6 · Không chuyển: 2")
             section.get_by_text("Các lần chuyển phiên bản trước (1)").click()
             expect(section.get_by_test_id("migration-history")).to_contain_text("1 → 2")
+            counts = page.get_by_test_id("versions")
+            expect(counts.locator("tr[data-version='2']")).to_contain_text("6 đang chạy / 6 hồ sơ")
+            expect(counts.locator("tr[data-version='1']")).to_contain_text("2 đang chạy / 2 hồ sơ")
             screenshot(page, "migration-result")
             assert problems.items == []
         finally:

@@ -157,7 +157,7 @@ function History({ processKey, tick }) {
   );
 }
 
-export function MigrationView({ definition, versions }) {
+export function MigrationView({ definition, versions, onMigrated }) {
   const [from, setFrom] = useState(String(versions[1].version));
   const [to, setTo] = useState(String(versions[0].version));
   const [unit, setUnit] = useState("");
@@ -202,6 +202,7 @@ export function MigrationView({ definition, versions }) {
         setResult(report);
         setPreview(null);
         setTick((t) => t + 1);
+        if (onMigrated) onMigrated(report);
       }
     } catch (e) {
       setError(e);

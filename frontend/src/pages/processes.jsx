@@ -349,7 +349,7 @@ function Processes() {
       )}
       {key && definition && versions.data && versions.data.length >= 2 && (
         <section className="card">
-          <MigrationView definition={definition} versions={versions.data} />
+          <MigrationView definition={definition} versions={versions.data} onMigrated={() => setCountsTick((t) => t + 1)} />
         </section>
       )}
     </>
