@@ -19,7 +19,7 @@ and ``migrate_workflow`` point every task at its new spec and re-predict the ope
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -165,9 +165,9 @@ def elements(definition: DeployedDefinition) -> list[dict[str, str | None]]:
 class Migrator:
     """Previews and applies the migration of single instances with the engine's runner."""
 
-    def __init__(self, runner: InstanceRunner, helper_names: frozenset[str]) -> None:
+    def __init__(self, runner: InstanceRunner, helper_names: Callable[[], frozenset[str]]) -> None:
         self.runner = runner
-        self.helpers = helper_names
+        self.helper_names = helper_names  # read at each use: the script engine's helpers may be replaced
 
     def preview(self, session: Session, plan: MigrationPlan, instance: ProcessInstance) -> MigrationOutcome:
         """What migrating ``instance`` would do, without writing (a fresh copy of its workflow is moved)."""
@@ -347,7 +347,7 @@ class Migrator:
             plan.form_fields,
             set(bundle.spec.data_objects),
             present,
-            self.helpers,
+            self.helper_names(),
         )
         if missing:
             names = ", ".join(sorted(missing))

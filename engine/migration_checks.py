@@ -36,8 +36,12 @@ def read_names(source: str, mode: str = "exec") -> set[str]:
         tree = ast.parse(source, mode=mode)
     except (SyntaxError, ValueError, RecursionError):
         return set()  # the deploy validator refuses such code; nothing to learn here
-    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return loaded - (assigned_names(source) if mode == "exec" else set())
+    nodes = list(ast.walk(tree))
+    loaded = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    # Comprehension targets, lambda and function parameters, names bound anywhere: the code's own names.
+    bound = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {n.arg for n in nodes if isinstance(n, ast.arg)}
+    return loaded - bound - (assigned_names(source) if mode == "exec" else set())
 
 
 def specs_ahead(starts: Iterable[TaskSpec]) -> list[TaskSpec]:

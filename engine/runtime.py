@@ -68,7 +68,7 @@ class Engine:
         )
         self._assignment = assignment.StepAssignment(self._runner)
         self._timers = timer_batch.TimerBatch(self._runner)
-        self._migrator = Migrator(self._runner, self._helper_names())
+        self._migrator = Migrator(self._runner, self._helper_names)
 
     # ----------------------------------------------------------------- shared state (held by the runner)
     @property

@@ -134,6 +134,9 @@ def test_bulk_migration_of_200_instances(api: Api, app: Flask, clock: ManualCloc
 
     assert set(versions(services, movable).values()) == {2}
     assert set(versions(services, at["Task_sign"]).values()) == {1}
+    again = {"from_version": 1, "to_version": 2, "filter": {"instance_ids": [movable[0], at["Task_sign"][0]]}}
+    codes = {r["instance_id"]: r["code"] for r in api.post(URL, "admin", json=again).json["results"]}
+    assert codes == {movable[0]: "already_on_version", at["Task_sign"][0]: "step_removed"}
     assert instance_data(services, [i for group in at.values() for i in group]) == data_before
     with services.read() as uow:
         events = uow.session.scalar(select(func.count()).where(AuditEvent.kind == "instance_migrated"))

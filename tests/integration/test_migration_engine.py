@@ -10,14 +10,32 @@ import pytest
 from sqlalchemy import select
 
 from engine import rows
+from engine.definitions import read_bundle
 from engine.migration import MigrationRefused
 from engine.models import HumanTask
 from tests import migration_support as ms
-from tests.engine_support import EngineRig, actor, make_rig
+from tests.engine_support import (
+    CITY_PARENTS,
+    PROCESSES,
+    DictUnits,
+    EngineRig,
+    actor,
+    at,
+    city_round_rig,
+    complete,
+    deploy_process,
+    make_rig,
+    process_folder,
+    sample_start,
+)
+from tests.engine_support import start as start_process
+from workflows.script_helpers import domain_helpers
 
 ADMIN = actor("admin", "admin", unit=None)
 STAFF = actor("cv", "staff")
 MAPPING = {"Task_review": "Task_review2"}
+COORDINATOR = actor("cv.pnv", "coordinator", unit="PNV")
+EVERYONE = actor("cv.pnv", "coordinator", "staff", "head", "leader", "admin", unit="PNV")
 
 
 def rig_with(tmp_path: Path, variant: str = "") -> EngineRig:
@@ -96,3 +114,51 @@ def test_a_refused_instance_is_left_as_it_was(tmp_path: Path) -> None:
     assert refused.value.code == "step_removed"
     after = open_row(rig, instance_id)
     assert (after.id, after.element_id, after.due_at) == (before.id, "Task_sign", before.due_at)
+
+
+def test_an_instance_inside_a_subprocess_is_refused(tmp_path: Path) -> None:
+    """index_scoring's self-assessment runs in a multi-instance subprocess: such an instance stays; one still at
+    its opening step moves (version 2 differs only by its process name)."""
+    with city_round_rig(tmp_path) as rig:
+        key = "index_scoring"
+        deploy_process(rig, key)
+        waiting = start_process(rig, key, COORDINATOR, sample_start(key))
+        inside = start_process(rig, key, COORDINATOR, sample_start(key))
+        opening_data = {
+            "year": 2024,
+            "criteria_code": "par-index-2024-xa",
+            "units": ["P1", "P2"],
+            "self_assessment_deadline": "2024-03-29",
+        }
+        complete(rig, inside.open_tasks[0], COORDINATOR, opening_data)
+        bpmn, files = read_bundle(process_folder(key) / f"{key}.bpmn")
+        rig.deploy_bytes(bpmn.replace(b'name="', b'name="v2 ', 1), files)
+        with rig.sessions() as session:
+            plan = rig.engine.migration_plan(session, key, 1, 2, {})
+            refused = rig.engine.preview_migration(session, plan, inside.id)
+            moved = rig.engine.preview_migration(session, plan, waiting.id)
+        assert (refused.movable, refused.code) == (False, "subprocess_unsupported")
+        assert moved.movable, moved.reason
+
+
+SAMPLES = sorted(p.parent.name for p in PROCESSES.glob("*/sample-start.json"))
+
+
+@pytest.mark.parametrize("key", SAMPLES)
+def test_every_process_moves_to_an_identical_version(tmp_path: Path, key: str) -> None:
+    """No false alarm: a just-started instance of each process of processes/ can move to a version that differs
+    only by its name (the variable check finds everything the steps ahead read)."""
+    helpers = {**domain_helpers(), "next_document_number": lambda unit, year, kind="KH": f"1/{kind}-{unit}"}
+    rig = make_rig(f"sqlite:///{tmp_path / 'e.db'}", at("2024-03-01"), helpers=helpers, units=DictUnits(CITY_PARENTS))
+    try:
+        deploy_process(rig, key)
+        instance = start_process(rig, key, EVERYONE, sample_start(key))
+        bpmn, files = read_bundle(process_folder(key) / f"{key}.bpmn")
+        rig.deploy_bytes(bpmn.replace(b'name="', b'name="v2 ', 1), files)
+        with rig.sessions() as session:
+            plan = rig.engine.migration_plan(session, key, 1, 2, {})
+            outcome = rig.engine.preview_migration(session, plan, instance.id)
+        assert outcome.movable, outcome.reason
+        assert [s.after_element_id for s in outcome.steps] == [t.element_id for t in instance.open_tasks]
+    finally:
+        rig.sql.dispose()

@@ -19,6 +19,13 @@ def test_read_names_skips_what_the_code_binds_and_unparsable_text() -> None:
     assert read_names("total = a + b\nresult = total * rate") == {"a", "b", "rate"}
     assert read_names("x > limit and ok", "eval") == {"x", "limit", "ok"}
     assert read_names("def (:") == set()
+    assert read_names("sum(r['p'] for r in rows if r) + max(map(lambda u: u.n, units))", "eval") == {
+        "sum",
+        "rows",
+        "max",
+        "map",
+        "units",
+    }
 
 
 def test_missing_variables_ahead() -> None:
