@@ -311,11 +311,14 @@ class Migrator:
         with using_clock(self.runner.clock):
             migrate_workflow(diff, wf, plan.target.bundle.spec)
             keep_timer_times(timers_before, wf.get_tasks(state=TaskState.WAITING))
-        # A reset task takes its parent's data: put back what it held (what a step taken out of history added).
+        # A reset task takes its parent's data: put back what it held (what a step taken out of history set), but
+        # for what the new version's own preScript just computed.
         for task in wf.get_tasks(state=_OPEN):
             old = data_before.get(str(task.id))
             if old is not None:
-                task.data = {**old, **task.data}
+                inherited = task.parent.data if task.parent is not None else {}
+                computed = {k for k, v in task.data.items() if k not in inherited or inherited[k] != v}
+                task.data = {**task.data, **{k: v for k, v in old.items() if k not in computed}}
         new_specs = set(map(id, plan.target.bundle.spec.task_specs.values()))
         stray = [t for t in wf.tasks.values() if id(t.task_spec) not in new_specs]
         if stray:

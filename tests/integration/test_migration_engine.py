@@ -162,3 +162,23 @@ def test_every_process_moves_to_an_identical_version(tmp_path: Path, key: str) -
         assert [s.after_element_id for s in outcome.steps] == [t.element_id for t in instance.open_tasks]
     finally:
         rig.sql.dispose()
+
+
+def test_what_a_step_taken_out_of_history_set_stays(tmp_path: Path) -> None:
+    """The removed signing step changed ``status`` (set by the receiving step); an instance past it moves and its
+    next step still reads the signing step's value, not the one before it."""
+    rig = make_rig(f"sqlite:///{tmp_path / 'engine.db'}")
+    first = ms.diagram(1).decode()
+    for step, value in (("Task_receive", "draft"), ("Task_sign", "signed")):
+        head = f'id="{step}" name="'
+        at_step = first.index(head)
+        cut = first.index("<bpmn:extensionElements>", at_step) + len("<bpmn:extensionElements>")
+        post = f"<spiffworkflow:postScript>status = '{value}'</spiffworkflow:postScript>"
+        first = first[:cut] + post + first[cut:]
+    rig.deploy_bytes(first.encode(), ms.files())
+    rig.deploy_bytes(ms.diagram(2), ms.files())
+    instance_id = start_v1(rig, completions=3)
+    migrate(rig, instance_id)
+    row = open_row(rig, instance_id)
+    with rig.sessions() as session:
+        assert rig.engine.task_data(session, row.id)["status"] == "signed"
