@@ -48,6 +48,7 @@ class Rule:
 
 
 DEPLOY_DEFINITIONS = Rule(("admin",))
+MIGRATE_INSTANCES = Rule(("admin",), "Chỉ quản trị hệ thống được chuyển phiên bản hồ sơ.")
 CANCEL_INSTANCES = Rule(("admin",))
 RETRY_INSTANCES = Rule(("admin",))
 MANAGE_USERS = Rule(("admin",))

@@ -56,6 +56,21 @@ def an_upload(api: Api) -> None:
     assert response.status_code == 201 and response.json["id"] == 1
 
 
+def a_migration_run(api: Api) -> None:
+    """Version 2 of approval5 (only its name differs) and run 1 moving the demo's instances to it."""
+    bpmn = BPMN.replace(b'name="', b'name="v2 ', 1)
+    response = api.post(
+        "/api/v1/process-definitions",
+        "admin",
+        data={"bpmn": (io.BytesIO(bpmn), "approval5.bpmn"), "files": form_files()},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.json
+    body = {"from_version": 1, "to_version": 2, "dry_run": False}
+    response = api.post("/api/v1/process-definitions/approval5/migrations", "admin", json=body)
+    assert response.status_code == 200 and response.json["run_id"] == 1, response.json
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -150,6 +165,21 @@ CASES = [
         },
     ),
     Case("definition_files", "GET", "/api/v1/process-definitions/approval5/versions/1/files", ALL),
+    Case("migrations", "GET", "/api/v1/process-definitions/approval5/migrations", frozenset({"admin"})),
+    Case(
+        "migration_dry_run",
+        "POST",
+        "/api/v1/process-definitions/approval5/migrations",
+        frozenset({"admin"}),
+        body=lambda: {"json": {"from_version": 1, "to_version": 1}},
+    ),
+    Case(
+        "migration_run",
+        "GET",
+        "/api/v1/process-definitions/approval5/migrations/1",
+        frozenset({"admin"}),
+        setup=a_migration_run,
+    ),
     Case("instances", "GET", "/api/v1/process-instances", ALL),
     Case(
         "start",
@@ -324,6 +354,8 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "/users/cv.p1": "/users/<username>",
         "/approval5/versions/1/": "/<key>/versions/<version>/",
         "/process-definitions/approval5/versions": "/process-definitions/<key>/versions",
+        "/process-definitions/approval5/migrations": "/process-definitions/<key>/migrations",
+        "/migrations/1": "/migrations/<run_id>",
         "/plans/1": "/plans/<plan_id>",
         "/activities/1": "/activities/<activity_id>",
         "/overrides/2024-01-03?organisation_code=SADEC": "/overrides/<day>",

@@ -3,6 +3,7 @@
 from .deadlines import DeadlineExtension
 from .document_files import DocumentBlob, DocumentRef, StoredDocument
 from .documents import DocumentCounter
+from .migrations import MigrationResult, MigrationRun
 from .notifications import EmailOutbox, Notification
 from .organisation import Organisation, Unit, User
 from .plan import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, PlanTaskRow
@@ -13,6 +14,8 @@ __all__ = [
     "DocumentCounter",
     "DocumentRef",
     "EmailOutbox",
+    "MigrationResult",
+    "MigrationRun",
     "Notification",
     "Organisation",
     "Plan",

@@ -2,9 +2,6 @@
 // properties), Kiểm tra (validate, problems shown on their elements), Triển khai (deploy a new version), the
 // version history with a visual diff of two versions, and the running instances per version.
 import Modeler from "bpmn-js/lib/Modeler";
-import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
-import { BpmnModdle } from "bpmn-moddle";
-import { diff as bpmnDiff } from "bpmn-js-differ";
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
@@ -13,7 +10,6 @@ import "@bpmn-io/properties-panel/assets/properties-panel.css";
 import "../lib/bpmn-markers.css";
 import "../styles/modeler.css";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import spiffModdle from "../bpmn/spiffworkflow-moddle.json";
 import { SpiffPropertiesModule } from "../bpmn/spiff-properties.js";
 import { importDiagram } from "../bpmn/spiff-references.js";
 import { TranslateViModule } from "../bpmn/translate-vi.js";
@@ -23,13 +19,8 @@ import { fmtDateTime } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { ProblemList, WarningList } from "../lib/problems.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
-
-const MODDLE = { spiffworkflow: spiffModdle };
-
-async function fetchXml(key, version) {
-  const response = await api(`/api/v1/process-definitions/${key}/versions/${version}/bpmn`, { raw: true });
-  return response.text();
-}
+import { DiffView, fetchXml, MODDLE } from "../lib/version-diff.jsx";
+import { MigrationView } from "../lib/migration.jsx";
 
 /** The diagram plus the form/DMN files of the version it came from, as the deploy endpoint's multipart body. */
 function bundle(xml, files) {
@@ -239,137 +230,6 @@ function ModelerView({ definition, version, files, onDeployed }) {
   );
 }
 
-function DiffView({ definition, versions }) {
-  const [a, setA] = useState("");
-  const [b, setB] = useState("");
-  const [result, setResult] = useState(null);
-  const [shown, setShown] = useState(false);
-  const [error, setError] = useState(null);
-  const leftRef = useRef(null);
-  const rightRef = useRef(null);
-  useEffect(() => {
-    if (versions.length >= 2) {
-      setA(String(versions[1].version));
-      setB(String(versions[0].version));
-    }
-  }, [versions]);
-
-  const compare = async () => {
-    setError(null);
-    setResult(null);
-    setShown(true);
-    await new Promise((resolve) => requestAnimationFrame(resolve)); // containers laid out before fitting
-    try {
-      const [xmlA, xmlB] = await Promise.all([fetchXml(definition.key, a), fetchXml(definition.key, b)]);
-      const moddle = new BpmnModdle(MODDLE);
-      const [defsA, defsB] = await Promise.all([moddle.fromXML(xmlA), moddle.fromXML(xmlB)]);
-      const changes = bpmnDiff(defsA.rootElement, defsB.rootElement);
-      const left = new NavigatedViewer({ container: leftRef.current, moddleExtensions: MODDLE });
-      const right = new NavigatedViewer({ container: rightRef.current, moddleExtensions: MODDLE });
-      await left.importXML(xmlA);
-      await right.importXML(xmlB);
-      const mark = (viewer, ids, cls) => {
-        const registry = viewer.get("elementRegistry");
-        const canvas = viewer.get("canvas");
-        for (const id of ids) if (registry.get(id)) canvas.addMarker(id, cls);
-      };
-      mark(left, Object.keys(changes._removed), "diff-removed");
-      mark(right, Object.keys(changes._added), "diff-added");
-      mark(left, Object.keys(changes._changed), "diff-changed");
-      mark(right, Object.keys(changes._changed), "diff-changed");
-      mark(right, Object.keys(changes._layoutChanged), "diff-layout");
-      left.get("canvas").zoom("fit-viewport");
-      right.get("canvas").zoom("fit-viewport");
-      setResult({ changes, viewers: [left, right] });
-    } catch (e) {
-      setError(e);
-    }
-  };
-
-  useEffect(() => () => result && result.viewers.forEach((v) => v.destroy()), [result]);
-
-  if (versions.length < 2) return <p className="muted">Quy trình mới có một phiên bản; chưa có gì để so sánh.</p>;
-  const describe = (obj, verb) =>
-    Object.entries(obj).map(([id, el]) => {
-      const name = (el.name || (el.model && el.model.name) || "").trim();
-      return (
-        <li key={`${verb}-${id}`}>
-          {verb}: {name ? `"${name}" ` : ""}({id})
-          {el.attrs && Object.keys(el.attrs).length > 0
-            ? ` — ${Object.entries(el.attrs)
-                // bpmn-js-differ hands jsondiffpatch's [old, new] to changed(model, key, newValue, oldValue):
-                // its "newValue" holds the first diagram's value
-                .map(([attr, v]) => `${attr}: "${v.newValue ?? ""}" → "${v.oldValue ?? ""}"`)
-                .join("; ")}`
-            : ""}
-        </li>
-      );
-    });
-  return (
-    <section aria-labelledby="diff-title">
-      <h3 id="diff-title">So sánh hai phiên bản</h3>
-      <div className="toolbar">
-        <div className="field">
-          <label htmlFor="diff-a">Phiên bản cũ</label>
-          <select id="diff-a" value={a} onChange={(e) => setA(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v.version} value={v.version}>
-                {v.version}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="diff-b">Phiên bản mới</label>
-          <select id="diff-b" value={b} onChange={(e) => setB(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v.version} value={v.version}>
-                {v.version}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="button" className="btn" onClick={compare} disabled={!a || !b || a === b}>
-          So sánh
-        </button>
-      </div>
-      <ErrorBox error={error} />
-      {result && (
-        <ul data-testid="diff-changes">
-          {describe(result.changes._added, "Thêm")}
-          {describe(result.changes._removed, "Xóa")}
-          {describe(result.changes._changed, "Sửa")}
-          {Object.keys(result.changes._layoutChanged).length > 0 && <li>Đổi bố cục: {Object.keys(result.changes._layoutChanged).join(", ")}</li>}
-          {Object.keys(result.changes._added).length + Object.keys(result.changes._removed).length + Object.keys(result.changes._changed).length === 0 && (
-            <li>Không có thay đổi về nội dung.</li>
-          )}
-        </ul>
-      )}
-      <ul className="diagram-legend" aria-label="Chú thích so sánh">
-        <li>
-          <span className="legend-added" /> Thêm mới
-        </li>
-        <li>
-          <span className="legend-removed" /> Bị xóa
-        </li>
-        <li>
-          <span className="legend-changed" /> Thay đổi
-        </li>
-      </ul>
-      <div className="diff-grid" hidden={!shown}>
-        <div>
-          <p className="label">Phiên bản {a}</p>
-          <div ref={leftRef} className="diagram" data-testid="diff-left" />
-        </div>
-        <div>
-          <p className="label">Phiên bản {b}</p>
-          <div ref={rightRef} className="diagram" data-testid="diff-right" />
-        </div>
-      </div>
-    </section>
-  );
-}
-
 /** "2 đang chạy / 5 hồ sơ" of one version, from the lists' X-Total-Count. */
 function VersionCount({ processKey, version }) {
   const base = { process_key: processKey, version, limit: 1 };
@@ -485,6 +345,11 @@ function Processes() {
       {key && definition && versions.data && (
         <section className="card">
           <DiffView definition={definition} versions={versions.data} />
+        </section>
+      )}
+      {key && definition && versions.data && versions.data.length >= 2 && (
+        <section className="card">
+          <MigrationView definition={definition} versions={versions.data} onMigrated={() => setCountsTick((t) => t + 1)} />
         </section>
       )}
     </>
