@@ -41,11 +41,15 @@ class UnsupportedMediaType(AppError):
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app; ``config`` overrides (tests pass DATABASE_URL, CLOCK, SECRET_KEY…)."""
+    """Build the app; ``config`` overrides (tests pass DATABASE_URL, CLOCK, SECRET_KEY…; the scenario runner
+    passes SERVICES, the isolated engine's, instead of a database URL)."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     config = dict(config or {})
+    given_services = config.pop("SERVICES", None)
     app.config.update(
-        DATABASE_URL=config.pop("DATABASE_URL", None) or database_url(Path(app.instance_path)),
+        DATABASE_URL=given_services.database_url
+        if given_services is not None
+        else config.pop("DATABASE_URL", None) or database_url(Path(app.instance_path)),
         TOKEN_MAX_AGE=int(os.environ.get("CCHC_TOKEN_MAX_AGE", 8 * 3600)),
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         API_TITLE="CCHC Flow API",
@@ -77,7 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json = StrictJSONProvider(app)  # every JSON body is read strictly (api/request_guard.py)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    services = create_services(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
+    services = given_services or create_services(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
     app.extensions["cchc"] = services
 
     api = CchcApi(
@@ -151,7 +155,7 @@ def _check_content_type() -> None:
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return
     allowed = set(JSON_TYPES)
-    if request.endpoint in {"definitions.Definitions", "definitions.DefinitionValidate"}:
+    if request.endpoint in {"definitions.Definitions", "definitions.DefinitionValidate", "definitions.DefinitionScenarios"}:
         allowed = {
             "application/xml",
             "text/xml",

@@ -9,6 +9,7 @@ from engine.clock import Clock, SystemClock
 from engine.db import default_database_url, make_engine, make_session_factory
 from engine.helpers import CalendarSource, standard_helpers
 from engine.runtime import Engine
+from engine.script_limits import ScriptLimits
 
 from .alerts import StepObserver
 from .deadline_rules import DeadlineSettings
@@ -24,8 +25,13 @@ def database_url(instance_dir: Path) -> str:
     return default_database_url(instance_dir)
 
 
-def create_services(database_url: str, clock: Clock | None = None, **engine_options: Any) -> Services:
-    """Everything a request or the worker needs, with the step observer wired into the engine."""
+def create_services(
+    database_url: str, clock: Clock | None = None, limits: ScriptLimits | None = None, **engine_options: Any
+) -> Services:
+    """Everything a request or the worker needs, with the step observer wired into the engine.
+
+    ``limits``: the budgets of diagram code (default: from the environment).
+    """
     clock = clock or SystemClock()
     sql = make_engine(database_url, **engine_options)
     sessions = make_session_factory(sql)
@@ -39,7 +45,7 @@ def create_services(database_url: str, clock: Clock | None = None, **engine_opti
         sessions=sessions,
         calendar=calendar,
         units=units,
-        engine=Engine(clock=clock, helpers=helpers, units=units),
+        engine=Engine(clock=clock, helpers=helpers, units=units, limits=limits),
         deadlines=DeadlineSettings.from_env(),
         mail=MailSettings.from_env(),
     )

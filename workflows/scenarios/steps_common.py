@@ -66,7 +66,9 @@ def vn_number(text: str) -> float:
 
 
 def sample_start(key: str) -> dict[str, Any]:
-    return json.loads((PROCESSES / key / "sample-start.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    """The sample start data of ``processes/<key>`` (a new process's draft has none: nothing)."""
+    path = PROCESSES / key / "sample-start.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def json_body(docstring: str | None) -> dict[str, Any]:

@@ -15,11 +15,11 @@ from typing import Any
 from engine.clock import ManualClock
 
 from .. import worker
+from ..demo import demo_password
 from ..document_fields import document_fields
 from ..services import Services
 from .files import file_bytes
 
-PASSWORD = "demo"
 OBSERVER = "admin"  # reads instances and task data (administrators see everything, act on nothing)
 
 ABOUT_UNIT_VARIABLES = (
@@ -64,7 +64,7 @@ class World:
     # ------------------------------------------------------------------ HTTP
     def token(self, username: str) -> str:
         if username not in self.tokens:
-            response = self.client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+            response = self.client.post("/api/v1/auth/login", json={"username": username, "password": demo_password()})
             body = response.get_json()
             assert response.status_code == 200, f"Không đăng nhập được tài khoản {username!r}: {body}"
             self.tokens[username] = body["token"]
