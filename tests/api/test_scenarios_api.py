@@ -70,7 +70,7 @@ def test_a_draft_without_the_approval_step_fails_naming_the_step_and_the_element
     [failed] = [s for s in first["steps"] if s["status"] == "failed"]
     assert failed["keyword"] == "Thì" and failed["line"] == 57
     assert failed["text"] == 'bước "Phê duyệt, ký ban hành" thuộc về lãnh đạo UBND của đơn vị "UBND" với hạn ngày 15/01/2024'
-    assert failed["message"].startswith('Không thấy bước "Phê duyệt, ký ban hành" đang mở.')
+    assert failed["message"].startswith('Không thấy bước "Phê duyệt, ký ban hành" của đơn vị "UBND" đang mở.')
     assert '"Cấp số, ngày ban hành" (Task_number, UBND)' in failed["message"]
     # the element concerned: where the instance went instead of the approval
     assert (failed["element_id"], failed["element_name"]) == ("Task_number", "Cấp số, ngày ban hành")

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from alembic import command
 from argon2 import PasswordHasher
 from sqlalchemy import event
 from sqlalchemy.pool import QueuePool
@@ -26,7 +27,7 @@ from engine.views import SYSTEM_ACTOR
 from ..bootstrap import create_services
 from ..definitions import deploy_definition
 from ..demo import load_demo
-from ..schema import upgrade
+from ..schema import alembic_config
 from ..services import Services
 
 START = datetime(2024, 1, 2, 8, 0, tzinfo=LOCAL_TZ)  # a Tuesday, the day the features' Background sets anyway
@@ -60,6 +61,14 @@ def _read_uncommitted(services: Services) -> None:
         dbapi_connection.execute("PRAGMA read_uncommitted=1")
 
 
+def _upgrade(services: Services) -> None:
+    """Every migration, on a connection of ``services`` (Alembic's own engine would not know the pool to use)."""
+    config = alembic_config(services.database_url)
+    with services.sql.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
 @dataclass
 class IsolatedEngine:
     """One scenario's services on a fresh copy of the template, with the draft deployed."""
@@ -89,9 +98,9 @@ class Template:
     def _build(self) -> sqlite3.Connection:
         name = f"cchc-scenarios-template-{uuid.uuid4().hex}"
         keeper = _keeper(name)
-        upgrade(_memory_url(name))
         services = _services(name, ManualClock(START))
         try:
+            _upgrade(services)
             load_demo(services, hasher=_CHEAP_HASHER)
         finally:
             services.close()
