@@ -21,6 +21,8 @@ from .request_guard import StrictJSONProvider, guard_body, guard_path_and_query
 
 ROOT = Path(__file__).resolve().parents[1]
 JSON_TYPES = {"application/json"}
+# the endpoints that take a diagram bundle (XML or multipart): deploy, Kiểm tra, Chạy kịch bản
+BUNDLE_ENDPOINTS = {"definitions.Definitions", "definitions.DefinitionValidate", "definitions.DefinitionScenarios"}
 
 
 def _secret_key(instance_dir: Path) -> str:
@@ -155,7 +157,7 @@ def _check_content_type() -> None:
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return
     allowed = set(JSON_TYPES)
-    if request.endpoint in {"definitions.Definitions", "definitions.DefinitionValidate", "definitions.DefinitionScenarios"}:
+    if request.endpoint in BUNDLE_ENDPOINTS:
         allowed = {
             "application/xml",
             "text/xml",

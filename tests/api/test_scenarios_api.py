@@ -69,7 +69,9 @@ def test_a_draft_without_the_approval_step_fails_naming_the_step_and_the_element
     assert first["status"] == "failed"
     [failed] = [s for s in first["steps"] if s["status"] == "failed"]
     assert failed["keyword"] == "Thì" and failed["line"] == 57
-    assert failed["text"] == 'bước "Phê duyệt, ký ban hành" thuộc về lãnh đạo UBND của đơn vị "UBND" với hạn ngày 15/01/2024'
+    assert failed["text"] == (
+        'bước "Phê duyệt, ký ban hành" thuộc về lãnh đạo UBND của đơn vị "UBND" với hạn ngày 15/01/2024'
+    )
     assert failed["message"].startswith('Không thấy bước "Phê duyệt, ký ban hành" của đơn vị "UBND" đang mở.')
     assert '"Cấp số, ngày ban hành" (Task_number, UBND)' in failed["message"]
     # the element concerned: where the instance went instead of the approval
@@ -79,7 +81,8 @@ def test_a_draft_without_the_approval_step_fails_naming_the_step_and_the_element
     # scenarios that never reach the approval still pass
     statuses = {s["name"]: s["status"] for s in report["scenarios"]}
     assert statuses["Trả lại mà không ghi lý do thì bị từ chối"] == "passed"
-    assert statuses["Lãnh đạo UBND trả lại tờ trình, hạn tờ trình cũ đã qua nên cảnh báo ngay và phải giải trình"] == "failed"
+    returned = "Lãnh đạo UBND trả lại tờ trình, hạn tờ trình cũ đã qua nên cảnh báo ngay và phải giải trình"
+    assert statuses[returned] == "failed"
     assert "Task_approval" not in {e["element_id"] for e in report["coverage"]["elements"]}
 
 

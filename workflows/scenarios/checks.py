@@ -107,7 +107,7 @@ def check_before_deploy(
     if not report.passed and not confirm_failing:
         failing = [s.name for s in report.scenarios if s.status != "passed"]
         raise ScenariosFailing(
-            f"{len(failing)}/{len(report.scenarios)} kịch bản không đạt với sơ đồ này. Xem kết quả \"Chạy kịch bản\" "
+            f'{len(failing)}/{len(report.scenarios)} kịch bản không đạt với sơ đồ này. Xem kết quả "Chạy kịch bản" '
             "hoặc xác nhận triển khai dù kịch bản không đạt.",
             details={"failing": failing, "counts": report.counts},
         )

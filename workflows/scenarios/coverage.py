@@ -64,8 +64,7 @@ class Coverage:
         return cls(
             lanes=[CoveredLane(name, name in lanes) for name in diagram.lanes],
             elements=[
-                CoveredElement(e.element_id, e.name, e.kind, e.lane, e.element_id in elements)
-                for e in diagram.elements
+                CoveredElement(e.element_id, e.name, e.kind, e.lane, e.element_id in elements) for e in diagram.elements
             ],
         )
 

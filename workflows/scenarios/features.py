@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from gherkin.errors import CompositeParserException, ParserError
 from gherkin.parser import Parser
@@ -69,7 +69,7 @@ def decode_feature(name: str, content: bytes) -> str:
 def plan_feature(name: str, text: str) -> list[PlannedScenario]:
     """Every scenario of one feature file, in order; a file Gherkin cannot read is a Vietnamese 422."""
     try:
-        document = Parser().parse(TokenScanner(text))
+        document: dict[str, Any] = dict(Parser().parse(TokenScanner(text)))
     except (CompositeParserException, ParserError) as exc:
         raise InvalidInput(
             f'Tệp kịch bản "{name}" không đúng cú pháp Gherkin: {exc}', code="feature_invalid", details={"file": name}
@@ -77,7 +77,8 @@ def plan_feature(name: str, text: str) -> list[PlannedScenario]:
     document["uri"] = name
     steps_by_id = _ast_steps(document.get("feature") or {})
     outlines = _example_rows(document.get("feature") or {})
-    return [_scenario(name, pickle, steps_by_id, outlines) for pickle in Compiler().compile(document)]
+    pickles: list[Any] = Compiler().compile(cast(Any, document))
+    return [_scenario(name, dict(pickle), steps_by_id, outlines) for pickle in pickles]
 
 
 def plan_features(files: Mapping[str, str]) -> list[PlannedScenario]:
