@@ -54,6 +54,9 @@ def an_upload(api: Api) -> None:
     assert response.status_code == 201 and response.json["id"] == 1
 
 
+ONE_STEP_FEATURE = "# language: vi\nTính năng: Một bước\n  Kịch bản: Một ngày\n    Cho hôm nay là ngày 02/01/2024\n"
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -148,6 +151,21 @@ CASES = [
         },
     ),
     Case("definition_files", "GET", "/api/v1/process-definitions/approval5/versions/1/files", ALL),
+    Case(
+        "scenarios",
+        "POST",
+        "/api/v1/process-definitions/test",
+        frozenset({"admin"}),
+        body=lambda: {
+            "content_type": "multipart/form-data",
+            "data": {
+                "bpmn": (io.BytesIO(BPMN), "approval5.bpmn"),
+                "files": form_files(),
+                "features": [(io.BytesIO(ONE_STEP_FEATURE.encode()), "approval5.feature")],
+            },
+        },
+    ),
+    Case("definition_features", "GET", "/api/v1/process-definitions/approval5/features", frozenset({"admin"})),
     Case("instances", "GET", "/api/v1/process-instances", ALL),
     Case(
         "start",
@@ -316,6 +334,7 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "/users/cv.p1": "/users/<username>",
         "/approval5/versions/1/": "/<key>/versions/<version>/",
         "/process-definitions/approval5/versions": "/process-definitions/<key>/versions",
+        "/process-definitions/approval5/features": "/process-definitions/<key>/features",
         "/plans/1": "/plans/<plan_id>",
         "/activities/1": "/activities/<activity_id>",
         "/overrides/2024-01-03": "/overrides/<day>",

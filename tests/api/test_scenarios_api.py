@@ -196,3 +196,24 @@ def test_the_feature_files_of_a_process(api: Api) -> None:
     assert body["files"]["plan_issuance.feature"].startswith("# language: vi")
     assert api.get("/api/v1/process-definitions/vong_lap/features", "admin").json["files"] == {}
     assert_error(api.get("/api/v1/process-definitions/plan_issuance/features", "cv.pnv"), 403)
+
+
+def test_a_run_over_its_whole_budget_reports_the_rest_as_hết_thời_gian(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CCHC_SCENARIO_RUN_SECONDS", "1")
+    monkeypatch.setenv("CCHC_SCENARIO_SECONDS", "30")
+    second = LOOP_FEATURE.split("  Kịch bản:", 1)[1]
+    report = run(
+        api,
+        LOOP_BPMN.encode(),
+        {},
+        {"vong_lap.feature": LOOP_FEATURE + "\n  Kịch bản: Lần hai" + second[second.index("\n") :]},
+    )
+    first, never_run = report["scenarios"]
+    message = "Hết thời gian: lần chạy kịch bản vượt quá 1 giây cho phép."
+    assert [s["message"] for s in first["steps"] if s["status"] == "failed"] == [message]
+    assert never_run["name"] == "Lần hai" and never_run["timed_out"] is True
+    assert [s["status"] for s in never_run["steps"]] == ["failed", "skipped", "skipped"]
+    assert never_run["steps"][0]["message"] == message
+    assert report["seconds"] < 15
