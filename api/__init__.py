@@ -147,7 +147,10 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         api.register_blueprint(bp)
     app.register_blueprint(docs_bp)
     init_web(app)
-    init_limiter(app)
+    # The limiter is one object per process: initialising it for a scenario run's app would replace the live
+    # app's counters and settings (RATE_LIMITER=False: that app's logins are only counted, under its own address).
+    if app.config.get("RATE_LIMITER", True):
+        init_limiter(app)
 
 
 def _check_content_type() -> None:

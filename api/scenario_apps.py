@@ -11,6 +11,10 @@ from flask.testing import FlaskClient
 
 from . import create_app
 
+# The address a scenario's requests come from (TEST-NET-1, never a real client's): should the process-wide login
+# limiter count one of their failed logins, it is this address's, not anyone's.
+SCENARIO_ADDRESS = "192.0.2.1"
+
 
 class ScenarioClients:
     """Called with an isolated engine's services, gives a test client of the API on them."""
@@ -25,10 +29,12 @@ class ScenarioClients:
                     "SERVICES": services,
                     "SECRET_KEY": secrets.token_hex(32),
                     "TESTING": True,
-                    "RATELIMIT_ENABLED": False,
+                    "RATE_LIMITER": False,
                     "SCENARIOS_ON_DEPLOY": False,
                 }
             )
         else:
             self._app.extensions["cchc"] = services
-        return self._app.test_client()
+        client = self._app.test_client()
+        client.environ_base["REMOTE_ADDR"] = SCENARIO_ADDRESS
+        return client

@@ -80,6 +80,13 @@ def rows(datatable: list[list[str]]) -> list[dict[str, str]]:
     return [dict(zip(header, row, strict=True)) for row in body]
 
 
+def refused(response: Any, action: str) -> str:
+    """The message of a step whose request the API refused: the action, the status and the API's own message."""
+    body = response.json if isinstance(response.json, dict) else {}
+    error = body.get("error") or {}
+    return f"{action} bị từ chối ({response.status_code} {error.get('code', '')}): {error.get('message', body)}"
+
+
 def error_of(response: Any) -> dict[str, Any]:
     body = response.json
     assert isinstance(body, dict) and set(body) == {"error"}, body
@@ -106,7 +113,7 @@ def time_passes(world: World, day: str, hm: str) -> None:
 
 @STEPS.then(r"bộ xử lý hẹn giờ đã xử lý (?P<count>\d+) hồ sơ")
 def timers_fired(world: World, count: str) -> None:
-    assert world.fired == int(count), world.fired
+    assert world.fired == int(count), f"Bộ xử lý hẹn giờ đã xử lý {world.fired} hồ sơ, không phải {count}."
 
 
 # ---------------------------------------------------------------------- starting
@@ -130,7 +137,7 @@ def start_process(
     )
     if attempt:
         return
-    assert world.response.status_code == 201, world.response.json
+    assert world.response.status_code == 201, refused(world.response, f'Khởi tạo quy trình "{key}"')
     world.instances.append(world.response.json["id"])
 
 
@@ -158,7 +165,7 @@ def complete_step(
 ) -> None:
     response = world.complete(user, world.task(name, unit), json_body(docstring), late)
     if not attempt:
-        assert response.status_code == 200, response.json
+        assert response.status_code == 200, refused(response, f'Xử lý bước "{name}"')
 
 
 def _decision_field(world: World, task: dict[str, Any]) -> dict[str, Any]:
@@ -188,7 +195,7 @@ def approve_step(
             data["signing_authority"] = authority or "TM"
     response = world.complete(user, task, data, late)
     if not attempt:
-        assert response.status_code == 200, response.json
+        assert response.status_code == 200, refused(response, f'Xử lý bước "{name}"')
 
 
 RETURN = (
@@ -232,13 +239,13 @@ def return_step(
                 data["extension_reason"] = ext_reason
     response = world.complete(user, task, data, late)
     if not attempt:
-        assert response.status_code == 200, response.json
+        assert response.status_code == 200, refused(response, f'Xử lý bước "{name}"')
 
 
 @STEPS.when(r'"(?P<user>[^"]+)" nhận xử lý bước "(?P<name>[^"]+)"(?: của đơn vị "(?P<unit>[^"]+)")?')
 def claim_step(world: World, user: str, name: str, unit: str | None) -> None:
     world.response = world.call("POST", f"/tasks/{world.task(name, unit)['id']}/claim", user)
-    assert world.response.status_code == 200, world.response.json
+    assert world.response.status_code == 200, refused(world.response, f'Nhận xử lý bước "{name}"')
 
 
 @STEPS.when(
@@ -249,7 +256,7 @@ def assign_step(world: World, user: str, attempt: str | None, name: str, unit: s
     task = world.task(name, unit)
     world.response = world.call("POST", f"/tasks/{task['id']}/assign", user, json={"username": assignee})
     if not attempt:
-        assert world.response.status_code == 200, world.response.json
+        assert world.response.status_code == 200, refused(world.response, f'Giao bước "{name}"')
 
 
 # ---------------------------------------------------------------------- who holds what, and by when
@@ -264,15 +271,21 @@ HOLDS = (
 @STEPS.then(HOLDS)
 def step_is_held_by(world: World, name: str, about: str | None, role: str, unit: str, day: str | None) -> None:
     task = world.task(name, about or unit)
-    assert (task["role"], task["unit_code"]) == (role_code(role), unit), task
+    actual = f'{ROLE_CODES.get(task["role"], task["role"])} của đơn vị "{task["unit_code"]}"'
+    assert (task["role"], task["unit_code"]) == (role_code(role), unit), f'Bước "{name}" thuộc về {actual}.'
     if day:
-        assert local_due(task) == (day, "17:00"), (local_due(task), day)
+        assert local_due(task) == (day, "17:00"), _due_message(name, task, day)
 
 
 @STEPS.then(rf'bước "(?P<name>[^"]+)"(?: (?:của|về) đơn vị "(?P<unit>[^"]+)")? có hạn ngày (?P<day>{DAY})')
 def step_due(world: World, name: str, unit: str | None, day: str) -> None:
     task = world.task(name, unit)
-    assert local_due(task) == (day, "17:00"), (local_due(task), day)
+    assert local_due(task) == (day, "17:00"), _due_message(name, task, day)
+
+
+def _due_message(name: str, task: dict[str, Any], day: str) -> str:
+    due, hour = local_due(task)
+    return f'Hạn của bước "{name}" là {hour} ngày {due}, không phải 17:00 ngày {day}.'
 
 
 @STEPS.then(exactly("các bước đang mở của hồ sơ là:"))
@@ -291,12 +304,14 @@ def open_steps_are(world: World, datatable: list[list[str]]) -> None:
         return {c: full[c] for c in columns}
 
     actual = sorted((view(t) for t in world.instance()["open_tasks"]), key=lambda r: tuple(r.values()))
-    assert actual == sorted(expected, key=lambda r: tuple(r.values())), actual
+    shown = "; ".join(", ".join(row.values()) for row in actual) or "không có"
+    assert actual == sorted(expected, key=lambda r: tuple(r.values())), f"Các bước đang mở là: {shown}."
 
 
 @STEPS.then(exactly("hồ sơ không còn bước nào đang mở"))
 def no_open_steps(world: World) -> None:
-    assert world.instance()["open_tasks"] == []
+    names = [t["name"] for t in world.instance()["open_tasks"]]
+    assert names == [], f"Hồ sơ còn bước đang mở: {', '.join(names)}."
 
 
 @STEPS.then(r'bước "(?P<name>[^"]+)"(?: (?:của|về) đơn vị "(?P<unit>[^"]+)")? vẫn đang mở')
@@ -316,15 +331,19 @@ def inbox_has(world: World, overdue: str | None, user: str, neg: str | None, nam
         if t["instance_id"] == world.instance_id and t["name"] == name and (unit is None or t["unit_code"] == unit)
     ]
     if neg:
-        assert mine == [], mine
+        assert mine == [], f'Hộp công việc của "{user}" có bước "{name}".'
     else:
-        assert mine, [(t["name"], t["unit_code"]) for t in inbox]
+        ours = [f'"{t["name"]}"' for t in inbox if t["instance_id"] == world.instance_id]
+        listed = ", ".join(ours) or "không có bước nào"
+        assert mine, f'Hộp công việc của "{user}" không có bước "{name}" của hồ sơ (có: {listed}).'
 
 
 @STEPS.then(r"hồ sơ (?P<state>đã hoàn thành|đang xử lý|đã hủy|đang chờ)")
 def instance_status(world: World, state: str) -> None:
     expected = {"đã hoàn thành": "completed", "đang xử lý": "running", "đã hủy": "cancelled", "đang chờ": "waiting"}
-    assert world.instance()["status"] == expected[state]
+    status = world.instance()["status"]
+    shown = {code: label for label, code in expected.items()}.get(status, "đang lỗi" if status == "error" else status)
+    assert status == expected[state], f"Hồ sơ {shown}, không phải {state}."
 
 
 @STEPS.then(r"hồ sơ chạy trên phiên bản (?P<version>\d+) của quy trình")
