@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, inspect, select, table
 
+from api.limits import limiter
 from engine.models import AuditEvent
 from tests.api.conftest import Api, assert_error
 from tests.scenario_support import (
@@ -96,10 +97,12 @@ def _row_counts(api: Api) -> dict[str, int]:
 def test_a_run_never_touches_the_live_database(api: Api) -> None:
     bpmn, files = plan_issuance_bundle()
     before = _row_counts(api)
+    limiter_state = (limiter._storage, limiter.enabled)  # the process-wide login limiter: counters and switch
     report = run(api, without_approval(bpmn), files, FIRST_SCENARIO)
     # the scenario started instances, completed steps, uploaded files, numbered a plan — in its own database
     assert report["scenarios"][0]["steps"][1]["status"] == "passed"
     assert _row_counts(api) == before
+    assert (limiter._storage, limiter.enabled) == limiter_state
     assert before["process_instance"] == 0 and before["document"] == 0
     versions = api.get("/api/v1/process-definitions/plan_issuance/versions", "admin").json
     assert [v["version"] for v in versions] == [1]
