@@ -220,3 +220,14 @@ def test_a_run_over_its_whole_budget_reports_the_rest_as_hết_thời_gian(
     assert [s["status"] for s in never_run["steps"]] == ["failed", "skipped", "skipped"]
     assert never_run["steps"][0]["message"] == message
     assert report["seconds"] < 15
+
+
+def test_an_invalid_draft_is_refused_by_the_deploy_before_any_scenario(api: Api) -> None:
+    api.app.config["SCENARIOS_ON_DEPLOY"] = True
+    bpmn, files = plan_issuance_bundle()
+    broken = bpmn.replace(b'id="Task_draft"', b'id="Task draft"')
+    response = api.post(
+        "/api/v1/process-definitions", "admin", content_type="multipart/form-data", data=multipart(broken, files)
+    )
+    error = assert_error(response, 422, "definition_invalid")
+    assert error["message"].endswith("chưa được triển khai.")

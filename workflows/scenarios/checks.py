@@ -97,12 +97,15 @@ def check_before_deploy(
     budget: ScenarioBudget | None = None,
 ) -> RunReport | None:
     """Before a deploy (outside its transaction): run the process's scenarios when it has any; failing ones
-    without ``confirm_failing`` refuse the deploy (409 ``scenarios_failing``, the report in the details)."""
-    access.DEPLOY_DEFINITIONS.check(actor)
-    key = _draft_key(actor, bpmn, files)
-    texts = dict(features) if features else process_features(key)
+    without ``confirm_failing`` refuse the deploy (409 ``scenarios_failing``, the failing ones in the details).
+    An invalid draft runs nothing: the deploy refuses it with its problems."""
+    checked = validate_definition(actor, bpmn, files)
+    if not checked.valid or checked.key is None:
+        return None  # the deploy refuses it with every problem
+    texts = dict(features) if features else process_features(checked.key)
     if not texts:
         return None
+    key = checked.key
     report = _run(key, bpmn, files, texts, client_for, budget or ScenarioBudget.from_env())
     if not report.passed and not confirm_failing:
         failing = [s.name for s in report.scenarios if s.status != "passed"]
