@@ -22,6 +22,8 @@ from .request_guard import StrictJSONProvider, guard_body, guard_path_and_query
 
 ROOT = Path(__file__).resolve().parents[1]
 JSON_TYPES = {"application/json"}
+# the endpoints that take a diagram bundle (XML or multipart): deploy, Kiểm tra, Chạy kịch bản
+BUNDLE_ENDPOINTS = {"definitions.Definitions", "definitions.DefinitionValidate", "definitions.DefinitionScenarios"}
 
 
 def _secret_key(instance_dir: Path) -> str:
@@ -50,11 +52,15 @@ class UnsupportedMediaType(AppError):
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app; ``config`` overrides (tests pass DATABASE_URL, CLOCK, SECRET_KEY…)."""
+    """Build the app; ``config`` overrides (tests pass DATABASE_URL, CLOCK, SECRET_KEY…; the scenario runner
+    passes SERVICES, the isolated engine's, instead of a database URL)."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     config = dict(config or {})
+    given_services = config.pop("SERVICES", None)
     app.config.update(
-        DATABASE_URL=config.pop("DATABASE_URL", None) or database_url(Path(app.instance_path)),
+        DATABASE_URL=given_services.database_url
+        if given_services is not None
+        else config.pop("DATABASE_URL", None) or database_url(Path(app.instance_path)),
         TOKEN_MAX_AGE=int(os.environ.get("CCHC_TOKEN_MAX_AGE", 8 * 3600)),
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         API_TITLE="CCHC Flow API",
@@ -86,7 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json = StrictJSONProvider(app)  # every JSON body is read strictly (api/request_guard.py)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    services = create_services(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
+    services = given_services or create_services(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
     app.extensions["cchc"] = services
 
     api = CchcApi(
@@ -154,7 +160,10 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
     app.register_blueprint(docs_bp)
     app.register_blueprint(probes.bp)
     init_web(app)
-    init_limiter(app)
+    # The limiter is one object per process: initialising it for a scenario run's app would replace the live
+    # app's counters and settings (RATE_LIMITER=False: that app's logins are only counted, under its own address).
+    if app.config.get("RATE_LIMITER", True):
+        init_limiter(app)
 
 
 def _check_content_type() -> None:
@@ -164,7 +173,7 @@ def _check_content_type() -> None:
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return
     allowed = set(JSON_TYPES)
-    if request.endpoint in {"definitions.Definitions", "definitions.DefinitionValidate"}:
+    if request.endpoint in BUNDLE_ENDPOINTS:
         allowed = {
             "application/xml",
             "text/xml",

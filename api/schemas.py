@@ -177,6 +177,8 @@ class DeployedSchema(Schema):
     created = fields.Boolean(required=True)
     definition = fields.Nested(DefinitionSchema)
     warnings = fields.List(fields.Nested(ProblemSchema), required=True)
+    # the scenarios run before the deploy: counts by status and whether failing ones were confirmed (None: none)
+    scenarios = fields.Dict(keys=fields.String(), allow_none=True)
 
 
 class TaskSchema(Schema):

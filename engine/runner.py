@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +26,7 @@ from .incidents import record_incident, record_script_incident
 from .models import HumanTask, InstanceTask, ProcessInstance, Timer
 from .projection import UnitDirectory, sync_human_tasks, sync_timers, waiting_timers
 from .sandbox import ScriptLimitTaskException
-from .script_limits import ScriptLimits, data_too_large, ensure_data_fits, steps_exceeded
+from .script_limits import ScriptLimits, data_too_large, deadline_passed, ensure_data_fits, steps_exceeded
 from .state_store import SERIALIZER_VERSION, StateDelta, WorkflowState, public_data
 from .tenancy import running_for
 
@@ -86,7 +87,8 @@ class _NoTasks:
 
 
 class _StepCounter:
-    """Called after each automatic step of one run: stops a run that never reaches a person or a timer."""
+    """Called after each automatic step of one run: stops a run that never reaches a person or a timer, and one
+    still going at the limits' wall-clock deadline."""
 
     def __init__(self, limits: ScriptLimits) -> None:
         self.limits = limits
@@ -96,6 +98,8 @@ class _StepCounter:
         self.steps += 1
         if self.steps > self.limits.engine_steps:
             raise ScriptLimitTaskException(task, "", steps_exceeded(self.limits))
+        if self.limits.deadline is not None and time.monotonic() > self.limits.deadline:
+            raise ScriptLimitTaskException(task, "", deadline_passed())
 
 
 class InstanceRunner:

@@ -93,8 +93,9 @@ def create_user(
     roles: list[str],
     now: datetime,
     email: str | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> UserView:
-    """Create an account (administrators)."""
+    """Create an account (administrators); ``hasher``: another than the server's (a throwaway copy's cheap one)."""
     access.MANAGE_USERS.check(actor)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(f'Tên đăng nhập "{username}" đã tồn tại.', code="user_exists")
@@ -104,7 +105,7 @@ def create_user(
         username=username,
         full_name=full_name,
         email=email,
-        password_hash=_HASHER.hash(password),
+        password_hash=(hasher or _HASHER).hash(password),
         unit_code=unit_code,
         roles=sorted(set(roles)),
         active=True,

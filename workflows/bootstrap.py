@@ -11,6 +11,7 @@ from engine.db import default_database_url, make_engine, make_session_factory
 from engine.freshness import DEFAULT_RECHECK_SECONDS, Recheck, recheck_seconds
 from engine.helpers import CalendarSource, standard_helpers
 from engine.runtime import Engine
+from engine.script_limits import ScriptLimits
 
 from .alerts import StepObserver
 from .deadline_rules import DeadlineSettings
@@ -26,8 +27,13 @@ def database_url(instance_dir: Path) -> str:
     return default_database_url(instance_dir)
 
 
-def create_services(database_url: str, clock: Clock | None = None, **engine_options: Any) -> Services:
-    """Everything a request or the worker needs, with the step observer wired into the engine."""
+def create_services(
+    database_url: str, clock: Clock | None = None, limits: ScriptLimits | None = None, **engine_options: Any
+) -> Services:
+    """Everything a request or the worker needs, with the step observer wired into the engine.
+
+    ``limits``: the budgets of diagram code (default: from the environment).
+    """
     clock = clock or SystemClock()
     sql = make_engine(database_url, **engine_options)
     sessions = make_session_factory(sql)
@@ -44,7 +50,7 @@ def create_services(database_url: str, clock: Clock | None = None, **engine_opti
         sessions=sessions,
         calendar=calendar,
         units=units,
-        engine=Engine(clock=clock, helpers=helpers, units=units),
+        engine=Engine(clock=clock, helpers=helpers, units=units, limits=limits),
         deadlines=DeadlineSettings.from_env(),
         mail=MailSettings.from_env(),
     )

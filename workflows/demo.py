@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from engine.views import SYSTEM_ACTOR
@@ -77,8 +78,9 @@ def demo_password() -> str:
     return os.environ.get("CCHC_DEMO_PASSWORD", "demo")
 
 
-def load_demo(services: Services) -> dict[str, int]:
-    """Load what is missing (idempotent): units, demo accounts, every process of ``processes/``."""
+def load_demo(services: Services, hasher: PasswordHasher | None = None) -> dict[str, int]:
+    """Load what is missing (idempotent): units, demo accounts, every process of ``processes/`` (``hasher``: the
+    demo passwords' own, e.g. a cheap one for a throwaway copy)."""
     counts = {"units": 0, "users": 0, "definitions": 0, "plans": 0}
     with services.uow() as uow:
         orgs = organisation.load_org_files()
@@ -101,6 +103,7 @@ def load_demo(services: Services) -> dict[str, int]:
                 unit_code=account.unit_code,
                 roles=list(account.roles),
                 now=services.clock.now(),
+                hasher=hasher,
             )
             counts["users"] += 1
         results = deploy_all(services, uow, SYSTEM_ACTOR)

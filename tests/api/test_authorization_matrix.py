@@ -71,6 +71,9 @@ def a_migration_run(api: Api) -> None:
     assert response.status_code == 200 and response.json["run_id"] == 1, response.json
 
 
+ONE_STEP_FEATURE = "# language: vi\nTính năng: Một bước\n  Kịch bản: Một ngày\n    Cho hôm nay là ngày 02/01/2024\n"
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -180,6 +183,21 @@ CASES = [
         frozenset({"admin"}),
         setup=a_migration_run,
     ),
+    Case(
+        "scenarios",
+        "POST",
+        "/api/v1/process-definitions/test",
+        frozenset({"admin"}),
+        body=lambda: {
+            "content_type": "multipart/form-data",
+            "data": {
+                "bpmn": (io.BytesIO(BPMN), "approval5.bpmn"),
+                "files": form_files(),
+                "features": [(io.BytesIO(ONE_STEP_FEATURE.encode()), "approval5.feature")],
+            },
+        },
+    ),
+    Case("definition_features", "GET", "/api/v1/process-definitions/approval5/features", frozenset({"admin"})),
     Case("instances", "GET", "/api/v1/process-instances", ALL),
     Case(
         "start",
@@ -356,6 +374,7 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "/process-definitions/approval5/versions": "/process-definitions/<key>/versions",
         "/process-definitions/approval5/migrations": "/process-definitions/<key>/migrations",
         "/migrations/1": "/migrations/<run_id>",
+        "/process-definitions/approval5/features": "/process-definitions/<key>/features",
         "/plans/1": "/plans/<plan_id>",
         "/activities/1": "/activities/<activity_id>",
         "/overrides/2024-01-03?organisation_code=SADEC": "/overrides/<day>",

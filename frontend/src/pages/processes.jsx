@@ -17,20 +17,12 @@ import { api, ApiError, query } from "../lib/api.js";
 import { usePage } from "../lib/lists.jsx";
 import { fmtDateTime } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
+import { bundle } from "../lib/bundle.js";
 import { ProblemList, WarningList } from "../lib/problems.jsx";
+import { DeployConfirm, ScenarioResults, useScenarioRun } from "../lib/scenarios.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 import { DiffView, fetchXml, MODDLE } from "../lib/version-diff.jsx";
 import { MigrationView } from "../lib/migration.jsx";
-
-/** The diagram plus the form/DMN files of the version it came from, as the deploy endpoint's multipart body. */
-function bundle(xml, files) {
-  const body = new FormData();
-  body.append("bpmn", new Blob([xml], { type: "application/xml" }), "diagram.bpmn");
-  for (const [name, text] of Object.entries(files || {})) {
-    body.append("files", new Blob([text], { type: name.endsWith(".json") ? "application/json" : "application/xml" }), name);
-  }
-  return body;
-}
 
 function ModelerView({ definition, version, files, onDeployed }) {
   const canvasRef = useRef(null);
@@ -42,6 +34,7 @@ function ModelerView({ definition, version, files, onDeployed }) {
   const [problems, setProblems] = useState([]);
   const [warnings, setWarnings] = useState([]);
   const [busy, setBusy] = useState(false);
+  const scenarios = useScenarioRun(modelerRef);
 
   useEffect(() => {
     const modeler = new Modeler({
@@ -78,6 +71,7 @@ function ModelerView({ definition, version, files, onDeployed }) {
     async (xml) => {
       const modeler = modelerRef.current;
       clearMarks();
+      scenarios.reset();
       setProblems([]);
       setWarnings([]);
       try {
@@ -88,7 +82,7 @@ function ModelerView({ definition, version, files, onDeployed }) {
         setImportInfo({ error: e.message, warnings: e.warnings || [] });
       }
     },
-    [clearMarks],
+    [clearMarks, scenarios.reset],
   );
 
   useEffect(() => {
@@ -148,12 +142,13 @@ function ModelerView({ definition, version, files, onDeployed }) {
     }
   };
 
-  const deploy = async () => {
+  const deploy = async (confirm = false) => {
     setBusy(true);
     setStatus(null);
     setWarnings([]);
     try {
-      const result = await api("process-definitions", { method: "POST", body: bundle(await currentXml(), files) });
+      const fields = confirm ? { confirm_failing_scenarios: "true" } : {};
+      const result = await api("process-definitions", { method: "POST", body: bundle(await currentXml(), files, fields) });
       clearMarks();
       setProblems([]);
       setWarnings(result.warnings || []);
@@ -164,7 +159,7 @@ function ModelerView({ definition, version, files, onDeployed }) {
       onDeployed(result);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422 && Array.isArray(e.details)) showProblems(e.details);
-      setStatus({ kind: "error", error: e });
+      setStatus({ kind: e instanceof ApiError && e.code === "scenarios_failing" ? "confirm" : "error", error: e });
     } finally {
       setBusy(false);
     }
@@ -194,7 +189,10 @@ function ModelerView({ definition, version, files, onDeployed }) {
         <button type="button" className="btn" onClick={validate} disabled={busy || !files}>
           Kiểm tra
         </button>
-        <button type="button" className="btn btn-primary" onClick={deploy} disabled={busy || !files}>
+        <button type="button" className="btn" onClick={async () => scenarios.run(bundle(await currentXml(), files))} disabled={busy || scenarios.busy || !files}>
+          Chạy kịch bản
+        </button>
+        <button type="button" className="btn btn-primary" onClick={() => deploy()} disabled={busy || !files}>
           Triển khai
         </button>
         <button type="button" className="btn" onClick={download}>
@@ -207,6 +205,7 @@ function ModelerView({ definition, version, files, onDeployed }) {
       </div>
       <div role="status" aria-live="polite" data-testid="modeler-status">
         {status && status.kind === "ok" && <p className="alert alert-ok">{status.text}</p>}
+        {status && status.kind === "confirm" && <DeployConfirm error={status.error} busy={busy} onConfirm={() => deploy(true)} />}
         {status && status.kind === "error" && (status.error ? <ErrorBox error={status.error} /> : <p className="alert alert-error">{status.text}</p>)}
         {importInfo && importInfo.error && <p className="alert alert-error">Không mở được sơ đồ: {importInfo.error}</p>}
         {importInfo && importInfo.warnings.length > 0 && (
@@ -222,9 +221,10 @@ function ModelerView({ definition, version, files, onDeployed }) {
       </div>
       {problems.length > 0 && <ProblemList problems={problems} onShow={focusElement} />}
       {warnings.length > 0 && <WarningList warnings={warnings} onShow={focusElement} />}
-      <div className="modeler-layout">
+      <div className={`modeler-layout${scenarios.report || scenarios.busy || scenarios.error ? " with-scenarios" : ""}`}>
         <div ref={canvasRef} className="modeler-canvas" data-testid="modeler" tabIndex={0} aria-label="Vùng vẽ sơ đồ quy trình" />
         <div ref={panelRef} className="modeler-panel" aria-label="Thuộc tính phần tử" />
+        <ScenarioResults run={scenarios} />
       </div>
     </section>
   );
