@@ -315,17 +315,17 @@ def check_criteria_set(raw: Any, *, default_grouping: Sequence[Mapping[str, Any]
     if raw.get("areas") is not None and raw.get("rows") is not None:
         problems.add("set_invalid", "Bộ tiêu chí chỉ có một trong hai: areas (dạng cây) hoặc rows (dạng bảng).")
     nodes_raw: Any = raw.get("areas")
-    if raw.get("rows") is not None:
-        rows = raw["rows"]
+    rows = raw.get("rows")
+    if rows is not None:
         if not isinstance(rows, list):
             problems.add("rows_invalid", "Mục rows phải là danh sách các dòng tiêu chí.")
-            rows = []
-        elif len(rows) > MAX_NODES:
+        elif len(rows) > MAX_NODES:  # refused before building anything of it
             problems.add("too_many_nodes", f"Bộ tiêu chí có {len(rows)} dòng, vượt giới hạn {MAX_NODES} tiêu chí.")
-            rows = []
-        nodes_raw = rows_to_tree(rows, problems)
+        else:
+            nodes_raw = rows_to_tree(rows, problems)
     if not isinstance(nodes_raw, list) or not nodes_raw:
-        problems.add("areas_missing", "Bộ tiêu chí chưa có lĩnh vực nào.")
+        if not problems.items:  # rows refused above already say why there is no tree
+            problems.add("areas_missing", "Bộ tiêu chí chưa có lĩnh vực nào.")
         nodes_raw = []
     seen: dict[str, Any] = {}
     budget = [0]

@@ -15,12 +15,12 @@ from engine.views import SYSTEM_ACTOR
 from . import accounts, criteria_sets, organisation
 from .definitions import deploy_all
 from .models import Unit, User
-from .script_helpers import CRITERIA_DIR
 from .models.plan import Plan
 from .plan.activity_types import PLANS_DIR
 from .plan.launch import launch_plan
 from .plan.org_import import confirm_plan_import
 from .plan.store import SEED_PLAN
+from .script_helpers import CRITERIA_DIR
 from .services import Services
 
 
