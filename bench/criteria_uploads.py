@@ -93,7 +93,8 @@ def main() -> None:
         tracemalloc.stop()
         median = statistics.median(times)
         baseline = baseline or median
-        print(f"{label:38} {len(data):>9} {median * 1000:>10.1f} {median / baseline:>11.1f} {peak // 1024:>9}  {result}")
+        ratio = median / baseline
+        print(f"{label:38} {len(data):>9} {median * 1000:>10.1f} {ratio:>11.1f} {peak // 1024:>9}  {result}")
 
 
 if __name__ == "__main__":
