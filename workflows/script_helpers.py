@@ -166,12 +166,19 @@ class CriteriaLibrary:
     def get(self, code: Any, session: Session | None = None) -> scoring.CriteriaSet:
         """The criteria set of ``code``; refuses unknown codes with the list of known ones."""
         key = str(code or "").strip()
-        found = self._sets.get(key)
+        if key.startswith(STORED_PREFIX):
+            session = session or current_session.get()
+            # one process may serve several databases (tests do): a stored set is cached per database
+            bind = session.get_bind() if session is not None else None
+            cache_key = f"{getattr(bind, 'url', '')} {key}"
+        else:
+            cache_key = key
+        found = self._sets.get(cache_key)
         if found is not None:
             return found
         loaded = self._stored(key, session) if key.startswith(STORED_PREFIX) else self._file(key)
         with self._lock:
-            self._sets[key] = loaded
+            self._sets[cache_key] = loaded
         return loaded
 
     def _file(self, key: str) -> scoring.CriteriaSet:
