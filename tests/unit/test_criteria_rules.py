@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from openpyxl import Workbook
+from sqlalchemy.orm import Session
 
+from engine.db import Base, make_engine
 from engine.errors import UnsupportedType
 from workflows.criteria_files import MAX_CRITERIA_BYTES, read_criteria_file
 from workflows.criteria_rules import MAX_NODES, CriteriaSetInvalid, check_criteria_set
 from workflows.criteria_sets import check_upload, default_grouping
+from workflows.models import CriteriaSetRow, Organisation, Unit
+from workflows.script_helpers import CRITERIA_DIR, CriteriaLibrary, HelperRefused
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUPING = [{"group": "A", "label": "Tốt", "min_percent": 80}, {"group": "B", "label": "Đạt", "min_percent": 0}]
@@ -266,3 +271,51 @@ def test_ten_thousand_excel_rows_are_refused_at_the_bound() -> None:
     book.save(buffer)
     found = file_error(buffer.getvalue(), "nhieu.xlsx")
     assert found["code"] == "file_too_large"
+
+
+# ---------------------------------------------------------------- which set a round takes
+
+
+def _database(path: Path, sets: list[tuple[str | None, str, str]]) -> Session:
+    """A SQLite database with organisations A and B and the stored sets (owner, code, unit kind), all of 2024."""
+    sql = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(sql)
+    now = datetime(2024, 1, 2, tzinfo=UTC)
+    session = Session(sql)
+    for code in ("A", "B"):
+        session.add(Organisation(code=code, name=f"Tổ chức {code}", kind="xa", aliases=[], created_at=now))
+        session.flush()
+        session.add(Unit(code=f"{code}_VP", name=f"Văn phòng {code}", kind="cqcm", organisation_code=code, aliases=[]))
+    for owner, code, kind in sets:
+        document = check_criteria_set(header(code=code, unit_kind=kind, rows=GOOD_ROWS)).document
+        session.add(
+            CriteriaSetRow(organisation_code=owner, code=code, name=document["name"], year=2024, unit_kind=kind,
+                           tree=document, max_points=10, created_at=now)
+        )  # fmt: skip
+    session.flush()
+    return session
+
+
+def test_a_round_takes_its_organisations_newest_set_then_a_shared_stored_one_then_the_file(tmp_path: Path) -> None:
+    library = CriteriaLibrary(CRITERIA_DIR)
+    session = _database(tmp_path / "a.db", [("A", "A-OLD", "xa"), ("A", "A-NEW", "xa"), (None, "CHUNG", "xa")])
+    assert library.choose("par-index-2024-xa", "A", 2024, session)["code"] == "A-NEW"
+    assert library.choose("par-index-2024-xa", "B", 2024, session)["code"] == "CHUNG"  # B has none of its own
+    shipped = library.choose("par-index-2024-cqcm", "A", 2024, session)  # no stored set of that kind
+    assert (shipped["ref"], shipped["id"], shipped["form_code"]) == ("par-index-2024-cqcm", None, "par-index-2024-cqcm")
+    assert library.choose("par-index-2024-xa", "A", 2025, session)["id"] is None  # nothing of 2025
+    assert library.choose("par-index-2024-xa", "A", 2024, None)["id"] is None  # no database: the file
+    chosen = library.choose("par-index-2024-xa", "A", 2024, session)
+    assert library.get(chosen["ref"], session).code == "A-NEW"
+
+
+def test_stored_sets_are_cached_per_database(tmp_path: Path) -> None:
+    library = CriteriaLibrary(CRITERIA_DIR)
+    first = _database(tmp_path / "a.db", [("A", "ONE", "xa")])
+    second = _database(tmp_path / "b.db", [("A", "TWO", "xa")])
+    assert library.get("set:1", first).code == "ONE"
+    assert library.get("set:1", second).code == "TWO"  # the same id in another database is another set
+    with pytest.raises(HelperRefused, match="set:9"):
+        library.get("set:9", first)
+    with pytest.raises(HelperRefused):
+        library.choose("set:1", "A", 2024, first)  # a round chooses among the shared sets only
