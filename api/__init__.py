@@ -185,7 +185,7 @@ def _check_content_type() -> None:
         from .routes.plans import PLAN_FILE_TYPES
 
         allowed = set(PLAN_FILE_TYPES)
-    if request.endpoint == "organisations.OrganisationUnitsImport":
+    if request.endpoint in {"organisations.OrganisationUnitsImport", "organisations.OrganisationCriteriaSets"}:
         allowed = {"multipart/form-data"}
     if request.endpoint == "documents.Documents":
         from .routes.documents import allow_upload_body

@@ -34,7 +34,8 @@ def cmd_init(_: argparse.Namespace) -> int:
     print(f"Cơ sở dữ liệu: {url}")
     print(
         f"Đã nạp: {counts['units']} đơn vị, {counts['users']} tài khoản, {counts['definitions']} quy trình mới, "
-        f"{counts['plans']} kế hoạch mới; {started} hồ sơ mới được triển khai."
+        f"{counts['plans']} kế hoạch mới, {counts['criteria_sets']} bộ tiêu chí riêng; "
+        f"{started} hồ sơ mới được triển khai."
     )
     return 0
 

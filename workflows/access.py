@@ -69,6 +69,19 @@ LAUNCH_PLANS = Rule(
 )
 
 
+# An organisation's own criteria sets (bộ tiêu chí): system administrators for any, its coordinator for its own.
+MANAGE_CRITERIA = Rule(
+    ("admin", "coordinator"),
+    "Chỉ quản trị hệ thống hoặc đầu mối CCHC của tổ chức được quản lý bộ tiêu chí.",
+)
+
+
+def may_manage_criteria_for(actor: Actor, organisation_code: str) -> bool:
+    """Whether ``actor`` manages the criteria sets of ``organisation_code``; another organisation's are a 404
+    to a coordinator (``criteria_sets`` says so), never a 403."""
+    return MANAGE_CRITERIA.allows(actor) and (actor.is_admin or in_tenants(actor, organisation_code))
+
+
 def may_import_plans_for(actor: Actor, own_organisation: str | None, organisation_code: str) -> bool:
     """Plans are imported by administrators for any organisation, by a coordinator only for their own."""
     return EDIT_PLANS.allows(actor) and (actor.is_admin or own_organisation == organisation_code)

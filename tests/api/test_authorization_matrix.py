@@ -32,6 +32,11 @@ BPMN = (FIXTURES / "approval5" / "approval5.bpmn").read_bytes().replace("Ký duy
 FORMS = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")[1]  # every form file of the fixture
 SEED = SEED_PLAN.read_bytes()
 EDITORS = frozenset({"admin", "coordinator"})
+CRITERIA = (
+    (SEED_PLAN.parents[1] / "criteria" / "organisations" / "binh-thanh-2024-cqcm.yaml")
+    .read_bytes()
+    .replace(b"BT-2024-CQCM", b"SD-2024-CQCM")
+)
 
 
 def form_files() -> list[tuple[io.BytesIO, str]]:
@@ -43,6 +48,17 @@ def an_override(api: Api) -> None:
     body = {"day": "2024-01-03", "working": False, "organisation_code": "SADEC"}
     response = api.post("/api/v1/calendar/overrides", "admin", json=body)
     assert response.status_code == 201
+
+
+def a_city_set(api: Api) -> None:
+    """The city's own criteria set, id 2 (the demo commune's is 1)."""
+    response = api.post(
+        "/api/v1/organisations/SADEC/criteria-sets",
+        "admin",
+        data={"file": (io.BytesIO(CRITERIA), "bo.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201 and response.json["id"] == 2, response.json
 
 
 def an_upload(api: Api) -> None:
@@ -129,6 +145,23 @@ CASES = [
             "data": {"file": (io.BytesIO("code,name,kind\nPNV,Phòng Nội vụ,cqcm\n".encode()), "u.csv")},
         },
     ),
+    Case("criteria_sets", "GET", "/api/v1/organisations/SADEC/criteria-sets", EDITORS),
+    Case(
+        "criteria_set_upload_preview",
+        "POST",
+        "/api/v1/organisations/SADEC/criteria-sets?dry_run=1",
+        EDITORS,
+        body=lambda: {"content_type": "multipart/form-data", "data": {"file": (io.BytesIO(CRITERIA), "bo.yaml")}},
+    ),
+    # the demo commune's own set (id 1): the city's coordinator must not learn it exists
+    Case(
+        "criteria_set",
+        "GET",
+        "/api/v1/organisations/BINHTHANH/criteria-sets/1",
+        frozenset({"admin"}),
+        hidden_from("coordinator"),
+    ),
+    Case("criteria_set_delete", "DELETE", "/api/v1/organisations/SADEC/criteria-sets/2", EDITORS, setup=a_city_set),
     Case("users", "GET", "/api/v1/users", frozenset({"admin"})),
     Case(
         "user_create",
@@ -388,6 +421,9 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "/documents/1": "/documents/<document_id>",
         "/organisations/SADEC/plans/import?dry_run=1": "/organisations/<code>/plans/import",
         "/organisations/SADEC": "/organisations/<code>",
+        "/organisations/BINHTHANH": "/organisations/<code>",
+        "/criteria-sets/1": "/criteria-sets/<set_id>",
+        "/criteria-sets/2": "/criteria-sets/<set_id>",
         "?dry_run=1": "",
     }
     normalised = set()

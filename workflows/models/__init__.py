@@ -1,5 +1,6 @@
 """Every table of the CCHC domain; importing this package registers them all (it imports nothing else of workflows)."""
 
+from .criteria import CriteriaSetRow
 from .deadlines import DeadlineExtension
 from .document_files import DocumentBlob, DocumentRef, StoredDocument
 from .documents import DocumentCounter
@@ -9,6 +10,7 @@ from .organisation import Organisation, Unit, User
 from .plan import Plan, PlanActivityRow, PlanArea, PlanObjectiveRow, PlanOccurrence, PlanTaskRow
 
 __all__ = [
+    "CriteriaSetRow",
     "DeadlineExtension",
     "DocumentBlob",
     "DocumentCounter",
