@@ -141,7 +141,8 @@ def make_templates(app: Any, today: date) -> list[Made]:
                     mine = [
                         t for t in result["open_tasks"] if t["id"] in comments and t["unit_code"] == TEMPLATE_UNITS[j]
                     ]
-                    body: dict[str, Any] = {"data": {"coord_opinion": "agree", "coord_content": "Thống nhất với nội dung báo cáo."}}
+                    comment = {"coord_opinion": "agree", "coord_content": "Thống nhất với nội dung báo cáo."}
+                    body: dict[str, Any] = {"data": comment}
                     result = api.post(template_staff(j), f"/api/v1/tasks/{mine[0]['id']}/complete", json=body)[
                         "instance"
                     ]
