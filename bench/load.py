@@ -55,8 +55,9 @@ COMMENT = {"coord_opinion": "agree", "coord_content": "Thống nhất với sả
 CONFIRM = {"decision": "confirm", "extend": False}
 
 
-def cast(pg_url: str, clients: int) -> list[tuple[str, str]]:
-    """(role, username) of each client: staff and heads of the units with the most open steps of their kind."""
+def cast(pg_url: str, clients: int, used: set[str]) -> list[tuple[str, str]]:
+    """(role, username) of each client: staff and heads of the units with the most open steps of their kind,
+    other than the ``used`` units of earlier runs (whose steps those runs completed); adds this run's units."""
     import psycopg
 
     staff_n = max(1, round(clients * 10 / 16))
@@ -64,10 +65,11 @@ def cast(pg_url: str, clients: int) -> list[tuple[str, str]]:
     coord_n = max(1, clients - staff_n - heads_n - 1) if clients >= 4 else 0
     with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         busy = "SELECT unit_code FROM human_task WHERE status = 'ready' AND unit_code LIKE 'DV%%' AND element_id {} "
-        busy += "GROUP BY unit_code ORDER BY count(*) DESC LIMIT %s"
-        staff_units = [r[0] for r in conn.execute(busy.format("<> 'Task_confirm'"), (staff_n,))]
-        head_units = [r[0] for r in conn.execute(busy.format("= 'Task_confirm'"), (staff_n + heads_n,))]
-    head_units = [u for u in head_units if u not in staff_units][:heads_n]
+        busy += "AND NOT unit_code = ANY(%s) GROUP BY unit_code ORDER BY count(*) DESC LIMIT %s"
+        staff_units = [r[0] for r in conn.execute(busy.format("<> 'Task_confirm'"), (sorted(used), staff_n))]
+        used.update(staff_units)
+        head_units = [r[0] for r in conn.execute(busy.format("= 'Task_confirm'"), (sorted(used), heads_n))]
+        used.update(head_units)
     cast_list = [("staff", f"cv{1 + i % 8}.{u.lower()}") for i, u in enumerate(staff_units)]
     cast_list += [("head", f"tp.{u.lower()}") for u in head_units]
     cast_list += [("coordinator", "cchc.pnv")] * coord_n
@@ -200,7 +202,7 @@ def server_commands(processes: int, port: int, server_cmd: str | None) -> list[t
         return [(shlex.split(server_cmd.format(port=port, workers=processes)), port)]
     cli = [sys.executable, "-m", "api.cli", "serve"]
     if processes > 1 and importlib.util.find_spec("gunicorn") is not None:
-        gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(processes), "--threads", "8"]
+        gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(processes), "--threads", "8", "--keep-alive", "30"]
         return [([*gunicorn, "-b", f"127.0.0.1:{port}", "api:create_app()"], port)]
     return [([*cli, "--port", str(port + i)], port + i) for i in range(processes)]
 
@@ -237,6 +239,16 @@ def serve(processes: int, port: int, pg_url: str, server_cmd: str | None, log_di
                 print(f"  {log} has tracebacks")
 
 
+def _by_processes(runs: dict[str, Any]) -> dict[int, tuple[float, float]]:
+    """Mean requests/s and completions/s of the runs of each process count, in the order first run."""
+    found: dict[int, list[tuple[float, float]]] = {}
+    for figures in runs.values():
+        if "processes" in figures:
+            pair = (figures["requests_per_second"], figures["completions_per_second"])
+            found.setdefault(figures["processes"], []).append(pair)
+    return {k: (sum(a for a, _ in v) / len(v), sum(b for _, b in v) / len(v)) for k, v in found.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--pg-url", default=DEFAULT_URL, help="a database seeded by bench/seed_million.py")
@@ -249,28 +261,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    people = cast(args.pg_url, args.clients)
-    print("clients:", ", ".join(f"{role} {user}" for role, user in people))
+    used: set[str] = set()
     runs: dict[str, Any] = {}
     log_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"cchc-load-{os.getpid()}"
     log_dir.mkdir(parents=True, exist_ok=True)
     if args.url:
+        people = cast(args.pg_url, args.clients, used)
         port = int(args.url.rsplit(":", 1)[1].strip("/"))
         runs["server"] = load([port], people, args.seconds, args.max_requests)
         report(runs["server"], f"server at {args.url}")
-    for processes in [] if args.url else args.processes:
+    for i, processes in enumerate([] if args.url else args.processes):
+        people = cast(args.pg_url, args.clients, used)  # fresh units each run: their steps are still open
         with serve(processes, args.port, args.pg_url, args.server_cmd, log_dir) as ports:
             cmd = " ".join(server_commands(processes, args.port, args.server_cmd)[0][0][1:4])
             figures = load(ports, people, args.seconds, args.max_requests)
-        figures["server"] = f"{processes} process(es): {cmd}…"
-        runs[str(processes)] = figures
-        report(figures, figures["server"])
-    if len(runs) > 1:
-        first, *rest = runs.values()
-        for figures in rest:
-            ratio = figures["requests_per_second"] / first["requests_per_second"]
-            done = figures["completions_per_second"] / max(first["completions_per_second"], 1e-9)
-            print(f"\n{figures['server']}: {ratio:.2f} × the requests/s of the first, {done:.2f} × its completions/s")
+        figures.update(server=f"{processes} process(es): {cmd}…", processes=processes, people=people)
+        runs[f"{i + 1}: {processes}"] = figures
+        report(figures, f"run {i + 1}, {figures['server']}")
+    summary = _by_processes(runs)
+    if len(summary) > 1:
+        (base, first), *rest = summary.items()
+        for processes, mean in rest:
+            print(
+                f"\n{processes} processes against {base}: {mean[0] / first[0]:.2f} × the requests/s, "
+                f"{mean[1] / max(first[1], 1e-9):.2f} × the completions/s (means of their runs)"
+            )
     if args.json:
         args.json.write_text(json.dumps(runs, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     failed = any(f["server_errors"] or f["no_answer"] for f in runs.values())

@@ -61,7 +61,15 @@ def test_no_sequential_scan_of_human_task(seeded: dict[str, Any]) -> None:
     assert len(seeded["verified"]) == 9  # a step of each kind opened, completed and its instance read via the API
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True})
     with app.extensions["cchc"].sessions() as session:
-        staff = session.scalar(text("SELECT assignee FROM human_task WHERE assignee LIKE 'cv%' LIMIT 1"))
+        # a staff member to whom a step was given (Giao việc): their inbox reads both kinds of steps
+        staff = session.scalar(
+            text("SELECT 'cv2.' || lower(unit_code) FROM human_task WHERE status = 'ready' AND role = 'staff' LIMIT 1")
+        )
+        session.execute(
+            text("UPDATE human_task SET assignee = :u WHERE id = (SELECT min(id) FROM human_task WHERE status='ready')")
+            .bindparams(u=staff)
+        )
+        session.commit()
         finisher = session.scalar(text("SELECT completed_by FROM human_task WHERE completed_by LIKE 'cv%' LIMIT 1"))
         unit = session.scalar(text("SELECT unit_code FROM human_task WHERE status = 'ready' AND unit_code LIKE 'DV%'"))
     app.extensions["cchc"].close()
