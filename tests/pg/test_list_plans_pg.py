@@ -66,8 +66,9 @@ def test_no_sequential_scan_of_human_task(seeded: dict[str, Any]) -> None:
             text("SELECT 'cv2.' || lower(unit_code) FROM human_task WHERE status = 'ready' AND role = 'staff' LIMIT 1")
         )
         session.execute(
-            text("UPDATE human_task SET assignee = :u WHERE id = (SELECT min(id) FROM human_task WHERE status='ready')")
-            .bindparams(u=staff)
+            text(
+                "UPDATE human_task SET assignee = :u WHERE id = (SELECT min(id) FROM human_task WHERE status='ready')"
+            ).bindparams(u=staff)
         )
         session.commit()
         finisher = session.scalar(text("SELECT completed_by FROM human_task WHERE completed_by LIKE 'cv%' LIMIT 1"))
