@@ -58,6 +58,7 @@ class ProcessInstance(Base):
         Index("ix_instance_updated", "updated_at", "id"),
         Index("ix_instance_due", "due_at", "id"),
         Index("ix_instance_tenant_updated", "tenant", "updated_at", "id"),
+        Index("ix_instance_tenant_id", "tenant", "id"),  # an organisation's instances, newest first
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -104,10 +105,11 @@ class HumanTask(Base):
         Index("ix_human_task_candidates", "status", "role", "unit_code"),
         Index("ix_human_task_assignee", "assignee", "status"),
         Index("ix_human_task_instance", "instance_id", "status"),
-        Index("ix_human_task_due", "status", "due_at"),
+        Index("ix_human_task_due", "status", "due_at", "id"),  # by deadline then id: keyset pages (engine.keyset)
         Index("ix_human_task_deadline_state", "status", "deadline_state"),
         Index("ix_human_task_tenant_candidates", "tenant", "status", "role", "unit_code"),
-        Index("ix_human_task_tenant_due", "tenant", "status", "due_at"),  # a tenant's open steps by deadline
+        Index("ix_human_task_tenant_due", "tenant", "status", "due_at", "id"),  # a tenant's open steps by deadline
+        Index("ix_human_task_completed_by", "completed_by", "status"),  # the done view (GET /tasks?status=completed)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
