@@ -9,7 +9,7 @@ NPM_STAMP := frontend/node_modules/.npm-ci-stamp
 WEB_STAMP := api/web/static/dist/.build-stamp
 FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/build.mjs
 
-.PHONY: install web run serve worker test lint pg-test e2e bench bench-timers clean
+.PHONY: install web run serve serve-prod worker test lint pg-test e2e bench bench-timers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,14 @@ web: $(WEB_STAMP)
 run: install web
 	$(BIN)/cchc init
 	$(BIN)/cchc serve
+
+# production (docs/operations.md): gunicorn, WORKERS web processes × THREADS threads, no worker in them; run
+# `make worker` (one or more) beside it, on PostgreSQL (CCHC_DATABASE_URL) with one CCHC_SECRET_KEY for all
+WORKERS ?= 2
+THREADS ?= 4
+serve-prod: install web
+	$(BIN)/cchc migrate
+	$(BIN)/cchc serve --workers $(WORKERS) --threads $(THREADS)
 
 worker: install
 	$(BIN)/cchc worker

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -23,6 +24,8 @@ from .request_guard import StrictJSONProvider, guard_body, guard_path_and_query
 
 ROOT = Path(__file__).resolve().parents[1]
 JSON_TYPES = {"application/json"}
+# the endpoints that take a diagram bundle (XML or multipart): deploy, Kiểm tra, Chạy kịch bản
+BUNDLE_ENDPOINTS = {"definitions.Definitions", "definitions.DefinitionValidate", "definitions.DefinitionScenarios"}
 
 
 def _secret_key(instance_dir: Path) -> str:
@@ -33,8 +36,16 @@ def _secret_key(instance_dir: Path) -> str:
     path = instance_dir / "secret_key"
     if not path.exists():
         instance_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Several web processes may start at once: the first one creates the file, whole; the others read it.
+        partial = instance_dir / f".secret_key.{os.getpid()}"
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.link(partial, path)
+        finally:
+            partial.unlink()
     return path.read_text().strip()
 
 
@@ -43,11 +54,15 @@ class UnsupportedMediaType(AppError):
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app; ``config`` overrides (tests pass DATABASE_URL, CLOCK, SECRET_KEY…)."""
+    """Build the app; ``config`` overrides (tests pass DATABASE_URL, CLOCK, SECRET_KEY…; the scenario runner
+    passes SERVICES, the isolated engine's, instead of a database URL)."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     config = dict(config or {})
+    given_services = config.pop("SERVICES", None)
     app.config.update(
-        DATABASE_URL=config.pop("DATABASE_URL", None) or database_url(Path(app.instance_path)),
+        DATABASE_URL=given_services.database_url
+        if given_services is not None
+        else config.pop("DATABASE_URL", None) or database_url(Path(app.instance_path)),
         TOKEN_MAX_AGE=int(os.environ.get("CCHC_TOKEN_MAX_AGE", 8 * 3600)),
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         API_TITLE="CCHC Flow API",
@@ -79,7 +94,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json = StrictJSONProvider(app)  # every JSON body is read strictly (api/request_guard.py)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    services = create_services(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
+    services = given_services or create_services(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
     app.extensions["cchc"] = services
 
     api = CchcApi(
@@ -112,10 +127,12 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         definitions,
         documents,
         instances,
+        migrations,
         notifications,
         organisations,
         plan_exports,
         plans,
+        probes,
         province,
         report_exports,
         reports,
@@ -131,6 +148,7 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
         units_users.users_bp,
         organisations.bp,
         definitions.bp,
+        migrations.bp,
         instances.bp,
         tasks.bp,
         plans.bp,
@@ -144,8 +162,12 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
     ):
         api.register_blueprint(bp)
     app.register_blueprint(docs_bp)
+    app.register_blueprint(probes.bp)
     init_web(app)
-    init_limiter(app)
+    # The limiter is one object per process: initialising it for a scenario run's app would replace the live
+    # app's counters and settings (RATE_LIMITER=False: that app's logins are only counted, under its own address).
+    if app.config.get("RATE_LIMITER", True):
+        init_limiter(app)
 
 
 def _check_content_type() -> None:
@@ -155,7 +177,7 @@ def _check_content_type() -> None:
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return
     allowed = set(JSON_TYPES)
-    if request.endpoint in {"definitions.Definitions", "definitions.DefinitionValidate"}:
+    if request.endpoint in BUNDLE_ENDPOINTS:
         allowed = {
             "application/xml",
             "text/xml",
@@ -167,7 +189,7 @@ def _check_content_type() -> None:
         from .routes.plans import PLAN_FILE_TYPES
 
         allowed = set(PLAN_FILE_TYPES)
-    if request.endpoint == "organisations.OrganisationUnitsImport":
+    if request.endpoint in {"organisations.OrganisationUnitsImport", "organisations.OrganisationCriteriaSets"}:
         allowed = {"multipart/form-data"}
     if request.endpoint == "documents.Documents":
         from .routes.documents import allow_upload_body

@@ -1,4 +1,5 @@
-"""``cchc``: init (migrate + demo data), serve (web server + deadline worker), worker (the worker alone)."""
+"""``cchc``: init (migrate + demo data), migrate (the schema alone), serve (web server + deadline worker, or
+``--workers N``: gunicorn web processes alone), worker (the worker alone)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from types import FrameType
 
 from workflows.schema import upgrade
+
+DEFAULT_HOST = "127.0.0.1"
 
 
 def _app_and_url() -> tuple[object, str]:
@@ -31,13 +34,27 @@ def cmd_init(_: argparse.Namespace) -> int:
     print(f"Cơ sở dữ liệu: {url}")
     print(
         f"Đã nạp: {counts['units']} đơn vị, {counts['users']} tài khoản, {counts['definitions']} quy trình mới, "
-        f"{counts['plans']} kế hoạch mới; {started} hồ sơ mới được triển khai."
+        f"{counts['plans']} kế hoạch mới, {counts['criteria_sets']} bộ tiêu chí riêng; "
+        f"{started} hồ sơ mới được triển khai."
     )
     return 0
 
 
+def cmd_migrate(_: argparse.Namespace) -> int:
+    """Bring the database to the newest schema, nothing else (production: no demo data)."""
+    from workflows.bootstrap import database_url
+
+    url = database_url(Path(__file__).resolve().parents[1] / "instance")
+    upgrade(url)
+    print("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the app with waitress on 127.0.0.1:CCHC_PORT, with the worker in a thread unless CCHC_NO_WORKER=1."""
+    """Serve the app with waitress on 127.0.0.1:CCHC_PORT, with the worker in a thread unless CCHC_NO_WORKER=1;
+    with ``--workers N``: gunicorn, N web processes and no worker (docs/operations.md)."""
+    if args.workers is not None:
+        _exec_gunicorn(args)
     from waitress import create_server
 
     from workflows import worker
@@ -63,6 +80,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
             stop.set()
             thread.join(timeout=60)
     return 0
+
+
+def _exec_gunicorn(args: argparse.Namespace) -> None:
+    """Replace this process by a gunicorn master (settings: ``api/gunicorn_conf.py``): signals reach it directly."""
+    if args.workers < 1 or (args.threads is not None and args.threads < 1):
+        raise SystemExit("Số tiến trình web (--workers) và số luồng (--threads) phải lớn hơn 0.")
+    argv = [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf", "--workers", str(args.workers)]
+    if args.threads is not None:
+        argv += ["--threads", str(args.threads)]
+    if args.port is not None or args.host != DEFAULT_HOST:
+        port = args.port or int(os.environ.get("CCHC_PORT", "5000"))
+        argv += ["--bind", f"{args.host}:{port}"]
+    print(
+        f"CCHC Flow: {args.workers} tiến trình web (gunicorn); bộ xử lý hạn không chạy kèm — hãy chạy “cchc worker”.",
+        flush=True,
+    )
+    os.execv(sys.executable, argv)
 
 
 def _raise_on_sigterm() -> None:
@@ -111,9 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cchc", description="CCHC Flow")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="tạo/nâng cấp cơ sở dữ liệu và nạp dữ liệu mẫu").set_defaults(func=cmd_init)
+    migrate_help = "nâng cấp cơ sở dữ liệu lên phiên bản mới nhất (không nạp dữ liệu mẫu)"
+    sub.add_parser("migrate", help=migrate_help).set_defaults(func=cmd_migrate)
     serve_p = sub.add_parser("serve", help="chạy máy chủ web")
-    serve_p.add_argument("--host", default="127.0.0.1")
+    serve_p.add_argument("--host", default=DEFAULT_HOST)
     serve_p.add_argument("--port", type=int, default=None)
+    serve_p.add_argument(
+        "--workers", type=int, default=None, help="số tiến trình web (gunicorn, không chạy bộ xử lý hạn kèm theo)"
+    )
+    serve_p.add_argument("--threads", type=int, default=None, help="số luồng mỗi tiến trình web (với --workers)")
     serve_p.set_defaults(func=cmd_serve)
     worker_p = sub.add_parser("worker", help="chạy bộ xử lý hạn: hẹn giờ, nhắc việc, cảnh báo, gửi thư")
     worker_p.add_argument(

@@ -40,6 +40,10 @@ class ScoringResultsSchema(Schema):
     year = fields.Integer(allow_none=True)
     criteria_code = fields.String(required=True)
     criteria_name = fields.String(required=True)
+    criteria_ref = fields.String(
+        required=True, metadata={"description": "Bộ tiêu chí đợt đã dùng: mã bộ dùng chung, hoặc set:<id> (bộ riêng)"}
+    )
+    criteria_set_id = fields.Integer(allow_none=True, metadata={"description": "Mã bộ tiêu chí riêng của tổ chức"})
     stage = fields.String(required=True, metadata={"description": "provisional | approved | published"})
     stage_label = fields.String(required=True)
     decision_number = fields.String(allow_none=True)

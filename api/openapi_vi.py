@@ -117,6 +117,27 @@ OPERATIONS: dict[tuple[str, str], str | tuple[str, str]] = {
     ("get", f"{P}/documents/{{document_id}}"): "Thông tin một tài liệu",
     ("delete", f"{P}/documents/{{document_id}}"): "Xóa tài liệu đã tải lên mà chưa bước nào dùng",
     ("get", f"{P}/documents/{{document_id}}/content"): "Tải xuống tệp của tài liệu (có ghi nhật ký)",
+    ("post", f"{DEFS}/test"): (
+        "Chạy kịch bản với bản nháp (quản trị viên)",
+        "Chạy các kịch bản tiếng Việt (tệp .feature) của quy trình với sơ đồ gửi lên, trong một máy chạy riêng "
+        "(cơ sở dữ liệu trong bộ nhớ, đồng hồ riêng), không chạm vào dữ liệu thật; trả về kết quả từng kịch bản, "
+        "từng bước (passed, failed, undefined) với phần tử BPMN liên quan và độ bao phủ làn, bước.",
+    ),
+    ("get", f"{DEFS}/{{key}}/features"): "Các tệp kịch bản (.feature) của một quy trình (quản trị viên)",
+    ("get", f"{DEFS}/{{key}}/migrations"): "Các lần chuyển phiên bản gần nhất của quy trình (quản trị viên)",
+    ("post", f"{DEFS}/{{key}}/migrations"): (
+        "Chuyển hồ sơ đang chạy sang phiên bản khác (quản trị viên)",
+        "Thử (``dry_run``) hoặc chạy chuyển hồ sơ từ ``from_version`` sang ``to_version``: từng hồ sơ chuyển được "
+        "hay không kèm lý do; khi chạy, mỗi hồ sơ chuyển trong một giao dịch riêng, theo lô.",
+    ),
+    ("get", f"{DEFS}/{{key}}/migrations/{{run_id}}"): "Một lần chuyển phiên bản với kết quả của từng hồ sơ",
+    ("get", f"{P}/organisations/{{code}}/criteria-sets"): "Bộ tiêu chí Chỉ số CCHC của tổ chức",
+    ("post", f"{P}/organisations/{{code}}/criteria-sets"): (
+        "Nhập bộ tiêu chí (YAML, JSON, Excel)",
+        "``dry_run=1``: chỉ kiểm tra và xem trước cây tiêu chí; lỗi từng dòng trả về 422 kèm mã lỗi.",
+    ),
+    ("get", f"{P}/organisations/{{code}}/criteria-sets/{{set_id}}"): "Một bộ tiêu chí của tổ chức, với cây tiêu chí",
+    ("delete", f"{P}/organisations/{{code}}/criteria-sets/{{set_id}}"): "Xóa bộ tiêu chí chưa được dùng",
 }
 
 

@@ -83,3 +83,25 @@ class UnitImportSchema(Schema):
     unchanged = fields.Integer(required=True)
     rows = fields.List(fields.Nested(UnitImportRowSchema), required=True)
     errors = fields.List(fields.Nested(UnitImportErrorSchema), required=True)
+
+
+class CriteriaSetQuerySchema(QuerySchema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "1: chỉ kiểm tra và xem trước, không lưu"})
+
+
+class CriteriaSetSchema(Schema):
+    id = fields.Integer(allow_none=True, metadata={"description": "null: bộ dùng chung có sẵn (tệp)"})
+    ref = fields.String(required=True, metadata={"description": "Mã đợt chấm điểm ghi lại: set:<id> hoặc mã tệp"})
+    organisation_code = fields.String(allow_none=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    year = fields.Integer(required=True)
+    unit_kind = fields.String(required=True)
+    unit_kind_label = fields.String(required=True)
+    max_points = fields.Float(required=True)
+    sub_criteria = fields.Integer(required=True, metadata={"description": "Số tiêu chí thành phần"})
+    shared = fields.Boolean(required=True)
+    source_name = fields.String(allow_none=True)
+    created_by = fields.String(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
+    tree = fields.Dict(allow_none=True, metadata={"description": "Cây tiêu chí (khi xem một bộ)"})

@@ -294,6 +294,8 @@ class ProgressSchema(Schema):
 class DueDateQuerySchema(QuerySchema):
     start = fields.Date(required=True)
     working_days = fields.Integer(required=True, validate=validate.Range(min=-1000, max=1000))
+    # Whose calendar (an organisation the caller sees); default: the caller's own organisation's.
+    organisation_code = fields.String(validate=validate.Length(min=1, max=50))
 
 
 class DayOffSchema(Schema):
@@ -311,12 +313,22 @@ class DueDateSchema(Schema):
 
 class OverrideQuerySchema(QuerySchema):
     year = fields.Integer(validate=validate.Range(min=1900, max=2200))
+    # Only the overrides for every organisation and this one's (an organisation the caller sees).
+    organisation_code = fields.String(validate=validate.Length(min=1, max=50))
+
+
+class OverrideDeleteQuerySchema(QuerySchema):
+    # Whose override: an organisation's code; empty: the one for every organisation; absent: the caller's
+    # own organisation's (a system administrator's: the one for every organisation).
+    organisation_code = fields.String(validate=validate.Length(max=50))
 
 
 class OverrideSchema(Schema):
     day = fields.Date(required=True)
     working = fields.Boolean(required=True)
     reason = fields.String(allow_none=True)
+    organisation = fields.String(allow_none=True, metadata={"description": "Mã tổ chức; null: mọi tổ chức"})
+    organisation_name = fields.String(allow_none=True)
     created_by = fields.String(allow_none=True)
     created_at = fields.DateTime()
 
@@ -325,3 +337,6 @@ class OverrideCreateSchema(StrictSchema):
     day = Day(required=True)
     working = fields.Boolean(required=True)
     reason = FreeText(allow_none=True, validate=validate.Length(max=500))
+    # null: every organisation (system administrators); absent: the caller's own organisation's (a system
+    # administrator's: every organisation's).
+    organisation_code = fields.String(allow_none=True, validate=validate.Length(min=1, max=50))

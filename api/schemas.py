@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from workflows.lists import DEFAULT_LIMIT, MAX_LIMIT, MAX_Q, SORTS
 from workflows.roles import ROLES
@@ -177,6 +177,8 @@ class DeployedSchema(Schema):
     created = fields.Boolean(required=True)
     definition = fields.Nested(DefinitionSchema)
     warnings = fields.List(fields.Nested(ProblemSchema), required=True)
+    # the scenarios run before the deploy: counts by status and whether failing ones were confirmed (None: none)
+    scenarios = fields.Dict(keys=fields.String(), allow_none=True)
 
 
 class TaskSchema(Schema):
@@ -241,6 +243,15 @@ class ListQuerySchema(QuerySchema):
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT4_MAX))
     sort = fields.String(validate=validate.OneOf(SORTS))
+    # Keyset paging (docs/lists.md): the X-Next-Cursor of the previous page, instead of an offset.
+    cursor = fields.String(validate=validate.Length(min=1, max=400))
+
+    @validates_schema
+    def _cursor_or_offset(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("cursor") and data.get("offset"):
+            raise ValidationError(
+                "Dùng con trỏ trang (cursor) hoặc số dòng bỏ qua (offset), không dùng cả hai.", "cursor"
+            )
 
 
 class InstanceQuerySchema(ListQuerySchema):

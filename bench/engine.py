@@ -121,7 +121,7 @@ class Units:
 
 def make_helpers() -> dict[str, Callable[..., Any]]:
     calendar = WorkingCalendar()
-    return standard_helpers(lambda: calendar)
+    return standard_helpers(lambda _tenant: calendar)
 
 
 # ----------------------------------------------------------------------------------------- raw SpiffWorkflow

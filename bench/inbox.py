@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         sessions = make_session_factory(sql)
         clock = ManualClock(datetime(2024, 1, 2, 8, 0, tzinfo=LOCAL_TZ))
         calendar = WorkingCalendar()
-        engine = Engine(clock=clock, helpers=standard_helpers(lambda: calendar))
+        engine = Engine(clock=clock, helpers=standard_helpers(lambda _tenant: calendar))
         with UnitOfWork(sessions) as uow:
             roles = {"staff", "head", "leader", "clerk"}
             deploy(uow.session, bpmn, files, known_roles=roles, actor="bench", now=clock.now())

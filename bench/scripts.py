@@ -39,7 +39,7 @@ from engine.calendar import WorkingCalendar  # noqa: E402
 from engine.helpers import standard_helpers  # noqa: E402
 
 CALENDAR = WorkingCalendar()
-HELPERS = standard_helpers(lambda: CALENDAR)
+HELPERS = standard_helpers(lambda _tenant: CALENDAR)
 DATA: dict[str, Any] = {
     "approved": True,
     "title": "Kế hoạch cải cách hành chính năm 2024",

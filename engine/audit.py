@@ -28,6 +28,7 @@ EVENT_KINDS = frozenset(
         "instance_retried",
         "instance_cancelled",
         "instance_completed",
+        "instance_migrated",
         "document_uploaded",
         "document_downloaded",
         "document_deleted",

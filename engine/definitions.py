@@ -70,9 +70,11 @@ def deploy(
     actor: str | None,
     now: datetime,
     check_form: FormChecker | None = None,
+    audit_note: Mapping[str, Any] | None = None,
 ) -> DeployResult:
     """Deploy a bundle; identical content returns the existing version, changed content is n+1 (``check_form``:
-    the caller's own rules for its forms, see ``validation.check_bundle``)."""
+    the caller's own rules for its forms, see ``validation.check_bundle``; ``audit_note``: what the caller adds
+    to the ``definition_deployed`` event)."""
     # The text the validator reads and the table stores: UTF-8 in NFC (a non-UTF-8 file fails validation).
     bpmn = utf8_nfc(bpmn) or bpmn
     files = {name: utf8_nfc(data) or data for name, data in files.items()}
@@ -114,7 +116,7 @@ def deploy(
         at=now,
         actor=actor,
         definition_id=row.id,
-        payload={"process_key": key, "version": row.version},
+        payload={**(audit_note or {}), "process_key": key, "version": row.version},
     )
     return DeployResult(DefinitionView.of(row), created=True, warnings=warnings)
 

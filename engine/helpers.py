@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .calendar import WorkingCalendar
 from .clock import LOCAL_TZ, Clock, current_clock
+from .freshness import Recheck
 from .models import CalendarOverride
 from .projection import END_OF_WORKING_DAY
+from .tenancy import current_tenant
 
 # The calendar builds each year it crosses (a few ms a year, cached): the helpers refuse spans a diagram never
 # needs, so that one call cannot spend a script's whole budget (or the process's memory) inside the calendar.
@@ -33,33 +35,84 @@ def as_date(value: Any) -> date:
 
 
 class CalendarSource:
-    """Gives the working calendar with the administrator's overrides, reloaded when they change."""
+    """Gives each tenant's working calendar: the overrides for every tenant (``organisation_code`` NULL) with the
+    tenant's own on top (they win on the same day).
 
-    def __init__(self, session_factory: sessionmaker[Session] | None = None) -> None:
+    The whole override table is read at once (a few rows per tenant and year); a tenant without overrides of its
+    own shares the calendar of every tenant, so its yearly tables are built once. This process's change clears the
+    calendars after its commit (``invalidate``); another process's change is seen at the next comparison of the
+    override rows with the ones the calendars were built from (``engine.freshness``).
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session] | None = None, recheck: Recheck | None = None) -> None:
         self._factory = session_factory
-        self._calendar: WorkingCalendar | None = None
+        self._rows: frozenset[tuple[str | None, date, bool]] | None = None  # what the calendars were built from
+        self._own: dict[str, dict[date, bool]] = {}  # each tenant's own overrides
+        self._shared: dict[date, bool] = {}  # the overrides for every tenant
+        self._calendars: dict[str | None, WorkingCalendar] = {}
+        self._recheck = recheck or Recheck()
+        self._generation = 0  # bumped by invalidate: a read that began before it does not count as a check
         self._lock = threading.Lock()
 
     def invalidate(self) -> None:
-        """Forget the cached calendar (after overrides changed)."""
+        """Forget every cached calendar (after overrides changed)."""
         with self._lock:
-            self._calendar = None
+            self._rows = None
+            self._calendars = {}
+            self._generation += 1
+        self._recheck.reset()
 
-    def get(self) -> WorkingCalendar:
-        calendar = self._calendar
-        if calendar is None:
-            overrides: dict[date, bool] = {}
-            if self._factory is not None:
-                with self._factory() as session:
-                    overrides = {row.day: row.working for row in session.scalars(select(CalendarOverride))}
-            calendar = WorkingCalendar(overrides)
-            with self._lock:
-                self._calendar = calendar
+    def get(self, tenant: str | None = None) -> WorkingCalendar:
+        """The calendar of ``tenant`` (None: the calendar of every tenant, without any tenant's own overrides)."""
+        calendar = self._calendars.get(tenant)
+        if calendar is not None and (self._factory is None or not self._recheck.due()):
+            return calendar
+        self._refresh()
+        with self._lock:
+            key = tenant if tenant in self._own else None
+            calendar = self._calendars.get(key)
+            if calendar is None:
+                calendar = WorkingCalendar(self._shared if key is None else self._shared | self._own[key])
+                self._calendars[key] = calendar
+            self._calendars[tenant] = calendar
         return calendar
 
+    def tenants(self) -> frozenset[str]:
+        """The tenants with overrides of their own (the others follow the calendar of every tenant)."""
+        if self._rows is None or (self._factory is not None and self._recheck.due()):
+            self._refresh()
+        with self._lock:
+            return frozenset(self._own)
 
-def standard_helpers(calendar: Callable[[], WorkingCalendar], clock: Clock | None = None) -> dict[str, Any]:
-    """today, now, add_working_days, working_days_between, deadline_at."""
+    def _refresh(self) -> None:
+        """Read the override table; rebuild the calendars only when the rows differ from the ones they came from."""
+        generation = self._generation
+        rows: frozenset[tuple[str | None, date, bool]] = frozenset()
+        if self._factory is not None:
+            with self._factory() as session:
+                result = session.execute(
+                    select(CalendarOverride.organisation_code, CalendarOverride.day, CalendarOverride.working)
+                )
+                rows = frozenset((tenant, day, working) for tenant, day, working in result)
+        with self._lock:
+            if rows != self._rows:  # unchanged: keep the years already built
+                shared: dict[date, bool] = {}
+                own: dict[str, dict[date, bool]] = {}
+                for tenant, day, working in rows:
+                    (shared if tenant is None else own.setdefault(tenant, {}))[day] = working
+                self._rows, self._shared, self._own, self._calendars = rows, shared, own, {}
+            if generation == self._generation:
+                self._recheck.done()
+
+
+def standard_helpers(
+    calendar: Callable[[str | None], WorkingCalendar], clock: Clock | None = None
+) -> dict[str, Any]:
+    """today, now, add_working_days, working_days_between, deadline_at.
+
+    ``calendar(tenant)`` gives a tenant's working calendar; the helpers count on the calendar of the instance
+    being run (``tenancy.current_tenant``).
+    """
 
     def _clock() -> Clock:
         return clock if clock is not None else current_clock()
@@ -74,13 +127,13 @@ def standard_helpers(calendar: Callable[[], WorkingCalendar], clock: Clock | Non
         days = int(n)
         if abs(days) > MAX_WORKING_DAYS:
             raise ValueError(f"Số ngày làm việc quá lớn: {days} (tối đa {MAX_WORKING_DAYS:,})".replace(",", "."))
-        return calendar().add_working_days(as_date(start), days).isoformat()
+        return calendar(current_tenant()).add_working_days(as_date(start), days).isoformat()
 
     def working_days_between(a: Any, b: Any) -> int:
         first, last = as_date(a), as_date(b)
         if abs(last.year - first.year) > MAX_YEARS_BETWEEN:
             raise ValueError(f"Khoảng thời gian quá dài: từ {first} đến {last} (tối đa {MAX_YEARS_BETWEEN} năm)")
-        return calendar().working_days_between(first, last)
+        return calendar(current_tenant()).working_days_between(first, last)
 
     def deadline_at(day: Any) -> str:
         return datetime.combine(as_date(day), END_OF_WORKING_DAY, LOCAL_TZ).isoformat()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -57,6 +58,7 @@ class ProcessInstance(Base):
         Index("ix_instance_updated", "updated_at", "id"),
         Index("ix_instance_due", "due_at", "id"),
         Index("ix_instance_tenant_updated", "tenant", "updated_at", "id"),
+        Index("ix_instance_tenant_id", "tenant", "id"),  # an organisation's instances, newest first
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -103,10 +105,11 @@ class HumanTask(Base):
         Index("ix_human_task_candidates", "status", "role", "unit_code"),
         Index("ix_human_task_assignee", "assignee", "status"),
         Index("ix_human_task_instance", "instance_id", "status"),
-        Index("ix_human_task_due", "status", "due_at"),
+        Index("ix_human_task_due", "status", "due_at", "id"),  # by deadline then id: keyset pages (engine.keyset)
         Index("ix_human_task_deadline_state", "status", "deadline_state"),
         Index("ix_human_task_tenant_candidates", "tenant", "status", "role", "unit_code"),
-        Index("ix_human_task_tenant_due", "tenant", "status", "due_at"),  # a tenant's open steps by deadline
+        Index("ix_human_task_tenant_due", "tenant", "status", "due_at", "id"),  # a tenant's open steps by deadline
+        Index("ix_human_task_completed_by", "completed_by", "status"),  # the done view (GET /tasks?status=completed)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -172,11 +175,23 @@ class CalendarOverride(Base):
     """An administrator's correction of the working-day calendar (extra day off / extra working day)."""
 
     __tablename__ = "calendar_override"
+    __table_args__ = (
+        # One override per tenant and day, and one per day for every tenant (NULLs are distinct in a UNIQUE).
+        UniqueConstraint("organisation_code", "day", name="uq_calendar_override_organisation_day"),
+        Index(
+            "ix_calendar_override_shared_day",
+            "day",
+            unique=True,
+            sqlite_where=text("organisation_code IS NULL"),
+            postgresql_where=text("organisation_code IS NULL"),
+        ),
+    )
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
     working: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(String(500))
-    # The caller's organisation the correction is for; NULL = every organisation.
-    organisation_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    # The tenant (organisation) the correction is for; NULL = every tenant. Its own override wins over a shared one.
+    organisation_code: Mapped[str | None] = mapped_column(String(50))
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column()

@@ -103,6 +103,11 @@ def _due_at(task: Task, wf: BpmnWorkflow) -> datetime | None:
         ) from exc
 
 
+def step_due_at(task: Task, wf: BpmnWorkflow) -> datetime | None:
+    """A step's deadline from its ``dueDate`` property (None without one; ``ScriptFailed`` if it is no date)."""
+    return _due_at(task, wf)
+
+
 class HasLanes(Protocol):
     """A definition as the projection needs it: lane name -> {"role", "unit"} rules."""
 

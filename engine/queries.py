@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, union
+from sqlalchemy.orm import Session, defer
 
 from . import search
 from .errors import NotFound
+from .keyset import Cursor, Order
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 from .rows import STEP_VIEW_COLUMNS, step_view
 from .views import Actor, EventView, InstanceView, Listed, SubmissionView, TaskRowView, TaskView
@@ -57,6 +58,7 @@ class PageRequest:
     limit: int = 50
     offset: int = 0
     sort: str | None = None
+    cursor: str | None = None  # keyset paging: the rows after this cursor (``offset`` is then not used)
 
 
 _INSTANCE_OF_STEP = select(
@@ -98,21 +100,48 @@ def _step_conditions(flt: InboxFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-def _step_order(sort: str | None) -> list[Any]:
+def _step_order(sort: str | None) -> Order:
+    if sort in ("updated_at", "-updated_at"):
+        return Order(sort, ProcessInstance.updated_at, HumanTask.id, descending=sort.startswith("-"))
     if sort == "-due_at":
-        return [HumanTask.due_at.is_(None), HumanTask.due_at.desc(), HumanTask.id.desc()]
-    if sort == "updated_at":
-        return [ProcessInstance.updated_at, HumanTask.id]
-    if sort == "-updated_at":
-        return [ProcessInstance.updated_at.desc(), HumanTask.id.desc()]
-    return [HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id]  # by due date, undated last
+        return Order(sort, HumanTask.due_at, HumanTask.id, descending=True, nullable=True)
+    return Order("due_at", HumanTask.due_at, HumanTask.id, nullable=True)  # by due date, undated last
 
 
 def _bounded(page: PageRequest) -> PageRequest | None:
     """The page with a limit the databases accept; None when the offset lies beyond any row."""
     if page.offset > _MAX_SQL_INTEGER:
         return None  # no row lies that far, and the databases refuse such an integer
-    return PageRequest(min(page.limit, _MAX_SQL_INTEGER), page.offset, page.sort)
+    return PageRequest(min(page.limit, _MAX_SQL_INTEGER - 1), page.offset, page.sort, page.cursor)
+
+
+def _page(
+    session: Session, query: Select[Any], where: list[ColumnElement[bool]], order: Order, page: PageRequest
+) -> tuple[list[Any], str | None]:
+    """The rows of one page (by ``offset`` or after ``cursor``) and the cursor of the next page (None: no more).
+
+    ``query`` selects the sort value and the id as its last two columns. One more row than the page is read to
+    know whether another page follows.
+    """
+    bounded = _bounded(page)
+    if bounded is None:
+        return [], None
+    steps: list[list[ColumnElement[bool]]]
+    if bounded.cursor is None:
+        steps, offset = [[]], bounded.offset
+    else:
+        steps, offset = order.after(Cursor.decode(bounded.cursor)), 0
+    want = bounded.limit + 1
+    rows: list[Any] = []
+    for extra in steps:  # the rows after the cursor with a sort value, then (nulls last) those without
+        chosen = query.where(*where, *extra).order_by(*order.order_by()).limit(want - len(rows)).offset(offset)
+        rows.extend(session.execute(chosen).all())
+        if len(rows) >= want:
+            break
+    if len(rows) <= bounded.limit:
+        return rows, None
+    rows = rows[: bounded.limit]
+    return rows, order.cursor_of(rows[-1][-2], rows[-1][-1])
 
 
 def _needs_instance(flt: InboxFilter, sort: str | None) -> bool:
@@ -122,41 +151,57 @@ def _needs_instance(flt: InboxFilter, sort: str | None) -> bool:
 
 def _steps(session: Session, where: list[ColumnElement[bool]], page: PageRequest, *, join: bool) -> Listed[TaskRowView]:
     """One page of steps and the total; the instances' titles and deadlines are read for the page's rows only."""
-    counted = select(func.count()).select_from(HumanTask)
-    if join:
-        counted = counted.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    total = session.scalar(counted.where(*where)) or 0
-    bounded = _bounded(page)
-    if bounded is None or total <= bounded.offset:
-        return Listed([], total)
-    query = select(*STEP_VIEW_COLUMNS).select_from(HumanTask)  # plain rows: no ORM objects to build
+    total = None  # a page after a cursor: the list is not counted again (the first page gave the total)
+    if page.cursor is None:
+        counted = select(func.count()).select_from(HumanTask)
+        if join:
+            counted = counted.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        total = session.scalar(counted.where(*where)) or 0
+        if total <= page.offset:
+            return Listed([], total)
+    order = _step_order(page.sort)
+    # plain rows: no ORM objects to build; the sort value and the id last, for the next page's cursor
+    query = select(*STEP_VIEW_COLUMNS, order.column, HumanTask.id).select_from(HumanTask)
     if join:
         query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    query = query.where(*where).order_by(*_step_order(bounded.sort)).limit(bounded.limit).offset(bounded.offset)
-    steps = [step_view(r) for r in session.execute(query)]
-    about = {
-        instance_id: (title, name, due)
-        for instance_id, title, name, due in session.execute(
-            _INSTANCE_OF_STEP.where(ProcessInstance.id.in_({s.instance_id for s in steps}))
-        )
-    }
+    rows, next_cursor = _page(session, query, where, order, page)
+    steps = [step_view(r[:-2]) for r in rows]
+    about = (
+        {
+            instance_id: (title, name, due)
+            for instance_id, title, name, due in session.execute(
+                _INSTANCE_OF_STEP.where(ProcessInstance.id.in_({s.instance_id for s in steps}))
+            )
+        }
+        if steps
+        else {}
+    )
     items = []
     for row in steps:
         title, name, due = about.get(row.instance_id, (None, None, None))
         items.append(TaskRowView(**vars(row), instance_title=title, process_name=name, instance_due_at=due))
-    return Listed(items, total)
+    return Listed(items, total, next_cursor)
+
+
+def _whose(actor: Actor, status: str) -> ColumnElement[bool]:
+    """The steps of the actor's inbox: their own and (open) the unclaimed ones their roles and unit may take, or
+    (finished) those they completed. A union of one indexed read per kind: an OR of them defeats the indexes."""
+    mine = select(HumanTask.id).where(HumanTask.assignee == actor.username, HumanTask.status == status)
+    if status == "ready":
+        others = select(HumanTask.id).where(
+            HumanTask.status == status,
+            HumanTask.assignee.is_(None),
+            HumanTask.role.in_(sorted(actor.roles)) if actor.roles else false(),
+            or_(HumanTask.unit_code.is_(None), HumanTask.unit_code == actor.unit_code),
+        )
+    else:
+        others = select(HumanTask.id).where(HumanTask.completed_by == actor.username, HumanTask.status == status)
+    return HumanTask.id.in_(union(mine, others))
 
 
 def inbox_page(session: Session, actor: Actor, flt: InboxFilter, page: PageRequest) -> Listed[TaskRowView]:
     """Steps assigned to the actor plus unclaimed steps their roles and unit may take (default: by due date)."""
-    mine = HumanTask.assignee == actor.username
-    candidate = and_(
-        HumanTask.assignee.is_(None),
-        HumanTask.role.in_(sorted(actor.roles)) if actor.roles else false(),
-        or_(HumanTask.unit_code.is_(None), HumanTask.unit_code == actor.unit_code),
-    )
-    who = or_(mine, candidate) if flt.status == "ready" else or_(mine, HumanTask.completed_by == actor.username)
-    where = [who, *_tenant_where(HumanTask.tenant, actor.tenants), *_step_conditions(flt)]
+    where = [_whose(actor, flt.status), *_tenant_where(HumanTask.tenant, actor.tenants), *_step_conditions(flt)]
     return _steps(session, where, page, join=_needs_instance(flt, page.sort))
 
 
@@ -178,16 +223,12 @@ def task(session: Session, task_id: int, *, tenants: frozenset[str] | None = Non
     return TaskView.of(row)
 
 
-def _instance_order(sort: str | None) -> list[Any]:
-    if sort == "due_at":
-        return [ProcessInstance.due_at.is_(None), ProcessInstance.due_at, ProcessInstance.id]
-    if sort == "-due_at":
-        return [ProcessInstance.due_at.is_(None), ProcessInstance.due_at.desc(), ProcessInstance.id.desc()]
-    if sort == "updated_at":
-        return [ProcessInstance.updated_at, ProcessInstance.id]
-    if sort == "-updated_at":
-        return [ProcessInstance.updated_at.desc(), ProcessInstance.id.desc()]
-    return [ProcessInstance.id.desc()]  # newest first
+def _instance_order(sort: str | None) -> Order:
+    if sort in ("due_at", "-due_at"):
+        return Order(sort, ProcessInstance.due_at, ProcessInstance.id, descending=sort.startswith("-"), nullable=True)
+    if sort in ("updated_at", "-updated_at"):
+        return Order(sort, ProcessInstance.updated_at, ProcessInstance.id, descending=sort.startswith("-"))
+    return Order("-id", None, ProcessInstance.id, descending=True)  # newest first
 
 
 def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> Listed[InstanceView]:
@@ -208,18 +249,22 @@ def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> L
     matched = search.matches(ProcessInstance.search_text, flt.q)
     if matched is not None:
         where.append(matched)
-    joined = select(ProcessInstance, ProcessDefinition.version).join(
-        ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id
+    total = None  # as for steps: not counted after a cursor
+    if page.cursor is None:
+        counted = select(func.count()).select_from(ProcessInstance)
+        if flt.definition_version is not None:
+            counted = counted.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        total = session.scalar(counted.where(*where)) or 0
+        if total <= page.offset:
+            return Listed([], total)
+    order = _instance_order(page.sort)
+    key = order.column if order.column is not None else ProcessInstance.id
+    joined = (
+        select(ProcessInstance, ProcessDefinition.version, key, ProcessInstance.id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .options(defer(ProcessInstance.state))  # the serialized workflow: lists never read it
     )
-    counted = select(func.count()).select_from(ProcessInstance)
-    if flt.definition_version is not None:
-        counted = counted.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-    total = session.scalar(counted.where(*where)) or 0
-    bounded = _bounded(page)
-    if bounded is None or total <= bounded.offset:
-        return Listed([], total)
-    query = joined.where(*where).order_by(*_instance_order(bounded.sort)).limit(bounded.limit)
-    rows = session.execute(query.offset(bounded.offset)).all()
+    rows, next_cursor = _page(session, joined, where, order, page)
     found = [r[0].id for r in rows]
     open_tasks: dict[int, list[TaskView]] = {}
     if found:
@@ -229,7 +274,8 @@ def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> L
             .order_by(HumanTask.id)
         ):
             open_tasks.setdefault(t.instance_id, []).append(TaskView.of(t))
-    return Listed([InstanceView.of(inst, version, open_tasks.get(inst.id, [])) for inst, version in rows], total)
+    items = [InstanceView.of(inst, version, open_tasks.get(inst.id, [])) for inst, version, *_ in rows]
+    return Listed(items, total, next_cursor)
 
 
 def instances(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,8 +26,9 @@ from .incidents import record_incident, record_script_incident
 from .models import HumanTask, InstanceTask, ProcessInstance, Timer
 from .projection import UnitDirectory, sync_human_tasks, sync_timers, waiting_timers
 from .sandbox import ScriptLimitTaskException
-from .script_limits import ScriptLimits, data_too_large, ensure_data_fits, steps_exceeded
+from .script_limits import ScriptLimits, data_too_large, deadline_passed, ensure_data_fits, steps_exceeded
 from .state_store import SERIALIZER_VERSION, StateDelta, WorkflowState, public_data
+from .tenancy import running_for
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ class _NoTasks:
 
 
 class _StepCounter:
-    """Called after each automatic step of one run: stops a run that never reaches a person or a timer."""
+    """Called after each automatic step of one run: stops a run that never reaches a person or a timer, and one
+    still going at the limits' wall-clock deadline."""
 
     def __init__(self, limits: ScriptLimits) -> None:
         self.limits = limits
@@ -95,6 +98,8 @@ class _StepCounter:
         self.steps += 1
         if self.steps > self.limits.engine_steps:
             raise ScriptLimitTaskException(task, "", steps_exceeded(self.limits))
+        if self.limits.deadline is not None and time.monotonic() > self.limits.deadline:
+            raise ScriptLimitTaskException(task, "", deadline_passed())
 
 
 class InstanceRunner:
@@ -158,7 +163,7 @@ class InstanceRunner:
         (``InvalidInput``). A postScript that runs out of its budget is the diagram's fault, not the user's: the
         step stays open with its data as before, and the instance gets an incident for an administrator.
         """
-        with using_clock(self.clock):
+        with using_clock(self.clock), running_for(instance.tenant):
             before = dict(task.data)
             task.data.update(data)
             ensure_data_fits(task.data, self.limits)
@@ -196,7 +201,7 @@ class InstanceRunner:
 
     def run(self, state: WorkflowState, instance: ProcessInstance, clock: Clock | None = None) -> None:
         """Run the workflow until it needs a person or a timer; a library error becomes an incident."""
-        with using_clock(clock or self.clock):
+        with using_clock(clock or self.clock), running_for(instance.tenant):
             try:
                 state.workflow.do_engine_steps(did_complete_task=_StepCounter(self.limits))
             except SpiffWorkflowException as exc:
@@ -222,6 +227,36 @@ class InstanceRunner:
         ``open_rows`` / ``timer_rows``: the instance's open steps / waiting timer rows, already loaded.
         Returns the open step rows after the save (None if the projection failed and left the table as it was).
         """
+        with running_for(instance.tenant):  # deadlines and timer values are the instance's diagram code
+            return self._save(
+                uow,
+                instance,
+                definition,
+                state,
+                now,
+                actor,
+                keep_status=keep_status,
+                clock=clock,
+                completed=completed,
+                open_rows=open_rows,
+                timer_rows=timer_rows,
+            )
+
+    def _save(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        definition: DeployedDefinition,
+        state: WorkflowState,
+        now: datetime,
+        actor: str | None,
+        *,
+        keep_status: bool,
+        clock: Clock | None,
+        completed: HumanTask | None,
+        open_rows: list[HumanTask] | None,
+        timer_rows: list[Timer] | None,
+    ) -> list[HumanTask] | None:
         session = uow.session
         wf = state.workflow
         data_before = instance.data

@@ -25,6 +25,7 @@ from .definitions import SpecCache, get_definition
 from .errors import Conflict
 from .forms import check_retry_fields, check_step_fields, computed, validate_form_data
 from .incidents import failed_tasks, reset_failed_tasks
+from .migration import MigrationOutcome, MigrationPlan, Migrator, make_plan
 from .models import HumanTask, ProcessInstance
 from .projection import NoUnits, UnitDirectory
 from .runner import InstanceObserver, InstanceRunner, InstanceSaved, instance_row, step_with_instance
@@ -67,6 +68,7 @@ class Engine:
         )
         self._assignment = assignment.StepAssignment(self._runner)
         self._timers = timer_batch.TimerBatch(self._runner)
+        self._migrator = Migrator(self._runner, self._helper_names)
 
     # ----------------------------------------------------------------- shared state (held by the runner)
     @property
@@ -331,6 +333,31 @@ class Engine:
     def next_timer_due(self, session: Session, after: datetime | None = None) -> datetime | None:
         """When the earliest waiting timer of a running instance is due (only those due after ``after``)."""
         return timer_batch.next_timer_due(session, after)
+
+    # ----------------------------------------------------------------- versions (engine.migration)
+    def migration_plan(
+        self, session: Session, process_key: str, from_version: int, to_version: int, mapping: Mapping[str, str | None]
+    ) -> MigrationPlan:
+        """Align two versions of a process with the caller's mapping (``InvalidInput`` for unknown elements)."""
+        source = self._deployed(session, get_definition(session, process_key, from_version).id)
+        target = self._deployed(session, get_definition(session, process_key, to_version).id)
+        return make_plan(source, target, mapping)
+
+    def preview_migration(self, session: Session, plan: MigrationPlan, instance_id: int) -> MigrationOutcome:
+        """Whether an instance can move to the plan's target, and what happens to its open steps (writes nothing)."""
+        return self._migrator.preview(session, plan, instance_row(session, instance_id))
+
+    @conflicts_on_races
+    def migrate_instance(
+        self,
+        uow: UnitOfWork,
+        plan: MigrationPlan,
+        instance_id: int,
+        actor: Actor,
+        payload: Mapping[str, Any] | None = None,
+    ) -> MigrationOutcome:
+        """Move one instance to the plan's target in the caller's transaction (``MigrationRefused`` if it cannot)."""
+        return self._migrator.apply(uow, plan, instance_id, actor.username, self.clock.now(), payload)
 
     # ----------------------------------------------------------------- views
     def instance_view(self, session: Session, instance: ProcessInstance) -> InstanceView:

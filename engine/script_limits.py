@@ -47,12 +47,14 @@ _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 @dataclass(frozen=True)
 class ScriptLimits:
     """CPU seconds and memory bytes one run of diagram code may use; the largest task data an instance keeps;
-    the automatic steps one action may run."""
+    the automatic steps one action may run; optionally a wall-clock ``deadline`` (``time.monotonic()`` seconds)
+    after which no automatic step runs (an engine run for a bounded trial, not the server's)."""
 
     cpu_seconds: float = DEFAULT_CPU_SECONDS
     memory_bytes: int = DEFAULT_MEMORY_MB * 1024 * 1024
     data_max_bytes: int = DEFAULT_DATA_MAX_BYTES
     engine_steps: int = DEFAULT_ENGINE_STEPS
+    deadline: float | None = None
 
     def __post_init__(self) -> None:
         if not self.cpu_seconds > 0 or min(self.memory_bytes, self.data_max_bytes, self.engine_steps) <= 0:
@@ -102,6 +104,10 @@ class EngineStepsExceeded(ScriptLimitExceeded):
     """One action ran more automatic steps than ``ScriptLimits.engine_steps`` (a loop in the diagram)."""
 
 
+class RunDeadlinePassed(ScriptLimitExceeded):
+    """An action was still running automatic steps when ``ScriptLimits.deadline`` passed."""
+
+
 class BudgetStop(BaseException):
     """Raised inside restricted code: a ``BaseException`` so that the script's ``except`` cannot swallow it."""
 
@@ -143,6 +149,11 @@ def steps_exceeded(limits: ScriptLimits) -> EngineStepsExceeded:
         f"Quy trình chạy quá {limits.engine_steps:,} bước tự động liên tiếp; ".replace(",", ".")
         + "có thể sơ đồ có vòng lặp không dừng"
     )
+
+
+def deadline_passed() -> RunDeadlinePassed:
+    """The error of a run of the engine still going when its wall-clock deadline passed."""
+    return RunDeadlinePassed("Hết thời gian cho phép của lần chạy; có thể sơ đồ có vòng lặp không dừng")
 
 
 def int_too_large() -> ScriptMemoryExceeded:

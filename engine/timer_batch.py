@@ -23,6 +23,7 @@ from .incidents import record_incident, record_unexpected_incident
 from .models import HumanTask, InstanceTask, ProcessInstance, Timer
 from .projection import sync_timers, waiting_timers
 from .runner import InstanceRunner, instance_row, step_row
+from .tenancy import running_for
 from .timer_values import is_timer, shifted_value
 from .views import Actor
 
@@ -179,6 +180,11 @@ class TimerBatch:
         self, uow: UnitOfWork, attempt: _Attempt, now: datetime, clock: _FixedClock, batch: _BatchRows
     ) -> bool:
         """Fire one instance's due timers and run it on; save it if that changed anything. Returns whether it did."""
+        with running_for(attempt.instance.tenant):  # timer values and deadlines: the instance's own calendar
+            return self._fire(uow, attempt, now, clock, batch)
+
+    def _fire(self, uow: UnitOfWork, attempt: _Attempt, now: datetime, clock: _FixedClock, batch: _BatchRows) -> bool:
+        """The body of ``_fire_instance``, run for the instance's tenant."""
         runner = self._runner
         session = uow.session
         instance = attempt.instance

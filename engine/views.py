@@ -161,7 +161,8 @@ class Listed(Generic[T]):
     """One page of a list and how many rows the whole list has."""
 
     items: list[T]
-    total: int
+    total: int | None  # None: not counted (a page after a cursor: the first page gave it)
+    next_cursor: str | None = None  # where the next page starts (keyset paging); None: this page is the last
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ def make_rig(
         Base.metadata.create_all(sql)
     clock = ManualClock(start or datetime(2024, 1, 2, 8, 0, tzinfo=LOCAL_TZ))
     calendar = WorkingCalendar()
-    all_helpers = {**standard_helpers(lambda: calendar), **(helpers or {})}
+    all_helpers = {**standard_helpers(lambda _tenant: calendar), **(helpers or {})}
     engine = Engine(clock=clock, helpers=all_helpers, units=DictUnits() if units is None else units, limits=limits)
     return EngineRig(sql, make_session_factory(sql), engine, clock)
 

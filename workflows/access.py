@@ -48,11 +48,14 @@ class Rule:
 
 
 DEPLOY_DEFINITIONS = Rule(("admin",))
+MIGRATE_INSTANCES = Rule(("admin",), "Chỉ quản trị hệ thống được chuyển phiên bản hồ sơ.")
 CANCEL_INSTANCES = Rule(("admin",))
 RETRY_INSTANCES = Rule(("admin",))
 MANAGE_USERS = Rule(("admin",))
 MANAGE_UNITS = Rule(("admin",))
-MANAGE_CALENDAR = Rule(("admin",))
+# Overrides of the working-day calendar: a system administrator for every organisation or any one, a coordinator
+# for their own organisation only (``check_may_manage_calendar``).
+MANAGE_CALENDAR = Rule(("admin", "coordinator"), "Chỉ quản trị viên hoặc đầu mối CCHC được điều chỉnh lịch làm việc.")
 MANAGE_ORGANISATIONS = Rule(("admin",), "Chỉ quản trị hệ thống được quản lý tổ chức.")
 # The province's Sở Nội vụ reads the organisations under its own (workflows.organisations narrows the list).
 READ_ORGANISATIONS = Rule(("admin", "province"), "Bạn không có quyền xem danh sách tổ chức.")
@@ -64,6 +67,19 @@ LAUNCH_PLANS = Rule(
     "Chỉ quản trị viên hoặc đầu mối CCHC được triển khai kế hoạch.",
     "role_cannot_launch",
 )
+
+
+# An organisation's own criteria sets (bộ tiêu chí): system administrators for any, its coordinator for its own.
+MANAGE_CRITERIA = Rule(
+    ("admin", "coordinator"),
+    "Chỉ quản trị hệ thống hoặc đầu mối CCHC của tổ chức được quản lý bộ tiêu chí.",
+)
+
+
+def may_manage_criteria_for(actor: Actor, organisation_code: str) -> bool:
+    """Whether ``actor`` manages the criteria sets of ``organisation_code``; another organisation's are a 404
+    to a coordinator (``criteria_sets`` says so), never a 403."""
+    return MANAGE_CRITERIA.allows(actor) and (actor.is_admin or in_tenants(actor, organisation_code))
 
 
 def may_import_plans_for(actor: Actor, own_organisation: str | None, organisation_code: str) -> bool:
@@ -109,6 +125,49 @@ def overrides_scope(actor: Actor) -> ColumnElement[bool] | None:
     """The condition on ``CalendarOverride`` rows the actor sees: every organisation's (NULL) and its own."""
     own = queries.in_tenants(CalendarOverride.organisation_code, actor.tenants)
     return None if own is None else or_(CalendarOverride.organisation_code.is_(None), own)
+
+
+def own_organisation(session: Session, actor: Actor) -> str | None:
+    """The organisation of the actor's own unit (None without a unit)."""
+    if not actor.unit_code:
+        return None
+    return session.scalar(select(Unit.organisation_code).where(Unit.code == actor.unit_code))
+
+
+def _organisation_not_found(code: str) -> NotFound:
+    return NotFound(
+        f"Không tìm thấy tổ chức «{code}».", code="organisation_not_found", details={"organisation_code": code}
+    )
+
+
+def default_calendar_organisation(session: Session, actor: Actor) -> str | None:
+    """Whose calendar a caller means when it names none: a system administrator's, every organisation's (None);
+    anyone else's, their own organisation's."""
+    return None if actor.is_admin else own_organisation(session, actor)
+
+
+def check_sees_calendar(session: Session, actor: Actor, organisation_code: str) -> None:
+    """An organisation's calendar is read by those who see the organisation (else a 404, as if absent)."""
+    if not in_tenants(actor, organisation_code) or session.get(Organisation, organisation_code) is None:
+        raise _organisation_not_found(organisation_code)
+
+
+def check_may_manage_calendar(session: Session, actor: Actor, organisation_code: str | None) -> None:
+    """Overrides for every organisation (None) or for any one: a system administrator; a coordinator: only those
+    of their own organisation — another organisation is a 404 as if absent, the shared calendar a 403."""
+    MANAGE_CALENDAR.check(actor)
+    if organisation_code is None:
+        if not actor.is_admin:
+            raise Forbidden(
+                "Chỉ quản trị hệ thống được điều chỉnh lịch chung của mọi tổ chức; "
+                "đầu mối CCHC chỉ điều chỉnh lịch của tổ chức mình.",
+                code="calendar_shared_admin_only",
+            )
+        return
+    if not actor.is_admin and organisation_code != own_organisation(session, actor):
+        raise _organisation_not_found(organisation_code)
+    if session.get(Organisation, organisation_code) is None:
+        raise _organisation_not_found(organisation_code)
 
 
 def plans_scope(actor: Actor) -> ColumnElement[bool] | None:

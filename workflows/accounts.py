@@ -146,9 +146,10 @@ def create_user(
     now: datetime,
     email: str | None = None,
     password_policy: bool = True,
+    hasher: PasswordHasher | None = None,
 ) -> UserView:
     """Create an account (administrators); ``password_policy=False`` only for accounts seeded by the system (the
-    demo's)."""
+    demo's); ``hasher``: another than the server's (a throwaway copy's cheap one)."""
     access.MANAGE_USERS.check(actor)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(f'Tên đăng nhập "{username}" đã tồn tại.', code="user_exists")
@@ -160,7 +161,7 @@ def create_user(
         username=username,
         full_name=full_name,
         email=email,
-        password_hash=_HASHER.hash(password),
+        password_hash=(hasher or _HASHER).hash(password),
         unit_code=unit_code,
         roles=sorted(set(roles)),
         active=True,

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -108,7 +108,7 @@ class StepObserver:
     def __call__(self, event: InstanceSaved) -> None:
         session = event.uow.session
         settings = self.services.deadlines
-        calendar = self.services.calendar.get()
+        calendar = self.services.calendar.get(event.instance.tenant)
         for row in event.completed:
             row.deadline_state = classify_finished(row.due_at, row.completed_at or event.now)
             row.classified_at = event.now
@@ -247,7 +247,7 @@ def coordinators(services: Services, session: Session, tenant: str | None = None
 
 
 def _escalation_text(session: Session, row: HumanTask, now: datetime, services: Services) -> tuple[str, str]:
-    days = overdue_working_days(row.due_at, now, services.calendar.get()) if row.due_at else 0
+    days = overdue_working_days(row.due_at, now, services.calendar.get(row.tenant)) if row.due_at else 0
     late = f"đã quá hạn {days} ngày làm việc" if days else "đã quá hạn"
     holder = row.assignee or UNCLAIMED
     return (
@@ -289,7 +289,6 @@ def escalate_recorded(
 def escalate_overdue(services: Services, now: datetime, limit: int = 200) -> int:
     """Escalate overdue open steps: the unit head first, the CCHC coordinator later; returns notices written."""
     settings = services.deadlines
-    calendar = services.calendar.get()
     written = 0
     for old, new, after in ((0, 1, settings.escalate_head_after), (1, 2, settings.escalate_coordinator_after)):
         with services.uow() as uow:
@@ -309,6 +308,7 @@ def escalate_overdue(services: Services, now: datetime, limit: int = 200) -> int
             if not is_sqlite(session):
                 query = query.with_for_update(skip_locked=True, of=HumanTask)
             for row in list(session.scalars(query)):
+                calendar = services.calendar.get(row.tenant)
                 if row.due_at is None or overdue_working_days(row.due_at, now, calendar) < after:
                     continue
                 if not _raise_level(session, row, old, new):
@@ -332,8 +332,6 @@ def escalate_overdue(services: Services, now: datetime, limit: int = 200) -> int
 def reclassify_open(services: Services, now: datetime, limit: int = 500) -> tuple[int, int]:
     """Re-classify open steps whose state changed with time; returns (steps changed, reminders written)."""
     settings = services.deadlines
-    calendar = services.calendar.get()
-    horizon = due_soon_horizon(now, calendar, settings.due_soon_days)
     changed = reminders = 0
     with services.uow() as uow:
         session = uow.session
@@ -345,7 +343,7 @@ def reclassify_open(services: Services, now: datetime, limit: int = 500) -> tupl
                 HumanTask.due_at.is_not(None),
                 or_(
                     HumanTask.deadline_state.is_(None),
-                    and_(HumanTask.deadline_state == "on_track", HumanTask.due_at < horizon),
+                    and_(HumanTask.deadline_state == "on_track", _due_soon_from(services, now)),
                     and_(HumanTask.deadline_state == "due_soon", HumanTask.due_at < now),
                     and_(HumanTask.deadline_state == "overdue", HumanTask.due_at >= now),
                 ),
@@ -357,7 +355,7 @@ def reclassify_open(services: Services, now: datetime, limit: int = 500) -> tupl
             query = query.with_for_update(skip_locked=True, of=HumanTask)
         for row in list(session.scalars(query)):
             old = row.deadline_state
-            new = classify_open(row.due_at, now, calendar, settings.due_soon_days)
+            new = classify_open(row.due_at, now, services.calendar.get(row.tenant), settings.due_soon_days)
             if new == old:
                 continue
             condition = HumanTask.deadline_state.is_(None) if old is None else HumanTask.deadline_state == old
@@ -377,10 +375,30 @@ def reclassify_open(services: Services, now: datetime, limit: int = 500) -> tupl
     return changed, reminders
 
 
+def _due_soon_from(services: Services, now: datetime) -> ColumnElement[bool]:
+    """Steps due before the day they become "due soon", each by its organisation's calendar: the organisations whose
+    own overrides move that day are grouped by it, the others share the day of the calendar of every organisation."""
+    window = services.deadlines.due_soon_days
+    shared = due_soon_horizon(now, services.calendar.get(), window)
+    moved: dict[datetime, list[str]] = {}
+    for tenant in sorted(services.calendar.tenants()):
+        horizon = due_soon_horizon(now, services.calendar.get(tenant), window)
+        if horizon != shared:
+            moved.setdefault(horizon, []).append(tenant)
+    if not moved:
+        return HumanTask.due_at < shared
+    apart = [t for tenants in moved.values() for t in tenants]
+    return or_(
+        and_(or_(HumanTask.tenant.is_(None), HumanTask.tenant.not_in(apart)), HumanTask.due_at < shared),
+        *(and_(HumanTask.tenant.in_(tenants), HumanTask.due_at < horizon) for horizon, tenants in moved.items()),
+    )
+
+
 def _remind(services: Services, session: Session, row: HumanTask, state: str, now: datetime) -> int:
     label = _instance_label(session, row)
     if state == "due_soon":
-        left = services.calendar.get().working_days_between(local_day(now), local_day(row.due_at)) if row.due_at else 0
+        calendar = services.calendar.get(row.tenant)
+        left = calendar.working_days_between(local_day(now), local_day(row.due_at)) if row.due_at else 0
         text = f'Bước "{row.name}" của {label} sắp đến hạn xử lý: {format_due(row.due_at)}'
         text += f" (còn {left} ngày làm việc)." if left > 0 else " (hạn là hôm nay)."
         title = f"Sắp đến hạn: {row.name}"

@@ -126,7 +126,7 @@ def extend_task(
         row,
         due_at=new_due,
         escalation_level=0,  # a missed new deadline escalates again
-        deadline_state=classify_open(new_due, now, services.calendar.get(), services.deadlines.due_soon_days),
+        deadline_state=classify_open(new_due, now, services.calendar.get(row.tenant), services.deadlines.due_soon_days),
         classified_at=now,
     )
     session.add(

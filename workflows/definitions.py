@@ -59,9 +59,15 @@ def validate_definition(actor: Actor, bpmn: bytes, files: Mapping[str, bytes]) -
 
 
 def deploy_definition(
-    services: Services, uow: UnitOfWork, bpmn: bytes, files: Mapping[str, bytes], actor: Actor
+    services: Services,
+    uow: UnitOfWork,
+    bpmn: bytes,
+    files: Mapping[str, bytes],
+    actor: Actor,
+    audit_note: Mapping[str, Any] | None = None,
 ) -> DeployResult:
-    """Validate and deploy a diagram with its DMN and form files (administrators)."""
+    """Validate and deploy a diagram with its DMN and form files (administrators); ``audit_note`` goes into the
+    ``definition_deployed`` event (the scenarios' outcome)."""
     access.DEPLOY_DEFINITIONS.check(actor)
     return definitions.deploy(
         uow.session,
@@ -71,6 +77,7 @@ def deploy_definition(
         actor=actor.username,
         now=services.clock.now(),
         check_form=schema_problems,
+        audit_note=audit_note,
     )
 
 

@@ -1,5 +1,6 @@
 """Demo data for ``make run``: the organisations of ``processes/org`` (a province, a city, a commune…), demo
-accounts, every process, each organisation's 2024 plan; ``launch_demo`` starts the plans marked to launch."""
+accounts, the commune's own criteria set, every process, each organisation's 2024 plan; ``launch_demo`` starts the
+plans marked to launch."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from engine.views import SYSTEM_ACTOR
 
-from . import accounts, organisation
+from . import accounts, criteria_sets, organisation
 from .definitions import deploy_all
 from .models import Unit, User
 from .models.plan import Plan
@@ -19,6 +21,7 @@ from .plan.activity_types import PLANS_DIR
 from .plan.launch import launch_plan
 from .plan.org_import import confirm_plan_import
 from .plan.store import SEED_PLAN
+from .script_helpers import CRITERIA_DIR
 from .services import Services
 
 
@@ -57,6 +60,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("vp.bt", "Lê Văn Tài (Phụ trách Văn phòng - Thống kê xã)", "BT_VP", ("head",)),
     DemoAccount("cv.bt", "Phạm Thị Ngọc (Công chức Văn phòng - Thống kê xã)", "BT_VP", ("staff",)),
     DemoAccount("mc.bt", "Võ Văn Khánh (Công chức Bộ phận Một cửa xã)", "BT_MC", ("staff",)),
+    DemoAccount("hdtd.bt", "Đinh Văn Sơn (Hội đồng đánh giá CCHC xã)", "BT_VP", ("appraiser",)),
 )
 
 
@@ -73,13 +77,20 @@ DEMO_PLANS: tuple[DemoPlan, ...] = (
 )
 
 
+# Organisations' own criteria sets (data files); the others score with the shared processes/criteria/*.yaml.
+DEMO_CRITERIA: tuple[tuple[Path, str], ...] = (
+    (CRITERIA_DIR / "organisations" / "binh-thanh-2024-cqcm.yaml", "BINHTHANH"),
+)
+
+
 def demo_password() -> str:
     return os.environ.get("CCHC_DEMO_PASSWORD", "demo")
 
 
-def load_demo(services: Services) -> dict[str, int]:
-    """Load what is missing (idempotent): units, demo accounts, every process of ``processes/``."""
-    counts = {"units": 0, "users": 0, "definitions": 0, "plans": 0}
+def load_demo(services: Services, hasher: PasswordHasher | None = None) -> dict[str, int]:
+    """Load what is missing (idempotent): units, demo accounts, every process of ``processes/`` (``hasher``: the
+    demo passwords' own, e.g. a cheap one for a throwaway copy)."""
+    counts = {"units": 0, "users": 0, "definitions": 0, "plans": 0, "criteria_sets": 0}
     with services.uow() as uow:
         orgs = organisation.load_org_files()
         organisation.seed_organisations(
@@ -102,8 +113,12 @@ def load_demo(services: Services) -> dict[str, int]:
                 roles=list(account.roles),
                 now=services.clock.now(),
                 password_policy=False,  # the demo's accounts share one documented password
+                hasher=hasher,
             )
             counts["users"] += 1
+        for path, organisation_code in DEMO_CRITERIA:
+            stored = criteria_sets.seed_criteria_set(uow.session, organisation_code, path, services.clock.now())
+            counts["criteria_sets"] += int(stored)
         results = deploy_all(services, uow, SYSTEM_ACTOR)
         counts["definitions"] = sum(1 for r in results if r.created)
         uow.flush()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Callable
 from typing import Any
 
@@ -10,8 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .models import DocumentCounter
+from .session_context import current_session
 
-current_session: contextvars.ContextVar[Session | None] = contextvars.ContextVar("cchc_session", default=None)
+__all__ = ["current_session", "document_helpers", "format_number", "issued_numbers", "next_number"]
 
 
 def next_number(session: Session, unit_code: str, year: int, kind: str) -> int:

@@ -74,12 +74,15 @@ class Candidate:
     full_name: str
 
 
-def _unit_names(session: Session) -> dict[str, str]:
-    return {code: short or name for code, name, short in session.execute(select(Unit.code, Unit.name, Unit.short_name))}
+def _unit_names(session: Session, codes: set[str]) -> dict[str, str]:
+    """The names of the units ``codes`` (a page's, not every unit of every organisation)."""
+    query = select(Unit.code, Unit.name, Unit.short_name).where(Unit.code.in_(sorted(codes)))
+    return {code: short or name for code, name, short in session.execute(query)}
 
 
 def _rows(session: Session, listed: Listed[TaskRowView], now: datetime, actor: Actor | None = None) -> Listed[StepRow]:
-    names = _unit_names(session) if listed.items else {}
+    codes = {t.unit_code for t in listed.items if t.unit_code}
+    names = _unit_names(session, codes) if codes else {}
     holders = {t.assignee for t in listed.items if t.assignee}
     people: dict[str, str] = {}
     if holders:
@@ -96,7 +99,7 @@ def _rows(session: Session, listed: Listed[TaskRowView], now: datetime, actor: A
         )
         for t in rows_with_instructions(session, listed.items)
     ]
-    return Listed(items, listed.total)
+    return Listed(items, listed.total, listed.next_cursor)
 
 
 def _engine_filter(

@@ -259,6 +259,8 @@ def event_label(
     if kind == "instance_failed":
         where = payload.get("element_name") or payload.get("element_id")
         return "Lỗi" + (f" tại «{where}»" if where else ""), _text(payload.get("message"))
+    if kind == "instance_migrated":
+        return f"Chuyển từ phiên bản {payload.get('from_version')} sang phiên bản {payload.get('to_version')}", None
     simple = _SIMPLE.get(kind)
     if simple is None:
         return kind.replace("_", " "), None

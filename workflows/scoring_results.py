@@ -2,8 +2,9 @@
 
 The numbers are those the round computed and stored in its data (``processes/index_scoring``: ``final_points``
 after appraisal and explanations, ``index_results`` and ``ranking`` from ``Script_index``), never recomputed
-here, so the file shows what the leaders approved. The criteria tree (names, maxima) comes from the round's
-criteria set, ``processes/criteria/<code>.yaml``. Who may read them: ``access.visible_scoring_results``.
+here, so the file shows what the leaders approved. The criteria tree (names, maxima) comes from the criteria set
+the round recorded when it opened (``round_criteria_code``: a shipped ``processes/criteria/<code>.yaml`` or the
+organisation's stored ``set:<id>``). Who may read them: ``access.visible_scoring_results``.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class ScoringResults:
     title: str
     year: int | None
     criteria: CriteriaSet
+    criteria_ref: str
+    criteria_set_id: int | None
     stage: str
     decision_number: str | None
     published_on: str | None
@@ -89,7 +92,8 @@ def scoring_results(uow: UnitOfWork, actor: Actor, instance_id: int) -> ScoringR
             code="scoring_results_not_ready",
         )
     try:
-        criteria = _LIBRARY.get(data.get("round_criteria_code") or data.get("criteria_code"))
+        # the set the round recorded when it opened (an organisation's own: ``set:<id>``), even if newer exist
+        criteria = _LIBRARY.get(data.get("round_criteria_code") or data.get("criteria_code"), session)
     except HelperRefused as exc:
         raise Conflict(exc.message, code=exc.code) from exc
     published = instance.status == "completed"
@@ -105,11 +109,18 @@ def scoring_results(uow: UnitOfWork, actor: Actor, instance_id: int) -> ScoringR
         title=instance.title or criteria.name,
         year=year if isinstance(year, int) else None,
         criteria=criteria,
+        criteria_ref=str(data.get("round_criteria_code") or data.get("criteria_code")),
+        criteria_set_id=_set_id(data.get("round_criteria")),
         stage=stage,
         decision_number=data.get("decision_number") if published else None,
         published_on=data.get("published_on") if published else None,
         units=units,
     )
+
+
+def _set_id(choice: Any) -> int | None:
+    value = choice.get("id") if isinstance(choice, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def ranked_units(data: Mapping[str, Any], names: Mapping[str, str]) -> list[UnitResult] | None:
@@ -157,6 +168,8 @@ def to_json(results: ScoringResults) -> dict[str, Any]:
         "year": results.year,
         "criteria_code": cs.code,
         "criteria_name": cs.name,
+        "criteria_ref": results.criteria_ref,
+        "criteria_set_id": results.criteria_set_id,
         "stage": results.stage,
         "stage_label": results.stage_label,
         "decision_number": results.decision_number,
@@ -187,7 +200,7 @@ def build_scoring_workbook(results: ScoringResults) -> bytes:
 
 
 def _footnote(results: ScoringResults) -> str:
-    note = f"Bộ tiêu chí: {results.criteria.name}"
+    note = f"Bộ tiêu chí: {results.criteria.name} (mã {results.criteria.code})"
     if results.decision_number:
         note += f". Quyết định công bố số {results.decision_number}"
     return note

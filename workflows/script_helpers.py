@@ -14,10 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import scoring, survey
+from .models import CriteriaSetRow, Unit
+from .session_context import current_session
 
 CRITERIA_DIR = Path(__file__).resolve().parents[1] / "processes" / "criteria"
+STORED_PREFIX = "set:"  # a stored criteria set's reference in a round's data: ``set:<id>``
 
 
 class HelperRefused(ValueError):
@@ -145,32 +150,107 @@ def _whole_number(value: Any, what: str) -> int:
 
 
 class CriteriaLibrary:
-    """Criteria sets read from ``<dir>/<code>.yaml`` once each (the code is the file name without .yaml)."""
+    """Criteria sets by reference: ``<code>`` is the shipped ``<dir>/<code>.yaml`` (shared by every
+    organisation), ``set:<id>`` a stored ``criteria_set`` row (an organisation's own, read in ``session`` or the
+    caller's bound one). Each is parsed once: a stored set never changes and its id is never reused."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._sets: dict[str, scoring.CriteriaSet] = {}
         self._lock = threading.Lock()
 
-    def get(self, code: Any) -> scoring.CriteriaSet:
+    def builtin_codes(self) -> list[str]:
+        """The codes of the shipped sets (file names without .yaml)."""
+        return sorted(p.stem for p in self.directory.glob("*.yaml"))
+
+    def get(self, code: Any, session: Session | None = None) -> scoring.CriteriaSet:
         """The criteria set of ``code``; refuses unknown codes with the list of known ones."""
         key = str(code or "").strip()
-        found = self._sets.get(key)
+        if key.startswith(STORED_PREFIX):
+            session = session or current_session.get()
+            # one process may serve several databases (tests do): a stored set is cached per database
+            bind = session.get_bind() if session is not None else None
+            cache_key = f"{getattr(bind, 'url', '')} {key}"
+        else:
+            cache_key = key
+        found = self._sets.get(cache_key)
         if found is not None:
             return found
+        loaded = self._stored(key, session) if key.startswith(STORED_PREFIX) else self._file(key)
+        with self._lock:
+            self._sets[cache_key] = loaded
+        return loaded
+
+    def _file(self, key: str) -> scoring.CriteriaSet:
         path = self.directory / f"{key}.yaml"
         if not key or "/" in key or "\\" in key or key.startswith(".") or not path.is_file():
-            known = ", ".join(sorted(p.stem for p in self.directory.glob("*.yaml"))) or "(chưa có)"
+            known = ", ".join(self.builtin_codes()) or "(chưa có)"
             raise HelperRefused(
                 "criteria_not_found", f"Không tìm thấy bộ tiêu chí “{key}”. Các bộ tiêu chí hiện có: {known}."
             )
         try:
-            loaded = scoring.load_criteria(path)
+            return scoring.load_criteria(path)
         except (scoring.CriteriaInvalid, yaml.YAMLError) as exc:
             raise HelperRefused("criteria_invalid", f"Bộ tiêu chí “{key}” không hợp lệ: {exc}") from exc
-        with self._lock:
-            self._sets[key] = loaded
-        return loaded
+
+    def _stored(self, key: str, session: Session | None) -> scoring.CriteriaSet:
+        number = key.removeprefix(STORED_PREFIX)
+        session = session or current_session.get()
+        row = session.get(CriteriaSetRow, int(number)) if number.isdigit() and session is not None else None
+        if row is None:
+            raise HelperRefused("criteria_not_found", f"Không tìm thấy bộ tiêu chí “{key}” trong cơ sở dữ liệu.")
+        try:
+            return scoring.load_criteria(row.tree)
+        except scoring.CriteriaInvalid as exc:
+            raise HelperRefused("criteria_invalid", f"Bộ tiêu chí “{row.code}” không hợp lệ: {exc}") from exc
+
+    def choose(
+        self, slot: Any, organisation_code: str | None, year: Any, session: Session | None = None
+    ) -> dict[str, Any]:
+        """The set a round of ``organisation_code`` scores with when it chose the shipped set ``slot`` for
+        ``year``: the organisation's own set for that year and the slot's unit kind (the newest), else a shared
+        stored one, else the shipped set itself. What is returned is recorded in the round's data."""
+        if str(slot).strip().startswith(STORED_PREFIX):
+            raise HelperRefused("criteria_not_found", "Hãy chọn một bộ tiêu chí dùng chung khi mở đợt chấm điểm.")
+        shipped = self.get(slot)
+        session = session or current_session.get()
+        round_year = year if isinstance(year, int) and not isinstance(year, bool) else shipped.year
+        owners: list[str | None] = [organisation_code, None] if organisation_code else [None]
+        for owner in owners if session is not None else []:
+            assert session is not None
+            owned = (
+                CriteriaSetRow.organisation_code.is_(None)
+                if owner is None
+                else CriteriaSetRow.organisation_code == owner
+            )
+            row = session.scalars(
+                select(CriteriaSetRow)
+                .where(owned, CriteriaSetRow.year == round_year, CriteriaSetRow.unit_kind == shipped.unit_kind)
+                .order_by(CriteriaSetRow.id.desc())
+                .limit(1)
+            ).first()
+            if row is not None:
+                return {
+                    "ref": f"{STORED_PREFIX}{row.id}",
+                    "id": row.id,
+                    "code": row.code,
+                    "name": row.name,
+                    "year": row.year,
+                    "unit_kind": row.unit_kind,
+                    "organisation_code": row.organisation_code,
+                    "form_code": row.code,
+                }
+        key = str(slot).strip()
+        return {
+            "ref": key,
+            "id": None,
+            "code": shipped.code,
+            "name": shipped.name,
+            "year": shipped.year,
+            "unit_kind": shipped.unit_kind,
+            "organisation_code": None,
+            "form_code": key,
+        }
 
 
 def domain_helpers(criteria_dir: Path | None = None) -> dict[str, Callable[..., Any]]:
@@ -202,8 +282,17 @@ def domain_helpers(criteria_dir: Path | None = None) -> dict[str, Callable[..., 
             raise _response_refused(exc) from exc
 
     def criteria_set(code: Any) -> dict[str, Any]:
-        """The criteria tree of ``processes/criteria/<code>.yaml`` as JSON."""
+        """The criteria tree of ``processes/criteria/<code>.yaml`` or of a stored set ``set:<id>`` as JSON."""
         return criteria_json(library.get(code), str(code).strip())
+
+    def choose_criteria_set(criteria_code: Any, unit_code: Any, year: Any = None) -> dict[str, Any]:
+        """The set a round started by ``unit_code`` scores with (its organisation's own for ``year`` and the
+        unit kind of ``criteria_code``, else the shared one): ``{"ref", "id", "code", "name", "form_code", …}``."""
+        session = current_session.get()
+        organisation = None
+        if session is not None:
+            organisation = session.scalar(select(Unit.organisation_code).where(Unit.code == str(unit_code)))
+        return library.choose(criteria_code, organisation, year, session)
 
     def validate_self_assessment(criteria_code: Any, entries: Any) -> dict[str, Any]:
         """Check a unit's self-assessment; returns ``{"points": {code: points|None}, "flags": {...}}``."""
@@ -258,6 +347,7 @@ def domain_helpers(criteria_dir: Path | None = None) -> dict[str, Callable[..., 
         "sipas_validate_response": sipas_validate_response,
         "sipas_summary": sipas_summary,
         "criteria_set": criteria_set,
+        "choose_criteria_set": choose_criteria_set,
         "validate_self_assessment": validate_self_assessment,
         "compute_index": compute_index,
         "rank_units": rank_units,

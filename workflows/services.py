@@ -15,8 +15,8 @@ from engine.helpers import CalendarSource
 from engine.runtime import Engine
 
 from .deadline_rules import DeadlineSettings
-from .documents import current_session
 from .mail import MailSettings
+from .session_context import current_session
 from .unit_directory import DbUnitDirectory
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.freshness import Recheck
 from engine.search import fold
 
 from .models import Unit
@@ -37,24 +38,32 @@ def _entry(unit: Unit) -> _Entry:
 
 
 class DbUnitDirectory:
-    """The engine's view of the hierarchy, read from the unit table and cached."""
+    """The engine's view of the hierarchy, read from the unit table and cached; read again after this process
+    changed a unit (``invalidate``) and every few seconds for another process's change (``engine.freshness``)."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], recheck: Recheck | None = None) -> None:
         self._factory = session_factory
         self._units: dict[str, _Entry] | None = None
+        self._recheck = recheck or Recheck()
+        self._generation = 0  # bumped by invalidate: a read that began before it does not count as a check
         self._lock = threading.Lock()
 
     def invalidate(self) -> None:
         with self._lock:
             self._units = None
+            self._generation += 1
+        self._recheck.reset()
 
     def _read(self) -> dict[str, _Entry]:
         units = self._units
-        if units is None:
+        if units is None or self._recheck.due():
+            generation = self._generation
             with self._factory() as session:
                 units = {u.code: _entry(u) for u in session.scalars(select(Unit))}
             with self._lock:
                 self._units = units
+                if generation == self._generation:
+                    self._recheck.done()
         return units
 
     def parent_of(self, unit_code: str) -> str | None:

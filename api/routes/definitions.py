@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -12,8 +12,12 @@ from marshmallow import Schema, fields
 from engine.errors import InvalidInput
 from engine.views import DefinitionView
 from workflows import access, definitions
+from workflows.scenarios import checks
+from workflows.scenarios.features import decode_feature
 
 from ..auth import current_user, require
+from ..scenario_apps import ScenarioClients
+from ..scenario_schemas import SCENARIO_DOC, FeatureFilesSchema, ScenarioReportSchema, scenario_report
 from ..schemas import DefinitionDetailSchema, DefinitionSchema, DeployedSchema, ProblemSchema
 from ..services import services
 
@@ -80,6 +84,28 @@ def _bundle_from_request() -> tuple[bytes, dict[str, bytes]]:
     return body, {}
 
 
+def _features_from_request() -> dict[str, str] | None:
+    """The feature files sent with a bundle (multipart field ``features``), by name; None when none were sent."""
+    if request.mimetype != "multipart/form-data":
+        return None
+    sent = {}
+    for item in request.files.getlist("features"):
+        name = (item.filename or "").rsplit("/", 1)[-1]
+        sent[name] = decode_feature(name, item.read())
+    return sent or None
+
+
+def _confirmed() -> bool:
+    """``confirm_failing_scenarios=true`` in the form or the query string."""
+    value = request.form.get("confirm_failing_scenarios") or request.args.get("confirm_failing_scenarios") or ""
+    return value.strip().lower() in {"true", "1", "yes", "on"}
+
+
+def _scenarios_on_deploy() -> bool:
+    configured = current_app.config.get("SCENARIOS_ON_DEPLOY")
+    return checks.scenarios_on_deploy() if configured is None else bool(configured)
+
+
 @bp.route("/process-definitions")
 class Definitions(MethodView):
     @bp.response(200, DefinitionSchema(many=True))
@@ -93,18 +119,31 @@ class Definitions(MethodView):
     @bp.response(201, DeployedSchema)
     @bp.alt_response(200, schema=DeployedSchema, description="Nội dung giống phiên bản đã có")
     @bp.alt_response(422, description="Sơ đồ không hợp lệ: mọi lỗi kèm mã phần tử và dòng")
+    @bp.alt_response(409, description="Kịch bản của quy trình không đạt (mã scenarios_failing), chưa xác nhận")
     def post(self) -> tuple[dict[str, Any], int]:
-        """Deploy a BPMN diagram (XML body, or multipart with its DMN and form files)."""
+        """Deploy a BPMN diagram (XML body, or multipart with its DMN, form and feature files).
+
+        When the process has feature files (sent, or in features/), its scenarios run first against the draft;
+        failing ones refuse the deploy unless ``confirm_failing_scenarios=true``.
+        """
         bpmn, files = _bundle_from_request()
+        actor = current_user().actor
+        confirm = _confirmed()
+        report = None
+        if _scenarios_on_deploy():
+            features = _features_from_request()
+            report = checks.check_before_deploy(actor, bpmn, files, features, confirm, ScenarioClients())
         with services().uow() as uow:
-            result = definitions.deploy_definition(services(), uow, bpmn, files, current_user().actor)
+            checked = checks.deploy_checked(services(), uow, bpmn, files, actor, report, confirm)
             uow.commit()
+        result = checked.result
         body = {
             "key": result.definition.process_key,
             "version": result.definition.version,
             "created": result.created,
             "definition": result.definition,
             "warnings": result.warnings,
+            "scenarios": None if report is None else {**report.counts, "confirmed_failing": checked.confirmed_failing},
         }
         return body, 201 if result.created else 200
 
@@ -162,6 +201,28 @@ class DefinitionValidate(MethodView):
         """Check a diagram bundle without deploying it (Kiểm tra): every problem with its element id and line."""
         bpmn, files = _bundle_from_request()
         return definitions.validate_definition(current_user().actor, bpmn, files)
+
+
+@bp.route("/process-definitions/test")
+class DefinitionScenarios(MethodView):
+    @require(access.DEPLOY_DEFINITIONS)
+    @bp.doc(**SCENARIO_DOC)
+    @bp.response(200, ScenarioReportSchema)
+    def post(self) -> dict[str, Any]:
+        """Chạy kịch bản: run the process's scenarios against a draft bundle in an isolated engine."""
+        bpmn, files = _bundle_from_request()
+        features = _features_from_request()
+        report = checks.run_draft_scenarios(current_user().actor, bpmn, files, features, ScenarioClients())
+        return scenario_report(report)
+
+
+@bp.route("/process-definitions/<string:key>/features")
+class DefinitionFeatures(MethodView):
+    @require(access.DEPLOY_DEFINITIONS)
+    @bp.response(200, FeatureFilesSchema)
+    def get(self, key: str) -> dict[str, Any]:
+        """The feature files (scenarios) of one process, by file name."""
+        return {"key": key, "files": checks.feature_files(current_user().actor, key)}
 
 
 @bp.route("/process-definitions/<string:key>/versions/<int(max=2147483647):version>/files")

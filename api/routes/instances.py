@@ -11,7 +11,7 @@ from engine.views import InstanceView
 from workflows import access, lists, processes, records
 
 from ..auth import current_user, require
-from ..paging import TOTAL_HEADER, page_of, total_headers
+from ..paging import list_headers, page_of, total_headers
 from ..record_schemas import InstanceDetailSchema, TimelineEventSchema
 from ..schemas import CancelSchema, InstanceQuerySchema, InstanceSchema, InstanceStartSchema, RetrySchema
 from ..services import services
@@ -25,8 +25,9 @@ class Instances(MethodView):
     @bp.response(200, InstanceSchema(many=True), headers=total_headers("hồ sơ"))
     def get(self, query: dict[str, Any]) -> Any:
         """Instances the caller may see, newest first (``sort``: ``due_at``, ``-due_at``, ``updated_at``,
-        ``-updated_at``); searched with ``q``, paged with ``limit`` (50, at most 200) and ``offset``; the total
-        in ``X-Total-Count``; ``plan_id``/``activity_id``: the instances launched for a plan or an activity."""
+        ``-updated_at``); searched with ``q``, paged with ``limit`` (50, at most 200) and ``offset`` or ``cursor``
+        (the ``X-Next-Cursor`` of the previous page); the total in ``X-Total-Count``; ``plan_id``/``activity_id``:
+        the instances launched for a plan or an activity."""
         flt = lists.InstanceListFilter(
             status=query.get("status"),
             process_key=query.get("process_key"),
@@ -38,7 +39,7 @@ class Instances(MethodView):
         )
         with services().read() as uow:
             listed = lists.instances(uow, current_user().actor, flt, page_of(query))
-        return listed.items, {TOTAL_HEADER: str(listed.total)}
+        return listed.items, list_headers(listed)
 
     @bp.arguments(InstanceStartSchema)
     @bp.response(201, InstanceSchema)

@@ -86,6 +86,8 @@ def _page_context() -> dict[str, Any]:
         "sees_unit_tasks": bool(user and access.may_view_unit_tasks(user.actor)),
         "may_start": bool(user and access.may_start(user.actor)),
         "sees_province": bool(user and access.PROVINCE_VIEW.allows(user.actor)),
+        # a coordinator's own calendar page (administrators manage every calendar under Quản trị)
+        "manages_calendar": bool(user and access.MANAGE_CALENDAR.allows(user.actor) and "admin" not in user.roles),
     }
 
 
@@ -243,6 +245,17 @@ def province_view() -> ResponseReturnValue:
     )
 
 
+@web_bp.route("/calendar")
+def calendar_page() -> ResponseReturnValue:
+    """Lịch làm việc: an organisation's coordinator manages its extra days off and make-up days."""
+    actor = g.web_user.actor
+    if not access.MANAGE_CALENDAR.allows(actor):
+        return render_error_page(403, "Trang này dành cho quản trị viên và đầu mối CCHC."), 403
+    with services().read() as uow:
+        own = working_days.own_organisation(uow.session, actor)
+    return _page("calendar", "Lịch làm việc", may_share=actor.is_admin, own_organisation=own)
+
+
 def _admin_page(page: str, title: str) -> ResponseReturnValue:
     user: UserView = g.web_user
     if "admin" not in user.roles:
@@ -262,13 +275,21 @@ def admin() -> ResponseReturnValue:
 
 @web_bp.route("/ui/api/working-days", endpoint="working_days")
 def working_days_count() -> dict[str, Any]:
-    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
+    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier), on the
+    calendar of the step ``task_id`` (one the user sees), else of the user's own organisation."""
     try:
         start = date.fromisoformat(request.args.get("start", ""))
         end = date.fromisoformat(request.args.get("end", ""))
+        task_id = int(request.args["task_id"]) if "task_id" in request.args else None
     except ValueError:
         abort(400)
-    count = working_days.working_days_between(services().calendar.get(), start, end)
+    actor = g.web_user.actor
+    with services().read() as uow:
+        if task_id is not None:
+            calendar = working_days.step_calendar(services(), uow, actor, task_id)
+        else:
+            calendar = working_days.calendar_for(services(), uow.session, actor, None)
+    count = working_days.working_days_between(calendar, start, end)
     today = services().clock.now().date()
     return {"start": start.isoformat(), "end": end.isoformat(), "working_days": count, "today": today.isoformat()}
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from openpyxl import Workbook
 from sqlalchemy import select
 
 from engine.clock import LOCAL_TZ
@@ -240,6 +241,48 @@ def test_a_real_plan_without_its_appendix_says_so(api: Api, app: Flask) -> None:
     not_a_plan = "Báo cáo tổng kết năm 2024\n\nKhông có bảng nào."
     error = assert_error(post_import(api, sadec_code(app), not_a_plan), 422, "not_a_plan")
     assert error["message"].startswith("Tệp không phải kế hoạch CCHC")
+    assert plan_count(app) == plans
+
+
+def _workbook(rows: list[list[str]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_real_plan_workbook_without_its_appendix_says_so(api: Api, app: Flask) -> None:
+    """The .xlsx path answers as the Markdown one: a plan's opening without its activity table is a plan whose
+    appendix is missing; any other workbook is not a plan. Nothing is stored either way."""
+    opening = _workbook(
+        [
+            ["ỦY BAN NHÂN DÂN THÀNH PHỐ SA ĐÉC", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+            ["Số: 12/KH-UBND", "", "Sa Đéc, ngày 10 tháng 01 năm 2025"],
+            ["KẾ HOẠCH"],
+            ["Cải cách hành chính năm 2025"],
+            ["I. MỤC ĐÍCH, YÊU CẦU"],
+        ]
+    )
+    other = _workbook([["Danh sách cán bộ"], ["Họ tên", "Chức vụ"], ["Nguyễn Văn A", "Chuyên viên"]])
+    plans = plan_count(app)
+
+    def send(data: bytes, path: str, user: str) -> Any:
+        files = {"file": (io.BytesIO(data), "ke-hoach-2025.xlsx")}
+        return api.post(path, user, content_type="multipart/form-data", data=files)
+
+    org_path = f"/api/v1/organisations/{sadec_code(app)}/plans/import"
+    for path, user in ((org_path + "?dry_run=1", "admin"), (org_path, "admin"), ("/api/v1/plans/import", "cchc.pnv")):
+        error = assert_error(send(opening, path, user), 422, "plan_appendix_missing")
+        assert error["message"].startswith("Kế hoạch không có phụ lục danh mục hoạt động (bảng)")
+        error = assert_error(send(other, path, user), 422, "not_a_plan")
+        assert error["message"] == (
+            "Tệp không phải kế hoạch CCHC: không tìm thấy bảng phụ lục "
+            "(các cột STT, Mục tiêu, Nhiệm vụ, Hoạt động, Chủ trì…)."
+        )
     assert plan_count(app) == plans
 
 

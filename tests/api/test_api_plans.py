@@ -385,7 +385,9 @@ def test_due_date_explains_the_days_off_and_refuses_bad_input(api: Api) -> None:
 def test_overrides_change_due_dates_and_can_be_removed(api: Api) -> None:
     query = {"start": "2024-01-02", "working_days": 1}
     assert api.get("/api/v1/calendar/due-date", "cv.p1", query_string=query).json["due_date"] == "2024-01-03"
-    assert_error(api.post("/api/v1/calendar/overrides", "cchc.pnv", json={"day": "2024-01-03", "working": False}), 403)
+    assert_error(api.post("/api/v1/calendar/overrides", "cv.p1", json={"day": "2024-01-03", "working": False}), 403)
+    shared = {"day": "2024-01-03", "working": False, "organisation_code": None}  # for every organisation
+    assert_error(api.post("/api/v1/calendar/overrides", "cchc.pnv", json=shared), 403, "calendar_shared_admin_only")
     created = api.post(
         "/api/v1/calendar/overrides", "admin", json={"day": "2024-01-03", "working": False, "reason": "Nghỉ bù"}
     )

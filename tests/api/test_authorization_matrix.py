@@ -32,6 +32,11 @@ BPMN = (FIXTURES / "approval5" / "approval5.bpmn").read_bytes().replace("Ký duy
 FORMS = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")[1]  # every form file of the fixture
 SEED = SEED_PLAN.read_bytes()
 EDITORS = frozenset({"admin", "coordinator"})
+CRITERIA = (
+    (SEED_PLAN.parents[1] / "criteria" / "organisations" / "binh-thanh-2024-cqcm.yaml")
+    .read_bytes()
+    .replace(b"BT-2024-CQCM", b"SD-2024-CQCM")
+)
 
 
 def form_files() -> list[tuple[io.BytesIO, str]]:
@@ -39,8 +44,21 @@ def form_files() -> list[tuple[io.BytesIO, str]]:
 
 
 def an_override(api: Api) -> None:
-    response = api.post("/api/v1/calendar/overrides", "admin", json={"day": "2024-01-03", "working": False})
+    """An extra day off of the demo's organisation (its coordinator may remove it, another's may not see it)."""
+    body = {"day": "2024-01-03", "working": False, "organisation_code": "SADEC"}
+    response = api.post("/api/v1/calendar/overrides", "admin", json=body)
     assert response.status_code == 201
+
+
+def a_city_set(api: Api) -> None:
+    """The city's own criteria set, id 2 (the demo commune's is 1)."""
+    response = api.post(
+        "/api/v1/organisations/SADEC/criteria-sets",
+        "admin",
+        data={"file": (io.BytesIO(CRITERIA), "bo.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201 and response.json["id"] == 2, response.json
 
 
 def an_upload(api: Api) -> None:
@@ -52,6 +70,24 @@ def an_upload(api: Api) -> None:
         content_type="multipart/form-data",
     )
     assert response.status_code == 201 and response.json["id"] == 1
+
+
+def a_migration_run(api: Api) -> None:
+    """Version 2 of approval5 (only its name differs) and run 1 moving the demo's instances to it."""
+    bpmn = BPMN.replace(b'name="', b'name="v2 ', 1)
+    response = api.post(
+        "/api/v1/process-definitions",
+        "admin",
+        data={"bpmn": (io.BytesIO(bpmn), "approval5.bpmn"), "files": form_files()},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.json
+    body = {"from_version": 1, "to_version": 2, "dry_run": False}
+    response = api.post("/api/v1/process-definitions/approval5/migrations", "admin", json=body)
+    assert response.status_code == 200 and response.json["run_id"] == 1, response.json
+
+
+ONE_STEP_FEATURE = "# language: vi\nTính năng: Một bước\n  Kịch bản: Một ngày\n    Cho hôm nay là ngày 02/01/2024\n"
 
 
 @dataclass(frozen=True)
@@ -109,6 +145,23 @@ CASES = [
             "data": {"file": (io.BytesIO("code,name,kind\nPNV,Phòng Nội vụ,cqcm\n".encode()), "u.csv")},
         },
     ),
+    Case("criteria_sets", "GET", "/api/v1/organisations/SADEC/criteria-sets", EDITORS),
+    Case(
+        "criteria_set_upload_preview",
+        "POST",
+        "/api/v1/organisations/SADEC/criteria-sets?dry_run=1",
+        EDITORS,
+        body=lambda: {"content_type": "multipart/form-data", "data": {"file": (io.BytesIO(CRITERIA), "bo.yaml")}},
+    ),
+    # the demo commune's own set (id 1): the city's coordinator must not learn it exists
+    Case(
+        "criteria_set",
+        "GET",
+        "/api/v1/organisations/BINHTHANH/criteria-sets/1",
+        frozenset({"admin"}),
+        hidden_from("coordinator"),
+    ),
+    Case("criteria_set_delete", "DELETE", "/api/v1/organisations/SADEC/criteria-sets/2", EDITORS, setup=a_city_set),
     Case("users", "GET", "/api/v1/users", frozenset({"admin"})),
     Case(
         "user_create",
@@ -154,6 +207,36 @@ CASES = [
         },
     ),
     Case("definition_files", "GET", "/api/v1/process-definitions/approval5/versions/1/files", ALL),
+    Case("migrations", "GET", "/api/v1/process-definitions/approval5/migrations", frozenset({"admin"})),
+    Case(
+        "migration_dry_run",
+        "POST",
+        "/api/v1/process-definitions/approval5/migrations",
+        frozenset({"admin"}),
+        body=lambda: {"json": {"from_version": 1, "to_version": 1}},
+    ),
+    Case(
+        "migration_run",
+        "GET",
+        "/api/v1/process-definitions/approval5/migrations/1",
+        frozenset({"admin"}),
+        setup=a_migration_run,
+    ),
+    Case(
+        "scenarios",
+        "POST",
+        "/api/v1/process-definitions/test",
+        frozenset({"admin"}),
+        body=lambda: {
+            "content_type": "multipart/form-data",
+            "data": {
+                "bpmn": (io.BytesIO(BPMN), "approval5.bpmn"),
+                "files": form_files(),
+                "features": [(io.BytesIO(ONE_STEP_FEATURE.encode()), "approval5.feature")],
+            },
+        },
+    ),
+    Case("definition_features", "GET", "/api/v1/process-definitions/approval5/features", frozenset({"admin"})),
     Case("instances", "GET", "/api/v1/process-instances", ALL),
     Case(
         "start",
@@ -253,13 +336,19 @@ CASES = [
     Case("due_date", "GET", "/api/v1/calendar/due-date?start=2024-01-02&working_days=5", ALL),
     Case("overrides", "GET", "/api/v1/calendar/overrides", ALL),
     Case(
-        "override_set",
+        "override_set",  # a coordinator: for their own organisation
         "POST",
         "/api/v1/calendar/overrides",
-        frozenset({"admin"}),
+        EDITORS,
         body=lambda: {"json": {"day": "2024-01-03", "working": False, "reason": "Nghỉ bù"}},
     ),
-    Case("override_delete", "DELETE", "/api/v1/calendar/overrides/2024-01-03", frozenset({"admin"}), setup=an_override),
+    Case(
+        "override_delete",
+        "DELETE",
+        "/api/v1/calendar/overrides/2024-01-03?organisation_code=SADEC",
+        EDITORS,
+        setup=an_override,
+    ),
     Case(
         "document_upload",
         "POST",
@@ -322,9 +411,12 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "/users/cv.p1": "/users/<username>",
         "/approval5/versions/1/": "/<key>/versions/<version>/",
         "/process-definitions/approval5/versions": "/process-definitions/<key>/versions",
+        "/process-definitions/approval5/migrations": "/process-definitions/<key>/migrations",
+        "/migrations/1": "/migrations/<run_id>",
+        "/process-definitions/approval5/features": "/process-definitions/<key>/features",
         "/plans/1": "/plans/<plan_id>",
         "/activities/1": "/activities/<activity_id>",
-        "/overrides/2024-01-03": "/overrides/<day>",
+        "/overrides/2024-01-03?organisation_code=SADEC": "/overrides/<day>",
         "?start=2024-01-02&working_days=5": "",
         "/notifications/999999/": "/notifications/<notification_id>/",
         "?group=unit": "",
@@ -335,6 +427,9 @@ def test_matrix_covers_every_api_route(api: Api) -> None:
         "/documents/1": "/documents/<document_id>",
         "/organisations/SADEC/plans/import?dry_run=1": "/organisations/<code>/plans/import",
         "/organisations/SADEC": "/organisations/<code>",
+        "/organisations/BINHTHANH": "/organisations/<code>",
+        "/criteria-sets/1": "/criteria-sets/<set_id>",
+        "/criteria-sets/2": "/criteria-sets/<set_id>",
         "?dry_run=1": "",
     }
     normalised = set()
@@ -361,6 +456,7 @@ MISSING = {
     "/units/PNV": "/units/KHONGCO",
     "/users/cv.p1": "/users/khongco",
     "/organisations/SADEC": "/organisations/KHONGCO",
+    "organisation_code=SADEC": "organisation_code=KHONGCO",
 }
 # The old plan import names no organisation: it imports into the caller's own, so it never reaches the other's.
 ACROSS = [c for c in CASES if c.name != "plan_import"]

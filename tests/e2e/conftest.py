@@ -72,7 +72,7 @@ def demo_server(directory: Path, threads: int = 6) -> Iterator[Server]:
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "e2e-secret", "LOGIN_RATE_LIMIT": "1000 per minute"})
     load_demo(app.extensions["cchc"])
-    port = _free_port()
+    port = int(os.environ.get("CCHC_E2E_PORT") or 0) or _free_port()  # a fixed port where ports are shared out
     httpd = create_server(app, host="127.0.0.1", port=port, threads=threads)
     thread = threading.Thread(target=httpd.run, daemon=True)
     thread.start()

@@ -108,16 +108,20 @@ def test_search_and_pages_over_a_launched_plan(launched: Server, page: tuple[Pag
     pg.get_by_label("Tìm kiếm").fill("bao cao")
     expect(total).to_have_text(f"{wider_total} công việc")
     first_page = rows.first.get_attribute("data-task-id")
-    pg.get_by_role("button", name="Sau").click()
-    expect(pg.get_by_test_id("page-of")).to_have_text(f"Trang 2/{pages}")
+    with pg.expect_request(lambda r: "/api/v1/tasks?" in r.url and "cursor=" in r.url) as by_cursor:
+        pg.get_by_role("button", name="Sau").click()  # "Sau" reads the rows after page 1's X-Next-Cursor
+    assert "offset=" not in by_cursor.value.url
+    expect(pg.get_by_test_id("page-of")).to_have_text(f"Trang 2/{pages}")  # the total kept from page 1
     expect(pg).to_have_url(re.compile(r"\?q=bao\+cao&page=2$"))
     expect(rows).to_have_count(min(50, wider_total - 50))
     expect(rows.first).not_to_have_attribute("data-task-id", first_page or "")
     for text in rows.all_inner_texts():  # "bao" and "cao" start words of the title, process or unit
         assert _found_in(text, "bao cao"), text
     screenshot(pg, "lists-05-trang-2")
-    pg.reload()
+    with pg.expect_request(lambda r: "/api/v1/tasks?" in r.url and "offset=50" in r.url):
+        pg.reload()  # no cursor after a reload: page 2 by offset, the same rows
     expect(pg.get_by_test_id("page-of")).to_have_text(f"Trang 2/{pages}")
+    expect(rows.first).not_to_have_attribute("data-task-id", first_page or "")
     expect(pg.get_by_label("Tìm kiếm")).to_have_value("bao cao")
     pg.go_back()
     expect(pg.get_by_test_id("page-of")).to_have_text(f"Trang 1/{pages}")

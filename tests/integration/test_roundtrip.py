@@ -73,7 +73,7 @@ def rig(tmp_path: Path) -> Iterator[EngineRig]:
     """The engine with the helpers the application registers (standard, domain, document numbers)."""
     r = make_rig(f"sqlite:///{tmp_path / 'roundtrip.db'}")
     calendar = WorkingCalendar()
-    helpers = standard_helpers(lambda: calendar) | domain_helpers() | document_helpers()
+    helpers = standard_helpers(lambda _tenant: calendar) | domain_helpers() | document_helpers()
     r.engine = Engine(clock=r.clock, helpers=helpers, units=DictUnits())
     yield r
     r.sql.dispose()

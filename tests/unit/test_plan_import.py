@@ -525,8 +525,10 @@ def test_unreadable_xlsx_is_not_a_plan(data: bytes, org: OrgData) -> None:
 
 
 def test_xlsx_without_appendix_header_is_not_a_plan(org: OrgData) -> None:
-    with pytest.raises(NotAPlan, match="không tìm thấy bảng phụ lục"):
+    with pytest.raises(NotAPlan, match="không tìm thấy bảng phụ lục") as caught:
         parse_plan_xlsx(_xlsx([["Tên", "Tuổi"], ["An", "30"]]), org)
+    assert caught.value.code == "not_a_plan"
+
 
 
 def test_synthetic_plan_with_unknown_unit_hyphen_break_and_numbered_plan(org: OrgData) -> None:

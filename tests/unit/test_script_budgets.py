@@ -238,7 +238,7 @@ def test_limits_come_from_the_environment() -> None:
 
 def test_calendar_helpers_refuse_spans_no_diagram_needs() -> None:
     calendar = WorkingCalendar()
-    helpers = standard_helpers(lambda: calendar)
+    helpers = standard_helpers(lambda _tenant: calendar)
     assert helpers["add_working_days"]("2024-01-02", 3) == "2024-01-05"
     with pytest.raises(ValueError, match=r"Số ngày làm việc quá lớn: 1000000000 \(tối đa 50\.000\)"):
         helpers["add_working_days"]("2024-01-02", 10**9)

@@ -114,7 +114,7 @@ def _approval5(cls: type[BpmnWorkflow]) -> BpmnWorkflow:
     parser = SpiffBpmnParser()
     parser.add_bpmn_xml(etree.fromstring(APPROVAL5.read_bytes()), filename="approval5.bpmn")
     calendar = WorkingCalendar()
-    script_engine = make_script_engine(standard_helpers(lambda: calendar))
+    script_engine = make_script_engine(standard_helpers(lambda _tenant: calendar))
     wf = cls(parser.get_spec("approval5"), parser.get_subprocess_specs("approval5"), script_engine=script_engine)
     first = wf.get_next_task(state=TaskState.READY)
     assert first is not None

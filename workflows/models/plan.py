@@ -25,7 +25,6 @@ class Plan(Base):
 
     __tablename__ = "plan"
     __table_args__ = (
-        UniqueConstraint("year", "issuing_unit_code", "title", name="uq_plan_identity"),
         UniqueConstraint("organisation_code", "year", "number", name="uq_plan_organisation_year_number"),
     )
 

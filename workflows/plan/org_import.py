@@ -210,7 +210,7 @@ def confirm_plan_import(
         org=org,
         organisation_code=target.code,
         issuing_unit=target.issuing_unit,
-        calendar=services.calendar.get(),
+        calendar=services.calendar.get(target.code),
         actor=actor.username,
         now=services.clock.now(),
         config=config,

@@ -73,6 +73,6 @@ def update_activity(
                 code="deadline_not_manual",
                 details={"manual_due": ["Hạn của hoạt động do lịch kế hoạch xác định."]},
             )
-        set_manual_due(activity, manual_due, services.calendar.get())
+        set_manual_due(activity, manual_due, services.calendar.get(activity.plan.organisation_code))
     uow.session.flush()
     return activity

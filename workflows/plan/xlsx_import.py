@@ -29,7 +29,7 @@ from .import_limits import (
     unsafe_file,
     vietnamese_number,
 )
-from .parsed_plan import NO_TABLE_MESSAGE, ImportResult, NotAPlan
+from .parsed_plan import ImportResult, NotAPlan, no_appendix
 from .plan_assembly import assemble_plan
 from .plan_header import read_plan_header
 from .xlsx_inspect import UNREADABLE, SheetExtent, XlsxInspection, inspect_xlsx
@@ -120,8 +120,8 @@ def _sheet_grid(sheet: Any, extent: SheetExtent) -> tuple[list[list[str]], set[t
 
 def _sheet_rows(
     title: str, grid: Sequence[Sequence[str]], copied: set[tuple[int, int]]
-) -> tuple[list[str], list[RawRow]] | None:
-    """Preamble lines and appendix rows of one sheet; None when the sheet has no appendix header."""
+) -> tuple[list[str], list[RawRow] | None]:
+    """Preamble lines and appendix rows of one sheet; without an appendix header, every line and None."""
     preamble: list[str] = []
     raw_rows: list[RawRow] = []
     mapping: list[int | None] | None = None
@@ -146,10 +146,10 @@ def _sheet_rows(
         where = f"trang tính «{title}», dòng {index + 1}"
         raw_rows.append(RawRow(row, where, starts_table=after_header))
         after_header = False
-    return (preamble, raw_rows) if mapping is not None else None
+    return preamble, (raw_rows if mapping is not None else None)
 
 
-def _read_sheet(sheet: Any, inspection: XlsxInspection) -> tuple[list[str], list[RawRow]] | None:
+def _read_sheet(sheet: Any, inspection: XlsxInspection) -> tuple[list[str], list[RawRow] | None]:
     """The sheet's preamble and appendix rows (None without an appendix header), from the inspected extent."""
     # openpyxl keeps a read-only sheet's part name in ``_worksheet_path``; the inspection is keyed by it.
     part = getattr(sheet, "_worksheet_path", "")
@@ -170,12 +170,15 @@ def parse_plan_xlsx(data: bytes, org: OrgData) -> ImportResult:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except _UNREADABLE_ERRORS as exc:
         raise NotAPlan(UNREADABLE) from exc
+    lines: list[str] = []  # the text of the sheets without an appendix header, to tell a plan from another file
     try:
         for sheet in workbook.worksheets:
-            found = _read_sheet(sheet, inspection)
-            if found is not None:
-                preamble, raw_rows = found
+            preamble, raw_rows = _read_sheet(sheet, inspection)
+            if raw_rows is not None:
                 return assemble_plan(read_plan_header(preamble), raw_rows, org)
+            lines.extend(preamble)
     finally:
         workbook.close()
-    raise NotAPlan(NO_TABLE_MESSAGE)
+    # A workbook that opens as a CCHC plan ("KẾ HOẠCH", cải cách hành chính) without its activity table is a plan
+    # whose appendix is missing; any other workbook is not a plan.
+    raise no_appendix(lines)

@@ -1,31 +1,5 @@
-// Pieces shared by the administration tabs: one action at a time with its outcome, and field errors.
-import { useState } from "react";
-import { ErrorBox } from "./ui.jsx";
-
-export function useAction() {
-  const [state, setState] = useState({ busy: false, error: null, ok: null });
-  const run = async (fn, ok) => {
-    setState({ busy: true, error: null, ok: null });
-    try {
-      await fn();
-      setState({ busy: false, error: null, ok });
-      return true;
-    } catch (error) {
-      setState({ busy: false, error, ok: null });
-      return false;
-    }
-  };
-  return [state, run];
-}
-
-export function Feedback({ state }) {
-  return (
-    <div role="status" aria-live="polite">
-      {state.ok && <p className="alert alert-ok">{state.ok}</p>}
-      <ErrorBox error={state.error} />
-    </div>
-  );
-}
+// Pieces shared by the administration tabs: one action at a time with its outcome (lib/ui.jsx), and field errors.
+export { Feedback, useAction } from "./ui.jsx";
 
 /** The message under a field (``id``-error, referenced by the input's aria-describedby). */
 export function FieldError({ id, message }) {

@@ -1,4 +1,4 @@
-// So sánh hai phiên bản (loaded on demand by pages/processes.jsx): both diagrams side by side, what was added,
+// So sánh hai phiên bản (loaded on demand by pages/processes.jsx and lib/migration.jsx): both diagrams side by side, what was added,
 // removed or changed marked on them and listed in words, each changed property by its Vietnamese name.
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 import { diff as bpmnDiff } from "bpmn-js-differ";
@@ -44,7 +44,8 @@ function display(value) {
   return String(value);
 }
 
-export default function DiffView({ definition, versions }) {
+/** Two versions side by side with what changed; ``from``/``to`` given: those two, compared at once. */
+export default function DiffView({ definition, versions, from, to }) {
   const [a, setA] = useState("");
   const [b, setB] = useState("");
   const [result, setResult] = useState(null);
@@ -52,14 +53,20 @@ export default function DiffView({ definition, versions }) {
   const [error, setError] = useState(null);
   const leftRef = useRef(null);
   const rightRef = useRef(null);
+  const controlled = from !== undefined && to !== undefined;
+  const tid = (name) => (controlled ? `migration-${name}` : name); // the admin page shows both diffs at once
   useEffect(() => {
-    if (versions.length >= 2) {
+    if (controlled) {
+      setA(String(from));
+      setB(String(to));
+    } else if (versions.length >= 2) {
       setA(String(versions[1].version));
       setB(String(versions[0].version));
     }
-  }, [versions]);
+  }, [versions, controlled, from, to]);
 
   const compare = async () => {
+    if (!a || !b || a === b) return;
     setError(null);
     setResult(null);
     setShown(true);
@@ -92,6 +99,9 @@ export default function DiffView({ definition, versions }) {
   };
 
   useEffect(() => () => result && result.viewers.forEach((v) => v.destroy()), [result]);
+  useEffect(() => {
+    if (controlled && a && b) compare();
+  }, [controlled, a, b]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (versions.length < 2) return <p className="muted">Quy trình mới có một phiên bản; chưa có gì để so sánh.</p>;
   const describe = (obj, verb) =>
@@ -111,9 +121,9 @@ export default function DiffView({ definition, versions }) {
       );
     });
   return (
-    <section aria-labelledby="diff-title">
-      <h3 id="diff-title">So sánh hai phiên bản</h3>
-      <div className="toolbar">
+    <section aria-labelledby={controlled ? undefined : "diff-title"} data-testid={controlled ? "migration-diff" : undefined}>
+      <h3 id={controlled ? undefined : "diff-title"}>So sánh hai phiên bản{controlled ? ` ${a} và ${b}` : ""}</h3>
+      {!controlled && (<div className="toolbar">
         <div className="field">
           <label htmlFor="diff-a">Phiên bản cũ</label>
           <select id="diff-a" value={a} onChange={(e) => setA(e.target.value)}>
@@ -137,10 +147,10 @@ export default function DiffView({ definition, versions }) {
         <button type="button" className="btn" onClick={compare} disabled={!a || !b || a === b}>
           So sánh
         </button>
-      </div>
+      </div>)}
       <ErrorBox error={error} />
       {result && (
-        <ul data-testid="diff-changes">
+        <ul data-testid={tid("diff-changes")}>
           {describe(result.changes._added, "Thêm")}
           {describe(result.changes._removed, "Xóa")}
           {describe(result.changes._changed, "Sửa")}
@@ -164,11 +174,11 @@ export default function DiffView({ definition, versions }) {
       <div className="diff-grid" hidden={!shown}>
         <div>
           <p className="label">Phiên bản {a}</p>
-          <div ref={leftRef} className="diagram" data-testid="diff-left" />
+          <div ref={leftRef} className="diagram" data-testid={tid("diff-left")} />
         </div>
         <div>
           <p className="label">Phiên bản {b}</p>
-          <div ref={rightRef} className="diagram" data-testid="diff-right" />
+          <div ref={rightRef} className="diagram" data-testid={tid("diff-right")} />
         </div>
       </div>
     </section>

@@ -1,5 +1,6 @@
 // Paged lists: state kept in the URL's query string (back/forward and reload keep it), a debounced search box,
-// a pager ("Trang 2/8", Trước/Sau, the total) and a sort select. The API answers a page; X-Total-Count the total.
+// a pager ("Trang 2/8", Trước/Sau, the total) and a sort select. The API answers a page; X-Total-Count the total;
+// X-Next-Cursor where the next page starts.
 import { useCallback, useEffect, useState } from "react";
 import { api, query } from "./api.js";
 
@@ -43,7 +44,14 @@ export function useUrlState(defaults) {
   return [state, set];
 }
 
-/** One page of ``path`` (which carries limit/offset): the rows and the X-Total-Count total. */
+// Keyset paging (docs/lists.md "Cursor"): the X-Next-Cursor each page gave, so that "Sau" asks for the rows after
+// it instead of skipping ``offset`` rows (as fast deep in a long list as on its first page). Kept per list (base
+// and filters) for this page's life; a page without a known cursor (a reload, a link) goes by offset.
+const cursors = new Map(); // list key → Map(page number → cursor)
+const totals = new Map(); // list key → the total its counted pages gave (cursor pages are not counted)
+const pages = new Map(); // API path → [list key, page number]
+
+/** One page of ``path`` (from ``pagePath``): the rows and the X-Total-Count total. */
 export function usePage(path) {
   const [state, setState] = useState({ rows: null, total: 0, error: null, loading: true });
   const [tick, setTick] = useState(0);
@@ -53,7 +61,15 @@ export function usePage(path) {
     api(path, { raw: true })
       .then(async (response) => {
         const rows = await response.json();
-        const total = Number(response.headers.get("X-Total-Count") || rows.length);
+        const [key, n] = pages.get(path) || [path, 1];
+        const next = response.headers.get("X-Next-Cursor");
+        if (next) {
+          if (!cursors.has(key)) cursors.set(key, new Map());
+          cursors.get(key).set(n + 1, next);
+        }
+        const counted = response.headers.get("X-Total-Count");
+        if (counted !== null) totals.set(key, Number(counted));
+        const total = counted !== null ? Number(counted) : (totals.get(key) ?? rows.length);
         if (live) setState({ rows, total, error: null, loading: false });
       })
       .catch((error) => live && setState({ rows: null, total: 0, error, loading: false }));
@@ -68,7 +84,13 @@ export function usePage(path) {
 /** The API path of page ``page`` (1-based) of ``base`` with ``params``. */
 export function pagePath(base, params, page, size = PAGE_SIZE) {
   const n = Math.max(1, Number(page) || 1);
-  return `${base}${query({ ...params, limit: size, offset: (n - 1) * size })}`;
+  const key = `${base}${query({ ...params, limit: size })}`;
+  const cursor = n > 1 && totals.has(key) ? cursors.get(key)?.get(n) : undefined;
+  const path = cursor
+    ? `${base}${query({ ...params, limit: size, cursor })}`
+    : `${base}${query({ ...params, limit: size, offset: (n - 1) * size })}`;
+  pages.set(path, [key, n]);
+  return path;
 }
 
 /** A search box that reports its text after the user pauses typing (and at once on Enter). */

@@ -1,5 +1,5 @@
 // The modeler of Quản trị quy trình (loaded on demand by pages/processes.jsx, with bpmn-js and its properties
-// panel): Kiểm tra (problems shown on their elements), Triển khai (the new version then shown with its name), a
+// panel): Kiểm tra (problems shown on their elements), Chạy kịch bản (lib/scenarios.jsx), Triển khai (the new version then shown with its name), a
 // local draft of the diagram as edited (lib/modeler-draft.js), and whether anything is unsaved (``onDirtyChange``).
 import Modeler from "bpmn-js/lib/Modeler";
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
@@ -12,6 +12,7 @@ import { bundle, fetchXml, MODDLE } from "./bpmn-bundle.js";
 import { fmtDateTime } from "./format.js";
 import { modelerDraftKey, readModelerDraft, removeModelerDraft, writeModelerDraft } from "./modeler-draft.js";
 import { ProblemList, WarningList } from "./problems.jsx";
+import { DeployConfirm, ScenarioResults, useScenarioRun } from "./scenarios.jsx";
 import { ErrorBox } from "./ui.jsx";
 
 const DRAFT_DELAY_MS = 500;
@@ -26,6 +27,7 @@ export default function ModelerView({ definition, version, versionInfo, files, u
   const [problems, setProblems] = useState([]);
   const [warnings, setWarnings] = useState([]);
   const [busy, setBusy] = useState(false);
+  const scenarios = useScenarioRun(modelerRef);
   const [changed, setChanged] = useState(false); // edits since the version (or the draft) was opened
   const [restored, setRestored] = useState(false); // a draft or a file opened: unsaved until deployed
   const [offer, setOffer] = useState(null); // a draft of this process found on opening it
@@ -91,6 +93,7 @@ export default function ModelerView({ definition, version, versionInfo, files, u
     async (xml) => {
       const modeler = modelerRef.current;
       clearMarks();
+      scenarios.reset();
       setProblems([]);
       setWarnings([]);
       try {
@@ -101,7 +104,7 @@ export default function ModelerView({ definition, version, versionInfo, files, u
         setImportInfo({ error: e.message, warnings: e.warnings || [] });
       }
     },
-    [clearMarks],
+    [clearMarks, scenarios.reset],
   );
 
   useEffect(() => {
@@ -189,12 +192,13 @@ export default function ModelerView({ definition, version, versionInfo, files, u
     }
   };
 
-  const deploy = async () => {
+  const deploy = async (confirm = false) => {
     setBusy(true);
     setStatus(null);
     setWarnings([]);
     try {
-      const result = await api("process-definitions", { method: "POST", body: bundle(await currentXml(), files) });
+      const fields = confirm ? { confirm_failing_scenarios: "true" } : {};
+      const result = await api("process-definitions", { method: "POST", body: bundle(await currentXml(), files, fields) });
       clearMarks();
       setProblems([]);
       setWarnings(result.warnings || []);
@@ -213,7 +217,7 @@ export default function ModelerView({ definition, version, versionInfo, files, u
       onDeployed(result);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422 && Array.isArray(e.details)) showProblems(e.details);
-      setStatus({ kind: "error", error: e });
+      setStatus({ kind: e instanceof ApiError && e.code === "scenarios_failing" ? "confirm" : "error", error: e });
     } finally {
       setBusy(false);
     }
@@ -264,7 +268,10 @@ export default function ModelerView({ definition, version, versionInfo, files, u
         <button type="button" className="btn" onClick={validate} disabled={busy || !files}>
           Kiểm tra
         </button>
-        <button type="button" className="btn btn-primary" onClick={deploy} disabled={busy || !files}>
+        <button type="button" className="btn" onClick={async () => scenarios.run(bundle(await currentXml(), files))} disabled={busy || scenarios.busy || !files}>
+          Chạy kịch bản
+        </button>
+        <button type="button" className="btn btn-primary" onClick={() => deploy()} disabled={busy || !files}>
           Triển khai
         </button>
         <button type="button" className="btn" onClick={download}>
@@ -277,6 +284,7 @@ export default function ModelerView({ definition, version, versionInfo, files, u
       </div>
       <div role="status" aria-live="polite" data-testid="modeler-status">
         {status && status.kind === "ok" && <p className="alert alert-ok">{status.text}</p>}
+        {status && status.kind === "confirm" && <DeployConfirm error={status.error} busy={busy} onConfirm={() => deploy(true)} />}
         {status && status.kind === "error" && (status.error ? <ErrorBox error={status.error} /> : <p className="alert alert-error">{status.text}</p>)}
         {importInfo && importInfo.error && <p className="alert alert-error">Không mở được sơ đồ: {importInfo.error}</p>}
         {importInfo && importInfo.warnings.length > 0 && (
@@ -292,9 +300,10 @@ export default function ModelerView({ definition, version, versionInfo, files, u
       </div>
       {problems.length > 0 && <ProblemList problems={problems} onShow={focusElement} />}
       {warnings.length > 0 && <WarningList warnings={warnings} onShow={focusElement} />}
-      <div className="modeler-layout">
+      <div className={`modeler-layout${scenarios.report || scenarios.busy || scenarios.error ? " with-scenarios" : ""}`}>
         <div ref={canvasRef} className="modeler-canvas" data-testid="modeler" tabIndex={0} aria-label="Vùng vẽ sơ đồ quy trình" />
         <div ref={panelRef} className="modeler-panel" aria-label="Thuộc tính phần tử" />
+        <ScenarioResults run={scenarios} />
       </div>
     </section>
   );

@@ -1,7 +1,9 @@
 // Quản trị › Tổ chức: the organisations (tỉnh, xã/phường, sở…) — list, add, edit — and the import of an
-// organisation's units from a CSV, Excel or YAML file: a preview of every row first, then the import itself.
+// organisation's units from a CSV, Excel or YAML file: a preview of every row first, then the import itself; its
+// Bộ tiêu chí (lib/criteria-sets.jsx).
 import { useState } from "react";
 import { api } from "./api.js";
+import { CriteriaSets } from "./criteria-sets.jsx";
 import { fmtDate } from "./format.js";
 import { useApi } from "./hooks.js";
 import { ErrorBox, Loading } from "./ui.jsx";
@@ -268,7 +270,7 @@ export function Organisations({ reloadUnits }) {
                 <td data-label="Kế hoạch">{o.plan_count}</td>
                 <td data-label="Thao tác">
                   <button type="button" className="btn" aria-expanded={open === o.code} onClick={() => setOpen(open === o.code ? null : o.code)}>
-                    {open === o.code ? "Đóng" : `Sửa, nhập đơn vị`}
+                    {open === o.code ? "Đóng" : `Sửa, nhập đơn vị, bộ tiêu chí`}
                     <span className="sr-only"> của {o.name}</span>
                   </button>
                 </td>
@@ -289,6 +291,7 @@ export function Organisations({ reloadUnits }) {
               if (reloadUnits) reloadUnits();
             }}
           />
+          <CriteriaSets key={`criteria-${current.code}`} org={current} />
         </div>
       )}
       <h3>Thêm tổ chức</h3>

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { createRoot } from "react-dom/client";
 import { DEADLINE_STATES, deadlineState, fmtDate } from "./format.js";
 import { pageProps } from "./api.js";
@@ -85,5 +86,32 @@ export function ProcessUnitFilters({ definitions, units, processKey, setProcessK
         options={(units || []).map((u) => [u.code, u.name])}
       />
     </>
+  );
+}
+
+/** A form action: busy while it runs, then its error or its success message (``run(fn, ok)`` → whether it worked). */
+export function useAction() {
+  const [state, setState] = useState({ busy: false, error: null, ok: null });
+  const run = async (fn, ok) => {
+    setState({ busy: true, error: null, ok: null });
+    try {
+      await fn();
+      setState({ busy: false, error: null, ok });
+      return true;
+    } catch (error) {
+      setState({ busy: false, error, ok: null });
+      return false;
+    }
+  };
+  return [state, run];
+}
+
+/** The outcome of a ``useAction`` action, announced to screen readers. */
+export function Feedback({ state }) {
+  return (
+    <div role="status" aria-live="polite">
+      {state.ok && <p className="alert alert-ok">{state.ok}</p>}
+      <ErrorBox error={state.error} />
+    </div>
   );
 }

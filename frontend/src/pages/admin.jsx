@@ -1,11 +1,11 @@
-// Quản trị: accounts, units (with their validity dates), organisations and the working calendar.
+// Quản trị: accounts, units (with their validity dates), organisations and the working calendar (lib/calendar.jsx).
 import { useState } from "react";
 import { api } from "../lib/api.js";
-import { fmtDate, fmtDateTime } from "../lib/format.js";
+import { fmtDate } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
+import { WorkingCalendar } from "../lib/calendar.jsx";
 import { Organisations } from "../lib/organisations.jsx";
-import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
-import { Feedback, useAction } from "../lib/admin-ui.jsx";
+import { ErrorBox, Feedback, Loading, mount, useAction } from "../lib/ui.jsx";
 import { Users } from "../lib/users-admin.jsx";
 
 const UNIT_KINDS = { ubnd: "UBND", cqcm: "Cơ quan chuyên môn", su_nghiep: "Đơn vị sự nghiệp", ubnd_xa: "UBND cấp xã", external: "Đơn vị ngoài" };
@@ -113,131 +113,6 @@ function Units({ units, reload }) {
   );
 }
 
-function Calendar() {
-  const [year, setYear] = useState(new Date().getFullYear());
-  const overrides = useApi(`calendar/overrides?year=${year}`, { optional: true });
-  const [state, run] = useAction();
-  const [form, setForm] = useState({ day: "", working: "false", reason: "" });
-  const [calc, setCalc] = useState({ start: "", n: "5" });
-  const [due, setDue] = useState(null);
-  const add = async (e) => {
-    e.preventDefault();
-    const body = { day: form.day, working: form.working === "true", reason: form.reason || null };
-    if (await run(() => api("calendar/overrides", { method: "POST", json: body }), `Đã lưu ngày ${fmtDate(form.day)}.`)) {
-      setForm({ day: "", working: "false", reason: "" });
-      overrides.reload();
-    }
-  };
-  const remove = async (day) => {
-    if (await run(() => api(`calendar/overrides/${day}`, { method: "DELETE" }), `Đã xóa ngày ${fmtDate(day)}.`)) overrides.reload();
-  };
-  const compute = async (e) => {
-    e.preventDefault();
-    await run(async () => setDue(await api(`calendar/due-date?start=${calc.start}&working_days=${calc.n}`)), null);
-  };
-  if (overrides.missing) return <p className="card muted">Chức năng lịch làm việc chưa sẵn sàng.</p>;
-  return (
-    <section className="card" aria-labelledby="calendar-title">
-      <h2 id="calendar-title">Lịch làm việc</h2>
-      <p className="muted">Ngày nghỉ lễ theo quy định được tính sẵn; ở đây khai báo ngày nghỉ bổ sung và ngày làm bù.</p>
-      <Feedback state={state} />
-      <div className="toolbar">
-        <div className="field">
-          <label htmlFor="c-year">Năm</label>
-          <input id="c-year" type="number" min="2000" max="2100" value={year} onChange={(e) => setYear(e.target.value)} style={{ width: "7rem" }} />
-        </div>
-      </div>
-      {!overrides.data ? (
-        <Loading what="lịch" />
-      ) : overrides.data.length === 0 ? (
-        <p className="muted">Năm {year} chưa có ngày điều chỉnh.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="responsive" data-testid="overrides">
-            <thead>
-              <tr>
-                <th scope="col">Ngày</th>
-                <th scope="col">Loại</th>
-                <th scope="col">Lý do</th>
-                <th scope="col">Người khai báo</th>
-                <th scope="col">Thao tác</th>
-              </tr>
-            </thead>
-            <tbody>
-              {overrides.data.map((o) => (
-                <tr key={o.day}>
-                  <td data-label="Ngày">{fmtDate(o.day)}</td>
-                  <td data-label="Loại">{o.working ? "Ngày làm bù" : "Ngày nghỉ"}</td>
-                  <td data-label="Lý do">{o.reason || "—"}</td>
-                  <td data-label="Người khai báo">
-                    {o.created_by || "—"} {o.created_at ? `(${fmtDateTime(o.created_at)})` : ""}
-                  </td>
-                  <td data-label="Thao tác">
-                    <button type="button" className="btn" onClick={() => remove(o.day)} disabled={state.busy}>
-                      Xóa
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <h3>Thêm ngày điều chỉnh</h3>
-      <form onSubmit={add} className="toolbar">
-        <div className="field">
-          <label htmlFor="o-day">Ngày</label>
-          <input id="o-day" type="date" required value={form.day} onChange={(e) => setForm({ ...form, day: e.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor="o-kind">Loại</label>
-          <select id="o-kind" value={form.working} onChange={(e) => setForm({ ...form, working: e.target.value })}>
-            <option value="false">Ngày nghỉ</option>
-            <option value="true">Ngày làm bù</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="o-reason">Lý do</label>
-          <input id="o-reason" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} />
-        </div>
-        <button type="submit" className="btn btn-primary" disabled={state.busy}>
-          Lưu ngày
-        </button>
-      </form>
-      <h3>Tính hạn xử lý</h3>
-      <form onSubmit={compute} className="toolbar">
-        <div className="field">
-          <label htmlFor="d-start">Từ ngày</label>
-          <input id="d-start" type="date" required value={calc.start} onChange={(e) => setCalc({ ...calc, start: e.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor="d-n">Số ngày làm việc</label>
-          <input id="d-n" type="number" min="-1000" max="1000" required value={calc.n} onChange={(e) => setCalc({ ...calc, n: e.target.value })} style={{ width: "7rem" }} />
-        </div>
-        <button type="submit" className="btn">
-          Tính
-        </button>
-      </form>
-      {due && (
-        <div data-testid="due-date">
-          <p>
-            Hạn xử lý: <strong>{fmtDate(due.due_date)}</strong> ({due.calendar_days} ngày theo lịch).
-          </p>
-          {(due.days_off || []).length > 0 && (
-            <ul>
-              {due.days_off.map((d) => (
-                <li key={d.date}>
-                  {fmtDate(d.date)}: {d.reason}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
-    </section>
-  );
-}
-
 const TABS = [
   ["users", "Người dùng"],
   ["units", "Đơn vị"],
@@ -286,7 +161,7 @@ function Admin({ user }) {
         {tab === "users" && <Users units={units.data} me={user && user.username} />}
         {tab === "units" && <Units units={units.data} reload={units.reload} />}
         {tab === "organisations" && <Organisations reloadUnits={units.reload} />}
-        {tab === "calendar" && <Calendar />}
+        {tab === "calendar" && <WorkingCalendar mayShare />}
       </div>
     </>
   );

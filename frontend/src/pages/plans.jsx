@@ -1,9 +1,10 @@
 // Kế hoạch: the plan tree (status, lead unit, deadline), charts of progress per area and overdue per unit,
 // filters, links from each activity to its instances and its products (Sản phẩm, shown on demand), plan import (lib/plan-import.jsx) with
-// its report, launching. Printing opens the tree (styles/print.css lays the page out for A4).
+// its report, launching; a coordinator's Bộ tiêu chí of its own organisation (lib/criteria-sets.jsx). Printing opens the tree (styles/print.css lays the page out for A4).
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api, query } from "../lib/api.js";
 import { BarChart } from "../lib/bar-chart.jsx";
+import { OwnCriteriaSets } from "../lib/criteria-sets.jsx";
 import { fmtDate, isoLocalDate, PLAN_STATUS, PLAN_STATUS_COLORS } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { PlanExports } from "../lib/plan-exports.jsx";
@@ -396,6 +397,7 @@ function Plans({ user }) {
           }}
         />
       )}
+      {mayEdit && !user.roles.includes("admin") && <OwnCriteriaSets />}
     </>
   );
 }

@@ -1,7 +1,8 @@
 // Quản trị quy trình: definitions and versions, the modeler (lib/modeler-view.jsx: bpmn-js with its properties
-// panel, Kiểm tra, Triển khai, a local draft), the version history with a visual diff of two versions
-// (lib/diff-view.jsx) and the running instances per version. The modeler and the diff load on demand (bpmn-js is
-// most of this page's code), and leaving with unsaved changes asks first (lib/leave-guard.jsx).
+// panel, Kiểm tra, Chạy kịch bản, Triển khai, a local draft), the version history with a visual diff of two versions
+// (lib/diff-view.jsx), Chuyển phiên bản (lib/migration.jsx) and the running instances per version. The modeler and
+// the diff load on demand (bpmn-js is most of this page's code), and leaving with unsaved changes asks first
+// (lib/leave-guard.jsx).
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
 import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
@@ -14,6 +15,7 @@ import { fmtDateTime } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { useLeaveGuard } from "../lib/leave-guard.jsx";
 import { usePage } from "../lib/lists.jsx";
+import { MigrationView } from "../lib/migration.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 
 const ModelerView = lazy(() => import("../lib/modeler-view.jsx"));
@@ -166,6 +168,11 @@ function Processes({ user }) {
           <Suspense fallback={<Loading what="phần so sánh phiên bản" />}>
             <DiffView definition={definition} versions={versions.data} />
           </Suspense>
+        </section>
+      )}
+      {key && definition && versions.data && versions.data.length >= 2 && (
+        <section className="card">
+          <MigrationView definition={definition} versions={versions.data} onMigrated={() => setCountsTick((t) => t + 1)} />
         </section>
       )}
       {dialog}

@@ -13,14 +13,14 @@ import { serverFieldErrors, VI_FORM_PROPS } from "../lib/rjsf-vi.js";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 import "../styles/task.css";
 
-function WorkingDays({ due }) {
+function WorkingDays({ due, taskId }) {
   const [info, setInfo] = useState(null);
   useEffect(() => {
     if (!due) return;
     const end = isoLocalDate(due);
     const start = isoLocalDate(new Date());
-    api(`/ui/api/working-days?start=${start}&end=${end}`).then(setInfo, () => setInfo(null));
-  }, [due]);
+    api(`/ui/api/working-days?start=${start}&end=${end}&task_id=${taskId}`).then(setInfo, () => setInfo(null));
+  }, [due, taskId]);
   if (!due || !info) return null;
   const n = info.working_days;
   return (
@@ -236,7 +236,7 @@ function TaskPage({ task_id: taskId, user }) {
               {due ? fmtDate(due) : "Không có hạn"}{" "}
               {due && open && (
                 <>
-                  <span className={`chip state-${state}`}>{DEADLINE_STATES[state]}</span> <WorkingDays due={due} />
+                  <span className={`chip state-${state}`}>{DEADLINE_STATES[state]}</span> <WorkingDays due={due} taskId={t.id} />
                 </>
               )}
             </dd>

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
-from pytest_bdd import given, parsers, then, when
 
-from tests.bdd.steps_common import DAY, PROCESSES, iso, rows, show_date, today_is, vn_number
-
-if TYPE_CHECKING:
-    from tests.bdd.conftest import World
+from .registry import STEPS, exactly
+from .steps_common import DAY, PROCESSES, iso, rows, show_date, today_is, vn_number
+from .world import World
 
 # ---------------------------------------------------------------------- plan issuance
 
@@ -20,7 +18,7 @@ MEMO = {"memo_content": "Kính trình UBND Thành phố ban hành kế hoạch",
 SIGNED_PLAN = "ke-hoach-da-ky.pdf"  # the issued plan, signed and stamped (uploaded by the clerk)
 
 
-@given(parsers.re(rf'Phòng Nội vụ đã ban hành một kế hoạch do "(?P<issuer>[^"]+)" ban hành trong ngày (?P<day>{DAY})'))
+@STEPS.given(rf'Phòng Nội vụ đã ban hành một kế hoạch do "(?P<issuer>[^"]+)" ban hành trong ngày (?P<day>{DAY})')
 def plan_issued_before(world: World, issuer: str, day: str) -> None:
     """A whole plan issuance of Phòng Nội vụ, each step done through the API by the demo user who holds it."""
     today_is(world, day, None)
@@ -63,13 +61,13 @@ def plan_issued_before(world: World, issuer: str, day: str) -> None:
     assert world.instance()["status"] == "completed"
 
 
-@then(parsers.re(r'số văn bản đề xuất cho văn thư là "(?P<number>[^"]+)"'))
+@STEPS.then(r'số văn bản đề xuất cho văn thư là "(?P<number>[^"]+)"')
 def proposed_number(world: World, number: str) -> None:
     task = world.task("Cấp số, ngày ban hành")
     assert world.task_detail(task["id"])["data"]["proposed_number"] == number
 
 
-@when(parsers.re(rf'"(?P<user>[^"]+)" cấp số đề xuất với ngày ban hành (?P<day>{DAY})'))
+@STEPS.when(rf'"(?P<user>[^"]+)" cấp số đề xuất với ngày ban hành (?P<day>{DAY})')
 def clerk_takes_proposed_number(world: World, user: str, day: str) -> None:
     task = world.task("Cấp số, ngày ban hành")
     proposed = world.task_detail(task["id"])["data"]["proposed_number"]
@@ -79,7 +77,7 @@ def clerk_takes_proposed_number(world: World, user: str, day: str) -> None:
     assert response.status_code == 200, response.json
 
 
-@then(parsers.re(rf'kế hoạch được ban hành với số "(?P<number>[^"]+)" ngày (?P<day>{DAY})(?P<late>, quá hạn)?'))
+@STEPS.then(rf'kế hoạch được ban hành với số "(?P<number>[^"]+)" ngày (?P<day>{DAY})(?P<late>, quá hạn)?')
 def plan_issued(world: World, number: str, day: str, late: str | None) -> None:
     data = world.data()
     assert (data["document_number"], show_date(data["issued_date"])) == (number, day), data
@@ -114,8 +112,8 @@ SELF_SCORE = (
 )
 
 
-@given(parsers.re(SELF_SCORE))
-@when(parsers.re(SELF_SCORE))
+@STEPS.given(SELF_SCORE)
+@STEPS.when(SELF_SCORE)
 def self_score(
     world: World,
     user: str,
@@ -151,7 +149,7 @@ def self_score(
         assert response.status_code == 200, response.json
 
 
-@then(parsers.re(r"tổng điểm tự đánh giá của các đơn vị là:"))
+@STEPS.then(r"tổng điểm tự đánh giá của các đơn vị là:")
 def self_assessed_totals(world: World, datatable: list[list[str]]) -> None:
     """Columns: đơn vị, tổng điểm."""
     actual = {
@@ -161,14 +159,14 @@ def self_assessed_totals(world: World, datatable: list[list[str]]) -> None:
     assert actual == {r["đơn vị"]: vn_number(r["tổng điểm"]) for r in rows(datatable)}, actual
 
 
-@then("chỉ số tạm tính sau thẩm định là:")
+@STEPS.then(exactly("chỉ số tạm tính sau thẩm định là:"))
 def provisional_index(world: World, datatable: list[list[str]]) -> None:
     """Columns: đơn vị, chỉ số tạm tính (without survey points)."""
     actual = {a["unit_code"]: a["provisional_index"] for a in world.data()["appraisals"]}
     assert actual == {r["đơn vị"]: vn_number(r["chỉ số tạm tính"]) for r in rows(datatable)}, actual
 
 
-@then("kết quả Chỉ số CCHC là:")
+@STEPS.then(exactly("kết quả Chỉ số CCHC là:"))
 def index_results(world: World, datatable: list[list[str]]) -> None:
     """Columns: đơn vị, điểm đạt, điểm tối đa, chỉ số, nhóm."""
     results = world.data()["index_results"]
@@ -180,7 +178,7 @@ def index_results(world: World, datatable: list[list[str]]) -> None:
     assert actual == expected, actual
 
 
-@then("bảng xếp hạng Chỉ số CCHC là:")
+@STEPS.then(exactly("bảng xếp hạng Chỉ số CCHC là:"))
 def ranking(world: World, datatable: list[list[str]]) -> None:
     """Columns: hạng, đơn vị, chỉ số, nhóm, xếp loại."""
     actual = [
@@ -197,7 +195,7 @@ def ranking(world: World, datatable: list[list[str]]) -> None:
     assert actual == expected, actual
 
 
-@then("các đơn vị đã gửi giải trình là:")
+@STEPS.then(exactly("các đơn vị đã gửi giải trình là:"))
 def explanations(world: World, datatable: list[list[str]]) -> None:
     """Columns: đơn vị, đã gửi (có/không)."""
     actual = [(e["unit_code"], "có" if e["submitted"] else "không") for e in world.data()["explanations"]]
@@ -229,7 +227,7 @@ def _level(text: str) -> int | None:
 COLLECT = r'"(?P<user>[^"]+)" (?P<attempt>thử )?nhập các phiếu khảo sát của đơn vị "(?P<unit>[^"]+)":'
 
 
-@when(parsers.re(COLLECT))
+@STEPS.when(COLLECT)
 def collect_responses(world: World, user: str, attempt: str | None, unit: str, datatable: list[list[str]]) -> None:
     """One row per questionnaire; columns: tiếp cận, thủ tục, công chức, kết quả, góp ý, chung (1–5, "-" = bỏ trống)."""
     responses = [
@@ -244,7 +242,7 @@ def collect_responses(world: World, user: str, attempt: str | None, unit: str, d
         assert response.status_code == 200, response.json
 
 
-@then("cỡ mẫu theo công thức Yamane là:")
+@STEPS.then(exactly("cỡ mẫu theo công thức Yamane là:"))
 def yamane(world: World, datatable: list[list[str]]) -> None:
     """Columns: đơn vị, số giao dịch, cỡ mẫu."""
     data = world.data()
@@ -253,12 +251,12 @@ def yamane(world: World, datatable: list[list[str]]) -> None:
     assert actual == [(r["đơn vị"], r["số giao dịch"], r["cỡ mẫu"]) for r in rows(datatable)], actual
 
 
-@then(parsers.re(r"tổng cỡ mẫu là (?P<total>\d+) phiếu"))
+@STEPS.then(r"tổng cỡ mẫu là (?P<total>\d+) phiếu")
 def sample_total(world: World, total: str) -> None:
     assert world.data()["sample_total"] == int(total)
 
 
-@then("kết quả khảo sát theo từng yếu tố là:")
+@STEPS.then(exactly("kết quả khảo sát theo từng yếu tố là:"))
 def sipas_elements(world: World, datatable: list[list[str]]) -> None:
     """Columns: yếu tố, số phiếu trả lời, hài lòng, tỷ lệ."""
     elements = world.data()["sipas_result"]["elements"]
@@ -271,11 +269,9 @@ def sipas_elements(world: World, datatable: list[list[str]]) -> None:
         ), (row, e)
 
 
-@then(
-    parsers.re(
-        r"chỉ số hài lòng chung là (?P<index>[\d,]+) %, câu hỏi chung đạt (?P<overall>[\d,]+) % "
-        r"trên (?P<n>\d+) phiếu"
-    )
+@STEPS.then(
+    r"chỉ số hài lòng chung là (?P<index>[\d,]+) %, câu hỏi chung đạt (?P<overall>[\d,]+) % "
+    r"trên (?P<n>\d+) phiếu"
 )
 def sipas_index(world: World, index: str, overall: str, n: str) -> None:
     result = world.data()["sipas_result"]
@@ -283,7 +279,7 @@ def sipas_index(world: World, index: str, overall: str, n: str) -> None:
     assert (result["overall"]["percent"], result["n"]) == (vn_number(overall), int(n)), result
 
 
-@then("chỉ số hài lòng theo đơn vị là:")
+@STEPS.then(exactly("chỉ số hài lòng theo đơn vị là:"))
 def sipas_units(world: World, datatable: list[list[str]]) -> None:
     """Columns: đơn vị, số phiếu, chỉ số."""
     units = world.data()["sipas_result"]["units"]
@@ -291,7 +287,7 @@ def sipas_units(world: World, datatable: list[list[str]]) -> None:
     assert actual == [(r["đơn vị"], r["số phiếu"], vn_number(r["chỉ số"])) for r in rows(datatable)], actual
 
 
-@then("tình trạng nhập phiếu của các đơn vị là:")
+@STEPS.then(exactly("tình trạng nhập phiếu của các đơn vị là:"))
 def batches(world: World, datatable: list[list[str]]) -> None:
     """Columns: đơn vị, số phiếu, cỡ mẫu, đã gửi (có/không)."""
     actual = [
@@ -325,7 +321,7 @@ DEPLOY = (
 )
 
 
-@when(parsers.re(DEPLOY))
+@STEPS.when(DEPLOY)
 def deploy(world: World, user: str, key: str, without: str | None, note: str | None) -> None:
     world.response = world.call(
         "POST",
@@ -336,10 +332,8 @@ def deploy(world: World, user: str, key: str, without: str | None, note: str | N
     )
 
 
-@then(
-    parsers.re(
-        r'hệ thống (?P<created>tạo phiên bản mới|giữ phiên bản đã có) (?P<version>\d+) của quy trình "(?P<key>[^"]+)"'
-    )
+@STEPS.then(
+    r'hệ thống (?P<created>tạo phiên bản mới|giữ phiên bản đã có) (?P<version>\d+) của quy trình "(?P<key>[^"]+)"'
 )
 def deployed(world: World, created: str, version: str, key: str) -> None:
     response = world.response
@@ -351,7 +345,7 @@ def deployed(world: World, created: str, version: str, key: str) -> None:
     assert latest["version"] == int(version)
 
 
-@then(parsers.re(r'quy trình "(?P<key>[^"]+)" có (?P<count>\d+) phiên bản'))
+@STEPS.then(r'quy trình "(?P<key>[^"]+)" có (?P<count>\d+) phiên bản')
 def versions(world: World, key: str, count: str) -> None:
     assert len(world.ok("GET", f"/process-definitions/{key}/versions", "admin")) == int(count)
 
@@ -370,11 +364,9 @@ INSPECTION_TEAM = {
 }
 
 
-@given(
-    parsers.re(
-        r'đợt kiểm tra các đơn vị (?P<units>"[^"]+"(?:, "[^"]+")*) từ (?P<start>\S+) đến (?P<end>\S+) '
-        r"đã được phê duyệt, có quyết định thành lập Đoàn và đã gửi thông báo ngày (?P<notice>\S+)"
-    )
+@STEPS.given(
+    r'đợt kiểm tra các đơn vị (?P<units>"[^"]+"(?:, "[^"]+")*) từ (?P<start>\S+) đến (?P<end>\S+) '
+    r"đã được phê duyệt, có quyết định thành lập Đoàn và đã gửi thông báo ngày (?P<notice>\S+)"
 )
 def inspection_prepared(world: World, units: str, start: str, end: str, notice: str) -> None:
     """The first five steps of the current inspection, each by the demo user who holds it."""
@@ -404,7 +396,7 @@ def inspection_prepared(world: World, units: str, start: str, end: str, notice: 
         assert response.status_code == 200, (name, response.json)
 
 
-@then("các báo cáo tự kiểm tra đã nhận là:")
+@STEPS.then(exactly("các báo cáo tự kiểm tra đã nhận là:"))
 def self_reports(world: World, datatable: list[list[str]]) -> None:
     """Columns: đơn vị, ngày gửi, trễ hạn (có/không)."""
     actual = sorted(
@@ -414,7 +406,7 @@ def self_reports(world: World, datatable: list[list[str]]) -> None:
     assert actual == sorted((r["đơn vị"], r["ngày gửi"], r["trễ hạn"]) for r in rows(datatable)), actual
 
 
-@then(parsers.re(r'lỗi triển khai "(?P<code>[^"]+)" chỉ ra bước "(?P<element>[^"]+)" với nội dung "(?P<text>.+)"'))
+@STEPS.then(r'lỗi triển khai "(?P<code>[^"]+)" chỉ ra bước "(?P<element>[^"]+)" với nội dung "(?P<text>.+)"')
 def deploy_problem(world: World, code: str, element: str, text: str) -> None:
     problems = world.response.json["error"]["details"]
     assert [(p["code"], p["element_id"]) for p in problems] == [(code, element)], problems

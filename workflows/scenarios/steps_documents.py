@@ -3,25 +3,24 @@ completed step recorded, and the product of an instance (the files of its steps'
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pytest_bdd import given, parsers, then, when
 from sqlalchemy import select
 
 from engine.models import HumanTask, ProcessInstance
-from tests.bdd.steps_common import DAY, show_date
-from tests.document_files import EXE_BYTES
-from workflows.document_fields import document_fields
-from workflows.models import DocumentRef, StoredDocument
 
-if TYPE_CHECKING:
-    from tests.bdd.conftest import World
+from ..document_fields import document_fields
+from ..models import DocumentRef, StoredDocument
+from .files import EXE_BYTES
+from .registry import STEPS
+from .steps_common import DAY, show_date
+from .world import World
 
 UPLOAD = r'"(?P<user>[^"]+)" (?:đã )?tải lên tệp "(?P<name>[^"]+)"(?P<exe> có nội dung của một tệp chạy \(\.exe\))?'
 
 
-@given(parsers.re(UPLOAD))
-@when(parsers.re(UPLOAD))
+@STEPS.given(UPLOAD)
+@STEPS.when(UPLOAD)
 def upload(world: World, user: str, name: str, exe: str | None) -> None:
     """A real small file of the type the name says; or an executable's bytes under that name (refused)."""
     response = world.upload(user, name, EXE_BYTES if exe else None)
@@ -31,7 +30,7 @@ def upload(world: World, user: str, name: str, exe: str | None) -> None:
 
 def _documents_of(world: World, name: str) -> list[str]:
     """The file names the completed steps called ``name`` of the current instance recorded, oldest first."""
-    with world.app.extensions["cchc"].read() as uow:
+    with world.services.read() as uow:
         found = uow.session.execute(
             select(StoredDocument.name)
             .join(DocumentRef, DocumentRef.document_id == StoredDocument.id)
@@ -42,12 +41,12 @@ def _documents_of(world: World, name: str) -> list[str]:
         return list(found)
 
 
-@then(parsers.re(r'bước "(?P<name>[^"]+)" đã ghi nhận các tệp (?P<files>"[^"]+"(?:, "[^"]+")*)'))
+@STEPS.then(r'bước "(?P<name>[^"]+)" đã ghi nhận các tệp (?P<files>"[^"]+"(?:, "[^"]+")*)')
 def step_documents(world: World, name: str, files: str) -> None:
     assert _documents_of(world, name) == [f.strip().strip('"') for f in files.split(",")]
 
 
-@then(parsers.re(r'bước "(?P<name>[^"]+)" chưa ghi nhận tệp nào'))
+@STEPS.then(r'bước "(?P<name>[^"]+)" chưa ghi nhận tệp nào')
 def no_step_documents(world: World, name: str) -> None:
     assert _documents_of(world, name) == []
 
@@ -55,7 +54,7 @@ def no_step_documents(world: World, name: str) -> None:
 def _products(world: World) -> list[dict[str, Any]]:
     """What the instance produced: the files of its completed steps' product fields (x-document ``product``),
     with the issued document's number and date when the field names them."""
-    services = world.app.extensions["cchc"]
+    services = world.services
     with services.read() as uow:
         instance = uow.session.get(ProcessInstance, world.instance_id)
         assert instance is not None
@@ -87,7 +86,7 @@ PRODUCT = (
 )
 
 
-@then(parsers.re(PRODUCT))
+@STEPS.then(PRODUCT)
 def product_is(world: World, files: str, number: str, day: str) -> None:
     """The instance's product: these files, with the issued document's number and date."""
     expected = [(f.strip().strip('"'), number, day) for f in files.split(",")]

@@ -1,0 +1,87 @@
+"""Requests/s of 1 against 2 gunicorn web processes on PostgreSQL, same clients, same run (a quick figure; the full
+load model is bench/load.py).
+
+A fresh database (migrations, demo data; dropped and created again, its name must contain "bench"); for each count
+of web processes, ``cchc serve --workers N --threads T`` on ``--port``, a warm-up, then bench/soak.py's office clients
+(start, complete, inbox, plan progress) for ``--seconds``. Prints each run and the ratio 2 processes / 1 process.
+
+Usage: ``.venv/bin/python bench/processes.py [--clients 8] [--seconds 20] [--threads 4] [--port 5125]``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+from typing import Any  # noqa: E402
+
+from bench.kill9 import fresh_database  # noqa: E402
+from bench.soak import report, soak  # noqa: E402
+from tests.server_support import start_web  # noqa: E402
+
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/cchc_processes_bench"
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def measure(url: str, port: int, workers: int, threads: int, clients: int, seconds: float, logs: Path) -> Any:
+    """One run: the soak's figures, with the web processes' CPU milliseconds per request."""
+    web = start_web(url, port, logs / f"web-{workers}.log", workers=workers, threads=threads)
+    try:
+        soak(f"http://127.0.0.1:{port}", clients, min(5.0, seconds), "demo", 60.0)  # warm-up: caches, pools
+        pids = web.children()
+        before = cpu_seconds(pids)
+        figures = soak(f"http://127.0.0.1:{port}", clients, seconds, "demo", 60.0)
+        figures["cpu_ms_per_request"] = (cpu_seconds(pids) - before) * 1000 / max(figures["requests"], 1)
+        return figures
+    finally:
+        web.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
+    parser.add_argument("--port", type=int, default=5125)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=2, help="1 then 2 processes, this many times (interleaved)")
+    args = parser.parse_args(argv)
+    fresh_database(args.pg_url)
+    runs: dict[int, list[Any]] = {1: [], 2: []}
+    with tempfile.TemporaryDirectory(prefix="cchc-processes-") as tmp:
+        for _ in range(args.rounds):
+            for workers in (1, 2):
+                figures = measure(args.pg_url, args.port, workers, args.threads, args.clients, args.seconds, Path(tmp))
+                runs[workers].append(figures)
+                report(figures, f"{workers} web process(es) × {args.threads} threads")
+                print(f"  web processes' CPU per request: {figures['cpu_ms_per_request']:.1f} ms")
+    best = {n: max(r["requests_per_second"] for r in rows) for n, rows in runs.items()}
+    cpu = {n: statistics.median(r["cpu_ms_per_request"] for r in rows) for n, rows in runs.items()}
+    print(
+        f"\nbest of {args.rounds}: 1 process {best[1]:.1f} requests/s, 2 processes {best[2]:.1f} requests/s: "
+        f"{best[2] / best[1]:.2f}×; CPU per request {cpu[1]:.1f} / {cpu[2]:.1f} ms "
+        f"({os.cpu_count()} CPUs, load average {'/'.join(f'{x:.1f}' for x in os.getloadavg())})"
+    )
+    failed = any(r["server_errors"] or r["no_answer"] for rows in runs.values() for r in rows)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Keyset paging: an opaque cursor (the last row's sort value and id) instead of an offset, so a page deep in a
+list costs what the first one does (docs/lists.md, "Cursor").
+
+An order is one optional column (``due_at``, ``updated_at``) in a direction, nulls last, with ties broken by
+id in the same direction. A cursor names its order: given with another order, it is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, tuple_
+
+from .errors import InvalidInput
+
+_MESSAGE = "Con trỏ trang không hợp lệ; hãy tải lại danh sách từ trang đầu."
+
+
+@dataclass(frozen=True)
+class Order:
+    """How a list is ordered: ``column`` (None: by id alone) then ``id``, both ascending or both descending."""
+
+    name: str  # the sort's name, written in the cursor
+    column: Any
+    id: Any
+    descending: bool = False
+    nullable: bool = False
+
+    def order_by(self) -> list[Any]:
+        """The ORDER BY clause (nulls last in both directions, as the lists have always sorted)."""
+        ident = self.id.desc() if self.descending else self.id.asc()
+        if self.column is None:
+            return [ident]
+        key = self.column.desc() if self.descending else self.column.asc()
+        return [key.nulls_last() if self.nullable else key, ident]
+
+    def after(self, cursor: Cursor) -> list[list[ColumnElement[bool]]]:
+        """The conditions of the rows after ``cursor``, in order: the second set (if any) follows the first."""
+        if cursor.sort != self.name:
+            raise InvalidInput(_MESSAGE, code="invalid_cursor", details={"cursor": [_MESSAGE]})
+        if self.column is None:
+            return [[self.id < cursor.id if self.descending else self.id > cursor.id]]
+        if cursor.value is None:  # already among the rows without a value, which come last
+            return [[self.column.is_(None), self.id < cursor.id if self.descending else self.id > cursor.id]]
+        pair, bound = tuple_(self.column, self.id), (cursor.value, cursor.id)
+        later = [pair < bound if self.descending else pair > bound]
+        return [later, [self.column.is_(None)]] if self.nullable else [later]
+
+    def cursor_of(self, value: datetime | None, row_id: int) -> str:
+        """The cursor of the rows after a row with sort ``value`` and ``row_id``."""
+        return Cursor(self.name, value if self.column is not None else None, row_id).encode()
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the order's name, the last row's sort value (None: no value) and its id."""
+
+    sort: str
+    value: datetime | None
+    id: int
+
+    def encode(self) -> str:
+        raw = json.dumps([self.sort, self.value.isoformat() if self.value else None, self.id], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        """The cursor ``text`` stands for (``InvalidInput`` when it is not one of ours)."""
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+            sort, value, row_id = raw
+            when = datetime.fromisoformat(value) if value is not None else None
+            if (
+                not isinstance(sort, str)
+                or type(row_id) is not int
+                or not 0 <= row_id < 2**63
+                or (when is not None and when.tzinfo is None)
+            ):
+                raise ValueError(text)
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+            raise InvalidInput(_MESSAGE, code="invalid_cursor", details={"cursor": [_MESSAGE]}) from exc
+        return cls(sort, when, row_id)

@@ -1,0 +1,30 @@
+"""The tenant whose instance the engine is running, for the diagram helpers that depend on it.
+
+The runner sets it around every run of an instance's code (scripts, expressions, timer values, deadlines), so a
+helper such as ``add_working_days`` counts on that tenant's working-day calendar, never another's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
+__all__ = ["current_tenant", "running_for"]
+
+_current: contextvars.ContextVar[str | None] = contextvars.ContextVar("cchc_tenant", default=None)
+
+
+def current_tenant() -> str | None:
+    """The tenant of the instance being run (None: outside a run, or an instance without a tenant)."""
+    return _current.get()
+
+
+@contextlib.contextmanager
+def running_for(tenant: str | None) -> Iterator[None]:
+    """Run a block (engine steps, a save's projection, a timer batch's instance) for ``tenant``."""
+    token = _current.set(tenant)
+    try:
+        yield
+    finally:
+        _current.reset(token)
