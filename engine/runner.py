@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -68,12 +68,20 @@ def instance_row(session: Session, instance_id: int) -> ProcessInstance:
     return row
 
 
-def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, list[HumanTask]]:
+class LoadedStep(NamedTuple):
+    """A step with its instance and the instance's open steps, read together (one query)."""
+
+    row: HumanTask
+    instance: ProcessInstance
+    open_rows: list[HumanTask]
+
+
+def step_with_instance(session: Session, task_id: int) -> LoadedStep:
     """The step, its instance and the instance's open steps, in one query (``NotFound`` if no such step)."""
     found = rows.step_with_instance(session, task_id)
     if found is None:
         raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
-    return found
+    return LoadedStep(*found)
 
 
 class _NoTasks:

@@ -27,7 +27,7 @@ from .forms import check_retry_fields, check_step_fields, computed, validate_for
 from .incidents import failed_tasks, reset_failed_tasks
 from .models import HumanTask, ProcessInstance
 from .projection import NoUnits, UnitDirectory
-from .runner import InstanceObserver, InstanceRunner, InstanceSaved, instance_row, step_with_instance
+from .runner import InstanceObserver, InstanceRunner, InstanceSaved, LoadedStep, instance_row, step_with_instance
 from .sandbox import make_script_engine
 from .script_limits import ScriptLimits, ensure_data_fits
 from .start_form import prepare_start_data
@@ -37,7 +37,15 @@ from .timer_values import raise_if_refused
 from .views import Actor, CompletionResult, DefinitionForms, InstanceView, TaskView
 
 # Re-exported: callers import these from here.
-__all__ = ["CompletionResult", "DeployedDefinition", "Engine", "InstanceObserver", "InstanceSaved", "WorkflowCache"]
+__all__ = [
+    "CompletionResult",
+    "DeployedDefinition",
+    "Engine",
+    "InstanceObserver",
+    "InstanceSaved",
+    "LoadedStep",
+    "WorkflowCache",
+]
 
 OPEN_STATUSES = ("running", "waiting", "error")
 
@@ -186,11 +194,31 @@ class Engine:
         self._runner.save(uow, instance, definition, state, now, actor.username)
         return self.instance_view(session, instance)
 
+    def load_step(self, session: Session, task_id: int) -> LoadedStep:
+        """The step ``task_id`` with its instance and the instance's open steps, in one query (``NotFound``).
+
+        A caller that checks the step before completing it passes this to ``complete`` (no second read).
+        """
+        return step_with_instance(session, task_id)
+
     @conflicts_on_races
-    def complete(self, uow: UnitOfWork, task_id: int, actor: Actor, data: Mapping[str, Any]) -> CompletionResult:
-        """Complete one step: check, validate, run, save — all in the caller's transaction."""
+    def complete(
+        self,
+        uow: UnitOfWork,
+        task_id: int,
+        actor: Actor,
+        data: Mapping[str, Any],
+        *,
+        loaded: LoadedStep | None = None,
+    ) -> CompletionResult:
+        """Complete one step: check, validate, run, save — all in the caller's transaction.
+
+        ``loaded``: the step as ``load_step`` read it in this transaction (else it is read here).
+        """
         session = uow.session
-        row, instance, open_rows = step_with_instance(session, task_id)
+        if loaded is None or loaded.row.id != task_id:
+            loaded = step_with_instance(session, task_id)
+        row, instance, open_rows = loaded
         if row.status != "ready":
             raise Conflict("Bước xử lý này đã được hoàn thành hoặc đã bị hủy.", code="task_not_ready")
         self.ensure_may_act(row, actor)

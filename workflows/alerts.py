@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -98,6 +98,19 @@ def _send(
 
 # --------------------------------------------------------------------------- the engine observer
 
+# Who last completed the element of a step that opens again (a return goes back to them). Built once.
+_PREVIOUS_HOLDER = (
+    select(HumanTask.completed_by)
+    .where(
+        HumanTask.instance_id == bindparam("b_instance"),
+        HumanTask.element_id == bindparam("b_element"),
+        HumanTask.status == "completed",
+        HumanTask.id != bindparam("b_id"),
+    )
+    .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+    .limit(1)
+)
+
 
 class StepObserver:
     """Engine observer: classify, and notify new / returned steps and recorded escalations."""
@@ -137,15 +150,7 @@ class StepObserver:
         previous = None
         if returned and event.completed and row.element_id not in {r.element_id for r in event.completed}:
             previous = session.scalar(
-                select(HumanTask.completed_by)
-                .where(
-                    HumanTask.instance_id == row.instance_id,
-                    HumanTask.element_id == row.element_id,
-                    HumanTask.status == "completed",
-                    HumanTask.id != row.id,
-                )
-                .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
-                .limit(1)
+                _PREVIOUS_HOLDER, {"b_instance": row.instance_id, "b_element": row.element_id, "b_id": row.id}
             )
         people = [p for p in people_of(session, row) if p.username != event.actor]
         if previous:
