@@ -8,7 +8,7 @@ flush sees them clean, and observers can still change them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -115,15 +115,49 @@ def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, Proce
     return row, found[0][1], [h for h, _ in found if h.status == "ready"]
 
 
+def _completion_statements(extra: tuple[str, ...]) -> tuple[Any, Any]:
+    """The completion UPDATE (and PostgreSQL's UPDATE + audit INSERT) also writing the columns ``extra``."""
+    found = _COMPLETIONS.get(extra)
+    if found is None:
+        values = {c: bindparam(f"x_{c}", type_=_STEPS.c[c].type) for c in extra}
+        update = _COMPLETE_STEP.values(**values)
+        cte = update.returning(_STEPS.c.id).cte("completed_step")
+        with_event = (
+            _AUDIT.insert()
+            .from_select(
+                list(_AUDIT_COLUMNS),
+                select(*[bindparam(f"a_{c}", type_=_AUDIT.c[c].type) for c in _AUDIT_COLUMNS]).select_from(cte),
+            )
+            .execution_options(preserve_rowcount=True)
+        )
+        found = _COMPLETIONS.setdefault(extra, (update, with_event))
+    return found
+
+
+_COMPLETIONS: dict[tuple[str, ...], tuple[Any, Any]] = {(): (_COMPLETE_STEP, _COMPLETE_STEP_WITH_EVENT)}
+
+
 def mark_completed(
-    session: Session, row: HumanTask, username: str, now: datetime, *, event_payload: dict[str, Any]
+    session: Session,
+    row: HumanTask,
+    username: str,
+    now: datetime,
+    *,
+    event_payload: dict[str, Any],
+    columns: Mapping[str, Any] | None = None,
 ) -> None:
     """Close the step row, only while still open (a concurrent completion loses), and record its
-    ``task_completed`` audit event (``task_id`` and ``event_payload``): one statement on PostgreSQL, two elsewhere."""
+    ``task_completed`` audit event (``task_id`` and ``event_payload``): one statement on PostgreSQL, two elsewhere.
+
+    ``columns``: other columns of the step to write with the same UPDATE (the caller's bookkeeping).
+    """
     conn = session.connection()
+    columns = dict(columns or {})
+    update, update_with_event = _completion_statements(tuple(sorted(columns)))
     params: dict[str, Any] = {"b_id": row.id, "b_by": username, "b_at": now, **_as_read(row)}
+    params.update({f"x_{c}": v for c, v in columns.items()})
     if conn.dialect.name != "postgresql":
-        won = conn.execute(_COMPLETE_STEP, params).rowcount == 1
+        won = conn.execute(update, params).rowcount == 1
         if won:
             audit.record_task_event(session, "task_completed", row, at=now, actor=username, **event_payload)
     else:
@@ -136,12 +170,14 @@ def mark_completed(
             a_at=now,
             a_payload={"task_id": row.id, **event_payload},
         )
-        won = conn.execute(_COMPLETE_STEP_WITH_EVENT, params).rowcount == 1
+        won = conn.execute(update_with_event, params).rowcount == 1
     if not won:
         raise lost_race(session, row)
     set_committed_value(row, "status", "completed")
     set_committed_value(row, "completed_by", username)
     set_committed_value(row, "completed_at", now)
+    for column, value in columns.items():
+        set_committed_value(row, column, value)
 
 
 def update_open_step(session: Session, row: HumanTask, **values: Any) -> None:
@@ -197,31 +233,42 @@ def write_instance(session: Session, instance: ProcessInstance) -> None:
         state._commit_all(state.dict, session.identity_map)
 
 
+def _column_plan() -> list[tuple[str, bool, Any]]:
+    """Per step column: its key, whether a value left unset is left to the INSERT (primary key, server or
+    callable default), else the scalar default it takes (as the ORM's INSERT would)."""
+    plan: list[tuple[str, bool, Any]] = []
+    for column in _STEPS.columns:
+        default = column.default
+        left_to_insert = default.is_scalar is False if default is not None else column.server_default is not None
+        value = default.arg if default is not None and default.is_scalar else None  # type: ignore[attr-defined]
+        plan.append((column.key, bool(column.primary_key or left_to_insert), value))
+    return plan
+
+
+_STEP_COLUMN_PLAN = _column_plan()
+
+
 def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
-    """INSERT new step rows; they stay in the session, persistent and clean.
+    """INSERT new step rows (built by the projection, not added to the session); they join the session
+    persistent and clean.
 
     Columns left unset take their scalar default (as the ORM's INSERT would); a column with only a server
     or callable default is left to the INSERT and loads on first use.
     """
     conn = session.connection()
     for row in rows:
-        if row not in session.new:  # already flushed by someone
+        if row.id is not None:  # already written
             continue
-        session.expunge(row)
+        if row in session:  # added by someone else: write it as the projection's own rows are
+            session.expunge(row)
         values: dict[str, Any] = {}
         loaded = row.__dict__
-        for column in _STEPS.columns:
-            key = column.key
-            default = column.default
+        for key, left_to_insert, default in _STEP_COLUMN_PLAN:
             if key in loaded:
                 values[key] = loaded[key]
-                continue
-            left_to_insert = default.is_scalar is False if default is not None else column.server_default is not None
-            if column.primary_key or left_to_insert:
-                continue
-            value = default.arg if default is not None else None  # type: ignore[attr-defined]
-            setattr(row, key, value)
-            values[key] = value
+            elif not left_to_insert:
+                setattr(row, key, default)
+                values[key] = default
         row.id = conn.execute(_INSERT_STEP, values).scalar_one()
         make_transient_to_detached(row)
         session.add(row)

@@ -43,6 +43,9 @@ class InstanceSaved:
 
 
 InstanceObserver = Callable[[InstanceSaved], None]
+# The caller's columns of a step as it opens (False) or is completed (True) at ``now``, e.g. its deadline
+# classification: written with the step's own INSERT or completion UPDATE rather than by a later UPDATE.
+StepColumns = Callable[[HumanTask, datetime, bool], Mapping[str, Any]]
 
 # A stored task row holds the task's data and a little more (state, internal data, children).
 _ROW_OVERHEAD = 64 * 1024
@@ -129,6 +132,7 @@ class InstanceRunner:
         self.units = units
         # Called after every save, in the caller's transaction (what they write commits or rolls back with it).
         self.observers = observers
+        self.step_columns: StepColumns | None = None
         self.cache = cache
         self.definitions = DefinitionCache()
 
@@ -277,6 +281,10 @@ class InstanceRunner:
         instance.data = public_data(wf)
         instance.updated_at = now
         rows.write_instance(session, instance)  # version check first: a lost race stops here, before other writes
+        if self.step_columns is not None:
+            for row in created:
+                for column, value in self.step_columns(row, now, False).items():
+                    setattr(row, column, value)
         rows.insert_steps(session, created)
         uow.flush()  # cancelled steps, timers
         rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)

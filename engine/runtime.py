@@ -27,7 +27,15 @@ from .forms import check_retry_fields, check_step_fields, computed, validate_for
 from .incidents import failed_tasks, reset_failed_tasks
 from .models import HumanTask, ProcessInstance
 from .projection import NoUnits, UnitDirectory
-from .runner import InstanceObserver, InstanceRunner, InstanceSaved, LoadedStep, instance_row, step_with_instance
+from .runner import (
+    InstanceObserver,
+    InstanceRunner,
+    InstanceSaved,
+    LoadedStep,
+    StepColumns,
+    instance_row,
+    step_with_instance,
+)
 from .sandbox import make_script_engine
 from .script_limits import ScriptLimits, ensure_data_fits
 from .start_form import prepare_start_data
@@ -94,6 +102,15 @@ class Engine:
     @observers.setter
     def observers(self, observers: list[InstanceObserver]) -> None:
         self._runner.observers = observers
+
+    @property
+    def step_columns(self) -> StepColumns | None:
+        """The caller's columns of a step as it opens or is completed, written with the step's own row write."""
+        return self._runner.step_columns
+
+    @step_columns.setter
+    def step_columns(self, columns: StepColumns | None) -> None:
+        self._runner.step_columns = columns
 
     @property
     def units(self) -> UnitDirectory:
@@ -237,7 +254,8 @@ class Engine:
         completed = self._runner.run_step(task, row, data, instance)
         if completed:
             event = {"name": row.name, "data": dict(data)}
-            rows.mark_completed(session, row, actor.username, now, event_payload=event)
+            columns = self._runner.step_columns(row, now, True) if self._runner.step_columns else None
+            rows.mark_completed(session, row, actor.username, now, event_payload=event, columns=columns)
         if instance.status != "error":
             self._runner.run(state, instance)
             raise_if_refused(instance)  # a bad timer value from this step's data: a 422, nothing is written

@@ -178,7 +178,7 @@ _REQUEST_USER = (
 
 def request_user(session: Session, username: str) -> UserView:
     """``get_user`` in one statement, for the per-request look-up (``NotFound`` when there is no such user)."""
-    found = session.execute(_REQUEST_USER, {"b_username": username}).first()
+    found = session.connection().execute(_REQUEST_USER, {"b_username": username}).first()  # Core: no ORM set-up
     if found is None:
         raise NotFound(f'Không tìm thấy người dùng "{username}".', code="user_not_found")
     name, full_name, email, unit_code, unit_name, roles, active, own = found
@@ -222,7 +222,8 @@ def users_with_role(
     """Active users holding ``role`` in ``unit_code`` (any unit when None), only of the organisation ``tenant``
     when given (a step of one organisation never tells another's people)."""
     query = _USERS_OF[unit_code is not None, tenant is not None]
-    found = session.execute(query, {"b_unit": unit_code, "b_tenant": tenant})
+    # Core on the session's connection (no ORM result set-up, no autoflush: nothing pending changes accounts here).
+    found = session.connection().execute(query, {"b_unit": unit_code, "b_tenant": tenant})
     return [Recipient(name, email) for name, email, roles in found if role in (roles or [])]
 
 

@@ -118,18 +118,23 @@ class StepObserver:
     def __init__(self, services: Services) -> None:
         self.services = services
 
+    def columns(self, row: HumanTask, now: datetime, completed: bool) -> dict[str, Any]:
+        """The classification of a step as it opens or is completed at ``now`` (``Engine.step_columns``: the
+        engine writes it with the step's INSERT or completion UPDATE)."""
+        if completed:
+            state = classify_finished(row.due_at, now)
+        else:
+            state = classify_open(row.due_at, now, self.services.calendar.get(), self.services.deadlines.due_soon_days)
+        return {"deadline_state": state, "classified_at": now}
+
     def __call__(self, event: InstanceSaved) -> None:
         session = event.uow.session
-        settings = self.services.deadlines
-        calendar = self.services.calendar.get()
         for row in event.completed:
-            row.deadline_state = classify_finished(row.due_at, row.completed_at or event.now)
-            row.classified_at = event.now
+            _classify(row, self.columns(row, row.completed_at or event.now, True), event.now)
         data_after = event.instance.data or {}
         returned, reason = _return_in(event.data_before, data_after)
         for row in event.created:
-            row.deadline_state = classify_open(row.due_at, event.now, calendar, settings.due_soon_days)
-            row.classified_at = event.now
+            _classify(row, self.columns(row, event.now, False), event.now)
             self._announce(session, row, event, returned, reason)
         before = _escalations(event.data_before)
         after = _escalations(data_after)
@@ -149,8 +154,11 @@ class StepObserver:
         due = f" Hạn xử lý: {format_due(row.due_at)}." if row.due_at else ""
         previous = None
         if returned and event.completed and row.element_id not in {r.element_id for r in event.completed}:
-            previous = session.scalar(
-                _PREVIOUS_HOLDER, {"b_instance": row.instance_id, "b_element": row.element_id, "b_id": row.id}
+            # Core, no autoflush: the completion is already written (pending changes are classifications only).
+            previous = (
+                session.connection()
+                .execute(_PREVIOUS_HOLDER, {"b_instance": row.instance_id, "b_element": row.element_id, "b_id": row.id})
+                .scalar()
             )
         people = [p for p in people_of(session, row) if p.username != event.actor]
         if previous:
@@ -164,6 +172,13 @@ class StepObserver:
             people = [p for p in people if p.username != previous]
         text = (f"Bạn có việc mới: {row.name}", f'Bước "{row.name}" của {label} đang chờ bạn xử lý.{due}')
         _send(self.services, session, row, people, "new_task", text, event.now)
+
+
+def _classify(row: HumanTask, columns: dict[str, Any], now: datetime) -> None:
+    """Set the step's classification unless the engine already wrote exactly it (no UPDATE then)."""
+    if row.deadline_state != columns["deadline_state"] or row.classified_at != now:
+        row.deadline_state = columns["deadline_state"]
+        row.classified_at = now
 
 
 def assign_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int, username: str) -> TaskView:

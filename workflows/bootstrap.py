@@ -49,4 +49,6 @@ def create_services(database_url: str, clock: Clock | None = None, **engine_opti
 
 def wire_observers(services: Services) -> None:
     """Steps that open, finish or return classify their deadlines and notify people (in the caller's transaction)."""
-    services.engine.observers.append(StepObserver(services))
+    observer = StepObserver(services)
+    services.engine.observers.append(observer)
+    services.engine.step_columns = observer.columns
