@@ -321,15 +321,19 @@ def _transports(which: str, tmp: Path, port: int) -> Iterator[dict[str, Walker]]
         if which in ("flask", "both"):
             cm = flask_transport(tmp)
             walkers["flask"] = Walker(cm.__enter__())
-            opened.append(lambda: cm.__exit__(None, None, None))
+            opened.append(lambda: _close(cm))
         if which in ("waitress", "both"):
             cm2 = waitress_transport(tmp, port)
             walkers["waitress"] = Walker(cm2.__enter__())
-            opened.append(lambda: cm2.__exit__(None, None, None))
+            opened.append(lambda: _close(cm2))
         yield walkers
     finally:
         for close in reversed(opened):
             close()
+
+
+def _close(cm: Any) -> None:
+    cm.__exit__(None, None, None)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, bindparam, delete, inspect, or_, select, type_coerce
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -24,6 +24,7 @@ from .errors import Conflict
 from .models import AuditEvent, HumanTask, InstanceTask, ProcessInstance
 from .views import TaskView
 
+_Row = TypeVar("_Row", HumanTask, ProcessInstance)
 _TASK_ROWS: Table = InstanceTask.__table__  # type: ignore[assignment]
 _INSTANCES: Table = ProcessInstance.__table__  # type: ignore[assignment]
 _STEPS: Table = HumanTask.__table__  # type: ignore[assignment]
@@ -106,13 +107,58 @@ _OPEN_VIEW_ROWS = (
 )
 
 
+# The same rows as STEP_WITH_INSTANCE as plain Core columns: the ORM objects are built from them without the
+# ORM's loading machinery (on SQLite it costs several times the query; see docs/benchmarks.md).
+_STEP_KEYS = tuple(c.key for c in _STEPS.columns)
+_INSTANCE_KEYS = tuple(c.key for c in _INSTANCES.columns)
+_STEP_WITH_INSTANCE_ROWS = (
+    select(*_STEPS.columns, *_INSTANCES.columns)
+    .join_from(_STEPS, _INSTANCES, _INSTANCES.c.id == _STEPS.c.instance_id)
+    .where(
+        _STEPS.c.instance_id
+        == select(_STEPS.c.instance_id).where(_STEPS.c.id == bindparam("b_task")).scalar_subquery(),
+        or_(_STEPS.c.id == bindparam("b_task"), _STEPS.c.status == "ready"),
+    )
+)
+_STEP_ID_AT = _STEP_KEYS.index("id")
+_STEP_STATUS_AT = _STEP_KEYS.index("status")
+_INSTANCE_ID_AT = len(_STEP_KEYS) + _INSTANCE_KEYS.index("id")
+
+
 def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, list[HumanTask]] | None:
-    """The step, its instance and the instance's open steps, in one query (None: no such step)."""
-    found = session.execute(STEP_WITH_INSTANCE, {"b_task": task_id}).all()
-    row = next((h for h, _ in found if h.id == task_id), None)
-    if row is None:
+    """The step, its instance and the instance's open steps, in one query (None: no such step).
+
+    Objects already in the session are returned as they are (as an ORM query would); the others join the
+    session persistent and clean, with every column loaded.
+    """
+    found = session.connection().execute(_STEP_WITH_INSTANCE_ROWS, {"b_task": task_id}).all()
+    if not any(r[_STEP_ID_AT] == task_id for r in found):
         return None
-    return row, found[0][1], [h for h, _ in found if h.status == "ready"]
+    width = len(_STEP_KEYS)
+    instance = _persistent(session, ProcessInstance, _INSTANCE_KEYS, found[0][width:])
+    steps = [_persistent(session, HumanTask, _STEP_KEYS, r[:width]) for r in found]
+    row = next(h for h in steps if h.id == task_id)
+    return row, instance, [h for h in steps if h.status == "ready"]
+
+
+def _persistent(session: Session, cls: type[_Row], keys: Sequence[str], values: Sequence[Any]) -> _Row:
+    """The session's object of this row, or a new one holding ``values`` that joins the session as loaded."""
+    mapper = inspect(cls)
+    key = mapper.identity_key_from_primary_key((values[keys.index("id")],))
+    identity_map = session.identity_map
+    existing = identity_map.get(key)
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    # What the ORM's loader does for a new row (sqlalchemy.orm.loading._instance, SQLAlchemy 2.x internals): no
+    # load events are listened to here. make_transient_to_detached + Session.add cost more than the query.
+    obj = mapper.class_manager.new_instance()
+    obj.__dict__.update(zip(keys, values, strict=True))  # committed values, no change history
+    state = inspect(obj)
+    state.key = key
+    state.identity_token = key[2]
+    state.session_id = session.hash_key
+    identity_map._add_unpresent(state, key)  # type: ignore[attr-defined]
+    return obj
 
 
 def _completion_statements(extra: tuple[str, ...]) -> tuple[Any, Any]:

@@ -227,7 +227,7 @@ def users_with_role(
     return [Recipient(name, email) for name, email, roles in found if role in (roles or [])]
 
 
-def _users_of(by_unit: bool, by_tenant: bool) -> Select[tuple[str, str | None, list[str]]]:
+def _users_of(by_unit: bool, by_tenant: bool) -> Select[str, str | None, list[str]]:
     query = select(User.username, User.email, User.roles).where(User.active.is_(True))
     if by_unit:
         query = query.where(User.unit_code == bindparam("b_unit"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.db import UnitOfWork, is_sqlite
@@ -25,7 +25,7 @@ from .mail import SEND_ERRORS, Mailer, backoff, mailer
 from .models import EmailOutbox, Notification
 from .services import Services
 
-_INSERT = Notification.__table__.insert()
+_INSERT = insert(Notification)
 KINDS = ("new_task", "returned", "due_soon", "overdue", "escalated")
 GIVE_UP_AFTER = 25  # attempts; the row stays in the table as "failed" with its last error
 
