@@ -394,6 +394,10 @@ class Engine:
         """The instance ``instance_id`` with its open and finished steps."""
         return self.instance_view(session, instance_row(session, instance_id))
 
+    def definition_files(self, session: Session, definition_id: int) -> Mapping[str, str]:
+        """The files deployed with a definition, by name (cached: the definition row is read once)."""
+        return self._deployed(session, definition_id).files
+
     def definition_forms(self, session: Session, definition_id: int, suffix: str = ".json") -> DefinitionForms:
         """The JSON files of a definition whose names end with ``suffix`` (parsed once; a file that is not a JSON
         object is left out), the variables the process computes and the names of its elements by id."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -181,10 +182,17 @@ def request_user(session: Session, username: str) -> UserView:
     found = session.connection().execute(_REQUEST_USER, {"b_username": username}).first()  # Core: no ORM set-up
     if found is None:
         raise NotFound(f'Không tìm thấy người dùng "{username}".', code="user_not_found")
+    return _request_view(session, found)
+
+
+def _request_view(session: Session, found: Any) -> UserView:
     name, full_name, email, unit_code, unit_name, roles, active, own = found
     roles = list(roles or [])
     tenants = access.tenants_of(session, roles, own if unit_code else None)
     return UserView(name, full_name, email, unit_code, unit_name, roles, active, tenants)
+
+
+_LOGIN_USER = _REQUEST_USER.add_columns(User.password_hash)
 
 
 def list_users(session: Session, actor: Actor) -> list[UserView]:
@@ -195,14 +203,14 @@ def list_users(session: Session, actor: Actor) -> list[UserView]:
 
 def authenticate(session: Session, username: str, password: str) -> UserView:
     """Check a password; the same error for an unknown user and a wrong password."""
-    user = session.scalar(select(User).where(User.username == username))
+    found = session.connection().execute(_LOGIN_USER, {"b_username": username}).first()  # one statement
     try:
-        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _HASHER.verify(found.password_hash if found else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        user = None
-    if user is None or not user.active:
+        found = None
+    if found is None or not found.active:
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
-    return _view(session, user)
+    return _request_view(session, found[:-1])
 
 
 # --------------------------------------------------------------------------- recipients

@@ -149,9 +149,7 @@ def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int)
     row = access.visible_task(services, uow, actor, task_id)
     instance_row = uow.session.get(ProcessInstance, row.instance_id)
     assert instance_row is not None
-    definition = uow.session.get(ProcessDefinition, instance_row.definition_id)
-    assert definition is not None
-    files = definition.files or {}
+    files = services.engine.definition_files(uow.session, instance_row.definition_id)  # not the large row
     schema = json.loads(files[row.form_schema]) if row.form_schema and row.form_schema in files else None
     ui_schema = json.loads(files[row.ui_schema]) if row.ui_schema and row.ui_schema in files else None
     instance = with_instructions(services.engine.get_instance(uow.session, row.instance_id))
