@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 
+from engine.clock import using_clock
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from engine.projection import waiting_timers
 from engine.spiff_workflow import ready_tasks
 from engine.state_store import SERIALIZER_VERSION, WorkflowState, public_data
@@ -194,10 +197,48 @@ def _uuid(guid: str) -> UUID:
     return UUID(guid)
 
 
-def timed_complete(cpu_log: list[float], cpu_clock: Callable[[], float], *args: Any) -> float:
-    """``complete`` timed (wall clock returned, this thread's CPU time appended to ``cpu_log``)."""
-    c0, t0 = cpu_clock(), time.perf_counter()
-    complete(*args)
-    elapsed = time.perf_counter() - t0
-    cpu_log.append(cpu_clock() - c0)
-    return elapsed
+def walks(
+    rig: Any,
+    n: int,
+    start: Callable[[Any], tuple[int, int]],
+    steps: Sequence[str],
+    data: dict[str, dict[str, Any]],
+    users: dict[str, str],
+    cpu_log: list[float],
+    cpu_clock: Callable[[], float],
+) -> list[float]:
+    """``n`` instances of approval5 for PNV started by ``start(rig)`` (not timed), then walked at the floor: the
+    wall time of each completion (this thread's CPU time appended to ``cpu_log``)."""
+    fairy = rig.sql.raw_connection()
+    try:
+        conn = fairy.driver_connection
+        if rig.sql.dialect.name == "sqlite":
+            conn.execute("PRAGMA query_only=0")
+        floor = Floor(conn, rig.sql.dialect.name)
+        with rig.sessions() as s:
+            lanes = dict(s.scalar(select(ProcessDefinition.lanes).where(ProcessDefinition.process_key == "approval5")))
+        timings: list[float] = []
+        for _ in range(n):
+            instance_id, first_task = start(rig)
+            with rig.sessions() as s:
+                version = s.scalar(select(ProcessInstance.version).where(ProcessInstance.id == instance_id))
+                guid = s.scalar(select(HumanTask.task_guid).where(HumanTask.id == first_task))
+            state = rig.engine.cache.take(instance_id, version)
+            assert state is not None and version is not None and guid is not None
+            inst = FloorInstance(instance_id, version, state, {guid: first_task})
+            with using_clock(rig.engine.clock):
+                for element in steps:
+                    c0, t0 = cpu_clock(), time.perf_counter()
+                    args = (floor, inst, element, data.get(element, {}), users[element], lanes, _unit_of)
+                    complete(*args, rig.engine.clock.now())
+                    timings.append(time.perf_counter() - t0)
+                    cpu_log.append(cpu_clock() - c0)
+            assert inst.state.workflow.is_completed()
+    finally:
+        fairy.close()
+    return timings
+
+
+def _unit_of(rule: str) -> str | None:
+    """approval5's lane unit rules for an instance of PNV, under UBND (bench/engine.py's ``Units``)."""
+    return "UBND" if rule == "parent" else rule.removeprefix("code:")

@@ -54,7 +54,7 @@ from engine.clock import LOCAL_TZ, ManualClock, using_clock  # noqa: E402
 from engine.db import Base, UnitOfWork, make_engine, make_session_factory, normalise_url  # noqa: E402
 from engine.definitions import deploy, read_bundle  # noqa: E402
 from engine.helpers import standard_helpers  # noqa: E402
-from engine.models import AuditEvent, HumanTask, InstanceTask, ProcessDefinition, ProcessInstance, Timer  # noqa: E402
+from engine.models import AuditEvent, HumanTask, InstanceTask, ProcessInstance, Timer  # noqa: E402
 from engine.runtime import Engine  # noqa: E402
 from engine.sandbox import make_script_engine  # noqa: E402
 from engine.state_store import SERIALIZER, WorkflowState  # noqa: E402
@@ -335,39 +335,11 @@ def _floor_module() -> Any:
 FLOOR = _floor_module()
 
 
-def _unit_of(rule: str) -> str | None:
-    """approval5's lane unit rules for an instance of PNV (``Units``)."""
-    return PARENTS.get("PNV") if rule == "parent" else rule.removeprefix("code:")
-
-
 def floor_walks(rig: Rig, n: int) -> list[float]:
-    """``n`` instances walked at the floor (``bench/bench_floor.py``): started by the engine (not timed), then
-    five completions each as SpiffWorkflow + the engine's serialization + bare-driver statements + one commit."""
-    fairy = rig.sql.raw_connection()
-    try:
-        conn = fairy.driver_connection
-        if rig.sql.dialect.name == "sqlite":
-            conn.execute("PRAGMA query_only=0")
-        floor = FLOOR.Floor(conn, rig.sql.dialect.name)
-        with rig.sessions() as s:
-            lanes = dict(s.scalar(select(ProcessDefinition.lanes).where(ProcessDefinition.process_key == PROCESS_KEY)))
-        timings: list[float] = []
-        for _ in range(n):
-            instance_id, first_task = start_instance(rig)
-            with rig.sessions() as s:
-                version = s.scalar(select(ProcessInstance.version).where(ProcessInstance.id == instance_id))
-                guid = s.scalar(select(HumanTask.task_guid).where(HumanTask.id == first_task))
-            state = rig.engine.cache.take(instance_id, version)
-            assert state is not None and version is not None and guid is not None
-            inst = FLOOR.FloorInstance(instance_id, version, state, {guid: first_task})
-            with using_clock(rig.engine.clock):
-                for element in STEPS:
-                    args = (floor, inst, element, DATA.get(element, {}), ACTORS[element].username, lanes, _unit_of)
-                    timings.append(FLOOR.timed_complete(CPU_LOG, cpu_clock, *args, rig.engine.clock.now()))
-            assert inst.state.workflow.is_completed()
-    finally:
-        fairy.close()
-    return timings
+    """``n`` instances started by the engine (not timed), then walked at the floor (``bench/bench_floor.py``)."""
+    return FLOOR.walks(
+        rig, n, start_instance, STEPS, DATA, {k: a.username for k, a in ACTORS.items()}, CPU_LOG, cpu_clock
+    )
 
 
 def walks(rig: Rig, cold: bool, n: int) -> list[float]:

@@ -72,7 +72,9 @@ def ready_tasks(wf: BpmnWorkflow, manual: bool | None = None) -> list[Task]:
     """READY tasks (subprocesses included) in SpiffWorkflow's depth-first order; ``manual`` filters."""
     if not isinstance(wf, EngineWorkflow) or not wf._flat():
         return list(wf.get_tasks(state=_READY, manual=manual))
-    found = [t for t in wf.tasks.values() if t._state == _READY and (manual is None or t.task_spec.manual == manual)]
+    found = [
+        t for t in wf.tasks.values() if t._state == _READY and (manual is None or t.task_spec.manual == manual)
+    ]
     return in_tree_order(wf, found)
 
 

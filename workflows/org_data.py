@@ -383,6 +383,7 @@ def organisation_from_mapping(raw: Any, problems: list[str]) -> OrganisationReco
     )
 
 
+
 def org_from_mapping(data: Mapping[str, Any]) -> OrgData:
     """Build and check organisation data from a parsed YAML document."""
     problems: list[str] = []

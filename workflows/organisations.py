@@ -230,3 +230,4 @@ def check_readable(session: Session, actor: Actor, code: str) -> Organisation:
     if readable is not None and code not in readable:
         raise NotFound(f'Không tìm thấy tổ chức "{code}".', code="organisation_not_found")
     return get_row(session, code)
+

@@ -222,7 +222,9 @@ def _yaml_rows(data: bytes) -> list[RawUnitRow]:
     if not isinstance(items, list):
         raise UnitsFileInvalid("Tệp YAML phải là danh sách đơn vị (hoặc có mục «units:» là danh sách đó).")
     if len(items) > MAX_UNIT_ROWS:
-        raise _too_large(f"có {vietnamese_number(len(items))} đơn vị", "rows", MAX_UNIT_ROWS, f"{MAX_UNIT_ROWS} đơn vị")
+        raise _too_large(
+            f"có {vietnamese_number(len(items))} đơn vị", "rows", MAX_UNIT_ROWS, f"{MAX_UNIT_ROWS} đơn vị"
+        )
     rows = []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, Mapping):

@@ -60,7 +60,7 @@ def read_plan_header(lines: Sequence[str]) -> PlanHeader:
 
 
 def _issue_date(caption: str, warnings: list[str]) -> date | None:
-    """ "… ngày 10 tháng 01 năm 2024 …" or "… ngày 10/01/2024 …" of the caption; None when left blank."""
+    """"… ngày 10 tháng 01 năm 2024 …" or "… ngày 10/01/2024 …" of the caption; None when left blank."""
     found = re.search(r"ngày\s+(\d{1,2})\s*(?:tháng\s*|/)\s*(\d{1,2})\s*(?:năm\s*|/)\s*(\d{4})", caption, re.I)
     if not found:
         return None
