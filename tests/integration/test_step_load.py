@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import InstanceState
 
 from engine import rows
 from engine.models import HumanTask, ProcessInstance
@@ -30,7 +31,7 @@ def test_the_loaded_step_and_instance_are_persistent_complete_and_write_back(rig
         orm_instance = session.get(ProcessInstance, instance_id)
         assert orm_row is row and orm_instance is instance and open_rows == [row]  # the session's own objects
         for obj in (row, instance):
-            state = inspect(obj)
+            state: InstanceState[object] = inspect(obj)
             assert state.persistent and not state.modified and not state.expired_attributes
         assert (row.element_id, row.status, row.created_at.tzinfo is not None) == ("Task_draft", "ready", True)
         assert instance.data["topic"] == "Kế hoạch" and instance.version >= 1
