@@ -13,7 +13,7 @@ from wtforms import ValidationError as CsrfInvalid
 
 from engine.errors import Forbidden, NotFound, Unauthorized
 from workflows.access import Rule
-from workflows.accounts import UserView, get_user
+from workflows.accounts import UserView, request_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC_ENDPOINTS = {"health.health", "auth.login", "api-docs.openapi_json", "docs.api_docs", "static"}
@@ -47,7 +47,7 @@ def load_active_user(username: str) -> UserView:
     services = current_app.extensions["cchc"]
     with services.read() as uow:
         try:
-            user = get_user(uow.session, username)
+            user = request_user(uow.session, username)
         except NotFound as exc:
             raise Unauthorized("Mã xác thực không hợp lệ.", code="token_invalid") from exc
     if not user.active:

@@ -94,6 +94,7 @@ TARGET_SQLITE = 0.30
 TARGET_PG = 0.20
 TARGET_STATE_BYTES = 5 * 1024
 TARGET_GROWTH = 2.0
+TARGET_FLOOR = 1.5  # a persisted warm completion against the floor (issue #16)
 
 
 @dataclass(frozen=True)
@@ -320,6 +321,27 @@ def walk(rig: Rig, cold: bool) -> tuple[int, list[float]]:
     return instance_id, timings
 
 
+def _floor_module() -> Any:
+    """``bench/bench_floor.py`` (this folder is kept off ``sys.path``, see the top of the file)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_floor", ROOT / "bench" / "bench_floor.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FLOOR = _floor_module()
+
+
+def floor_walks(rig: Rig, n: int) -> list[float]:
+    """``n`` instances started by the engine (not timed), then walked at the floor (``bench/bench_floor.py``)."""
+    return FLOOR.walks(
+        rig, n, start_instance, STEPS, DATA, {k: a.username for k, a in ACTORS.items()}, CPU_LOG, cpu_clock
+    )
+
+
 def walks(rig: Rig, cold: bool, n: int) -> list[float]:
     timings: list[float] = []
     for _ in range(n):
@@ -417,6 +439,7 @@ def throughput(raw: RawRun, rigs: list[Rig], sizes: Sizes) -> dict[str, dict[str
     for rig in rigs:
         walks(rig, False, sizes.n_warmup)
         walks(rig, True, sizes.n_warmup)
+        floor_walks(rig, sizes.n_warmup)
     timings: dict[str, list[float]] = {"raw": [], "raw+delta": []}
     cpu: dict[str, list[float]] = {}
 
@@ -430,6 +453,7 @@ def throughput(raw: RawRun, rigs: list[Rig], sizes: Sizes) -> dict[str, dict[str
         timed("raw", lambda: raw.walks(sizes.n_raw // sizes.rounds))
         timed("raw+delta", lambda: raw.walks(sizes.n_raw // sizes.rounds, serialize=True))
         for rig in rigs:
+            timed(f"{rig.name} floor", lambda: floor_walks(rig, sizes.n_instances // sizes.rounds))  # noqa: B023
             for mode in ("warm", "cold"):
                 timed(f"{rig.name} {mode}", lambda: walks(rig, mode == "cold", sizes.n_instances // sizes.rounds))  # noqa: B023
     return {key: summary(values, cpu[key]) for key, values in timings.items()}
@@ -523,12 +547,31 @@ def print_report(results: dict[str, Any]) -> None:
     )
     for b in backends:
         target = TARGET_SQLITE if b == "sqlite" else TARGET_PG
+        r = tp[f"{b} floor"]
+        print(
+            f"{'floor ' + b + ' (bare driver)':30}{r['completions']:>12}{r['per_s']:>9,.0f}{r['median_ms']:>11.3f}"
+            f"{_pct(r['per_s'] / raw['per_s']):>10}{'':>13}{cpu_columns(r)}"
+        )
         for mode in ("warm", "cold"):
             r = tp[f"{b} {mode}"]
             ratio = r["per_s"] / raw["per_s"]
             print(
                 f"{'Engine.complete ' + b + ' ' + mode:30}{r['completions']:>12}{r['per_s']:>9,.0f}"
                 f"{r['median_ms']:>11.3f}{_pct(ratio):>10}{_pct(target):>8}{_yes(ratio >= target):>5}{cpu_columns(r)}"
+            )
+
+    print(f"\n   Against the floor (time per completion ÷ the floor's, mean; target warm ≤ {TARGET_FLOOR}×)")
+    print(f"{'':30}{'wall':>8}{'median':>8}{'CPU':>8}{'met':>5}")
+    for b in backends:
+        floor = tp[f"{b} floor"]
+        for mode in ("warm", "cold"):
+            r = tp[f"{b} {mode}"]
+            ratio = floor["per_s"] / r["per_s"]
+            r["floor_ratio"] = ratio
+            met = _yes(ratio <= TARGET_FLOOR) if mode == "warm" else ""
+            print(
+                f"{'Engine.complete ' + b + ' ' + mode:30}{ratio:>7.2f}×{r['median_ms'] / floor['median_ms']:>7.2f}×"
+                f"{floor['cpu_per_s'] / r['cpu_per_s']:>7.2f}×{met:>5}"
             )
 
     print(f"\n3. Stored bytes per instance (state = header + task payloads; target ≤ {TARGET_STATE_BYTES} B)")

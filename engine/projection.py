@@ -125,7 +125,8 @@ def sync_human_tasks(
     *,
     open_rows: list[HumanTask] | None = None,
 ) -> list[HumanTask]:
-    """Insert rows for new READY steps, cancel rows whose step is gone; return the open rows.
+    """Build rows for new READY steps (id None, written by the caller), cancel rows whose step is gone; return
+    the open rows.
 
     ``open_rows``: the instance's open rows if the caller has already loaded them (saves a query).
     """
@@ -168,8 +169,7 @@ def sync_human_tasks(
             created_at=now,
             due_at=_due_at(task, wf),
         )
-        session.add(row)
-        result.append(row)
+        result.append(row)  # not added to the session: the save INSERTs it (rows.insert_steps)
     return result
 
 

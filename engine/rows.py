@@ -8,10 +8,10 @@ flush sees them clean, and observers can still change them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, bindparam, delete, inspect, or_, select, type_coerce
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -24,6 +24,7 @@ from .errors import Conflict
 from .models import AuditEvent, HumanTask, InstanceTask, ProcessInstance
 from .views import TaskView
 
+_Row = TypeVar("_Row", HumanTask, ProcessInstance)
 _TASK_ROWS: Table = InstanceTask.__table__  # type: ignore[assignment]
 _INSTANCES: Table = ProcessInstance.__table__  # type: ignore[assignment]
 _STEPS: Table = HumanTask.__table__  # type: ignore[assignment]
@@ -106,24 +107,103 @@ _OPEN_VIEW_ROWS = (
 )
 
 
+# The same rows as STEP_WITH_INSTANCE as plain Core columns: the ORM objects are built from them without the
+# ORM's loading machinery (on SQLite it costs several times the query; see docs/benchmarks.md).
+_STEP_KEYS = tuple(c.key for c in _STEPS.columns)
+_INSTANCE_KEYS = tuple(c.key for c in _INSTANCES.columns)
+_STEP_WITH_INSTANCE_ROWS = (
+    select(*_STEPS.columns, *_INSTANCES.columns)
+    .join_from(_STEPS, _INSTANCES, _INSTANCES.c.id == _STEPS.c.instance_id)
+    .where(
+        _STEPS.c.instance_id
+        == select(_STEPS.c.instance_id).where(_STEPS.c.id == bindparam("b_task")).scalar_subquery(),
+        or_(_STEPS.c.id == bindparam("b_task"), _STEPS.c.status == "ready"),
+    )
+)
+_STEP_ID_AT = _STEP_KEYS.index("id")
+_STEP_STATUS_AT = _STEP_KEYS.index("status")
+_INSTANCE_ID_AT = len(_STEP_KEYS) + _INSTANCE_KEYS.index("id")
+
+
 def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, list[HumanTask]] | None:
-    """The step, its instance and the instance's open steps, in one query (None: no such step)."""
-    found = session.execute(STEP_WITH_INSTANCE, {"b_task": task_id}).all()
-    row = next((h for h, _ in found if h.id == task_id), None)
-    if row is None:
+    """The step, its instance and the instance's open steps, in one query (None: no such step).
+
+    Objects already in the session are returned as they are (as an ORM query would); the others join the
+    session persistent and clean, with every column loaded.
+    """
+    found = session.connection().execute(_STEP_WITH_INSTANCE_ROWS, {"b_task": task_id}).all()
+    if not any(r[_STEP_ID_AT] == task_id for r in found):
         return None
-    return row, found[0][1], [h for h, _ in found if h.status == "ready"]
+    width = len(_STEP_KEYS)
+    instance = _persistent(session, ProcessInstance, _INSTANCE_KEYS, found[0][width:])
+    steps = [_persistent(session, HumanTask, _STEP_KEYS, r[:width]) for r in found]
+    row = next(h for h in steps if h.id == task_id)
+    return row, instance, [h for h in steps if h.status == "ready"]
+
+
+def _persistent(session: Session, cls: type[_Row], keys: Sequence[str], values: Sequence[Any]) -> _Row:
+    """The session's object of this row, or a new one holding ``values`` that joins the session as loaded."""
+    mapper = inspect(cls)
+    key = mapper.identity_key_from_primary_key((values[keys.index("id")],))
+    identity_map = session.identity_map
+    existing = identity_map.get(key)
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    # What the ORM's loader does for a new row (sqlalchemy.orm.loading._instance, SQLAlchemy 2.x internals): no
+    # load events are listened to here. make_transient_to_detached + Session.add cost more than the query.
+    obj = mapper.class_manager.new_instance()
+    obj.__dict__.update(zip(keys, values, strict=True))  # committed values, no change history
+    state = inspect(obj)
+    state.key = key
+    state.identity_token = key[2]
+    state.session_id = session.hash_key
+    identity_map._add_unpresent(state, key)  # type: ignore[attr-defined]
+    return obj
+
+
+def _completion_statements(extra: tuple[str, ...]) -> tuple[Any, Any]:
+    """The completion UPDATE (and PostgreSQL's UPDATE + audit INSERT) also writing the columns ``extra``."""
+    found = _COMPLETIONS.get(extra)
+    if found is None:
+        values = {c: bindparam(f"x_{c}", type_=_STEPS.c[c].type) for c in extra}
+        update = _COMPLETE_STEP.values(**values)
+        cte = update.returning(_STEPS.c.id).cte("completed_step")
+        with_event = (
+            _AUDIT.insert()
+            .from_select(
+                list(_AUDIT_COLUMNS),
+                select(*[bindparam(f"a_{c}", type_=_AUDIT.c[c].type) for c in _AUDIT_COLUMNS]).select_from(cte),
+            )
+            .execution_options(preserve_rowcount=True)
+        )
+        found = _COMPLETIONS.setdefault(extra, (update, with_event))
+    return found
+
+
+_COMPLETIONS: dict[tuple[str, ...], tuple[Any, Any]] = {(): (_COMPLETE_STEP, _COMPLETE_STEP_WITH_EVENT)}
 
 
 def mark_completed(
-    session: Session, row: HumanTask, username: str, now: datetime, *, event_payload: dict[str, Any]
+    session: Session,
+    row: HumanTask,
+    username: str,
+    now: datetime,
+    *,
+    event_payload: dict[str, Any],
+    columns: Mapping[str, Any] | None = None,
 ) -> None:
     """Close the step row, only while still open (a concurrent completion loses), and record its
-    ``task_completed`` audit event (``task_id`` and ``event_payload``): one statement on PostgreSQL, two elsewhere."""
+    ``task_completed`` audit event (``task_id`` and ``event_payload``): one statement on PostgreSQL, two elsewhere.
+
+    ``columns``: other columns of the step to write with the same UPDATE (the caller's bookkeeping).
+    """
     conn = session.connection()
+    columns = dict(columns or {})
+    update, update_with_event = _completion_statements(tuple(sorted(columns)))
     params: dict[str, Any] = {"b_id": row.id, "b_by": username, "b_at": now, **_as_read(row)}
+    params.update({f"x_{c}": v for c, v in columns.items()})
     if conn.dialect.name != "postgresql":
-        won = conn.execute(_COMPLETE_STEP, params).rowcount == 1
+        won = conn.execute(update, params).rowcount == 1
         if won:
             audit.record_task_event(session, "task_completed", row, at=now, actor=username, **event_payload)
     else:
@@ -136,12 +216,14 @@ def mark_completed(
             a_at=now,
             a_payload={"task_id": row.id, **event_payload},
         )
-        won = conn.execute(_COMPLETE_STEP_WITH_EVENT, params).rowcount == 1
+        won = conn.execute(update_with_event, params).rowcount == 1
     if not won:
         raise lost_race(session, row)
     set_committed_value(row, "status", "completed")
     set_committed_value(row, "completed_by", username)
     set_committed_value(row, "completed_at", now)
+    for column, value in columns.items():
+        set_committed_value(row, column, value)
 
 
 def update_open_step(session: Session, row: HumanTask, **values: Any) -> None:
@@ -197,31 +279,42 @@ def write_instance(session: Session, instance: ProcessInstance) -> None:
         state._commit_all(state.dict, session.identity_map)
 
 
+def _column_plan() -> list[tuple[str, bool, Any]]:
+    """Per step column: its key, whether a value left unset is left to the INSERT (primary key, server or
+    callable default), else the scalar default it takes (as the ORM's INSERT would)."""
+    plan: list[tuple[str, bool, Any]] = []
+    for column in _STEPS.columns:
+        default = column.default
+        left_to_insert = default.is_scalar is False if default is not None else column.server_default is not None
+        value = default.arg if default is not None and default.is_scalar else None  # type: ignore[attr-defined]
+        plan.append((column.key, bool(column.primary_key or left_to_insert), value))
+    return plan
+
+
+_STEP_COLUMN_PLAN = _column_plan()
+
+
 def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
-    """INSERT new step rows; they stay in the session, persistent and clean.
+    """INSERT new step rows (built by the projection, not added to the session); they join the session
+    persistent and clean.
 
     Columns left unset take their scalar default (as the ORM's INSERT would); a column with only a server
     or callable default is left to the INSERT and loads on first use.
     """
     conn = session.connection()
     for row in rows:
-        if row not in session.new:  # already flushed by someone
+        if row.id is not None:  # already written
             continue
-        session.expunge(row)
+        if row in session:  # added by someone else: write it as the projection's own rows are
+            session.expunge(row)
         values: dict[str, Any] = {}
         loaded = row.__dict__
-        for column in _STEPS.columns:
-            key = column.key
-            default = column.default
+        for key, left_to_insert, default in _STEP_COLUMN_PLAN:
             if key in loaded:
                 values[key] = loaded[key]
-                continue
-            left_to_insert = default.is_scalar is False if default is not None else column.server_default is not None
-            if column.primary_key or left_to_insert:
-                continue
-            value = default.arg if default is not None else None  # type: ignore[attr-defined]
-            setattr(row, key, value)
-            values[key] = value
+            elif not left_to_insert:
+                setattr(row, key, default)
+                values[key] = default
         row.id = conn.execute(_INSERT_STEP, values).scalar_one()
         make_transient_to_detached(row)
         session.add(row)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -45,6 +45,9 @@ class InstanceSaved:
 
 
 InstanceObserver = Callable[[InstanceSaved], None]
+# The caller's columns of a step as it opens (False) or is completed (True) at ``now``, e.g. its deadline
+# classification: written with the step's own INSERT or completion UPDATE rather than by a later UPDATE.
+StepColumns = Callable[[HumanTask, datetime, bool], Mapping[str, Any]]
 
 # A stored task row holds the task's data and a little more (state, internal data, children).
 _ROW_OVERHEAD = 64 * 1024
@@ -70,12 +73,20 @@ def instance_row(session: Session, instance_id: int) -> ProcessInstance:
     return row
 
 
-def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, list[HumanTask]]:
+class LoadedStep(NamedTuple):
+    """A step with its instance and the instance's open steps, read together (one query)."""
+
+    row: HumanTask
+    instance: ProcessInstance
+    open_rows: list[HumanTask]
+
+
+def step_with_instance(session: Session, task_id: int) -> LoadedStep:
     """The step, its instance and the instance's open steps, in one query (``NotFound`` if no such step)."""
     found = rows.step_with_instance(session, task_id)
     if found is None:
         raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
-    return found
+    return LoadedStep(*found)
 
 
 class _NoTasks:
@@ -126,6 +137,7 @@ class InstanceRunner:
         self.units = units
         # Called after every save, in the caller's transaction (what they write commits or rolls back with it).
         self.observers = observers
+        self.step_columns: StepColumns | None = None
         self.cache = cache
         self.definitions = DefinitionCache()
 
@@ -304,6 +316,10 @@ class InstanceRunner:
         instance.data = public_data(wf)
         instance.updated_at = now
         rows.write_instance(session, instance)  # version check first: a lost race stops here, before other writes
+        if self.step_columns is not None:
+            for row in created:
+                for column, value in self.step_columns(row, now, False).items():
+                    setattr(row, column, value)
         rows.insert_steps(session, created)
         uow.flush()  # cancelled steps, timers
         rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)

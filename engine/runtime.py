@@ -28,7 +28,15 @@ from .incidents import failed_tasks, reset_failed_tasks
 from .migration import MigrationOutcome, MigrationPlan, Migrator, make_plan
 from .models import HumanTask, ProcessInstance
 from .projection import NoUnits, UnitDirectory
-from .runner import InstanceObserver, InstanceRunner, InstanceSaved, instance_row, step_with_instance
+from .runner import (
+    InstanceObserver,
+    InstanceRunner,
+    InstanceSaved,
+    LoadedStep,
+    StepColumns,
+    instance_row,
+    step_with_instance,
+)
 from .sandbox import make_script_engine
 from .script_limits import ScriptLimits, ensure_data_fits
 from .start_form import prepare_start_data
@@ -38,7 +46,15 @@ from .timer_values import raise_if_refused
 from .views import Actor, CompletionResult, DefinitionForms, InstanceView, TaskView
 
 # Re-exported: callers import these from here.
-__all__ = ["CompletionResult", "DeployedDefinition", "Engine", "InstanceObserver", "InstanceSaved", "WorkflowCache"]
+__all__ = [
+    "CompletionResult",
+    "DeployedDefinition",
+    "Engine",
+    "InstanceObserver",
+    "InstanceSaved",
+    "LoadedStep",
+    "WorkflowCache",
+]
 
 OPEN_STATUSES = ("running", "waiting", "error")
 
@@ -88,6 +104,15 @@ class Engine:
     @observers.setter
     def observers(self, observers: list[InstanceObserver]) -> None:
         self._runner.observers = observers
+
+    @property
+    def step_columns(self) -> StepColumns | None:
+        """The caller's columns of a step as it opens or is completed, written with the step's own row write."""
+        return self._runner.step_columns
+
+    @step_columns.setter
+    def step_columns(self, columns: StepColumns | None) -> None:
+        self._runner.step_columns = columns
 
     @property
     def units(self) -> UnitDirectory:
@@ -188,11 +213,31 @@ class Engine:
         self._runner.save(uow, instance, definition, state, now, actor.username)
         return self.instance_view(session, instance)
 
+    def load_step(self, session: Session, task_id: int) -> LoadedStep:
+        """The step ``task_id`` with its instance and the instance's open steps, in one query (``NotFound``).
+
+        A caller that checks the step before completing it passes this to ``complete`` (no second read).
+        """
+        return step_with_instance(session, task_id)
+
     @conflicts_on_races
-    def complete(self, uow: UnitOfWork, task_id: int, actor: Actor, data: Mapping[str, Any]) -> CompletionResult:
-        """Complete one step: check, validate, run, save — all in the caller's transaction."""
+    def complete(
+        self,
+        uow: UnitOfWork,
+        task_id: int,
+        actor: Actor,
+        data: Mapping[str, Any],
+        *,
+        loaded: LoadedStep | None = None,
+    ) -> CompletionResult:
+        """Complete one step: check, validate, run, save — all in the caller's transaction.
+
+        ``loaded``: the step as ``load_step`` read it in this transaction (else it is read here).
+        """
         session = uow.session
-        row, instance, open_rows = step_with_instance(session, task_id)
+        if loaded is None or loaded.row.id != task_id:
+            loaded = step_with_instance(session, task_id)
+        row, instance, open_rows = loaded
         if row.status != "ready":
             raise Conflict("Bước xử lý này đã được hoàn thành hoặc đã bị hủy.", code="task_not_ready")
         self.ensure_may_act(row, actor)
@@ -211,7 +256,8 @@ class Engine:
         completed = self._runner.run_step(task, row, data, instance)
         if completed:
             event = {"name": row.name, "data": dict(data)}
-            rows.mark_completed(session, row, actor.username, now, event_payload=event)
+            columns = self._runner.step_columns(row, now, True) if self._runner.step_columns else None
+            rows.mark_completed(session, row, actor.username, now, event_payload=event, columns=columns)
         if instance.status != "error":
             self._runner.run(state, instance)
             raise_if_refused(instance)  # a bad timer value from this step's data: a 422, nothing is written
@@ -374,6 +420,10 @@ class Engine:
     def get_instance(self, session: Session, instance_id: int) -> InstanceView:
         """The instance ``instance_id`` with its open and finished steps."""
         return self.instance_view(session, instance_row(session, instance_id))
+
+    def definition_files(self, session: Session, definition_id: int) -> Mapping[str, str]:
+        """The files deployed with a definition, by name (cached: the definition row is read once)."""
+        return self._deployed(session, definition_id).files
 
     def definition_forms(self, session: Session, definition_id: int, suffix: str = ".json") -> DefinitionForms:
         """The JSON files of a definition whose names end with ``suffix`` (parsed once; a file that is not a JSON

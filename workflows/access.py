@@ -98,6 +98,15 @@ def actor_tenants(session: Session, user: User) -> frozenset[str] | None:
     if "admin" in roles:
         return None
     own = session.scalar(select(Unit.organisation_code).where(Unit.code == user.unit_code)) if user.unit_code else None
+    return tenants_of(session, roles, own)
+
+
+def tenants_of(session: Session, roles: Iterable[str], own: str | None) -> frozenset[str] | None:
+    """``actor_tenants`` when the organisation of the user's unit (``own``) is already read: only the province
+    role reads the organisation tree."""
+    roles = set(roles)
+    if "admin" in roles:
+        return None
     if own is None:
         return frozenset()
     if PROVINCE not in roles:
@@ -302,7 +311,15 @@ def visible_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int
     """The step, or ``NotFound`` unless it is of an organisation the actor sees and the actor may act on it, holds
     or held it, oversees, or is of its unit (another organisation's step is exactly a missing one)."""
     row = uow.session.get(HumanTask, task_id)
-    if row is None or not in_tenants(actor, row.tenant):
+    if row is None:
+        raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
+    check_visible(services, row, actor)
+    return row
+
+
+def check_visible(services: Services, row: HumanTask, actor: Actor) -> None:
+    """``visible_task``'s check of a step already read (``NotFound`` when the actor may not see it)."""
+    if not in_tenants(actor, row.tenant):
         raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
     allowed = (
         services.engine.may_act(row, actor)
@@ -313,7 +330,6 @@ def visible_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int
     )
     if not allowed:
         raise NotFound("Không tìm thấy bước xử lý.", code="task_not_found")
-    return row
 
 
 def heads_unit_of(row: HumanTask | TaskView, actor: Actor) -> bool:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput, NotFound, Unauthorized
@@ -221,6 +222,41 @@ def get_user(session: Session, username: str) -> UserView:
     return _view(session, _get(session, username))
 
 
+# Every request reads its user: one prebuilt statement (the user with its unit's name and organisation).
+_REQUEST_USER = (
+    select(
+        User.username,
+        User.full_name,
+        User.email,
+        User.unit_code,
+        Unit.name,
+        User.roles,
+        User.active,
+        Unit.organisation_code,
+    )
+    .outerjoin(Unit, Unit.code == User.unit_code)
+    .where(User.username == bindparam("b_username"))
+)
+
+
+def request_user(session: Session, username: str) -> UserView:
+    """``get_user`` in one statement, for the per-request look-up (``NotFound`` when there is no such user)."""
+    found = session.connection().execute(_REQUEST_USER, {"b_username": username}).first()  # Core: no ORM set-up
+    if found is None:
+        raise NotFound(f'Không tìm thấy người dùng "{username}".', code="user_not_found")
+    return _request_view(session, found)
+
+
+def _request_view(session: Session, found: Any) -> UserView:
+    name, full_name, email, unit_code, unit_name, roles, active, own = found
+    roles = list(roles or [])
+    tenants = access.tenants_of(session, roles, own if unit_code else None)
+    return UserView(name, full_name, email, unit_code, unit_name, roles, active, tenants)
+
+
+_LOGIN_USER = _REQUEST_USER.add_columns(User.password_hash)
+
+
 def list_users(session: Session, actor: Actor) -> list[UserView]:
     """Every account (administrators)."""
     access.MANAGE_USERS.check(actor)
@@ -229,14 +265,14 @@ def list_users(session: Session, actor: Actor) -> list[UserView]:
 
 def authenticate(session: Session, username: str, password: str) -> UserView:
     """Check a password; the same error for an unknown user and a wrong password."""
-    user = session.scalar(select(User).where(User.username == username))
+    found = session.connection().execute(_LOGIN_USER, {"b_username": username}).first()  # one statement
     try:
-        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _HASHER.verify(found.password_hash if found else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        user = None
-    if user is None or not user.active:
+        found = None
+    if found is None or not found.active:
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
-    return _view(session, user)
+    return _request_view(session, found[:-1])
 
 
 # --------------------------------------------------------------------------- recipients
@@ -255,12 +291,25 @@ def users_with_role(
 ) -> list[Recipient]:
     """Active users holding ``role`` in ``unit_code`` (any unit when None), only of the organisation ``tenant``
     when given (a step of one organisation never tells another's people)."""
+    query = _USERS_OF[unit_code is not None, tenant is not None]
+    # Core on the session's connection (no ORM result set-up, no autoflush: nothing pending changes accounts here).
+    found = session.connection().execute(query, {"b_unit": unit_code, "b_tenant": tenant})
+    return [Recipient(name, email) for name, email, roles in found if role in (roles or [])]
+
+
+def _users_of(by_unit: bool, by_tenant: bool) -> Select[str, str | None, list[str]]:
     query = select(User.username, User.email, User.roles).where(User.active.is_(True))
-    if unit_code is not None:
-        query = query.where(User.unit_code == unit_code)
-    if tenant is not None:
-        query = query.where(User.unit_code.in_(select(Unit.code).where(Unit.organisation_code == tenant)))
-    return [Recipient(name, email) for name, email, roles in session.execute(query) if role in (roles or [])]
+    if by_unit:
+        query = query.where(User.unit_code == bindparam("b_unit"))
+    if by_tenant:
+        query = query.where(
+            User.unit_code.in_(select(Unit.code).where(Unit.organisation_code == bindparam("b_tenant")))
+        )
+    return query
+
+
+# Built once (every new step asks who holds it): by (unit given, tenant given).
+_USERS_OF = {(u, t): _users_of(u, t) for u in (False, True) for t in (False, True)}
 
 
 def recipients_named(session: Session, usernames: Iterable[str]) -> list[Recipient]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -98,6 +98,19 @@ def _send(
 
 # --------------------------------------------------------------------------- the engine observer
 
+# Who last completed the element of a step that opens again (a return goes back to them). Built once.
+_PREVIOUS_HOLDER = (
+    select(HumanTask.completed_by)
+    .where(
+        HumanTask.instance_id == bindparam("b_instance"),
+        HumanTask.element_id == bindparam("b_element"),
+        HumanTask.status == "completed",
+        HumanTask.id != bindparam("b_id"),
+    )
+    .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+    .limit(1)
+)
+
 
 class StepObserver:
     """Engine observer: classify, and notify new / returned steps and recorded escalations."""
@@ -105,18 +118,24 @@ class StepObserver:
     def __init__(self, services: Services) -> None:
         self.services = services
 
+    def columns(self, row: HumanTask, now: datetime, completed: bool) -> dict[str, Any]:
+        """The classification of a step as it opens or is completed at ``now`` (``Engine.step_columns``: the
+        engine writes it with the step's INSERT or completion UPDATE)."""
+        if completed:
+            state = classify_finished(row.due_at, now)
+        else:
+            calendar = self.services.calendar.get(row.tenant)
+            state = classify_open(row.due_at, now, calendar, self.services.deadlines.due_soon_days)
+        return {"deadline_state": state, "classified_at": now}
+
     def __call__(self, event: InstanceSaved) -> None:
         session = event.uow.session
-        settings = self.services.deadlines
-        calendar = self.services.calendar.get(event.instance.tenant)
         for row in event.completed:
-            row.deadline_state = classify_finished(row.due_at, row.completed_at or event.now)
-            row.classified_at = event.now
+            _classify(row, self.columns(row, row.completed_at or event.now, True), event.now)
         data_after = event.instance.data or {}
         returned, reason = _return_in(event.data_before, data_after)
         for row in event.created:
-            row.deadline_state = classify_open(row.due_at, event.now, calendar, settings.due_soon_days)
-            row.classified_at = event.now
+            _classify(row, self.columns(row, event.now, False), event.now)
             self._announce(session, row, event, returned, reason)
         before = _escalations(event.data_before)
         after = _escalations(data_after)
@@ -136,16 +155,11 @@ class StepObserver:
         due = f" Hạn xử lý: {format_due(row.due_at)}." if row.due_at else ""
         previous = None
         if returned and event.completed and row.element_id not in {r.element_id for r in event.completed}:
-            previous = session.scalar(
-                select(HumanTask.completed_by)
-                .where(
-                    HumanTask.instance_id == row.instance_id,
-                    HumanTask.element_id == row.element_id,
-                    HumanTask.status == "completed",
-                    HumanTask.id != row.id,
-                )
-                .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
-                .limit(1)
+            # Core, no autoflush: the completion is already written (pending changes are classifications only).
+            previous = (
+                session.connection()
+                .execute(_PREVIOUS_HOLDER, {"b_instance": row.instance_id, "b_element": row.element_id, "b_id": row.id})
+                .scalar()
             )
         people = [p for p in people_of(session, row) if p.username != event.actor]
         if previous:
@@ -159,6 +173,13 @@ class StepObserver:
             people = [p for p in people if p.username != previous]
         text = (f"Bạn có việc mới: {row.name}", f'Bước "{row.name}" của {label} đang chờ bạn xử lý.{due}')
         _send(self.services, session, row, people, "new_task", text, event.now)
+
+
+def _classify(row: HumanTask, columns: dict[str, Any], now: datetime) -> None:
+    """Set the step's classification unless the engine already wrote exactly it (no UPDATE then)."""
+    if row.deadline_state != columns["deadline_state"] or row.classified_at != now:
+        row.deadline_state = columns["deadline_state"]
+        row.classified_at = now
 
 
 def assign_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int, username: str) -> TaskView:

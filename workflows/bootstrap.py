@@ -60,4 +60,6 @@ def create_services(
 
 def wire_observers(services: Services) -> None:
     """Steps that open, finish or return classify their deadlines and notify people (in the caller's transaction)."""
-    services.engine.observers.append(StepObserver(services))
+    observer = StepObserver(services)
+    services.engine.observers.append(observer)
+    services.engine.step_columns = observer.columns

@@ -14,9 +14,8 @@ from engine import audit, rows
 from engine.db import UnitOfWork
 from engine.errors import Conflict, InvalidInput
 from engine.forms import validate_form_data
-from engine.models import HumanTask, ProcessInstance
 from engine.projection import to_due_datetime
-from engine.runtime import CompletionResult
+from engine.runtime import CompletionResult, LoadedStep
 from engine.views import Actor, TaskView
 
 from . import access, document_store, processes
@@ -36,7 +35,9 @@ def complete_step(
 ) -> CompletionResult:
     """Complete a step; an overdue step needs a giải trình (``late_reason``), stored on the step and audited."""
     session = uow.session
-    row = access.visible_task(services, uow, actor, task_id)
+    loaded = services.engine.load_step(session, task_id)  # the step, its instance and open steps: one query
+    row = loaded.row
+    access.check_visible(services, row, actor)
     now = services.clock.now()
     reason = (late_reason or "").strip()
     late = row.status == "ready" and row.due_at is not None and now > row.due_at
@@ -48,8 +49,8 @@ def complete_step(
             code="late_reason_required",
             details={"late_reason": ["Cần nhập lý do giải trình khi hoàn thành bước quá hạn."]},
         )
-    documents = _form_documents(services, uow, actor, row, data)
-    result = processes.complete_task(services, uow, actor, task_id, data)
+    documents = _form_documents(services, uow, actor, loaded, data)
+    result = processes.complete_task(services, uow, actor, task_id, data, loaded)
     if documents and row.status == "completed":
         document_store.attach_to_step(uow, actor, row, documents, now)
     if late:
@@ -70,17 +71,16 @@ def complete_step(
 
 
 def _form_documents(
-    services: Services, uow: UnitOfWork, actor: Actor, row: HumanTask, data: Mapping[str, Any]
+    services: Services, uow: UnitOfWork, actor: Actor, loaded: LoadedStep, data: Mapping[str, Any]
 ) -> list[int]:
     """The documents the step's form attaches (its ``x-document`` fields), checked before anything runs: the data
     must fit the form, and each id be a document the actor may use, of a type its field accepts (a 422 by field
     otherwise)."""
+    row = loaded.row
     if row.status != "ready" or not row.form_schema:
         return []  # the engine refuses a closed step, and a step without a form takes no data
     services.engine.ensure_may_act(row, actor)  # those who may not act learn nothing of the documents
-    instance = uow.session.get(ProcessInstance, row.instance_id)
-    assert instance is not None
-    forms = services.engine.definition_forms(uow.session, instance.definition_id, row.form_schema).forms
+    forms = services.engine.definition_forms(uow.session, loaded.instance.definition_id, row.form_schema).forms
     schema = forms.get(row.form_schema)
     fields = document_fields(schema)
     if not fields or schema is None:
@@ -90,9 +90,7 @@ def _form_documents(
     return list(dict.fromkeys(i for ids in found.values() for i in ids))
 
 
-def extend_task(
-    services: Services, uow: UnitOfWork, actor: Actor, task_id: int, due: str, reason: str
-) -> TaskView:
+def extend_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int, due: str, reason: str) -> TaskView:
     """Gia hạn: move an open step's deadline later, record who, why and the old date, re-classify it."""
     session = uow.session
     row = access.visible_task(services, uow, actor, task_id)

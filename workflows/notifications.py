@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.db import UnitOfWork, is_sqlite
@@ -25,6 +25,7 @@ from .mail import SEND_ERRORS, Mailer, backoff, mailer
 from .models import EmailOutbox, Notification
 from .services import Services
 
+_INSERT = insert(Notification)
 KINDS = ("new_task", "returned", "due_soon", "overdue", "escalated")
 GIVE_UP_AFTER = 25  # attempts; the row stays in the table as "failed" with its last error
 
@@ -63,12 +64,28 @@ def notify(
     """Write one in-app notification per recipient (and an outbox e-mail when mail is on); returns how many."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    seen: set[str] = set()
-    rows: list[tuple[Notification, Recipient]] = []
+    by_name: dict[str, Recipient] = {}
     for recipient in recipients:
-        if recipient.username in seen:
-            continue
-        seen.add(recipient.username)
+        by_name.setdefault(recipient.username, recipient)
+    unique = list(by_name.values())
+    if not unique:
+        return 0
+    if not (services.mail.enabled and any(r.email for r in unique)):
+        # Nothing reads the rows back in this transaction (no outbox row to link): one Core INSERT, no ORM flush.
+        values = {
+            "kind": kind,
+            "title": title[:500],
+            "message": message,
+            "link": link,
+            "task_id": task_id,
+            "instance_id": instance_id,
+            "created_at": now,
+            "read_at": None,
+        }
+        session.connection().execute(_INSERT, [dict(values, username=r.username) for r in unique])
+        return len(unique)
+    rows: list[tuple[Notification, Recipient]] = []
+    for recipient in unique:
         row = Notification(
             username=recipient.username,
             kind=kind,
@@ -185,9 +202,7 @@ def _deliver_one(services: Services, smtp: Mailer, now: datetime) -> bool | None
         if is_sqlite(session):
             # A lease taken in its own short transaction: the write lock is not held while talking SMTP.
             session.execute(update(EmailOutbox).where(EmailOutbox.id == -1).values(attempts=0))  # write lock first
-            row = session.scalar(
-                due.where(or_(EmailOutbox.lease_until.is_(None), EmailOutbox.lease_until < now))
-            )
+            row = session.scalar(due.where(or_(EmailOutbox.lease_until.is_(None), EmailOutbox.lease_until < now)))
             if row is None:
                 return None
             row.lease_until = now + services.mail.lease

@@ -16,7 +16,7 @@ from engine.db import UnitOfWork
 from engine.errors import InvalidInput, NotFound
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.projection import to_due_datetime
-from engine.runtime import CompletionResult
+from engine.runtime import CompletionResult, LoadedStep
 from engine.views import Actor, InstanceView, TaskView
 
 from . import access, records
@@ -149,9 +149,7 @@ def task_detail(services: Services, uow: UnitOfWork, actor: Actor, task_id: int)
     row = access.visible_task(services, uow, actor, task_id)
     instance_row = uow.session.get(ProcessInstance, row.instance_id)
     assert instance_row is not None
-    definition = uow.session.get(ProcessDefinition, instance_row.definition_id)
-    assert definition is not None
-    files = definition.files or {}
+    files = services.engine.definition_files(uow.session, instance_row.definition_id)  # not the large row
     schema = json.loads(files[row.form_schema]) if row.form_schema and row.form_schema in files else None
     ui_schema = json.loads(files[row.ui_schema]) if row.ui_schema and row.ui_schema in files else None
     instance = with_instructions(services.engine.get_instance(uow.session, row.instance_id))
@@ -187,7 +185,16 @@ def assign_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int,
 
 
 def complete_task(
-    services: Services, uow: UnitOfWork, actor: Actor, task_id: int, data: Mapping[str, Any]
+    services: Services,
+    uow: UnitOfWork,
+    actor: Actor,
+    task_id: int,
+    data: Mapping[str, Any],
+    loaded: LoadedStep | None = None,
 ) -> CompletionResult:
-    access.visible_task(services, uow, actor, task_id)
-    return services.engine.complete(uow, task_id, actor, data)
+    """Complete a step the actor sees (``loaded``: the step as ``Engine.load_step`` read it in this transaction)."""
+    if loaded is None or loaded.row.id != task_id:
+        access.visible_task(services, uow, actor, task_id)
+    else:
+        access.check_visible(services, loaded.row, actor)
+    return services.engine.complete(uow, task_id, actor, data, loaded=loaded)

@@ -41,7 +41,7 @@ class Instances(MethodView):
             listed = lists.instances(uow, current_user().actor, flt, page_of(query))
         return listed.items, list_headers(listed)
 
-    @bp.arguments(InstanceStartSchema)
+    @bp.arguments(InstanceStartSchema())  # an instance: webargs instantiates a class per request
     @bp.response(201, InstanceSchema)
     def post(self, body: dict[str, Any]) -> InstanceView:
         """Start a process for a unit; returns the instance and its open steps."""

@@ -120,7 +120,7 @@ class TaskAssign(MethodView):
 
 @bp.route("/tasks/<int(max=2147483647):task_id>/complete")
 class TaskComplete(MethodView):
-    @bp.arguments(CompleteSchema)
+    @bp.arguments(CompleteSchema())  # an instance: webargs instantiates a class per request
     @bp.response(200, CompletionSchema)
     def post(self, body: dict[str, Any], task_id: int) -> Any:
         """Complete the step with its form data (an overdue step needs ``late_reason``); returns the next steps.

@@ -59,11 +59,15 @@ def plan_summary(session: Session, plan: Plan) -> dict[str, Any]:
         select(func.count()).select_from(PlanActivityRow).where(PlanActivityRow.plan_id == plan.id)
     )
     organisation = session.get(Organisation, plan.organisation_code)
+    return _summary(plan, activities or 0, organisation.name if organisation else None)
+
+
+def _summary(plan: Plan, activities: int, organisation_name: str | None) -> dict[str, Any]:
     return {
         "id": plan.id,
         "organisation": {
             "code": plan.organisation_code,
-            "name": organisation.name if organisation else plan.organisation_code,
+            "name": organisation_name or plan.organisation_code,
         },
         "year": plan.year,
         "title": plan.title,
@@ -73,15 +77,36 @@ def plan_summary(session: Session, plan: Plan) -> dict[str, Any]:
         "source_name": plan.source_name,
         "imported_at": plan.imported_at,
         "imported_by": plan.imported_by,
-        "activity_count": activities or 0,
+        "activity_count": activities,
     }
 
 
 def list_plans(session: Session, actor: Actor | None = None) -> list[dict[str, Any]]:
-    """Every plan of the organisations ``actor`` sees (no actor: every plan), newest year first."""
+    """Every plan of the organisations ``actor`` sees (no actor: every plan), newest year first.
+
+    Three queries however many plans: the plans, their activity counts, their organisations' names."""
     query = select(Plan).order_by(Plan.year.desc(), Plan.id)
     scope = access.plans_scope(actor) if actor is not None else None
-    return [plan_summary(session, p) for p in session.scalars(query if scope is None else query.where(scope))]
+    plans = list(session.scalars(query if scope is None else query.where(scope)))
+    if not plans:
+        return []
+    counts: dict[int, int] = {
+        plan_id: count
+        for plan_id, count in session.execute(
+            select(PlanActivityRow.plan_id, func.count())
+            .where(PlanActivityRow.plan_id.in_([p.id for p in plans]))
+            .group_by(PlanActivityRow.plan_id)
+        )
+    }
+    names: dict[str, str] = {
+        code: name
+        for code, name in session.execute(
+            select(Organisation.code, Organisation.name).where(
+                Organisation.code.in_(sorted({p.organisation_code for p in plans}))
+            )
+        )
+    }
+    return [_summary(p, counts.get(p.id, 0), names.get(p.organisation_code)) for p in plans]
 
 
 # --- Facts and statuses ---------------------------------------------------------------------------
