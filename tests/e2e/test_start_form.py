@@ -85,8 +85,8 @@ def test_the_modeler_shows_a_placeholder_naming_nothing_as_a_warning(
     pg, problems = page
     login(pg, server, "admin")
     pg.goto(f"{server.url}/admin/processes?key=periodic_report")
-    expect(pg.locator(".djs-element[data-element-id='Task_draft']")).to_have_count(1)
-    pg.locator(".djs-element.djs-shape[data-element-id='Task_draft']").first.click(position={"x": 8, "y": 8})
+    expect(pg.locator("[data-testid=modeler] .djs-element[data-element-id='Task_draft']")).to_have_count(1)
+    pg.locator("[data-testid=modeler] .djs-element.djs-shape[data-element-id='Task_draft']").first.click(position={"x": 8, "y": 8})
     header = pg.locator(".bio-properties-panel-group-header", has_text="Bước xử lý (CCHC)")
     if "open" not in (header.get_attribute("class") or ""):
         header.click()
