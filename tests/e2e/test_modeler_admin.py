@@ -13,6 +13,8 @@ from playwright.sync_api import Page, expect
 from .conftest import Problems, Server, api_token, login, screenshot
 from .test_modeler import _api, _open_group, _select
 
+IN_MODELER = "[data-testid=modeler] .djs-element"  # the page also shows other diagrams (Chuyển phiên bản)
+
 pytestmark = pytest.mark.e2e
 
 ENGLISH_HEADERS = {"General", "Documentation", "Collaboration", "User Task", "Process", "Participant", "Lane"}
@@ -20,7 +22,7 @@ ENGLISH_HEADERS = {"General", "Documentation", "Collaboration", "User Task", "Pr
 
 def _open_report(pg: Page, server: Server) -> None:
     pg.goto(f"{server.url}/admin/processes?key=periodic_report")
-    expect(pg.locator("[data-testid=modeler] .djs-element[data-element-id='Task_draft']")).to_have_count(1)
+    expect(pg.locator(IN_MODELER + "[data-element-id='Task_draft']")).to_have_count(1)
 
 
 def _rename(pg: Page, element_id: str, name: str) -> None:
@@ -66,7 +68,7 @@ def test_unsaved_changes_ask_before_leaving_and_come_back_as_a_draft(
     dialog.get_by_role("button", name="Ở lại").click()
     expect(dialog).to_be_hidden()
     expect(pg.get_by_test_id("modeler-title")).to_contain_text("Báo cáo định kỳ")
-    expect(pg.locator("[data-testid=modeler] .djs-element[data-element-id='Task_draft']")).to_contain_text("Soạn báo cáo (nháp)")
+    expect(pg.locator(IN_MODELER + "[data-element-id='Task_draft']")).to_contain_text("Soạn báo cáo (nháp)")
 
     # a menu link: asked too, the address stays
     pg.get_by_role("link", name="Việc cần làm").click()
@@ -93,10 +95,10 @@ def test_unsaved_changes_ask_before_leaving_and_come_back_as_a_draft(
     pg.get_by_role("button", name="Báo cáo định kỳ (v").click()
     offer = pg.get_by_test_id("modeler-draft")
     expect(offer).to_contain_text("Có bản nháp chưa triển khai của quy trình này")
-    expect(pg.locator("[data-testid=modeler] .djs-element[data-element-id='Task_draft']")).not_to_contain_text("(nháp)")
+    expect(pg.locator(IN_MODELER + "[data-element-id='Task_draft']")).not_to_contain_text("(nháp)")
     screenshot(pg, "21-trinh-ve-ban-nhap")
     offer.get_by_role("button", name="Mở bản nháp").click()
-    expect(pg.locator("[data-testid=modeler] .djs-element[data-element-id='Task_draft']")).to_contain_text("Soạn báo cáo (nháp)")
+    expect(pg.locator(IN_MODELER + "[data-element-id='Task_draft']")).to_contain_text("Soạn báo cáo (nháp)")
     expect(pg.get_by_test_id("modeler-title")).to_contain_text("Có thay đổi chưa triển khai")
 
     # the draft can be dropped: another visit offers nothing
@@ -108,7 +110,7 @@ def test_unsaved_changes_ask_before_leaving_and_come_back_as_a_draft(
     pg.get_by_role("button", name="Ban hành kế hoạch (v").click()  # nothing unsaved: no question
     expect(pg.get_by_test_id("modeler-title")).to_contain_text("Ban hành kế hoạch")
     pg.get_by_role("button", name="Báo cáo định kỳ (v").click()
-    expect(pg.locator("[data-testid=modeler] .djs-element[data-element-id='Task_draft']")).to_have_count(1)
+    expect(pg.locator(IN_MODELER + "[data-element-id='Task_draft']")).to_have_count(1)
     expect(pg.get_by_test_id("modeler-draft")).to_have_count(0)
     assert not problems.items, problems.items
 
@@ -165,7 +167,8 @@ def test_check_finds_a_deleted_step_and_deploy_shows_the_new_version(
     title = pg.get_by_test_id("modeler-title")
     expect(title).to_contain_text(f'Sơ đồ "Báo cáo định kỳ" — phiên bản {new}')
     expect(title).not_to_contain_text("Có thay đổi chưa triển khai")
-    expect(pg.locator("[data-testid=modeler] .djs-element[data-element-id='Task_acceptance']")).to_contain_text("Tiếp nhận, kiểm tra báo cáo")
+    acceptance = pg.locator(IN_MODELER + "[data-element-id='Task_acceptance']")
+    expect(acceptance).to_contain_text("Tiếp nhận, kiểm tra báo cáo")
     # the new version's row is there: the lists have reloaded, and the heading did not slide back
     expect(title).to_contain_text(f"phiên bản {new}")
     assert re.search(rf"key=periodic_report&version={new}", pg.url), pg.url

@@ -10,6 +10,8 @@ from playwright.sync_api import Page, expect
 
 from .conftest import Problems, Server, login, screenshot
 
+IN_MODELER = "[data-testid=modeler] .djs-element"  # the page also shows other diagrams (Chuyển phiên bản)
+
 pytestmark = pytest.mark.e2e
 
 
@@ -85,8 +87,8 @@ def test_the_modeler_shows_a_placeholder_naming_nothing_as_a_warning(
     pg, problems = page
     login(pg, server, "admin")
     pg.goto(f"{server.url}/admin/processes?key=periodic_report")
-    expect(pg.locator("[data-testid=modeler] .djs-element[data-element-id='Task_draft']")).to_have_count(1)
-    pg.locator("[data-testid=modeler] .djs-element.djs-shape[data-element-id='Task_draft']").first.click(position={"x": 8, "y": 8})
+    expect(pg.locator(IN_MODELER + "[data-element-id='Task_draft']")).to_have_count(1)
+    pg.locator(IN_MODELER + ".djs-shape[data-element-id='Task_draft']").first.click(position={"x": 8, "y": 8})
     header = pg.locator(".bio-properties-panel-group-header", has_text="Bước xử lý (CCHC)")
     if "open" not in (header.get_attribute("class") or ""):
         header.click()
