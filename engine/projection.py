@@ -10,11 +10,12 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from . import audit
 from .clock import LOCAL_TZ
+from .driver import Sql, driver
 from .errors import ScriptFailed
 from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
 from .spiff_workflow import ready_tasks
@@ -191,8 +192,10 @@ def waiting_timers(wf: BpmnWorkflow) -> dict[str, tuple[Task, datetime]]:
 
 # Built once: on SQLite, building a statement costs more than running it.
 _WAITING_TIMERS = select(Timer).where(Timer.instance_id == bindparam("b_instance"), Timer.status == "waiting")
-_TIMERS: Table = Timer.__table__  # type: ignore[assignment]
-_INSERT_TIMER = _TIMERS.insert()
+_INSERT_TIMER = Sql(
+    "INSERT INTO timer (instance_id, task_guid, element_id, due_at, status, fired_at) VALUES (?, ?, ?, ?, ?, ?)",
+    (None, None, None, "timestamptz"),
+)
 
 
 def sync_timers(
@@ -242,18 +245,12 @@ def sync_timers(
             )
         else:
             row.status = "cancelled"
-    if waiting:  # nothing reads them back in this transaction: a Core INSERT, not ORM objects to flush
-        session.connection().execute(
-            _INSERT_TIMER,
+    if waiting:  # nothing reads them back in this transaction: an INSERT on the driver cursor, not ORM objects
+        drv = driver(session)
+        drv.executemany(
+            _INSERT_TIMER.of(drv),
             [
-                {
-                    "instance_id": instance.id,
-                    "task_guid": guid,
-                    "element_id": task.task_spec.bpmn_id,
-                    "due_at": due,
-                    "status": "waiting",
-                    "fired_at": None,
-                }
+                (instance.id, guid, task.task_spec.bpmn_id, drv.moment(due), "waiting", None)
                 for guid, (task, due) in waiting.items()
             ],
         )
