@@ -22,10 +22,10 @@ from . import audit
 from .db import UTCDateTime
 from .driver import Sql, decode_json, decode_moment, driver
 from .errors import Conflict
-from .models import HumanTask, ProcessInstance
+from .models import HumanTask, ProcessInstance, Timer
 from .views import TaskView
 
-_Row = TypeVar("_Row", HumanTask, ProcessInstance)
+_Row = TypeVar("_Row", HumanTask, ProcessInstance, Timer)
 _INSTANCES: Table = ProcessInstance.__table__  # type: ignore[assignment]
 _STEPS: Table = HumanTask.__table__  # type: ignore[assignment]
 
@@ -115,13 +115,13 @@ def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, Proce
         for i, decode in _ROW_DECODERS:
             values[i] = decode(values[i])
         decoded.append(values)
-    instance = _persistent(session, ProcessInstance, _INSTANCE_KEYS, decoded[0][width:])
-    steps = [_persistent(session, HumanTask, _STEP_KEYS, r[:width]) for r in decoded]
+    instance = persistent_row(session, ProcessInstance, _INSTANCE_KEYS, decoded[0][width:])
+    steps = [persistent_row(session, HumanTask, _STEP_KEYS, r[:width]) for r in decoded]
     row = next(h for h in steps if h.id == task_id)
     return row, instance, [h for h in steps if h.status == "ready"]
 
 
-def _persistent(session: Session, cls: type[_Row], keys: Sequence[str], values: Sequence[Any]) -> _Row:
+def persistent_row(session: Session, cls: type[_Row], keys: Sequence[str], values: Sequence[Any]) -> _Row:
     """The session's object of this row, or a new one holding ``values`` that joins the session as loaded."""
     mapper = inspect(cls)
     key = mapper.identity_key_from_primary_key((values[keys.index("id")],))
@@ -251,6 +251,7 @@ _UPDATE_INSTANCE = Sql(
     ],
 )
 _INSTANCE_JSON = frozenset(c.key for c in _INSTANCES.columns if isinstance(c.type, JSON))
+_INSTANCE_WRITTEN = frozenset((*_INSTANCE_COLUMNS, "version"))
 _INSTANCE_MOMENTS = frozenset(c.key for c in _INSTANCES.columns if isinstance(c.type, UTCDateTime))
 
 
@@ -273,14 +274,17 @@ def write_instance(session: Session, instance: ProcessInstance) -> None:
     params.extend((version + 1, instance.id, version))
     if drv.execute(_UPDATE_INSTANCE.of(drv), params).rowcount != 1:
         raise Conflict()
+    state = inspect(instance)
+    if state.committed_state.keys() <= _INSTANCE_WRITTEN:
+        # Every pending column was just written with the value the object holds: all of it is committed now, and
+        # the row leaves the session's modified list, or every later flush of this unit of work would inspect it
+        # again only to find nothing to write (SQLAlchemy 2.x internals).
+        state.dict["version"] = version + 1
+        state._commit_all(state.dict, session.identity_map)
+        return
     for column, value in values.items():
         set_committed_value(instance, column, value)
     set_committed_value(instance, "version", version + 1)
-    state = inspect(instance)
-    if not state.committed_state:
-        # No other column is pending: take the row off the session's modified list, or every later flush of
-        # this unit of work would inspect it again only to find nothing to write (SQLAlchemy 2.x internals).
-        state._commit_all(state.dict, session.identity_map)
 
 
 def _column_plan() -> list[tuple[str, Any]]:
@@ -316,12 +320,12 @@ def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
     sql = _INSERT_STEP.of(drv)
     moments = _STEP_MOMENTS
     for row in rows:
-        if row.id is not None:  # already written
+        loaded = row.__dict__
+        if loaded.get("id") is not None:  # already written
             continue
-        if row in session:  # added by someone else: write it as the projection's own rows are
+        if inspect(row).session_id is not None:  # added by someone else: written as the projection's own rows are
             session.expunge(row)
         values: list[Any] = []
-        loaded = row.__dict__
         for key, default in _STEP_COLUMN_PLAN:
             if key in loaded:
                 value = loaded[key]
@@ -333,10 +337,24 @@ def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
         _join_clean(session, row)
 
 
+_STEP_DEFAULTS = dict(_STEP_COLUMN_PLAN)
+_STEP_MANAGER = inspect(HumanTask).class_manager
+
+
+def new_step(**values: Any) -> HumanTask:
+    """A new step row (transient, for ``insert_steps``) holding ``values``, its other columns at their defaults:
+    what ``HumanTask(**values)`` builds, without an instrumented attribute set per column."""
+    row: HumanTask = _STEP_MANAGER.new_instance()
+    loaded = row.__dict__
+    loaded.update(_STEP_DEFAULTS)
+    loaded.update(values)
+    return row
+
+
 def _join_clean(session: Session, row: HumanTask) -> None:
     """A transient row just written joins the session persistent, every column as written, no change history:
     what ``make_transient_to_detached`` + ``Session.add`` do, without their events and cascades (a step row has
-    no relationship; SQLAlchemy 2.x internals, as ``_persistent``)."""
+    no relationship; SQLAlchemy 2.x internals, as ``persistent_row``)."""
     state = inspect(row)
     key = state.mapper.identity_key_from_primary_key((row.id,))
     state.key = key
