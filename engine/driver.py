@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 _CURSOR = "cchc_driver_cursor"  # per DBAPI connection: the cursor this module runs statements on
+_DRIVER = "cchc_driver"  # per session: (the transaction, its Driver)
 _FORMAT = "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # SQLAlchemy's SQLite DATETIME storage format
 
 
@@ -103,8 +104,18 @@ class Driver:
 
 
 def driver(session: Session) -> Driver:
-    """The session's connection (its transaction begun) as a ``Driver``."""
-    return Driver(session.connection())
+    """The session's connection (its transaction begun) as a ``Driver``.
+
+    Kept on the session for as long as the same transaction is active: ``Session.connection()`` walks the
+    session's transaction machinery each time, several times the cost of a short statement on SQLite.
+    """
+    tx = session._transaction
+    found = session.info.get(_DRIVER)
+    if found is not None and tx is not None and found[0] is tx and tx.is_active:
+        return found[1]  # type: ignore[no-any-return]
+    drv = Driver(session.connection())
+    session.info[_DRIVER] = (session._transaction, drv)
+    return drv
 
 
 class Sql:

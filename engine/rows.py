@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Table, bindparam, inspect, select, type_coerce
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.types import NullType
 
 from . import audit
@@ -121,9 +121,12 @@ def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, Proce
     return row, instance, [h for h in steps if h.status == "ready"]
 
 
+_MAPPERS: dict[type[Any], Any] = {cls: inspect(cls) for cls in (HumanTask, ProcessInstance, Timer)}
+
+
 def persistent_row(session: Session, cls: type[_Row], keys: Sequence[str], values: Sequence[Any]) -> _Row:
     """The session's object of this row, or a new one holding ``values`` that joins the session as loaded."""
-    mapper = inspect(cls)
+    mapper = _MAPPERS[cls]
     key = mapper.identity_key_from_primary_key((values[keys.index("id")],))
     identity_map = session.identity_map
     existing = identity_map.get(key)
@@ -133,7 +136,7 @@ def persistent_row(session: Session, cls: type[_Row], keys: Sequence[str], value
     # load events are listened to here. make_transient_to_detached + Session.add cost more than the query.
     obj = mapper.class_manager.new_instance()
     obj.__dict__.update(zip(keys, values, strict=True))  # committed values, no change history
-    state = inspect(obj)
+    state = instance_state(obj)
     state.key = key
     state.identity_token = key[2]
     state.session_id = session.hash_key
@@ -274,7 +277,7 @@ def write_instance(session: Session, instance: ProcessInstance) -> None:
     params.extend((version + 1, instance.id, version))
     if drv.execute(_UPDATE_INSTANCE.of(drv), params).rowcount != 1:
         raise Conflict()
-    state = inspect(instance)
+    state = instance_state(instance)
     if state.committed_state.keys() <= _INSTANCE_WRITTEN:
         # Every pending column was just written with the value the object holds: all of it is committed now, and
         # the row leaves the session's modified list, or every later flush of this unit of work would inspect it
@@ -323,7 +326,7 @@ def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
         loaded = row.__dict__
         if loaded.get("id") is not None:  # already written
             continue
-        if inspect(row).session_id is not None:  # added by someone else: written as the projection's own rows are
+        if instance_state(row).session_id is not None:  # added by someone else: written as the projection's rows are
             session.expunge(row)
         values: list[Any] = []
         for key, default in _STEP_COLUMN_PLAN:
@@ -355,7 +358,7 @@ def _join_clean(session: Session, row: HumanTask) -> None:
     """A transient row just written joins the session persistent, every column as written, no change history:
     what ``make_transient_to_detached`` + ``Session.add`` do, without their events and cascades (a step row has
     no relationship; SQLAlchemy 2.x internals, as ``persistent_row``)."""
-    state = inspect(row)
+    state = instance_state(row)
     key = state.mapper.identity_key_from_primary_key((row.id,))
     state.key = key
     state.identity_token = key[2]
