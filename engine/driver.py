@@ -10,7 +10,8 @@ What SQLAlchemy would do that this module does by hand, and only for the column 
   value); a JSON value becomes the dialect's JSON text (``None`` is JSON ``null``, as the JSON type stores it);
 - results: SQLite's moment text becomes an aware UTC datetime, JSON text a value (``decode_*``);
 - events: ``before_cursor_execute`` / ``after_cursor_execute`` are dispatched to the engine's listeners
-  (``context`` is None), so whoever counts or times statements sees these too;
+  (``context`` is None; listeners present when the transaction's first statement here ran), so whoever counts
+  or times statements sees these too;
 - errors: a driver error goes through the connection's own handling (``IntegrityError``, ``OperationalError``…,
   a lost connection invalidated), so callers catch exactly what they caught before.
 """
@@ -33,7 +34,7 @@ _FORMAT = "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # SQLAlchemy's SQLite DATETIME s
 class Driver:
     """The driver cursor of one SQLAlchemy connection (in its transaction), with the dialect's conversions."""
 
-    __slots__ = ("conn", "cursor", "json", "pg")
+    __slots__ = ("conn", "cursor", "json", "listened", "pg")
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -45,6 +46,9 @@ class Driver:
         dialect = conn.dialect
         self.pg = dialect.name == "postgresql"
         self.json: Callable[[Any], str] = getattr(dialect, "_json_serializer", None) or json.dumps
+        # Whether anyone listens to the statements (checked once: a driver lives for one transaction).
+        events = conn._has_events or conn.engine._has_events
+        self.listened = events and bool(conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute)
 
     def moment(self, value: datetime | None) -> Any:
         """A UTC moment as ``engine.db.UTCDateTime`` binds it."""
@@ -69,7 +73,7 @@ class Driver:
         """Run one statement; the cursor (``rowcount``, ``fetchone``)."""
         conn, cursor = self.conn, self.cursor
         try:
-            events = conn._has_events or conn.engine._has_events
+            events = self.listened
             if events:
                 for fn in conn.dispatch.before_cursor_execute:
                     statement, parameters = fn(conn, cursor, statement, parameters, None, False)
@@ -92,7 +96,7 @@ class Driver:
             return
         conn, cursor = self.conn, self.cursor
         try:
-            events = conn._has_events or conn.engine._has_events
+            events = self.listened
             if events:
                 for fn in conn.dispatch.before_cursor_execute:
                     statement, rows = fn(conn, cursor, statement, rows, None, True)
