@@ -84,7 +84,7 @@ class Driver:
             if events:
                 conn.dispatch.after_cursor_execute(conn, cursor, statement, parameters, None, False)
         except BaseException as exc:  # noqa: BLE001 - re-raised as SQLAlchemy would
-            conn._handle_dbapi_exception(exc, statement, parameters, cursor, None)  # raises
+            conn._handle_dbapi_exception(exc, statement, parameters, None, None)  # raises; the cursor stays open
         return cursor
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -104,7 +104,7 @@ class Driver:
             if events:
                 conn.dispatch.after_cursor_execute(conn, cursor, statement, rows, None, True)
         except BaseException as exc:  # noqa: BLE001 - re-raised as SQLAlchemy would
-            conn._handle_dbapi_exception(exc, statement, rows, cursor, None)  # raises
+            conn._handle_dbapi_exception(exc, statement, rows, None, None)  # raises; the cursor stays open
 
 
 def driver(session: Session) -> Driver:

@@ -99,9 +99,13 @@ def test_statement_listeners_see_the_driver_statements(rig: EngineRig) -> None:
 
 
 def test_a_driver_error_is_the_error_sqlalchemy_raises(rig: EngineRig) -> None:
-    instance_id, _ = _start(rig)
+    instance_id, task_id = _start(rig)
     with rig.uow() as uow, pytest.raises(IntegrityError):  # the task row exists: a duplicate key
         write_task_rows(uow.session, instance_id, [], [(_a_task_guid(uow), b"{}")], [])
+    # The pooled connection and its cursor serve the next transaction as before.
+    with rig.uow() as uow:
+        rig.engine.complete(uow, task_id, actor("cv.pnv", "staff"), {"title": "Dự thảo"})
+        uow.commit()
 
 
 def test_an_instance_written_since_it_was_read_is_a_conflict(rig: EngineRig) -> None:
