@@ -16,7 +16,7 @@ from engine import audit
 from engine.db import UnitOfWork, UTCDateTime
 from engine.driver import Sql, decode_moment, driver
 from engine.errors import Conflict
-from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.models import AuditEvent, HumanTask, InstanceTask, ProcessInstance
 from engine.rows import write_instance, write_task_rows
 from tests.engine_support import EngineRig, actor, make_rig
 
@@ -133,8 +133,6 @@ def test_audit_events_keep_their_payload_and_moment(rig: EngineRig) -> None:
 
 
 def _a_task_guid(uow: UnitOfWork) -> str:
-    from engine.models import InstanceTask
-
     guid = uow.session.scalar(select(InstanceTask.guid).limit(1))
     assert guid is not None
     return guid
