@@ -75,7 +75,8 @@ def measure(url: str, port: int, workers: int, threads: int, clients: int, secon
         n = max(figures["requests"], 1)
         figures["cpu_ms_per_request"] = (cpu_seconds(pids) - before) * 1000 / n
         figures["client_cpu_ms_per_request"] = (time.process_time() - client_before) * 1000 / n
-        figures["pg_cpu_ms_per_request"] = (_alive_cpu(pg) - pg_before) * 1000 / n
+        opened = [p for p in backends(url) if p not in pg]  # connections the pools opened during the run
+        figures["pg_cpu_ms_per_request"] = (_alive_cpu(pg) - pg_before + _alive_cpu(opened)) * 1000 / n
         figures["threads"] = threads
         return figures
     finally:
