@@ -28,7 +28,8 @@ Two kinds of figure, not to be mixed up:
 ``--think 0 1000`` measures both for each process count.
 
 Servers (started here on ``--port`` and up, on ``--pg-url``, the deadline worker off): one process is
-``cchc serve`` (waitress, 8 threads); N processes are ``gunicorn -w N --threads 8 'api:create_app()'`` when
+``cchc serve`` (waitress, 8 threads); N processes are ``gunicorn -c python:api.gunicorn_conf -w N --threads 8
+--keep-alive 30 'api:create_app()'`` (the production settings, a keep-alive longer than the think times) when
 gunicorn is installed, else N ``cchc serve`` processes on consecutive ports with the clients spread over them.
 ``--server-cmd 'CMD … {port} … {workers}'`` runs another server command (one port). ``--url`` measures a
 running server instead.
@@ -241,7 +242,8 @@ def server_commands(processes: int, port: int, server_cmd: str | None) -> list[t
         return [(shlex.split(server_cmd.format(port=port, workers=processes)), port)]
     cli = [sys.executable, "-m", "api.cli", "serve"]
     if processes > 1 and importlib.util.find_spec("gunicorn") is not None:
-        gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(processes), "--threads", "8", "--keep-alive", "30"]
+        gunicorn = [sys.executable, "-m", "gunicorn", "-c", "python:api.gunicorn_conf", "-w", str(processes)]
+        gunicorn += ["--threads", "8", "--keep-alive", "30"]  # keep-alive beyond the think times (conf: 5 s)
         return [([*gunicorn, "-b", f"127.0.0.1:{port}", "api:create_app()"], port)]
     return [([*cli, "--port", str(port + i)], port + i) for i in range(processes)]
 
