@@ -335,11 +335,18 @@ def _floor_module() -> Any:
 FLOOR = _floor_module()
 
 
-def floor_walks(rig: Rig, n: int) -> list[float]:
+def floor_walks(rig: Rig, n: int, walked: list[int] | None = None) -> list[float]:
     """``n`` instances started by the engine (not timed), then walked at the floor (``bench/bench_floor.py``)."""
-    return FLOOR.walks(
-        rig, n, start_instance, STEPS, DATA, {k: a.username for k, a in ACTORS.items()}, CPU_LOG, cpu_clock
-    )
+    users = {k: a.username for k, a in ACTORS.items()}
+    return FLOOR.walks(rig, n, start_instance, STEPS, DATA, users, CPU_LOG, cpu_clock, walked)
+
+
+def check_floor(rig: Rig) -> None:
+    """Before timing: one walk by the engine and one by the floor must leave the same rows (ids aside)."""
+    engine_instance, _ = walk(rig, cold=False)
+    walked: list[int] = []
+    floor_walks(rig, 1, walked)
+    FLOOR.check_same_rows(rig, engine_instance, walked[0])
 
 
 def walks(rig: Rig, cold: bool, n: int) -> list[float]:
@@ -437,6 +444,7 @@ def throughput(raw: RawRun, rigs: list[Rig], sizes: Sizes) -> dict[str, dict[str
     """Parts 1-2, in interleaved rounds so that load from elsewhere on the machine hits every column alike."""
     raw.walks(sizes.n_warmup)
     for rig in rigs:
+        check_floor(rig)
         walks(rig, False, sizes.n_warmup)
         walks(rig, True, sizes.n_warmup)
         floor_walks(rig, sizes.n_warmup)

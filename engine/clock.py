@@ -13,10 +13,8 @@ as well, so the server's own zone never matters.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import os
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -80,14 +78,23 @@ def current_clock() -> Clock:
     return _current.get() or _SYSTEM_CLOCK
 
 
-@contextlib.contextmanager
-def using_clock(clock: Clock) -> Iterator[Clock]:
-    """Run a block (engine steps, timer refreshes) under ``clock``."""
-    token = _current.set(clock)
-    try:
-        yield clock
-    finally:
-        _current.reset(token)
+class using_clock:
+    """Run a block (engine steps, timer refreshes) under ``clock``.
+
+    A class rather than a generator context manager: it is entered several times per completion.
+    """
+
+    __slots__ = ("clock", "token")
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def __enter__(self) -> Clock:
+        self.token = _current.set(self.clock)
+        return self.clock
+
+    def __exit__(self, *_: object) -> None:
+        _current.reset(self.token)
 
 
 def local_today(clock: Clock | None = None) -> date:

@@ -6,9 +6,7 @@ helper such as ``add_working_days`` counts on that tenant's working-day calendar
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-from collections.abc import Iterator
 
 __all__ = ["current_tenant", "running_for"]
 
@@ -20,11 +18,19 @@ def current_tenant() -> str | None:
     return _current.get()
 
 
-@contextlib.contextmanager
-def running_for(tenant: str | None) -> Iterator[None]:
-    """Run a block (engine steps, a save's projection, a timer batch's instance) for ``tenant``."""
-    token = _current.set(tenant)
-    try:
-        yield
-    finally:
-        _current.reset(token)
+class running_for:
+    """Run a block (engine steps, a save's projection, a timer batch's instance) for ``tenant``.
+
+    A class rather than a generator context manager: it is entered several times per completion.
+    """
+
+    __slots__ = ("tenant", "token")
+
+    def __init__(self, tenant: str | None) -> None:
+        self.tenant = tenant
+
+    def __enter__(self) -> None:
+        self.token = _current.set(self.tenant)
+
+    def __exit__(self, *_: object) -> None:
+        _current.reset(self.token)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -70,27 +70,7 @@ class TaskView:
 
     @classmethod
     def of(cls, row: HumanTask) -> TaskView:
-        return cls(
-            row.id,
-            row.instance_id,
-            row.process_key,
-            row.element_id,
-            row.name,
-            row.lane,
-            row.role,
-            row.unit_code,
-            row.assignee,
-            row.status,
-            row.created_at,
-            row.due_at,
-            row.completed_by,
-            row.completed_at,
-            row.form_schema,
-            row.ui_schema,
-            row.instructions,
-            row.deadline_state,
-            row.late_reason,
-        )
+        return cls(*_columns(row, _TASK_VIEW_KEYS))
 
 
 @dataclass(frozen=True)
@@ -125,26 +105,73 @@ class InstanceView:
         *,
         with_history: bool = True,
     ) -> InstanceView:
+        (
+            id_,
+            process_key,
+            definition_id,
+            title,
+            unit_code,
+            status,
+            data,
+            incident,
+            started_by,
+            created_at,
+            updated_at,
+            ended_at,
+            version,
+            due_at,
+            tenant,
+        ) = _columns(row, _INSTANCE_VIEW_KEYS)
         return cls(
-            row.id,
-            row.process_key,
-            row.definition_id,
+            id_,
+            process_key,
+            definition_id,
             definition_version,
-            row.title,
-            row.unit_code,
-            row.status,
-            row.data or {},
-            row.incident,
-            row.started_by,
-            row.created_at,
-            row.updated_at,
-            row.ended_at,
-            row.version,
+            title,
+            unit_code,
+            status,
+            data or {},
+            incident,
+            started_by,
+            created_at,
+            updated_at,
+            ended_at,
+            version,
             open_tasks,
             (completed_tasks or []) if with_history else None,
-            row.due_at,
-            row.tenant,
+            due_at,
+            tenant,
         )
+
+
+_TASK_VIEW_KEYS = tuple(f.name for f in fields(TaskView))
+_INSTANCE_VIEW_KEYS = (
+    "id",
+    "process_key",
+    "definition_id",
+    "title",
+    "unit_code",
+    "status",
+    "data",
+    "incident",
+    "started_by",
+    "created_at",
+    "updated_at",
+    "ended_at",
+    "version",
+    "due_at",
+    "tenant",
+)
+
+
+def _columns(row: Any, keys: tuple[str, ...]) -> list[Any]:
+    """The values of ``keys`` on an ORM row: straight from its loaded state (what the instrumented attributes
+    return for a loaded column, without their per-read cost); a column not loaded goes through the ORM."""
+    loaded = row.__dict__
+    try:
+        return [loaded[k] for k in keys]
+    except KeyError:
+        return [getattr(row, k) for k in keys]
 
 
 @dataclass(frozen=True)

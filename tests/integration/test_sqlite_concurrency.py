@@ -152,3 +152,22 @@ def test_a_writer_that_failed_or_lost_its_connection_hands_the_lock_on(tmp_path:
         _start_and_complete_first_step(services, 3)  # nobody waited for a lock left behind
     finally:
         services.close()
+
+
+def test_transactions_begin_by_mode_without_connection_events(services: Services) -> None:
+    # BEGIN is the dialect's (engine.db._sqlite_begin): an engine event would put every statement of every
+    # connection through SQLAlchemy's event dispatch.
+    assert not services.sql._has_events
+    with services.uow() as writing:  # BEGIN IMMEDIATE: the write lock is held before the first write
+        writing.session.scalar(select(func.count()).select_from(ProcessInstance))
+        raw = services.sql.raw_connection()
+        try:
+            with pytest.raises(Exception, match=r"(?i)locked"):
+                raw.driver_connection.execute("PRAGMA busy_timeout=0")
+                raw.driver_connection.execute("BEGIN IMMEDIATE")
+        finally:
+            raw.driver_connection.execute("PRAGMA busy_timeout=15000")
+            raw.close()
+    with services.sql.connect() as plain:  # a plain connection: a deferred BEGIN, and it may write
+        plain.execute(update(HumanTask).values(escalation_level=0))
+        plain.commit()
