@@ -16,7 +16,7 @@ from engine.errors import UnsupportedType as WrongUploadType
 from workflows import document_store
 from workflows.bootstrap import create_services, database_url
 
-from .auth import authenticate_request
+from .auth import authenticate_request, check_deferred_user
 from .compression import init_compression
 from .errors import CchcApi, register_error_handlers
 from .openapi_vi import VietnameseSummaries
@@ -114,6 +114,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(_check_content_type)
     app.before_request(authenticate_request)
     app.before_request(guard_body)
+    app.after_request(check_deferred_user)  # registered last, so it runs first: before the limiter and compression
     app.teardown_appcontext(lambda _exc: None)
     return app
 

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from engine.views import TaskView
 from workflows import alerts, deadlines, lists, processes
 
-from ..auth import current_user
+from ..auth import current_user, user_in_transaction
 from ..flat_dump import FlatDump
 from ..paging import list_headers, page_of, total_headers
 from ..record_schemas import TaskRecordSchema
@@ -122,6 +122,7 @@ class TaskAssign(MethodView):
 class TaskComplete(MethodView):
     @bp.arguments(CompleteSchema())  # an instance: webargs instantiates a class per request
     @bp.response(200, CompletionSchema)
+    @user_in_transaction  # the caller's account is read first thing in the completion's own transaction
     def post(self, body: dict[str, Any], task_id: int) -> Any:
         """Complete the step with its form data (an overdue step needs ``late_reason``); returns the next steps.
 
@@ -143,8 +144,6 @@ class TaskExtend(MethodView):
     def post(self, body: dict[str, Any], task_id: int) -> TaskView:
         """Extend the step's deadline (Gia hạn): unit head, CCHC coordinator or administrator, with a reason."""
         with services().uow() as uow:
-            view = deadlines.extend_task(
-                services(), uow, current_user().actor, task_id, body["due_at"], body["reason"]
-            )
+            view = deadlines.extend_task(services(), uow, current_user().actor, task_id, body["due_at"], body["reason"])
             uow.commit()
         return view
