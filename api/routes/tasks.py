@@ -12,7 +12,7 @@ from engine.views import TaskView
 from workflows import alerts, deadlines, lists, processes
 
 from ..auth import current_user, user_in_transaction
-from ..flat_dump import FlatDump
+from ..flat_dump import FlatDump, TreeDump
 from ..paging import list_headers, page_of, total_headers
 from ..record_schemas import TaskRecordSchema
 from ..schemas import (
@@ -29,6 +29,7 @@ from ..services import services
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="Công việc cần xử lý")
 _TASK_ROWS = FlatDump(TaskRowSchema())  # the rows as TaskRowSchema dumps them, without its per-field cost
+_COMPLETION = TreeDump(CompletionSchema())  # the answer as CompletionSchema dumps it, likewise
 
 
 @bp.route("/tasks")
@@ -134,7 +135,7 @@ class TaskComplete(MethodView):
                 services(), uow, current_user().actor, task_id, body["data"], body.get("late_reason")
             )
             uow.commit()
-        return result
+        return jsonify(_COMPLETION.dump(result))
 
 
 @bp.route("/tasks/<int(max=2147483647):task_id>/extend")
