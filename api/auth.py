@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -22,35 +23,60 @@ PUBLIC_ENDPOINTS = {"health.health", "auth.login", "api-docs.openapi_json", "doc
 SESSION_USER_KEY = "cchc_user"  # the web pages' session cookie names the logged-in user under this key
 CSRF_HEADER = "X-CSRFToken"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_VERIFIED_TOKENS = 4096  # tokens remembered as verified, per app (forgotten all at once when full)
 _IN_TRANSACTION = "cchc_user_in_transaction"  # marks a view that reads its caller inside its own unit of work
 _DEFERRED = "cchc_deferred_user"  # g: the token's username, while its account is not read yet
 
 
-def _serializer(app: Flask) -> URLSafeTimedSerializer:
-    """The token serializer, built once per app and secret key (building one costs more than checking a token)."""
+class _Tokens:
+    """The app's token serializer, and the tokens it has verified: a token's signature is checked once per process
+    (the same token comes with every request of a session), its age at every request."""
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+        self.serializer = URLSafeTimedSerializer(key, salt="cchc-api-token")
+        self.verified: dict[str, tuple[str, int]] = {}  # token -> (username, signed at, in epoch seconds)
+
+    def username(self, token: str, max_age: int) -> str:
+        """The username a valid, unexpired token names (``BadSignature``, ``SignatureExpired`` otherwise)."""
+        found = self.verified.get(token)
+        if found is None:
+            payload, signed_at = self.serializer.loads(token, max_age=max_age, return_timestamp=True)
+            found = (str(payload.get("u")), int(signed_at.timestamp()))
+            if len(self.verified) >= MAX_VERIFIED_TOKENS:
+                self.verified.clear()
+            self.verified[token] = found
+            return found[0]
+        age = int(time.time()) - found[1]  # as the serializer counts it
+        if age > max_age or age < 0:
+            self.verified.pop(token, None)
+            raise SignatureExpired(f"Signature age {age} > {max_age} seconds")
+        return found[0]
+
+
+def _tokens(app: Flask) -> _Tokens:
+    """The app's tokens, for its current secret key."""
     key = app.config["SECRET_KEY"]
-    cached: tuple[Any, URLSafeTimedSerializer] | None = app.extensions.get("cchc_tokens")
-    if cached is None or cached[0] != key:
-        cached = (key, URLSafeTimedSerializer(key, salt="cchc-api-token"))
-        app.extensions["cchc_tokens"] = cached
-    return cached[1]
+    tokens: _Tokens | None = app.extensions.get("cchc_tokens")
+    if tokens is None or tokens.key != key:
+        tokens = app.extensions["cchc_tokens"] = _Tokens(key)
+    return tokens
 
 
 def issue_token(app: Flask, username: str) -> str:
     """A signed token naming the user; it expires after TOKEN_MAX_AGE seconds."""
-    return _serializer(app).dumps({"u": username})
+    return _tokens(app).serializer.dumps({"u": username})
 
 
 def _token_username(token: str) -> str:
     """The username a valid, unexpired token names (``Unauthorized`` otherwise)."""
     app = current_app
     try:
-        payload = _serializer(app).loads(token, max_age=app.config["TOKEN_MAX_AGE"])
+        return _tokens(app).username(token, app.config["TOKEN_MAX_AGE"])
     except SignatureExpired as exc:
         raise Unauthorized("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.", code="token_expired") from exc
     except BadSignature as exc:
         raise Unauthorized("Mã xác thực không hợp lệ.", code="token_invalid") from exc
-    return str(payload.get("u"))
 
 
 def load_active_user(username: str) -> UserView:

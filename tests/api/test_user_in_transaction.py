@@ -78,3 +78,16 @@ def test_a_completion_runs_in_one_transaction(api: Api, app: Flask) -> None:
         event.remove(engine, "begin", count)
     assert response.status_code == 200, response.json
     assert len(begun) == 1  # the account, the step and the save: one transaction, one commit
+
+
+def test_a_token_checked_once_still_expires_and_a_changed_one_is_refused(api: Api) -> None:
+    token = api.token("cv.pnv")
+    assert api.get("/api/v1/me", "cv.pnv").status_code == 200  # its signature checked (and remembered)
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert_error(api.get("/api/v1/me", headers={"Authorization": f"Bearer {tampered}"}), 401, "token_invalid")
+    api.app.config["TOKEN_MAX_AGE"] = -1
+    assert_error(api.get("/api/v1/me", "cv.pnv"), 401, "token_expired")
+    api.app.config["TOKEN_MAX_AGE"] = 3600
+    assert api.get("/api/v1/me", "cv.pnv").status_code == 200
+    api.app.config["SECRET_KEY"] = "another key"  # a new key: the tokens signed with the old one are refused
+    assert_error(api.get("/api/v1/me", "cv.pnv"), 401, "token_invalid")
