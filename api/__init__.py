@@ -16,7 +16,7 @@ from engine.errors import UnsupportedType as WrongUploadType
 from workflows import document_store
 from workflows.bootstrap import create_services, database_url
 
-from .auth import authenticate_request, check_deferred_user
+from .auth import CookieSessions, authenticate_request, check_deferred_user
 from .compression import init_compression
 from .errors import CchcApi, register_error_handlers
 from .openapi_vi import VietnameseSummaries
@@ -91,6 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"])  # type: ignore[method-assign]
+    app.session_interface = CookieSessions()
     app.json = StrictJSONProvider(app)  # every JSON body is read strictly (api/request_guard.py)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Request, Response, current_app, g, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
@@ -115,6 +116,16 @@ def _reads_user_in_transaction() -> bool:
     if view_class is not None:
         view = getattr(view_class, request.method.lower(), None)
     return bool(getattr(view, _IN_TRANSACTION, False))
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions (the web pages' login); a request without the cookie, as every bearer-token
+    call is, gets its empty session without the cookie serializer being built for it."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def check_csrf_header() -> None:

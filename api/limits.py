@@ -83,6 +83,7 @@ def init_limiter(app: Flask) -> None:
     hooks run for the login endpoints only: for any other request they would look up limits there are none of."""
     before = list(app.before_request_funcs.get(None, []))
     after = list(app.after_request_funcs.get(None, []))
+    teardown = list(app.teardown_request_funcs.get(None, []))
     limiter.init_app(app)
     manager = limiter.limit_manager
     if manager.default_limits or manager.application_limits or any(app.config.get(k) for k in _WIDE_LIMITS):
@@ -92,6 +93,8 @@ def init_limiter(app: Flask) -> None:
     hooks[None] = [hook if hook in before else logins.before(hook) for hook in hooks[None]]
     hooks = app.after_request_funcs
     hooks[None] = [hook if hook in after else logins.after(hook) for hook in hooks[None]]
+    hooks = app.teardown_request_funcs
+    hooks[None] = [hook if hook in teardown else logins.teardown(hook) for hook in hooks[None]]
 
 
 class _LoginEndpoints:
@@ -115,6 +118,13 @@ class _LoginEndpoints:
     def after(self, hook: Callable[[Response], Response]) -> Callable[[Response], Response]:
         def gated(response: Response) -> Response:
             return hook(response) if request.endpoint in self else response
+
+        return gated
+
+    def teardown(self, hook: Callable[[BaseException | None], None]) -> Callable[[BaseException | None], None]:
+        def gated(exc: BaseException | None) -> None:
+            if request.endpoint in self:
+                hook(exc)
 
         return gated
 
