@@ -83,7 +83,8 @@ def test_a_completion_runs_in_one_transaction(api: Api, app: Flask) -> None:
 def test_a_token_checked_once_still_expires_and_a_changed_one_is_refused(api: Api) -> None:
     token = api.token("cv.pnv")
     assert api.get("/api/v1/me", "cv.pnv").status_code == 200  # its signature checked (and remembered)
-    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    # a changed signature (not its last character: base64 leaves some of that one's bits unused)
+    tampered = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
     assert_error(api.get("/api/v1/me", headers={"Authorization": f"Bearer {tampered}"}), 401, "token_invalid")
     api.app.config["TOKEN_MAX_AGE"] = -1
     assert_error(api.get("/api/v1/me", "cv.pnv"), 401, "token_expired")
@@ -91,3 +92,12 @@ def test_a_token_checked_once_still_expires_and_a_changed_one_is_refused(api: Ap
     assert api.get("/api/v1/me", "cv.pnv").status_code == 200
     api.app.config["SECRET_KEY"] = "another key"  # a new key: the tokens signed with the old one are refused
     assert_error(api.get("/api/v1/me", "cv.pnv"), 401, "token_invalid")
+
+
+def test_a_locked_account_cannot_start_an_instance(api: Api) -> None:
+    api.token("cv.pnv")
+    _lock(api, "cv.pnv")
+    body = {"process_key": "approval5", "unit_code": "PNV", "data": {}}
+    assert_error(api.post("/api/v1/process-instances", "cv.pnv", json=body), 401, "account_disabled")
+    assert_error(api.post("/api/v1/process-instances", "cv.pnv", json={"data": 1}), 401, "account_disabled")
+    assert api.get("/api/v1/process-instances", "admin").json == []
