@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent, HumanTask
+from .driver import Sql, driver
+from .models import HumanTask
 
-_TABLE: Table = AuditEvent.__table__  # type: ignore[assignment]
-_INSERT = _TABLE.insert()
+_INSERT = Sql(
+    "INSERT INTO audit_event (kind, instance_id, definition_id, task_guid, element_id, actor, at, payload) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    (None, None, None, None, None, None, "timestamptz", "json"),
+)
 
 EVENT_KINDS = frozenset(
     {
@@ -52,21 +55,11 @@ def record(
     """Append one event (never updated, never deleted)."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown audit event kind {kind!r}")
-    # A Core INSERT, not an ORM object: nothing reads the row back in the same transaction, and this
+    # On the driver cursor, not an ORM object: nothing reads the row back in the same transaction, and this
     # skips the unit-of-work bookkeeping on every completion. Referenced rows must be flushed already.
-    session.connection().execute(
-        _INSERT,
-        {
-            "kind": kind,
-            "at": at,
-            "actor": actor,
-            "instance_id": instance_id,
-            "definition_id": definition_id,
-            "task_guid": task_guid,
-            "element_id": element_id,
-            "payload": payload or {},
-        },
-    )
+    drv = driver(session)
+    values = (kind, instance_id, definition_id, task_guid, element_id, actor, drv.moment(at), drv.json(payload or {}))
+    drv.execute(_INSERT.of(drv), values)
 
 
 def record_task_event(

@@ -10,13 +10,16 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit
 from .clock import LOCAL_TZ
+from .driver import Sql, decode_moment, driver
 from .errors import ScriptFailed
 from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+from .rows import new_step, persistent_row
 from .spiff_workflow import ready_tasks
 from .timer_values import due_time, is_timer
 
@@ -152,7 +155,7 @@ def sync_human_tasks(
         lane = getattr(spec, "lane", None)
         rule = definition.lanes.get(lane, {}) if lane else {}
         props = task_properties(task)
-        row = HumanTask(
+        row = new_step(
             instance_id=instance.id,
             process_key=instance.process_key,
             task_guid=guid,
@@ -189,10 +192,19 @@ def waiting_timers(wf: BpmnWorkflow) -> dict[str, tuple[Task, datetime]]:
     return out
 
 
-# Built once: on SQLite, building a statement costs more than running it.
-_WAITING_TIMERS = select(Timer).where(Timer.instance_id == bindparam("b_instance"), Timer.status == "waiting")
-_TIMERS: Table = Timer.__table__  # type: ignore[assignment]
-_INSERT_TIMER = _TIMERS.insert()
+_INSERT_TIMER = Sql(
+    "INSERT INTO timer (instance_id, task_guid, element_id, due_at, status, fired_at) VALUES (?, ?, ?, ?, ?, ?)",
+    (None, None, None, "timestamptz"),
+)
+
+
+_TIMER_KEYS = tuple(c.key for c in Timer.__table__.columns)
+_WAITING_TIMER_ROWS = Sql(f"SELECT {', '.join(_TIMER_KEYS)} FROM timer WHERE instance_id = ? AND status = 'waiting'")
+_TIMER_MOMENTS = tuple(i for i, k in enumerate(_TIMER_KEYS) if k in ("due_at", "fired_at"))
+# What the ORM's flush wrote for each change of a timer row, as statements on the driver cursor.
+_MOVE_TIMER = Sql("UPDATE timer SET due_at = ? WHERE id = ?", ("timestamptz",))
+_FIRE_TIMER = Sql("UPDATE timer SET status = ?, fired_at = ? WHERE id = ?", (None, "timestamptz"))
+_CANCEL_TIMER = Sql("UPDATE timer SET status = ? WHERE id = ?")
 
 
 def sync_timers(
@@ -209,27 +221,34 @@ def sync_timers(
 
     ``none_stored``: the caller knows the instance has no waiting timer row (the query is skipped);
     ``stored``: the instance's waiting timer rows, already loaded by the caller (the timer worker loads a
-    whole batch's in one query).
+    whole batch's in one query). The rows are written on the driver cursor; their ORM objects are kept in step.
     """
     waiting = waiting_timers(wf)
+    drv = driver(session)
     rows: list[Timer] = []
     if stored is not None:
         rows = [row for row in stored if row.status == "waiting"]
     elif not none_stored:
-        with session.no_autoflush:  # timer rows do not depend on pending step rows: one flush per save, not two
-            rows = list(session.scalars(_WAITING_TIMERS, {"b_instance": instance.id}))
+        for found in drv.execute(_WAITING_TIMER_ROWS.of(drv), (instance.id,)).fetchall():
+            values = list(found)
+            for i in _TIMER_MOMENTS:
+                values[i] = decode_moment(values[i])
+            rows.append(persistent_row(session, Timer, _TIMER_KEYS, values))
+    moved: list[tuple[Timer, datetime]] = []
+    fired: list[Timer] = []
+    cancelled: list[Timer] = []
     for row in rows:
         entry = waiting.pop(row.task_guid, None)
         if entry is not None:
-            row.due_at = entry[1]
+            if row.due_at != entry[1]:
+                moved.append((row, entry[1]))
             continue
         task = _find_task(wf, row.task_guid)
         if task is not None and task.has_state(TaskState.READY):
             # Fired by the refresh that ends every run, but not run yet: the row stays due, the worker runs it.
             continue
         if task is not None and task.has_state(TaskState.COMPLETED):
-            row.status = "fired"
-            row.fired_at = now
+            fired.append(row)
             audit.record(
                 session,
                 "timer_fired",
@@ -241,19 +260,22 @@ def sync_timers(
                 payload={"due_at": row.due_at.isoformat()},
             )
         else:
-            row.status = "cancelled"
-    if waiting:  # nothing reads them back in this transaction: a Core INSERT, not ORM objects to flush
-        session.connection().execute(
-            _INSERT_TIMER,
+            cancelled.append(row)
+    drv.executemany(_MOVE_TIMER.of(drv), [(drv.moment(due), row.id) for row, due in moved])
+    drv.executemany(_FIRE_TIMER.of(drv), [("fired", drv.moment(now), row.id) for row in fired])
+    drv.executemany(_CANCEL_TIMER.of(drv), [("cancelled", row.id) for row in cancelled])
+    for row, due in moved:
+        set_committed_value(row, "due_at", due)
+    for row in fired:
+        set_committed_value(row, "status", "fired")
+        set_committed_value(row, "fired_at", now)
+    for row in cancelled:
+        set_committed_value(row, "status", "cancelled")
+    if waiting:  # nothing reads them back in this transaction: an INSERT on the driver cursor, not ORM objects
+        drv.executemany(
+            _INSERT_TIMER.of(drv),
             [
-                {
-                    "instance_id": instance.id,
-                    "task_guid": guid,
-                    "element_id": task.task_spec.bpmn_id,
-                    "due_at": due,
-                    "status": "waiting",
-                    "fired_at": None,
-                }
+                (instance.id, guid, task.task_spec.bpmn_id, drv.moment(due), "waiting", None)
                 for guid, (task, due) in waiting.items()
             ],
         )

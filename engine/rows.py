@@ -1,9 +1,9 @@
-"""The row writes and reads of a completion, as prebuilt Core statements on the session's connection.
+"""The row writes and reads of a completion, as prebuilt statements on the session's connection.
 
 Everything here runs inside the caller's transaction, exactly the rows the ORM would write, without its
 per-flush bookkeeping: on SQLite building a statement or flushing one object costs several times running
-the statement (see docs/benchmarks.md). ORM objects that stay in the session are kept in step, so a later
-flush sees them clean, and observers can still change them.
+the statement (see docs/benchmarks.md); the hottest run on the driver cursor (``engine.driver``). ORM objects
+that stay in the session are kept in step, so a later flush sees them clean, and observers can still change them.
 """
 
 from __future__ import annotations
@@ -13,46 +13,25 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, inspect, or_, select, type_coerce
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import JSON, Table, bindparam, inspect, select, type_coerce
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.types import NullType
 
 from . import audit
 from .db import UTCDateTime
+from .driver import Sql, decode_json, decode_moment, driver
 from .errors import Conflict
-from .models import AuditEvent, HumanTask, InstanceTask, ProcessInstance
+from .models import HumanTask, ProcessInstance, Timer
 from .views import TaskView
 
-_Row = TypeVar("_Row", HumanTask, ProcessInstance)
-_TASK_ROWS: Table = InstanceTask.__table__  # type: ignore[assignment]
+_Row = TypeVar("_Row", HumanTask, ProcessInstance, Timer)
 _INSTANCES: Table = ProcessInstance.__table__  # type: ignore[assignment]
 _STEPS: Table = HumanTask.__table__  # type: ignore[assignment]
 
-_UPDATE_TASK_ROW = (
-    _TASK_ROWS.update()
-    .where(_TASK_ROWS.c.instance_id == bindparam("b_instance"), _TASK_ROWS.c.guid == bindparam("b_guid"))
-    .values(payload=bindparam("b_payload"))
-)
-_INSERT_TASK_ROW = _TASK_ROWS.insert()
-
 # What a save may change on the instance row; written with one versioned UPDATE (see write_instance).
 _INSTANCE_COLUMNS = ("status", "state", "serializer_version", "data", "incident", "updated_at", "ended_at")
-_UPDATE_INSTANCE = (
-    _INSTANCES.update()
-    .where(_INSTANCES.c.id == bindparam("b_id"), _INSTANCES.c.version == bindparam("b_version"))
-    .values(version=bindparam("b_new_version"), **{c: bindparam(f"b_{c}") for c in _INSTANCE_COLUMNS})
-)
 
-STEP_WITH_INSTANCE = (
-    select(HumanTask, ProcessInstance)
-    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    .where(
-        HumanTask.instance_id
-        == select(HumanTask.instance_id).where(HumanTask.id == bindparam("b_task")).scalar_subquery(),
-        or_(HumanTask.id == bindparam("b_task"), HumanTask.status == "ready"),
-    )
-)
 # A write to a step row matches only the row as the writer read it: still open, with the assignee and the
 # deadline it saw. Claim, return, assignment, gia hạn and completion change those columns and nothing else
 # writes them, so of two racing writers the second finds no row (→ Conflict) instead of overwriting the first.
@@ -69,22 +48,6 @@ _COMPLETE_STEP = (
 )
 _STEP_NOW = select(_STEPS.c.status, _STEPS.c.assignee).where(_STEPS.c.id == bindparam("b_id"))
 NOT_OPEN = "Bước xử lý này đã được hoàn thành hoặc đã bị hủy."
-_INSERT_STEP = _STEPS.insert().returning(_STEPS.c.id)
-
-# PostgreSQL: the step's UPDATE and its audit event in one round trip (a data-modifying CTE); the event is
-# inserted only if the step was still open, so the INSERT's row count says whether the completion won.
-_AUDIT: Table = AuditEvent.__table__  # type: ignore[assignment]
-_AUDIT_COLUMNS = ("kind", "instance_id", "task_guid", "element_id", "actor", "at", "payload")
-_COMPLETED_STEP = _COMPLETE_STEP.returning(_STEPS.c.id).cte("completed_step")
-_COMPLETE_STEP_WITH_EVENT = (
-    _AUDIT.insert()
-    .from_select(
-        list(_AUDIT_COLUMNS),
-        select(*[bindparam(f"a_{c}", type_=_AUDIT.c[c].type) for c in _AUDIT_COLUMNS]).select_from(_COMPLETED_STEP),
-    )
-    # The CTE's RETURNING makes SQLAlchemy treat the statement as returning rows and drop the row count.
-    .execution_options(preserve_rowcount=True)
-)
 
 # The view's columns in TaskView's field order, so that a row becomes a TaskView without look-ups by name.
 # Date-times come as the driver returns them (SQLite: ISO text; PostgreSQL: aware values) and are made
@@ -107,22 +70,32 @@ _OPEN_VIEW_ROWS = (
 )
 
 
-# The same rows as STEP_WITH_INSTANCE as plain Core columns: the ORM objects are built from them without the
-# ORM's loading machinery (on SQLite it costs several times the query; see docs/benchmarks.md).
+# The step, its instance and the instance's open steps, on the driver cursor: the ORM objects are built from
+# them without the ORM's loading machinery (on SQLite it costs several times the query; see docs/benchmarks.md).
 _STEP_KEYS = tuple(c.key for c in _STEPS.columns)
 _INSTANCE_KEYS = tuple(c.key for c in _INSTANCES.columns)
-_STEP_WITH_INSTANCE_ROWS = (
-    select(*_STEPS.columns, *_INSTANCES.columns)
-    .join_from(_STEPS, _INSTANCES, _INSTANCES.c.id == _STEPS.c.instance_id)
-    .where(
-        _STEPS.c.instance_id
-        == select(_STEPS.c.instance_id).where(_STEPS.c.id == bindparam("b_task")).scalar_subquery(),
-        or_(_STEPS.c.id == bindparam("b_task"), _STEPS.c.status == "ready"),
-    )
+_STEP_WITH_INSTANCE_ROWS = Sql(
+    f"SELECT {', '.join(f'human_task.{c.name}' for c in _STEPS.columns)}, "
+    f"{', '.join(f'process_instance.{c.name}' for c in _INSTANCES.columns)} "
+    "FROM human_task JOIN process_instance ON process_instance.id = human_task.instance_id "
+    "WHERE human_task.instance_id = (SELECT step.instance_id FROM human_task AS step WHERE step.id = ?) "
+    "AND (human_task.id = ? OR human_task.status = 'ready')"
 )
 _STEP_ID_AT = _STEP_KEYS.index("id")
-_STEP_STATUS_AT = _STEP_KEYS.index("status")
-_INSTANCE_ID_AT = len(_STEP_KEYS) + _INSTANCE_KEYS.index("id")
+
+
+def _decoders(table: Table, offset: int) -> list[tuple[int, Any]]:
+    """(position, decoder) of the columns whose driver value is not what the ORM holds: moments, JSON."""
+    out: list[tuple[int, Any]] = []
+    for i, column in enumerate(table.columns):
+        if isinstance(column.type, UTCDateTime):
+            out.append((offset + i, decode_moment))
+        elif isinstance(column.type, JSON):
+            out.append((offset + i, decode_json))
+    return out
+
+
+_ROW_DECODERS = _decoders(_STEPS, 0) + _decoders(_INSTANCES, len(_STEP_KEYS))
 
 
 def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, list[HumanTask]] | None:
@@ -131,19 +104,29 @@ def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, Proce
     Objects already in the session are returned as they are (as an ORM query would); the others join the
     session persistent and clean, with every column loaded.
     """
-    found = session.connection().execute(_STEP_WITH_INSTANCE_ROWS, {"b_task": task_id}).all()
+    drv = driver(session)
+    found = drv.execute(_STEP_WITH_INSTANCE_ROWS.of(drv), (task_id, task_id)).fetchall()
     if not any(r[_STEP_ID_AT] == task_id for r in found):
         return None
     width = len(_STEP_KEYS)
-    instance = _persistent(session, ProcessInstance, _INSTANCE_KEYS, found[0][width:])
-    steps = [_persistent(session, HumanTask, _STEP_KEYS, r[:width]) for r in found]
+    decoded = []
+    for r in found:
+        values = list(r)
+        for i, decode in _ROW_DECODERS:
+            values[i] = decode(values[i])
+        decoded.append(values)
+    instance = persistent_row(session, ProcessInstance, _INSTANCE_KEYS, decoded[0][width:])
+    steps = [persistent_row(session, HumanTask, _STEP_KEYS, r[:width]) for r in decoded]
     row = next(h for h in steps if h.id == task_id)
     return row, instance, [h for h in steps if h.status == "ready"]
 
 
-def _persistent(session: Session, cls: type[_Row], keys: Sequence[str], values: Sequence[Any]) -> _Row:
+_MAPPERS: dict[type[Any], Any] = {cls: inspect(cls) for cls in (HumanTask, ProcessInstance, Timer)}
+
+
+def persistent_row(session: Session, cls: type[_Row], keys: Sequence[str], values: Sequence[Any]) -> _Row:
     """The session's object of this row, or a new one holding ``values`` that joins the session as loaded."""
-    mapper = inspect(cls)
+    mapper = _MAPPERS[cls]
     key = mapper.identity_key_from_primary_key((values[keys.index("id")],))
     identity_map = session.identity_map
     existing = identity_map.get(key)
@@ -153,7 +136,7 @@ def _persistent(session: Session, cls: type[_Row], keys: Sequence[str], values: 
     # load events are listened to here. make_transient_to_detached + Session.add cost more than the query.
     obj = mapper.class_manager.new_instance()
     obj.__dict__.update(zip(keys, values, strict=True))  # committed values, no change history
-    state = inspect(obj)
+    state = instance_state(obj)
     state.key = key
     state.identity_token = key[2]
     state.session_id = session.hash_key
@@ -161,26 +144,35 @@ def _persistent(session: Session, cls: type[_Row], keys: Sequence[str], values: 
     return obj
 
 
-def _completion_statements(extra: tuple[str, ...]) -> tuple[Any, Any]:
-    """The completion UPDATE (and PostgreSQL's UPDATE + audit INSERT) also writing the columns ``extra``."""
+_STEP_MOMENTS = frozenset(c.key for c in _STEPS.columns if isinstance(c.type, UTCDateTime))
+# Only while the step is as this transaction read it (see _STEP_AS_READ); PostgreSQL: IS NOT DISTINCT FROM.
+_AS_READ_SQL = "WHERE id = ? AND status = 'ready' AND assignee IS ? AND due_at IS ?"
+_AS_READ_CASTS = (None, "varchar", "timestamptz")
+_EVENT_CASTS = ("varchar", "integer", "varchar", "varchar", "varchar", "timestamptz", "json")
+
+
+def _completion_sql(extra: tuple[str, ...]) -> tuple[Sql, Sql]:
+    """The completion UPDATE, and PostgreSQL's UPDATE + ``task_completed`` INSERT, also writing ``extra``."""
     found = _COMPLETIONS.get(extra)
     if found is None:
-        values = {c: bindparam(f"x_{c}", type_=_STEPS.c[c].type) for c in extra}
-        update = _COMPLETE_STEP.values(**values)
-        cte = update.returning(_STEPS.c.id).cte("completed_step")
+        sets = "".join(f", {c} = ?" for c in extra)
+        casts = (None, "timestamptz", *("timestamptz" if c in _STEP_MOMENTS else None for c in extra))
+        update = f"UPDATE human_task SET status = 'completed', completed_by = ?, completed_at = ?{sets} {_AS_READ_SQL}"
+        # The step's UPDATE and its audit event in one round trip (a data-modifying CTE): the event is inserted
+        # only if the step was still open, so the INSERT's row count says whether the completion won.
         with_event = (
-            _AUDIT.insert()
-            .from_select(
-                list(_AUDIT_COLUMNS),
-                select(*[bindparam(f"a_{c}", type_=_AUDIT.c[c].type) for c in _AUDIT_COLUMNS]).select_from(cte),
-            )
-            .execution_options(preserve_rowcount=True)
+            f"WITH completed_step AS ({update} RETURNING human_task.id) "
+            "INSERT INTO audit_event (kind, instance_id, task_guid, element_id, actor, at, payload) "
+            "SELECT ?, ?, ?, ?, ?, ?, ? FROM completed_step"
         )
-        found = _COMPLETIONS.setdefault(extra, (update, with_event))
+        found = _COMPLETIONS.setdefault(
+            extra,
+            (Sql(update, (*casts, *_AS_READ_CASTS)), Sql(with_event, (*casts, *_AS_READ_CASTS, *_EVENT_CASTS))),
+        )
     return found
 
 
-_COMPLETIONS: dict[tuple[str, ...], tuple[Any, Any]] = {(): (_COMPLETE_STEP, _COMPLETE_STEP_WITH_EVENT)}
+_COMPLETIONS: dict[tuple[str, ...], tuple[Sql, Sql]] = {}
 
 
 def mark_completed(
@@ -197,26 +189,22 @@ def mark_completed(
 
     ``columns``: other columns of the step to write with the same UPDATE (the caller's bookkeeping).
     """
-    conn = session.connection()
+    drv = driver(session)
     columns = dict(columns or {})
-    update, update_with_event = _completion_statements(tuple(sorted(columns)))
-    params: dict[str, Any] = {"b_id": row.id, "b_by": username, "b_at": now, **_as_read(row)}
-    params.update({f"x_{c}": v for c, v in columns.items()})
-    if conn.dialect.name != "postgresql":
-        won = conn.execute(update, params).rowcount == 1
+    extra = tuple(sorted(columns))
+    update, update_with_event = _completion_sql(extra)
+    at = drv.moment(now)
+    params: list[Any] = [username, at]
+    params.extend(drv.moment(columns[c]) if c in _STEP_MOMENTS else columns[c] for c in extra)
+    params.extend((row.id, row.assignee, drv.moment(row.due_at)))
+    if not drv.pg:
+        won = drv.execute(update.sqlite, params).rowcount == 1
         if won:
             audit.record_task_event(session, "task_completed", row, at=now, actor=username, **event_payload)
     else:
-        params.update(
-            a_kind="task_completed",
-            a_instance_id=row.instance_id,
-            a_task_guid=row.task_guid,
-            a_element_id=row.element_id,
-            a_actor=username,
-            a_at=now,
-            a_payload={"task_id": row.id, **event_payload},
-        )
-        won = conn.execute(update_with_event, params).rowcount == 1
+        payload = drv.json({"task_id": row.id, **event_payload})
+        params.extend(("task_completed", row.instance_id, row.task_guid, row.element_id, username, at, payload))
+        won = drv.execute(update_with_event.pg, params).rowcount == 1
     if not won:
         raise lost_race(session, row)
     set_committed_value(row, "status", "completed")
@@ -257,41 +245,71 @@ def _as_read(row: HumanTask) -> dict[str, Any]:
     return {"b_read_assignee": row.assignee, "b_read_due": row.due_at}
 
 
+_UPDATE_INSTANCE = Sql(
+    f"UPDATE process_instance SET {', '.join(f'{c} = ?' for c in _INSTANCE_COLUMNS)}, version = ? "
+    "WHERE id = ? AND version = ?",
+    [
+        {"data": "json", "incident": "json", "updated_at": "timestamptz", "ended_at": "timestamptz"}.get(c)
+        for c in _INSTANCE_COLUMNS
+    ],
+)
+_INSTANCE_JSON = frozenset(c.key for c in _INSTANCES.columns if isinstance(c.type, JSON))
+_INSTANCE_WRITTEN = frozenset((*_INSTANCE_COLUMNS, "version"))
+_INSTANCE_MOMENTS = frozenset(c.key for c in _INSTANCES.columns if isinstance(c.type, UTCDateTime))
+
+
 def write_instance(session: Session, instance: ProcessInstance) -> None:
     """The versioned UPDATE the ORM would flush; the object stays clean.
 
     ``version`` stops concurrent writers exactly like the mapper's ``version_id_col``: the UPDATE matches
     only the version this transaction read, and a miss is a ``Conflict``.
     """
+    drv = driver(session)
     values = {c: getattr(instance, c) for c in _INSTANCE_COLUMNS}
     version = instance.version
-    params: dict[str, Any] = {f"b_{c}": v for c, v in values.items()}
-    params.update(b_id=instance.id, b_version=version, b_new_version=version + 1)
-    if session.connection().execute(_UPDATE_INSTANCE, params).rowcount != 1:
+    params: list[Any] = []
+    for column, value in values.items():
+        if column in _INSTANCE_JSON:
+            value = drv.json(value)
+        elif column in _INSTANCE_MOMENTS:
+            value = drv.moment(value)
+        params.append(value)
+    params.extend((version + 1, instance.id, version))
+    if drv.execute(_UPDATE_INSTANCE.of(drv), params).rowcount != 1:
         raise Conflict()
+    state = instance_state(instance)
+    if state.committed_state.keys() <= _INSTANCE_WRITTEN:
+        # Every pending column was just written with the value the object holds: all of it is committed now, and
+        # the row leaves the session's modified list, or every later flush of this unit of work would inspect it
+        # again only to find nothing to write (SQLAlchemy 2.x internals).
+        state.dict["version"] = version + 1
+        state._commit_all(state.dict, session.identity_map)
+        return
     for column, value in values.items():
         set_committed_value(instance, column, value)
     set_committed_value(instance, "version", version + 1)
-    state = inspect(instance)
-    if not state.committed_state:
-        # No other column is pending: take the row off the session's modified list, or every later flush of
-        # this unit of work would inspect it again only to find nothing to write (SQLAlchemy 2.x internals).
-        state._commit_all(state.dict, session.identity_map)
 
 
-def _column_plan() -> list[tuple[str, bool, Any]]:
-    """Per step column: its key, whether a value left unset is left to the INSERT (primary key, server or
-    callable default), else the scalar default it takes (as the ORM's INSERT would)."""
-    plan: list[tuple[str, bool, Any]] = []
+def _column_plan() -> list[tuple[str, Any]]:
+    """The step columns an INSERT writes (not the primary key, nor one with only a server or callable
+    default, left to the INSERT), each with the scalar default a column left unset takes (as the ORM's)."""
+    plan: list[tuple[str, Any]] = []
     for column in _STEPS.columns:
         default = column.default
         left_to_insert = default.is_scalar is False if default is not None else column.server_default is not None
+        if column.primary_key or left_to_insert:
+            continue
         value = default.arg if default is not None and default.is_scalar else None  # type: ignore[attr-defined]
-        plan.append((column.key, bool(column.primary_key or left_to_insert), value))
+        plan.append((column.key, value))
     return plan
 
 
 _STEP_COLUMN_PLAN = _column_plan()
+_INSERT_STEP = Sql(
+    f"INSERT INTO human_task ({', '.join(k for k, _ in _STEP_COLUMN_PLAN)}) "
+    f"VALUES ({', '.join('?' for _ in _STEP_COLUMN_PLAN)}) RETURNING id",
+    ["timestamptz" if k in _STEP_MOMENTS else None for k, _ in _STEP_COLUMN_PLAN],
+)
 
 
 def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
@@ -301,23 +319,57 @@ def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
     Columns left unset take their scalar default (as the ORM's INSERT would); a column with only a server
     or callable default is left to the INSERT and loads on first use.
     """
-    conn = session.connection()
+    drv = driver(session)
+    sql = _INSERT_STEP.of(drv)
+    moments = _STEP_MOMENTS
     for row in rows:
-        if row.id is not None:  # already written
-            continue
-        if row in session:  # added by someone else: write it as the projection's own rows are
-            session.expunge(row)
-        values: dict[str, Any] = {}
         loaded = row.__dict__
-        for key, left_to_insert, default in _STEP_COLUMN_PLAN:
+        if loaded.get("id") is not None:  # already written
+            continue
+        if instance_state(row).session_id is not None:  # added by someone else: written as the projection's rows are
+            session.expunge(row)
+        values: list[Any] = []
+        for key, default in _STEP_COLUMN_PLAN:
             if key in loaded:
-                values[key] = loaded[key]
-            elif not left_to_insert:
+                value = loaded[key]
+            else:
                 setattr(row, key, default)
-                values[key] = default
-        row.id = conn.execute(_INSERT_STEP, values).scalar_one()
-        make_transient_to_detached(row)
-        session.add(row)
+                value = default
+            values.append(drv.moment(value) if key in moments else value)
+        row.id = drv.execute(sql, values).fetchone()[0]
+        _join_clean(session, row)
+
+
+_STEP_DEFAULTS = dict(_STEP_COLUMN_PLAN)
+_STEP_MANAGER = inspect(HumanTask).class_manager
+
+
+def new_step(**values: Any) -> HumanTask:
+    """A new step row (transient, for ``insert_steps``) holding ``values``, its other columns at their defaults:
+    what ``HumanTask(**values)`` builds, without an instrumented attribute set per column."""
+    row: HumanTask = _STEP_MANAGER.new_instance()
+    loaded = row.__dict__
+    loaded.update(_STEP_DEFAULTS)
+    loaded.update(values)
+    return row
+
+
+def _join_clean(session: Session, row: HumanTask) -> None:
+    """A transient row just written joins the session persistent, every column as written, no change history:
+    what ``make_transient_to_detached`` + ``Session.add`` do, without their events and cascades (a step row has
+    no relationship; SQLAlchemy 2.x internals, as ``persistent_row``)."""
+    state = instance_state(row)
+    key = state.mapper.identity_key_from_primary_key((row.id,))
+    state.key = key
+    state.identity_token = key[2]
+    state._commit_all(state.dict)
+    state.session_id = session.hash_key
+    session.identity_map._add_unpresent(state, key)  # type: ignore[attr-defined]
+
+
+_DELETE_TASK_ROW = Sql("DELETE FROM instance_task WHERE instance_id = ? AND guid = ?")
+_UPDATE_TASK_ROW = Sql("UPDATE instance_task SET payload = ? WHERE instance_id = ? AND guid = ?")
+_INSERT_TASK_ROW = Sql("INSERT INTO instance_task (instance_id, guid, owner, payload) VALUES (?, ?, ?, ?)")
 
 
 def write_task_rows(
@@ -328,16 +380,10 @@ def write_task_rows(
     deletes: list[str],
 ) -> None:
     """Rewrite, add and drop serialized task rows (never loaded as ORM objects)."""
-    conn = session.connection()
-    if deletes:
-        conn.execute(delete(_TASK_ROWS).where(_TASK_ROWS.c.instance_id == instance_id, _TASK_ROWS.c.guid.in_(deletes)))
-    if updates:
-        conn.execute(_UPDATE_TASK_ROW, [{"b_instance": instance_id, "b_guid": g, "b_payload": p} for g, p in updates])
-    if inserts:
-        conn.execute(
-            _INSERT_TASK_ROW,
-            [{"instance_id": instance_id, "guid": g, "owner": "top", "payload": p} for g, p in inserts],
-        )
+    drv = driver(session)
+    drv.executemany(_DELETE_TASK_ROW.of(drv), [(instance_id, g) for g in deletes])
+    drv.executemany(_UPDATE_TASK_ROW.of(drv), [(p, instance_id, g) for g, p in updates])
+    drv.executemany(_INSERT_TASK_ROW.of(drv), [(instance_id, g, "top", p) for g, p in inserts])
 
 
 def step_views(session: Session, instance_id: int, *, finished: bool = True) -> tuple[list[TaskView], list[TaskView]]:
