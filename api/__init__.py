@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.errors import AppError
 from engine.errors import UnsupportedType as WrongUploadType
-from workflows import document_store
+from workflows import document_store, lists
 from workflows.bootstrap import create_services, database_url
 
 from .auth import CookieSessions, authenticate_request, check_deferred_user
@@ -84,6 +84,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         REPORT_TEMPLATE=os.environ.get("CCHC_REPORT_TEMPLATE") or None,
         REPORT_PLACE=os.environ.get("CCHC_REPORT_PLACE", "……"),
         JSON_SORT_KEYS=False,
+        # A list counts its rows up to this many (X-Total-Count); beyond, X-Total-Count-More-Than (0: count all).
+        LIST_COUNT_LIMIT=int(os.environ.get("CCHC_LIST_COUNT_LIMIT", lists.COUNT_LIMIT)),
         DOCUMENT_MAX_BYTES=document_store.max_bytes(),
     )
     app.config.update(config)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -60,6 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from workflows import worker
 
     app, _ = _app_and_url()
+    gc.freeze()  # the app's long-lived heap out of the collector's walks, as gunicorn_conf.post_worker_init does
     port = args.port or int(os.environ.get("CCHC_PORT", "5000"))
     server = create_server(app, host=args.host, port=port, threads=8)
     background = None

@@ -9,6 +9,7 @@ exits.
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -33,6 +34,15 @@ class QuietProbesLogger(Logger):  # type: ignore[misc]
 
 # Several web processes: each compares its calendar and units with the database every few seconds, SQLite too.
 os.environ.setdefault("CCHC_CACHE_RECHECK_SECONDS", "5")
+
+
+def post_worker_init(worker: Any) -> None:
+    """Once the web process has built its app: move everything alive (modules, the app, its caches) out of the
+    garbage collector's generations (``gc.freeze``). Each full collection otherwise walks those ~200,000 objects;
+    a plan's progress over 10,000 occurrences spent two thirds of its CPU there (docs/benchmarks.md, "Lists, load
+    and processes, second pass"). Nothing frozen is freed later: it is the process's long-lived heap."""
+    gc.freeze()
+
 
 wsgi_app = "api:create_app()"
 bind = [os.environ.get("CCHC_BIND") or f"127.0.0.1:{_int('CCHC_PORT', 5000)}"]

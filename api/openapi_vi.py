@@ -61,8 +61,9 @@ OPERATIONS: dict[tuple[str, str], str | tuple[str, str]] = {
     ("get", f"{DEFS}/{{key}}/versions/{{version}}/files"): "Các tệp biểu mẫu và DMN triển khai cùng một phiên bản",
     ("get", INST): (
         "Danh sách hồ sơ quy trình người gọi được xem",
-        "Mới nhất trước; tìm với ``q``, phân trang với ``limit`` (50, tối đa 200) và ``offset``, tổng số trong "
-        "tiêu đề ``X-Total-Count``; ``plan_id``/``activity_id``: các hồ sơ khởi tạo từ một kế hoạch, hoạt động.",
+        "Mới nhất trước; tìm với ``q``, phân trang với ``limit`` (50, tối đa 200) và ``offset`` hoặc ``cursor``, "
+        "tổng số trong tiêu đề ``X-Total-Count`` (quá 10.000 thì ``X-Total-Count-More-Than: 10000``: “hơn "
+        "10.000”); ``plan_id``/``activity_id``: các hồ sơ khởi tạo từ một kế hoạch, hoạt động.",
     ),
     ("post", INST): "Khởi tạo hồ sơ quy trình cho một đơn vị",
     ("get", f"{INST}/{{instance_id}}"): "Một hồ sơ: trạng thái, phiên bản, dữ liệu, các bước đang mở và đã xong",
@@ -72,7 +73,8 @@ OPERATIONS: dict[tuple[str, str], str | tuple[str, str]] = {
     ("get", f"{P}/tasks"): (
         "Việc cần làm, hoặc việc của đơn vị",
         "``scope=mine`` (mặc định): việc của người gọi và việc chung họ được nhận; ``scope=unit``: mọi bước "
-        "đang mở của đơn vị. Tìm với ``q``, phân trang với ``limit`` và ``offset``, sắp xếp với ``sort``.",
+        "đang mở của đơn vị. Tìm với ``q``, phân trang với ``limit`` và ``offset`` hoặc ``cursor``, sắp xếp với "
+        "``sort``; tổng số trong ``X-Total-Count`` (quá 10.000 thì ``X-Total-Count-More-Than: 10000``).",
     ),
     ("get", f"{P}/tasks/{{task_id}}"): "Một công việc: hướng dẫn, biểu mẫu, hồ sơ và các lần xử lý trước",
     ("post", f"{P}/tasks/{{task_id}}/claim"): "Nhận xử lý",

@@ -1,7 +1,7 @@
 """Load: the people of a seeded organisation working at once against 1 and 2 web processes on PostgreSQL.
 
 Each client (a thread with its own keep-alive connection) is one person of a database seeded by
-``bench/seed_million.py`` (password ``demo``), in a closed loop without think time:
+``bench/seed_million.py`` (password ``demo``), in a loop:
 
 - staff (``cvK.dvNNNN`` of a unit with open steps): inbox (``GET /tasks``) → the first step they may do
   (``GET /tasks/{id}``) → complete it (the product with its file, or a coordinating unit's comment);
@@ -12,15 +12,30 @@ Each client (a thread with its own keep-alive connection) is one person of a dat
 
 16 clients by default: 10 staff, 3 heads, 2 coordinators, 1 administrator, each of its own unit. A run is
 bounded by ``--seconds`` and ``--max-requests``. It prints requests/s and p50/p95/p99 per endpoint, for each
-``--processes`` count, and the throughput of each against the first.
+``--processes`` count and each ``--think`` pace, and the throughput of each process count against the first.
+
+Two kinds of figure, not to be mixed up:
+
+- ``--think 0`` (the default): a closed loop without think time, each client sends its next request the moment
+  the last one answers. A stress test: it finds the **saturation throughput** (what the 1 vs 2 processes ratio
+  compares); its latencies are those of a saturated server (queueing included), not what a person sees.
+- ``--think MS``: before each request (each click) a client waits a think time drawn from an exponential
+  distribution of mean MS milliseconds (a seeded RNG per client: ``--seed``), as people read a page before the
+  next click. The **latency at a realistic pace** (the goals: inbox ``GET /tasks`` p95 < 100 ms, completion
+  p95 < 150 ms with 16 clients and 2 web processes on PostgreSQL). The pace is then about clients / (MS +
+  latency) requests/s, far below saturation. Time moves by the real clock (a benchmark, not a test).
+
+``--think 0 1000`` measures both for each process count.
 
 Servers (started here on ``--port`` and up, on ``--pg-url``, the deadline worker off): one process is
-``cchc serve`` (waitress, 8 threads); N processes are ``gunicorn -w N --threads 8 'api:create_app()'`` when
+``cchc serve`` (waitress, 8 threads); N processes are ``gunicorn -c python:api.gunicorn_conf -w N --threads 8
+--keep-alive 30 'api:create_app()'`` (the production settings, a keep-alive longer than the think times) when
 gunicorn is installed, else N ``cchc serve`` processes on consecutive ports with the clients spread over them.
 ``--server-cmd 'CMD … {port} … {workers}'`` runs another server command (one port). ``--url`` measures a
 running server instead.
 
-Usage: ``.venv/bin/python bench/load.py --pg-url URL [--processes 1 2] [--clients 16] [--seconds 60]``.
+Usage: ``.venv/bin/python bench/load.py --pg-url URL [--processes 1 2] [--clients 16] [--seconds 60]
+[--think 0 1000] [--seed 1]``.
 """
 
 from __future__ import annotations
@@ -30,6 +45,7 @@ import http.client
 import importlib.util
 import json
 import os
+import random
 import secrets
 import shlex
 import signal
@@ -53,6 +69,8 @@ PERFORM = {
 }
 COMMENT = {"coord_opinion": "agree", "coord_content": "Thống nhất với sản phẩm."}
 CONFIRM = {"decision": "confirm", "extend": False}
+# the goals at a realistic pace (issue #16 item 4): p95 per endpoint, 16 clients, 2 web processes, PostgreSQL
+PACED_GOALS_MS = {"GET /tasks (inbox)": 100.0, "POST /tasks/{id}/complete": 150.0}
 
 
 def cast(pg_url: str, clients: int, used: set[str]) -> list[tuple[str, str]]:
@@ -87,13 +105,24 @@ _BUDGET = threading.Lock()
 
 
 def run_client(
-    role: str, user: str, port: int, window: list[float], budget: list[int], results: Results, ready: threading.Barrier
+    role: str,
+    user: str,
+    port: int,
+    window: list[float],
+    budget: list[int],
+    results: Results,
+    ready: threading.Barrier,
+    think: tuple[float, random.Random] = (0.0, random.Random(0)),
 ) -> None:
     """Log in (and upload the product's file) before the clock starts, then one person's loop until the end of
-    the window or the shared request budget is spent."""
+    the window or the shared request budget is spent; ``think``: the mean think time (ms) before each request,
+    exponential, drawn from this client's RNG (0: none, a closed loop)."""
     client = Client("127.0.0.1", port, 60.0)
+    mean_ms, rng = think
 
-    def more() -> bool:
+    def more() -> bool:  # called before every request: the person thinks, then clicks if the run is not over
+        if mean_ms > 0:
+            time.sleep(min(rng.expovariate(1000.0 / mean_ms), max(0.0, window[1] - time.monotonic())))
         with _BUDGET:
             budget[0] -= 1
             return budget[0] >= 0 and time.monotonic() < window[1]
@@ -152,7 +181,15 @@ def run_client(
         results.add(client.samples)
 
 
-def load(ports: list[int], people: list[tuple[str, str]], seconds: float, max_requests: int) -> dict[str, Any]:
+def load(
+    ports: list[int],
+    people: list[tuple[str, str]],
+    seconds: float,
+    max_requests: int,
+    think_ms: float = 0.0,
+    seed: int = 1,
+) -> dict[str, Any]:
+    """The clients of ``people`` against ``ports`` for ``seconds``; ``think_ms`` > 0: a mean think time per click."""
     results = Results()
     budget = [max_requests]
     window = [0.0, 0.0]
@@ -166,6 +203,7 @@ def load(ports: list[int], people: list[tuple[str, str]], seconds: float, max_re
         threading.Thread(
             target=run_client,
             args=(role, user, ports[i % len(ports)], window, budget, results, ready),
+            kwargs={"think": (think_ms, random.Random(f"{seed}:{i}"))},
             daemon=True,
         )
         for i, (role, user) in enumerate(people)
@@ -174,7 +212,9 @@ def load(ports: list[int], people: list[tuple[str, str]], seconds: float, max_re
         t.start()
     for t in threads:
         t.join(timeout=seconds + 300)
-    return summarise(results.samples, time.monotonic() - window[0], len(people), seconds)
+    figures = summarise(results.samples, time.monotonic() - window[0], len(people), seconds)
+    figures["think_ms"] = think_ms
+    return figures
 
 
 def _wait(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -202,7 +242,8 @@ def server_commands(processes: int, port: int, server_cmd: str | None) -> list[t
         return [(shlex.split(server_cmd.format(port=port, workers=processes)), port)]
     cli = [sys.executable, "-m", "api.cli", "serve"]
     if processes > 1 and importlib.util.find_spec("gunicorn") is not None:
-        gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(processes), "--threads", "8", "--keep-alive", "30"]
+        gunicorn = [sys.executable, "-m", "gunicorn", "-c", "python:api.gunicorn_conf", "-w", str(processes)]
+        gunicorn += ["--threads", "8", "--keep-alive", "30"]  # keep-alive beyond the think times (conf: 5 s)
         return [([*gunicorn, "-b", f"127.0.0.1:{port}", "api:create_app()"], port)]
     return [([*cli, "--port", str(port + i)], port + i) for i in range(processes)]
 
@@ -240,13 +281,29 @@ def serve(processes: int, port: int, pg_url: str, server_cmd: str | None, log_di
 
 
 def _by_processes(runs: dict[str, Any]) -> dict[int, tuple[float, float]]:
-    """Mean requests/s and completions/s of the runs of each process count, in the order first run."""
+    """Mean requests/s and completions/s of the closed-loop runs (saturation) of each process count, in the order
+    first run."""
     found: dict[int, list[tuple[float, float]]] = {}
     for figures in runs.values():
-        if "processes" in figures:
+        if "processes" in figures and not figures.get("think_ms"):
             pair = (figures["requests_per_second"], figures["completions_per_second"])
             found.setdefault(figures["processes"], []).append(pair)
     return {k: (sum(a for a, _ in v) / len(v), sum(b for _, b in v) / len(v)) for k, v in found.items()}
+
+
+def _pace(think: float) -> str:
+    return f"think time {think:g} ms (realistic pace)" if think else "closed loop (saturation)"
+
+
+def _goals(figures: dict[str, Any]) -> None:
+    """The paced run against the goals (16 clients, 2 processes: the goals' own setting; others for comparison)."""
+    for endpoint, goal in PACED_GOALS_MS.items():
+        row = figures["endpoints"].get(endpoint)
+        if row:
+            met = "met" if row["p95_ms"] < goal else "MISSED"
+            print(f"  goal {endpoint} p95 < {goal:g} ms: {row['p95_ms']:.1f} ms, {met}")
+    load_avg = "/".join(f"{x:.1f}" for x in figures["load_average"])
+    print(f"  offered pace {figures['requests_per_second']:.1f} requests/s; load average {load_avg}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,6 +316,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs="+",
+        default=[0.0],
+        help="mean think time before each request, ms (exponential; 0: closed loop, saturation); several: each",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the clients' think times")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     used: set[str] = set()
@@ -266,18 +331,24 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"cchc-load-{os.getpid()}"
     log_dir.mkdir(parents=True, exist_ok=True)
     if args.url:
-        people = cast(args.pg_url, args.clients, used)
         port = int(args.url.rsplit(":", 1)[1].strip("/"))
-        runs["server"] = load([port], people, args.seconds, args.max_requests)
-        report(runs["server"], f"server at {args.url}")
-    for i, processes in enumerate([] if args.url else args.processes):
-        people = cast(args.pg_url, args.clients, used)  # fresh units each run: their steps are still open
+        for think in args.think:
+            people = cast(args.pg_url, args.clients, used)
+            runs[f"server, think {think:g}"] = load([port], people, args.seconds, args.max_requests, think, args.seed)
+            report(runs[f"server, think {think:g}"], f"server at {args.url}, {_pace(think)}")
+    i = 0
+    for processes in [] if args.url else args.processes:
         with serve(processes, args.port, args.pg_url, args.server_cmd, log_dir) as ports:
             cmd = " ".join(server_commands(processes, args.port, args.server_cmd)[0][0][1:4])
-            figures = load(ports, people, args.seconds, args.max_requests)
-        figures.update(server=f"{processes} process(es): {cmd}…", processes=processes, people=people)
-        runs[f"{i + 1}: {processes}"] = figures
-        report(figures, f"run {i + 1}, {figures['server']}")
+            for think in args.think:
+                i += 1
+                people = cast(args.pg_url, args.clients, used)  # fresh units each run: their steps are still open
+                figures = load(ports, people, args.seconds, args.max_requests, think, args.seed)
+                figures.update(server=f"{processes} process(es): {cmd}…", processes=processes, people=people)
+                runs[f"{i}: {processes}, think {think:g}"] = figures
+                report(figures, f"run {i}, {figures['server']}, {_pace(think)}")
+                if think:
+                    _goals(figures)
     summary = _by_processes(runs)
     if len(summary) > 1:
         (base, first), *rest = summary.items()

@@ -5,7 +5,14 @@ A fresh database (migrations, demo data; dropped and created again, its name mus
 of web processes, ``cchc serve --workers N --threads T`` on ``--port``, a warm-up, then bench/soak.py's office clients
 (start, complete, inbox, plan progress) for ``--seconds``. Prints each run and the ratio 2 processes / 1 process.
 
-Usage: ``.venv/bin/python bench/processes.py [--clients 8] [--seconds 20] [--threads 4] [--port 5125]``.
+Beside requests/s, the CPU milliseconds per request of each party on the machine's cores: the web processes, the
+clients (this process's threads: they are not the system under test, and on 2 cores every millisecond they spend
+is taken from the server — they decode only the answers they need), and the PostgreSQL backends serving this
+database (from /proc, by the pids pg_stat_activity lists for it). ``--threads-one`` gives the 1-process run its own
+thread count (its best configuration, measured, is the baseline — never a worse one to flatter the ratio).
+
+Usage: ``.venv/bin/python bench/processes.py [--clients 8] [--seconds 20] [--threads 4] [--threads-one 4]
+[--rounds 2] [--port 5125]``.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
+import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 from bench.kill9 import fresh_database  # noqa: E402
@@ -40,15 +48,36 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def backends(url: str) -> list[int]:
+    """The pids of the PostgreSQL backends connected to ``url``'s database (the pools' connections)."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _alive_cpu(pids: list[int]) -> float:
+    return cpu_seconds([p for p in pids if Path(f"/proc/{p}").exists()])
+
+
 def measure(url: str, port: int, workers: int, threads: int, clients: int, seconds: float, logs: Path) -> Any:
-    """One run: the soak's figures, with the web processes' CPU milliseconds per request."""
+    """One run: the soak's figures, with the CPU milliseconds per request of the web processes, the clients and
+    the database's backends."""
     web = start_web(url, port, logs / f"web-{workers}.log", workers=workers, threads=threads)
     try:
         soak(f"http://127.0.0.1:{port}", clients, min(5.0, seconds), "demo", 60.0)  # warm-up: caches, pools
-        pids = web.children()
-        before = cpu_seconds(pids)
+        pids, pg = web.children(), backends(url)
+        before, pg_before, client_before = cpu_seconds(pids), _alive_cpu(pg), time.process_time()
         figures = soak(f"http://127.0.0.1:{port}", clients, seconds, "demo", 60.0)
-        figures["cpu_ms_per_request"] = (cpu_seconds(pids) - before) * 1000 / max(figures["requests"], 1)
+        n = max(figures["requests"], 1)
+        figures["cpu_ms_per_request"] = (cpu_seconds(pids) - before) * 1000 / n
+        figures["client_cpu_ms_per_request"] = (time.process_time() - client_before) * 1000 / n
+        opened = [p for p in backends(url) if p not in pg]  # connections the pools opened during the run
+        figures["pg_cpu_ms_per_request"] = (_alive_cpu(pg) - pg_before + _alive_cpu(opened)) * 1000 / n
+        figures["threads"] = threads
         return figures
     finally:
         web.stop()
@@ -59,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--port", type=int, default=5125)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads-one", type=int, help="threads of the 1-process run (default: --threads)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rounds", type=int, default=2, help="1 then 2 processes, this many times (interleaved)")
@@ -68,15 +98,23 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="cchc-processes-") as tmp:
         for _ in range(args.rounds):
             for workers in (1, 2):
-                figures = measure(args.pg_url, args.port, workers, args.threads, args.clients, args.seconds, Path(tmp))
+                threads = (args.threads_one or args.threads) if workers == 1 else args.threads
+                figures = measure(args.pg_url, args.port, workers, threads, args.clients, args.seconds, Path(tmp))
                 runs[workers].append(figures)
-                report(figures, f"{workers} web process(es) × {args.threads} threads")
-                print(f"  web processes' CPU per request: {figures['cpu_ms_per_request']:.1f} ms")
+                report(figures, f"{workers} web process(es) × {threads} threads")
+                print(
+                    f"  CPU per request: web processes {figures['cpu_ms_per_request']:.1f} ms, clients "
+                    f"{figures['client_cpu_ms_per_request']:.1f} ms, PostgreSQL backends "
+                    f"{figures['pg_cpu_ms_per_request']:.1f} ms"
+                )
     best = {n: max(r["requests_per_second"] for r in rows) for n, rows in runs.items()}
+    median = {n: statistics.median(r["requests_per_second"] for r in rows) for n, rows in runs.items()}
     cpu = {n: statistics.median(r["cpu_ms_per_request"] for r in rows) for n, rows in runs.items()}
+    pairs = [two["requests_per_second"] / one["requests_per_second"] for one, two in zip(runs[1], runs[2], strict=True)]
     print(
         f"\nbest of {args.rounds}: 1 process {best[1]:.1f} requests/s, 2 processes {best[2]:.1f} requests/s: "
-        f"{best[2] / best[1]:.2f}×; CPU per request {cpu[1]:.1f} / {cpu[2]:.1f} ms "
+        f"{best[2] / best[1]:.2f}×; medians {median[1]:.1f} / {median[2]:.1f}: {median[2] / median[1]:.2f}×; "
+        f"each round {', '.join(f'{r:.2f}×' for r in pairs)}; web CPU per request {cpu[1]:.1f} / {cpu[2]:.1f} ms "
         f"({os.cpu_count()} CPUs, load average {'/'.join(f'{x:.1f}' for x in os.getloadavg())})"
     )
     failed = any(r["server_errors"] or r["no_answer"] for rows in runs.values() for r in rows)

@@ -59,6 +59,7 @@ class PageRequest:
     offset: int = 0
     sort: str | None = None
     cursor: str | None = None  # keyset paging: the rows after this cursor (``offset`` is then not used)
+    count_limit: int | None = None  # count the list up to this many rows (None: every row); see ``_count``
 
 
 _INSTANCE_OF_STEP = select(
@@ -115,6 +116,21 @@ def _bounded(page: PageRequest) -> PageRequest | None:
     return PageRequest(min(page.limit, _MAX_SQL_INTEGER - 1), page.offset, page.sort, page.cursor)
 
 
+def _count(session: Session, matching: Select[Any], page: PageRequest) -> tuple[int | None, bool]:
+    """How many rows ``matching`` (one column, filters applied) selects, and whether there are more than that.
+
+    None on a page after a cursor (the first page gave the total). With ``count_limit`` the count stops after
+    that many rows plus one: a list of 234,003 rows costs a count of 10,001, and answers (10,000, True) — "more
+    than 10,000" — instead of an exact figure nobody pages through.
+    """
+    if page.cursor is not None:
+        return None, False
+    if page.count_limit is None:
+        return session.scalar(select(func.count()).select_from(matching.subquery())) or 0, False
+    found = session.scalar(select(func.count()).select_from(matching.limit(page.count_limit + 1).subquery())) or 0
+    return (page.count_limit, True) if found > page.count_limit else (found, False)
+
+
 def _page(
     session: Session, query: Select[Any], where: list[ColumnElement[bool]], order: Order, page: PageRequest
 ) -> tuple[list[Any], str | None]:
@@ -151,14 +167,12 @@ def _needs_instance(flt: InboxFilter, sort: str | None) -> bool:
 
 def _steps(session: Session, where: list[ColumnElement[bool]], page: PageRequest, *, join: bool) -> Listed[TaskRowView]:
     """One page of steps and the total; the instances' titles and deadlines are read for the page's rows only."""
-    total = None  # a page after a cursor: the list is not counted again (the first page gave the total)
-    if page.cursor is None:
-        counted = select(func.count()).select_from(HumanTask)
-        if join:
-            counted = counted.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        total = session.scalar(counted.where(*where)) or 0
-        if total <= page.offset:
-            return Listed([], total)
+    matching = select(HumanTask.id)
+    if join:
+        matching = matching.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    total, more = _count(session, matching.where(*where), page)
+    if total is not None and not more and total <= page.offset:
+        return Listed([], total)
     order = _step_order(page.sort)
     # plain rows: no ORM objects to build; the sort value and the id last, for the next page's cursor
     query = select(*STEP_VIEW_COLUMNS, order.column, HumanTask.id).select_from(HumanTask)
@@ -180,7 +194,7 @@ def _steps(session: Session, where: list[ColumnElement[bool]], page: PageRequest
     for row in steps:
         title, name, due = about.get(row.instance_id, (None, None, None))
         items.append(TaskRowView(**vars(row), instance_title=title, process_name=name, instance_due_at=due))
-    return Listed(items, total, next_cursor)
+    return Listed(items, total, next_cursor, more)
 
 
 def _whose(actor: Actor, status: str) -> ColumnElement[bool]:
@@ -249,14 +263,12 @@ def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> L
     matched = search.matches(ProcessInstance.search_text, flt.q)
     if matched is not None:
         where.append(matched)
-    total = None  # as for steps: not counted after a cursor
-    if page.cursor is None:
-        counted = select(func.count()).select_from(ProcessInstance)
-        if flt.definition_version is not None:
-            counted = counted.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        total = session.scalar(counted.where(*where)) or 0
-        if total <= page.offset:
-            return Listed([], total)
+    matching = select(ProcessInstance.id)
+    if flt.definition_version is not None:
+        matching = matching.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+    total, more = _count(session, matching.where(*where), page)  # as for steps: not counted after a cursor
+    if total is not None and not more and total <= page.offset:
+        return Listed([], total)
     order = _instance_order(page.sort)
     key = order.column if order.column is not None else ProcessInstance.id
     joined = (
@@ -275,7 +287,7 @@ def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> L
         ):
             open_tasks.setdefault(t.instance_id, []).append(TaskView.of(t))
     items = [InstanceView.of(inst, version, open_tasks.get(inst.id, [])) for inst, version, *_ in rows]
-    return Listed(items, total, next_cursor)
+    return Listed(items, total, next_cursor, more)
 
 
 def instances(

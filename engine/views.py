@@ -163,6 +163,7 @@ class Listed(Generic[T]):
     items: list[T]
     total: int | None  # None: not counted (a page after a cursor: the first page gave it)
     next_cursor: str | None = None  # where the next page starts (keyset paging); None: this page is the last
+    more_than_total: bool = False  # counting stopped at ``total`` (PageRequest.count_limit): more rows than that
 
 
 @dataclass(frozen=True)

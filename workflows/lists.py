@@ -2,7 +2,8 @@
 them), the instances, and who a step may be given to.
 
 Each list takes ``q`` (words the instance's title, activity code, unit or process start: ``engine.search``),
-``limit``/``offset`` and ``sort`` (``engine.queries.SORTS``), and answers with the page and the total.
+``limit``/``offset`` and ``sort`` (``engine.queries.SORTS``), and answers with the page and the total (counted
+up to ``Page.count_limit`` rows: beyond it, "more than" that many).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .services import Services
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+COUNT_LIMIT = 10_000  # a list counts its rows up to this many; beyond, it says "more than 10,000" (docs/lists.md)
 MAX_Q = 200  # characters of a search
 SORTS = queries.SORTS  # due_at, -due_at, updated_at, -updated_at
 Page = PageRequest  # limit, offset, sort
@@ -99,7 +101,7 @@ def _rows(session: Session, listed: Listed[TaskRowView], now: datetime, actor: A
         )
         for t in rows_with_instructions(session, listed.items)
     ]
-    return Listed(items, listed.total, listed.next_cursor)
+    return Listed(items, listed.total, listed.next_cursor, listed.more_than_total)
 
 
 def _engine_filter(

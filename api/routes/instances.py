@@ -26,7 +26,8 @@ class Instances(MethodView):
     def get(self, query: dict[str, Any]) -> Any:
         """Instances the caller may see, newest first (``sort``: ``due_at``, ``-due_at``, ``updated_at``,
         ``-updated_at``); searched with ``q``, paged with ``limit`` (50, at most 200) and ``offset`` or ``cursor``
-        (the ``X-Next-Cursor`` of the previous page); the total in ``X-Total-Count``; ``plan_id``/``activity_id``:
+        (the ``X-Next-Cursor`` of the previous page); the total in ``X-Total-Count`` (``X-Total-Count-More-Than``
+        beyond ``LIST_COUNT_LIMIT``, 10,000 by default); ``plan_id``/``activity_id``:
         the instances launched for a plan or an activity."""
         flt = lists.InstanceListFilter(
             status=query.get("status"),

@@ -41,7 +41,8 @@ class Inbox(MethodView):
         ``scope=unit`` (Việc của đơn vị): every open step of the caller's unit, whoever holds it (unit heads;
         overseers any unit with ``unit``, every unit without). Searched with ``q``, paged with ``limit`` (50,
         at most 200) and ``offset`` or ``cursor`` (the ``X-Next-Cursor`` of the previous page), sorted with
-        ``sort`` (default ``due_at``); the total in ``X-Total-Count``."""
+        ``sort`` (default ``due_at``); the total in ``X-Total-Count`` (``X-Total-Count-More-Than`` beyond
+        ``LIST_COUNT_LIMIT``, 10,000 by default)."""
         flt = lists.StepFilter(
             status=query["status"],
             process_key=query.get("process_key"),

@@ -157,3 +157,38 @@ def test_instances_search_with_total(launched: Server, page: tuple[Page, Problem
     expect(pg.get_by_label("Tìm kiếm")).to_have_value(QUERY)
     expect(pg.locator("[data-testid=instances-table] tbody tr")).to_have_count(min(matching, 50))
     assert not problems.items, problems.items
+
+
+def test_a_list_longer_than_the_count_bound(launched: Server, page: tuple[Page, Problems]) -> None:
+    """Beyond the server's count bound (here 100; 10.000 by default) the pager says "hơn 100" and no page count,
+    "Sau" follows X-Next-Cursor, and the last page (no next cursor) has "Sau" disabled."""
+    pg, problems = page
+    token = api_token(pg, launched, "cchc.pnv")
+    _, everything = _rows(pg, launched, token, limit=1)
+    assert everything > 150
+    launched.app.config["LIST_COUNT_LIMIT"] = 100
+    try:
+        capped = pg.request.get(
+            f"{launched.url}/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}, params={"scope": "unit"}
+        )
+        assert "x-total-count" not in capped.headers and capped.headers["x-total-count-more-than"] == "100"
+        login(pg, launched, "cchc.pnv")
+        pg.goto(f"{launched.url}/unit-tasks")
+        expect(pg.get_by_test_id("list-total")).to_have_text("hơn 100 công việc")
+        expect(pg.get_by_test_id("page-of")).to_have_text("Trang 1")
+        rows = pg.locator("[data-testid=inbox-table] tbody tr")
+        expect(rows).to_have_count(50)
+        with pg.expect_request(lambda r: "/api/v1/tasks?" in r.url and "cursor=" in r.url):
+            pg.get_by_role("button", name="Sau").click()
+        expect(pg.get_by_test_id("page-of")).to_have_text("Trang 2")
+        expect(pg.get_by_test_id("list-total")).to_have_text("hơn 100 công việc")  # kept from page 1
+        screenshot(pg, "lists-07-hon-100")
+        last = -(-everything // 50)
+        pg.goto(f"{launched.url}/unit-tasks?page={last}")  # by offset: still "more than", the last rows
+        expect(pg.get_by_test_id("page-of")).to_have_text(f"Trang {last}")
+        expect(rows).to_have_count(everything - (last - 1) * 50)
+        expect(pg.get_by_role("button", name="Sau")).to_be_disabled()
+        expect(pg.get_by_role("button", name="Trước")).to_be_enabled()
+    finally:
+        launched.app.config["LIST_COUNT_LIMIT"] = 10_000
+    assert not problems.items, problems.items

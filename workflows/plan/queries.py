@@ -135,7 +135,7 @@ class PlanFacts:
 
     def __init__(self, session: Session, plan: Plan, today: date, rows: list[Any] | None = None) -> None:
         if rows is None:
-            rows = list(session.execute(_facts_query([plan.id])).all())
+            rows = list(session.connection().execute(_facts_query([plan.id])).all())  # plain rows: no ORM pass
         self.today = today
         self.by_activity: dict[int, list[tuple[OccurrenceFacts, str]]] = defaultdict(list)
         self.status_of_occurrence: dict[int, str] = {}
@@ -156,7 +156,7 @@ class PlanFacts:
         """The facts of several plans from one query, by plan id."""
         rows: dict[int, list[Any]] = defaultdict(list)
         if plans:
-            for row in session.execute(_facts_query([p.id for p in plans])):
+            for row in session.connection().execute(_facts_query([p.id for p in plans])):
                 rows[row[0]].append(row)
         return {p.id: cls(session, p, today, rows.get(p.id, [])) for p in plans}
 

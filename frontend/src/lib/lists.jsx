@@ -1,6 +1,7 @@
 // Paged lists: state kept in the URL's query string (back/forward and reload keep it), a debounced search box,
-// a pager ("Trang 2/8", Trước/Sau, the total) and a sort select. The API answers a page; X-Total-Count the total;
-// X-Next-Cursor where the next page starts.
+// a pager ("Trang 2/8", Trước/Sau, the total) and a sort select. The API answers a page; X-Total-Count the total,
+// or X-Total-Count-More-Than when the list has more rows than the server counts (10.000: "hơn 10.000", pages then
+// unknown); X-Next-Cursor where the next page starts.
 import { useCallback, useEffect, useState } from "react";
 import { api, query } from "./api.js";
 
@@ -48,12 +49,25 @@ export function useUrlState(defaults) {
 // it instead of skipping ``offset`` rows (as fast deep in a long list as on its first page). Kept per list (base
 // and filters) for this page's life; a page without a known cursor (a reload, a link) goes by offset.
 const cursors = new Map(); // list key → Map(page number → cursor)
-const totals = new Map(); // list key → the total its counted pages gave (cursor pages are not counted)
+const totals = new Map(); // list key → {total, more} its counted pages gave (cursor pages are not counted)
 const pages = new Map(); // API path → [list key, page number]
 
-/** One page of ``path`` (from ``pagePath``): the rows and the X-Total-Count total. */
+/** The total a response's headers give: {total, more} (more: the list has more than ``total`` rows), or null. */
+function countOf(response) {
+  const exact = response.headers.get("X-Total-Count");
+  if (exact !== null) return { total: Number(exact), more: false };
+  const moreThan = response.headers.get("X-Total-Count-More-Than");
+  return moreThan !== null ? { total: Number(moreThan), more: true } : null;
+}
+
+/** "1.234" or, when the list was counted only up to ``total``, "hơn 10.000". */
+export function totalText({ total, more }) {
+  return `${more ? "hơn " : ""}${total.toLocaleString("vi-VN")}`;
+}
+
+/** One page of ``path`` (from ``pagePath``): the rows, the total ({total, more}) and whether a next page exists. */
 export function usePage(path) {
-  const [state, setState] = useState({ rows: null, total: 0, error: null, loading: true });
+  const [state, setState] = useState({ rows: null, total: 0, more: false, hasNext: false, error: null, loading: true });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
@@ -67,12 +81,12 @@ export function usePage(path) {
           if (!cursors.has(key)) cursors.set(key, new Map());
           cursors.get(key).set(n + 1, next);
         }
-        const counted = response.headers.get("X-Total-Count");
-        if (counted !== null) totals.set(key, Number(counted));
-        const total = counted !== null ? Number(counted) : (totals.get(key) ?? rows.length);
-        if (live) setState({ rows, total, error: null, loading: false });
+        const counted = countOf(response);
+        if (counted !== null) totals.set(key, counted);
+        const { total, more } = counted ?? totals.get(key) ?? { total: rows.length, more: false };
+        if (live) setState({ rows, total, more, hasNext: Boolean(next), error: null, loading: false });
       })
-      .catch((error) => live && setState({ rows: null, total: 0, error, loading: false }));
+      .catch((error) => live && setState({ rows: null, total: 0, more: false, hasNext: false, error, loading: false }));
     return () => {
       live = false;
     };
@@ -123,22 +137,25 @@ export function SearchBox({ id = "f-q", label = "Tìm kiếm", value, onSearch, 
   );
 }
 
-/** "350 công việc · Trang 2/8" with Trước / Sau. */
-export function Pager({ total, page, onPage, noun, size = PAGE_SIZE }) {
+/** "350 công việc · Trang 2/8" with Trước / Sau; a list counted only in part (``more``): "hơn 10.000 công việc ·
+ * Trang 2", and "Sau" while the server gives a next page. */
+export function Pager({ total, more = false, hasNext = false, page, onPage, noun, size = PAGE_SIZE }) {
   const pages = Math.max(1, Math.ceil(total / size));
-  const current = Math.min(Math.max(1, Number(page) || 1), pages);
+  const asked = Math.max(1, Number(page) || 1);
+  const current = more ? asked : Math.min(asked, pages);
+  const last = more ? !hasNext : current >= pages;
   return (
     <nav className="pager" aria-label={`Phân trang ${noun}`}>
       <span data-testid="list-total">
-        {total.toLocaleString("vi-VN")} {noun}
+        {totalText({ total, more })} {noun}
       </span>
       <button type="button" className="btn" disabled={current <= 1} onClick={() => onPage(String(current - 1))}>
         Trước
       </button>
       <span data-testid="page-of" aria-live="polite">
-        Trang {current}/{pages}
+        {more ? `Trang ${current}` : `Trang ${current}/${pages}`}
       </span>
-      <button type="button" className="btn" disabled={current >= pages} onClick={() => onPage(String(current + 1))}>
+      <button type="button" className="btn" disabled={last} onClick={() => onPage(String(current + 1))}>
         Sau
       </button>
     </nav>

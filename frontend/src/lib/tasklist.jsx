@@ -4,7 +4,7 @@ import { useState } from "react";
 import { api } from "./api.js";
 import { DEADLINE_STATES, fmtDate } from "./format.js";
 import { useApi } from "./hooks.js";
-import { Pager, pagePath, SearchBox, SortSelect, TASK_SORTS, usePage, useUrlState } from "./lists.jsx";
+import { Pager, pagePath, SearchBox, SortSelect, TASK_SORTS, totalText, usePage, useUrlState } from "./lists.jsx";
 import { DueCell, ErrorBox, FilterSelect, Loading, ProcessUnitFilters } from "./ui.jsx";
 
 const STATES = ["overdue", "due_soon", "on_track"];
@@ -29,7 +29,7 @@ function StateCounts({ base }) {
     <ul className="counts" aria-label="Số công việc theo hạn xử lý">
       {counts.map(([s, c]) => (
         <li key={s} className={`state-${s}`} data-testid={`count-${s}`}>
-          {DEADLINE_STATES[s]}: {c.rows ? c.total : "…"}
+          {DEADLINE_STATES[s]}: {c.rows ? totalText(c) : "…"}
         </li>
       ))}
     </ul>
@@ -168,7 +168,7 @@ export function TaskList({ user, scope, noun = "công việc", empty = "Không c
         </p>
       ) : (
         <>
-          <Pager total={list.total} page={s.page} onPage={(page) => set({ page })} noun={noun} />
+          <Pager total={list.total} more={list.more} hasNext={list.hasNext} page={s.page} onPage={(page) => set({ page })} noun={noun} />
           <div className="table-wrap">
             <table className="responsive" data-testid="inbox-table" aria-busy={list.loading}>
               <caption className="sr-only">Danh sách {noun}</caption>

@@ -81,7 +81,7 @@ function Instances({ may_start: mayStart, scoring_insider: scoringInsider }) {
         <p className="card">{s.q ? `Không tìm thấy hồ sơ nào phù hợp với «${s.q}».` : "Không có hồ sơ nào."}</p>
       ) : (
         <>
-          <Pager total={list.total} page={s.page} onPage={(page) => set({ page })} noun="hồ sơ" />
+          <Pager total={list.total} more={list.more} hasNext={list.hasNext} page={s.page} onPage={(page) => set({ page })} noun="hồ sơ" />
           <div className="table-wrap">
             <table className="responsive" data-testid="instances-table" aria-busy={list.loading}>
               <caption className="sr-only">Danh sách hồ sơ quy trình</caption>

@@ -14,7 +14,7 @@ import { api, query } from "../lib/api.js";
 import { fmtDateTime } from "../lib/format.js";
 import { useApi } from "../lib/hooks.js";
 import { useLeaveGuard } from "../lib/leave-guard.jsx";
-import { usePage } from "../lib/lists.jsx";
+import { totalText, usePage } from "../lib/lists.jsx";
 import { MigrationView } from "../lib/migration.jsx";
 import { ErrorBox, Loading, mount } from "../lib/ui.jsx";
 
@@ -27,14 +27,14 @@ const LEAVE = {
     "mở lại khi bạn quay lại quy trình này.",
 };
 
-/** "2 đang chạy / 5 hồ sơ" of one version, from the lists' X-Total-Count. */
+/** "2 đang chạy / 5 hồ sơ" of one version, from the lists' X-Total-Count ("hơn 10.000" beyond the count limit). */
 function VersionCount({ processKey, version }) {
   const base = { process_key: processKey, version, limit: 1 };
   const open = usePage(`process-instances${query({ ...base, status: "open" })}`);
   const all = usePage(`process-instances${query(base)}`);
   return (
     <a href={`/instances?process_key=${processKey}&version=${version}`}>
-      {open.total} đang chạy / {all.total} hồ sơ
+      {totalText(open)} đang chạy / {totalText(all)} hồ sơ
     </a>
   );
 }
