@@ -16,7 +16,7 @@ from engine.errors import UnsupportedType as WrongUploadType
 from workflows import document_store, lists
 from workflows.bootstrap import create_services, database_url
 
-from .auth import authenticate_request
+from .auth import CookieSessions, authenticate_request, check_deferred_user
 from .compression import init_compression
 from .errors import CchcApi, register_error_handlers
 from .openapi_vi import VietnameseSummaries
@@ -93,6 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"])  # type: ignore[method-assign]
+    app.session_interface = CookieSessions()
     app.json = StrictJSONProvider(app)  # every JSON body is read strictly (api/request_guard.py)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
@@ -116,6 +117,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(_check_content_type)
     app.before_request(authenticate_request)
     app.before_request(guard_body)
+    app.after_request(check_deferred_user)  # registered last, so it runs first: before the limiter and compression
     app.teardown_appcontext(lambda _exc: None)
     return app
 

@@ -25,6 +25,9 @@ from flask_limiter.util import get_remote_address
 F = TypeVar("F", bound=Callable[..., Any])
 ACCOUNT_SCOPE = "login-account"
 ADDRESS_SCOPE = "login-address"
+_LIMITED = "cchc_login_limited"  # marks the views login_limit decorates
+# Configured limits that would apply to every endpoint, not only the decorated ones.
+_WIDE_LIMITS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 
 
 def _address() -> str:
@@ -70,11 +73,66 @@ _per_address = limiter.shared_limit(
 
 def login_limit(view: F) -> F:
     """Both login limits on a view."""
-    return cast(F, _per_address(_per_account(view)))
+    limited = _per_address(_per_account(view))
+    setattr(limited, _LIMITED, True)
+    return cast(F, limited)
 
 
 def init_limiter(app: Flask) -> None:
+    """The limiter on ``app``. With the login limits alone (no default, application or meta limits), its request
+    hooks run for the login endpoints only: for any other request they would look up limits there are none of."""
+    before = list(app.before_request_funcs.get(None, []))
+    after = list(app.after_request_funcs.get(None, []))
+    teardown = list(app.teardown_request_funcs.get(None, []))
     limiter.init_app(app)
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or any(app.config.get(k) for k in _WIDE_LIMITS):
+        return
+    logins = _LoginEndpoints(app)
+    hooks: Any = app.before_request_funcs  # the limiter's hooks: those init_app added
+    hooks[None] = [hook if hook in before else logins.before(hook) for hook in hooks[None]]
+    hooks = app.after_request_funcs
+    hooks[None] = [hook if hook in after else logins.after(hook) for hook in hooks[None]]
+    hooks = app.teardown_request_funcs
+    hooks[None] = [hook if hook in teardown else logins.teardown(hook) for hook in hooks[None]]
+
+
+class _LoginEndpoints:
+    """The endpoints whose views ``login_limit`` decorates (found at the first request: every view is known)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.endpoints: frozenset[str] | None = None
+
+    def __contains__(self, endpoint: object) -> bool:
+        if self.endpoints is None:
+            self.endpoints = frozenset(name for name, view in self.app.view_functions.items() if _limited(view))
+        return endpoint in self.endpoints
+
+    def before(self, hook: Callable[[], Any]) -> Callable[[], Any]:
+        def gated() -> Any:
+            return hook() if request.endpoint in self else None
+
+        return gated
+
+    def after(self, hook: Callable[[Response], Response]) -> Callable[[Response], Response]:
+        def gated(response: Response) -> Response:
+            return hook(response) if request.endpoint in self else response
+
+        return gated
+
+    def teardown(self, hook: Callable[[BaseException | None], None]) -> Callable[[BaseException | None], None]:
+        def gated(exc: BaseException | None) -> None:
+            if request.endpoint in self:
+                hook(exc)
+
+        return gated
+
+
+def _limited(view: Any) -> bool:
+    view_class = getattr(view, "view_class", None)
+    views = [getattr(view_class, m, None) for m in ("get", "post", "put", "patch", "delete")] if view_class else [view]
+    return any(getattr(v, _LIMITED, False) for v in views)
 
 
 def breach(error: RateLimitExceeded) -> tuple[str, int]:

@@ -213,6 +213,8 @@ def guard_path_and_query() -> None:
     """Before every request: no NUL or overlong segment in the path; a bounded, NUL-free query string."""
     if "\x00" in request.path or any(len(part) > MAX_PATH_SEGMENT for part in request.path.split("/")):
         raise HttpNotFound()
+    if not request.query_string:
+        return  # no query string: nothing more to check (and no arguments to parse)
     args = list(request.args.items(multi=True))
     if len(args) > MAX_QUERY_ARGS:
         raise BodyRejected(

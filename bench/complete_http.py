@@ -78,6 +78,7 @@ class FlaskTransport:
     """The app's test client, in this process."""
 
     def __init__(self, app: Any) -> None:
+        self.app = app
         self.client = app.test_client()
 
     def call(self, method: str, path: str, token: str | None, body: Any = None) -> tuple[int, Any]:
@@ -114,6 +115,8 @@ class Walker:
         self.transport = transport
         self.tokens: dict[str, str] = {}
         self.cpu: list[float] = []  # this thread's CPU time per completion (in-process transports: all the work)
+        self.profiler: cProfile.Profile | None = None  # when set: enabled around each completion only
+        self.profiling = False
         for user in set(USERS.values()):
             status, body = transport.call("POST", "/api/v1/auth/login", None, {"username": user, "password": PASSWORD})
             assert status == 200, (user, status, body)
@@ -132,12 +135,18 @@ class Walker:
         for element in STEPS:
             assert task["element_id"] == element, (task["element_id"], element)
             c0, t0 = time.thread_time(), time.perf_counter()
+            if self.profiler is not None:
+                self.profiling = True
+                self.profiler.enable()
             status, body = self.transport.call(
                 "POST",
                 f"/api/v1/tasks/{task['id']}/complete",
                 self.tokens[USERS[element]],
                 {"data": DATA.get(element, {})},
             )
+            if self.profiler is not None:
+                self.profiler.disable()
+                self.profiling = False
             timings.append(time.perf_counter() - t0)
             self.cpu.append(time.thread_time() - c0)
             assert status == 200, (element, status, body)
@@ -234,13 +243,35 @@ def _summary(timings: list[float], cpu: list[float]) -> dict[str, Any]:
 
 
 def profile_walks(walker: Walker, walks: int, top: int) -> str:
+    """cProfile of the completions of ``walks`` walks (their starts left out), with the function calls and SQL
+    statements (the app's engine, in this process) per completion."""
+    from sqlalchemy import event
+
+    assert isinstance(walker.transport, FlaskTransport)
+    engine = walker.transport.app.extensions["cchc"].sql
     profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(walks):
-        walker.walk()
-    profiler.disable()
+    statements = 0
+
+    def count(*_: Any) -> None:
+        nonlocal statements
+        statements += walker.profiling
+
+    event.listen(engine, "before_cursor_execute", count)
+    walker.profiler = profiler
+    try:
+        for _ in range(walks):
+            walker.walk()
+    finally:
+        walker.profiler = None
+        event.remove(engine, "before_cursor_execute", count)
+    completions = walks * len(STEPS)
     out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats = pstats.Stats(profiler, stream=out)
+    calls = stats.total_calls  # type: ignore[attr-defined]
+    out.write(
+        f"per completion: {calls / completions:,.0f} function calls, {statements / completions:.1f} SQL statements\n"
+    )
+    stats.strip_dirs()
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
     return out.getvalue()
@@ -253,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--walks", type=int, help="instances walked per transport (5 completions each)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--port", type=int, default=int(os.environ.get("CCHC_BENCH_PORT", "5130")))
-    parser.add_argument("--profile", action="store_true", help="cProfile of the flask transport's walks")
+    parser.add_argument("--profile", action="store_true", help="cProfile of the flask transport's completions")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     walks = args.walks or (20 if args.quick else 100)

@@ -12,7 +12,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput, NotFound, Unauthorized
@@ -298,14 +298,18 @@ def users_with_role(
 
 
 def _users_of(by_unit: bool, by_tenant: bool) -> Select[str, str | None, list[str]]:
-    query = select(User.username, User.email, User.roles).where(User.active.is_(True))
+    return select(User.username, User.email, User.roles).where(*users_where(by_unit, by_tenant))
+
+
+def users_where(by_unit: bool, by_tenant: bool) -> list[ColumnElement[bool]]:
+    """The conditions of ``users_with_role``'s query: active users (of unit ``b_unit``, of organisation
+    ``b_tenant``)."""
+    where: list[ColumnElement[bool]] = [User.active.is_(True)]
     if by_unit:
-        query = query.where(User.unit_code == bindparam("b_unit"))
+        where.append(User.unit_code == bindparam("b_unit"))
     if by_tenant:
-        query = query.where(
-            User.unit_code.in_(select(Unit.code).where(Unit.organisation_code == bindparam("b_tenant")))
-        )
-    return query
+        where.append(User.unit_code.in_(select(Unit.code).where(Unit.organisation_code == bindparam("b_tenant"))))
+    return where
 
 
 # Built once (every new step asks who holds it): by (unit given, tenant given).

@@ -24,7 +24,7 @@ from engine.runtime import InstanceSaved
 from engine.views import Actor, TaskView
 
 from . import processes
-from .accounts import Recipient, recipients_named, users_with_role
+from .accounts import Recipient, recipients_named, users_where, users_with_role
 from .deadline_rules import (
     classify_finished,
     classify_open,
@@ -33,7 +33,7 @@ from .deadline_rules import (
     local_day,
     overdue_working_days,
 )
-from .models import Unit
+from .models import Unit, User
 from .notifications import notify
 from .services import Services
 
@@ -112,6 +112,31 @@ _PREVIOUS_HOLDER = (
 )
 
 
+# ``_PREVIOUS_HOLDER`` and the users of a role (``users_with_role``) in one statement: the one row of the previous
+# holder (NULL if none) joined to each active user of the unit / organisation, or to none. By (unit, tenant) given.
+_PREVIOUS_ROW = select(_PREVIOUS_HOLDER.scalar_subquery().label("previous")).subquery("previous_holder")
+_PREVIOUS_AND_USERS = {
+    (u, t): select(_PREVIOUS_ROW.c.previous, User.username, User.email, User.roles).select_from(
+        _PREVIOUS_ROW.outerjoin(User, and_(*users_where(u, t)))
+    )
+    for u in (False, True)
+    for t in (False, True)
+}
+
+
+def _previous_and_people(session: Session, row: HumanTask) -> tuple[str | None, list[Recipient]]:
+    """Who last completed a step's element before (None: nobody), and who holds the step (``people_of``)."""
+    # Core, no autoflush: the completion is already written (pending changes are classifications only).
+    params = {"b_instance": row.instance_id, "b_element": row.element_id, "b_id": row.id}
+    if row.assignee or not row.role:
+        return session.connection().execute(_PREVIOUS_HOLDER, params).scalar(), people_of(session, row)
+    query = _PREVIOUS_AND_USERS[row.unit_code is not None, row.tenant is not None]
+    found = session.connection().execute(query, {**params, "b_unit": row.unit_code, "b_tenant": row.tenant}).all()
+    role = row.role
+    people = [Recipient(name, email) for _, name, email, roles in found if name is not None and role in (roles or [])]
+    return found[0].previous, people
+
+
 class StepObserver:
     """Engine observer: classify, and notify new / returned steps and recorded escalations."""
 
@@ -155,13 +180,10 @@ class StepObserver:
         due = f" Hạn xử lý: {format_due(row.due_at)}." if row.due_at else ""
         previous = None
         if returned and event.completed and row.element_id not in {r.element_id for r in event.completed}:
-            # Core, no autoflush: the completion is already written (pending changes are classifications only).
-            previous = (
-                session.connection()
-                .execute(_PREVIOUS_HOLDER, {"b_instance": row.instance_id, "b_element": row.element_id, "b_id": row.id})
-                .scalar()
-            )
-        people = [p for p in people_of(session, row) if p.username != event.actor]
+            previous, held_by = _previous_and_people(session, row)
+        else:
+            held_by = people_of(session, row)
+        people = [p for p in held_by if p.username != event.actor]
         if previous:
             because = f" Lý do: {reason}." if reason else ""
             returned_to = recipients_named(session, [previous])

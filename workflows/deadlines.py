@@ -20,7 +20,7 @@ from engine.views import Actor, TaskView
 
 from . import access, document_store, processes
 from .deadline_rules import classify_open, format_due
-from .document_fields import document_fields
+from .document_fields import DocumentField, document_fields
 from .models import DeadlineExtension
 from .services import Services
 
@@ -80,14 +80,24 @@ def _form_documents(
     if row.status != "ready" or not row.form_schema:
         return []  # the engine refuses a closed step, and a step without a form takes no data
     services.engine.ensure_may_act(row, actor)  # those who may not act learn nothing of the documents
-    forms = services.engine.definition_forms(uow.session, loaded.instance.definition_id, row.form_schema).forms
-    schema = forms.get(row.form_schema)
-    fields = document_fields(schema)
+    schema, fields = _step_form(services, uow, loaded.instance.definition_id, row.form_schema)
     if not fields or schema is None:
         return []
     validate_form_data(schema, data)  # types, counts and the rest of the form first (form_invalid)
     found = document_store.check_form_documents(uow, actor, fields, data)
     return list(dict.fromkeys(i for ids in found.values() for i in ids))
+
+
+def _step_form(
+    services: Services, uow: UnitOfWork, definition_id: int, form: str
+) -> tuple[Mapping[str, Any] | None, dict[str, DocumentField]]:
+    """A step form's schema and its attachment fields, found once per deployed definition and form."""
+    key = (definition_id, f"step form {form}")
+    found = services.definition_memo.get(key)
+    if found is None:
+        schema = services.engine.definition_forms(uow.session, definition_id, form).forms.get(form)
+        found = services.definition_memo.setdefault(key, (schema, document_fields(schema)))
+    return found  # type: ignore[no-any-return]
 
 
 def extend_task(services: Services, uow: UnitOfWork, actor: Actor, task_id: int, due: str, reason: str) -> TaskView:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +34,9 @@ class Services:
     engine: Engine
     deadlines: DeadlineSettings
     mail: MailSettings
+    # What use cases derive from a deployed definition, by (definition id, what): a deployed definition never
+    # changes, so neither does this (the engine keeps the definitions themselves likewise).
+    definition_memo: dict[tuple[int, str], Any] = field(default_factory=dict, repr=False)
 
     @contextmanager
     def uow(self) -> Iterator[UnitOfWork]:

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from engine.views import InstanceView
 from workflows import access, lists, processes, records
 
-from ..auth import current_user, require
+from ..auth import current_user, require, user_in_transaction
 from ..paging import list_headers, page_of, total_headers
 from ..record_schemas import InstanceDetailSchema, TimelineEventSchema
 from ..schemas import CancelSchema, InstanceQuerySchema, InstanceSchema, InstanceStartSchema, RetrySchema
@@ -44,6 +44,7 @@ class Instances(MethodView):
 
     @bp.arguments(InstanceStartSchema())  # an instance: webargs instantiates a class per request
     @bp.response(201, InstanceSchema)
+    @user_in_transaction  # the caller's account is read first thing in the start's own transaction
     def post(self, body: dict[str, Any]) -> InstanceView:
         """Start a process for a unit; returns the instance and its open steps."""
         with services().uow() as uow:

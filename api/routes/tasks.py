@@ -11,8 +11,8 @@ from flask_smorest import Blueprint
 from engine.views import TaskView
 from workflows import alerts, deadlines, lists, processes
 
-from ..auth import current_user
-from ..flat_dump import FlatDump
+from ..auth import current_user, user_in_transaction
+from ..flat_dump import FlatDump, TreeDump
 from ..paging import list_headers, page_of, total_headers
 from ..record_schemas import TaskRecordSchema
 from ..schemas import (
@@ -29,6 +29,7 @@ from ..services import services
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="Công việc cần xử lý")
 _TASK_ROWS = FlatDump(TaskRowSchema())  # the rows as TaskRowSchema dumps them, without its per-field cost
+_COMPLETION = TreeDump(CompletionSchema())  # the answer as CompletionSchema dumps it, likewise
 
 
 @bp.route("/tasks")
@@ -123,6 +124,7 @@ class TaskAssign(MethodView):
 class TaskComplete(MethodView):
     @bp.arguments(CompleteSchema())  # an instance: webargs instantiates a class per request
     @bp.response(200, CompletionSchema)
+    @user_in_transaction  # the caller's account is read first thing in the completion's own transaction
     def post(self, body: dict[str, Any], task_id: int) -> Any:
         """Complete the step with its form data (an overdue step needs ``late_reason``); returns the next steps.
 
@@ -134,7 +136,7 @@ class TaskComplete(MethodView):
                 services(), uow, current_user().actor, task_id, body["data"], body.get("late_reason")
             )
             uow.commit()
-        return result
+        return jsonify(_COMPLETION.dump(result))
 
 
 @bp.route("/tasks/<int(max=2147483647):task_id>/extend")
@@ -144,8 +146,6 @@ class TaskExtend(MethodView):
     def post(self, body: dict[str, Any], task_id: int) -> TaskView:
         """Extend the step's deadline (Gia hạn): unit head, CCHC coordinator or administrator, with a reason."""
         with services().uow() as uow:
-            view = deadlines.extend_task(
-                services(), uow, current_user().actor, task_id, body["due_at"], body["reason"]
-            )
+            view = deadlines.extend_task(services(), uow, current_user().actor, task_id, body["due_at"], body["reason"])
             uow.commit()
         return view

@@ -20,9 +20,10 @@ from sqlalchemy import event
 from tests.api.conftest import Api
 
 # approval5: draft (a form, starts the reminder timer), review (cancels the timer, rewrites the tree), legal.
-COMPLETE_DRAFT = 11
-COMPLETE_REVIEW = 14
-COMPLETE_LEGAL = 10
+# A new step's holders and whoever last held its element (a return goes back to them): one statement.
+COMPLETE_DRAFT = 10
+COMPLETE_REVIEW = 13
+COMPLETE_LEGAL = 9
 START = 12
 LOGIN = 1
 TASK_PAGE = 5
