@@ -26,10 +26,7 @@ import argparse  # noqa: E402
 import cProfile  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
 import pstats  # noqa: E402
-import sqlite3  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -44,17 +41,15 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import Engine as SqlEngine  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from engine.calendar import WorkingCalendar  # noqa: E402
 from engine.clock import LOCAL_TZ, ManualClock, using_clock  # noqa: E402
-from engine.db import Base, UnitOfWork, make_engine, make_session_factory, normalise_url  # noqa: E402
+from engine.db import Base, UnitOfWork, make_engine, make_session_factory  # noqa: E402
 from engine.definitions import deploy, read_bundle  # noqa: E402
 from engine.helpers import standard_helpers  # noqa: E402
-from engine.models import AuditEvent, HumanTask, InstanceTask, ProcessInstance, Timer  # noqa: E402
 from engine.runtime import Engine  # noqa: E402
 from engine.sandbox import make_script_engine  # noqa: E402
 from engine.state_store import SERIALIZER, WorkflowState  # noqa: E402
@@ -90,11 +85,6 @@ EARLY = range(3, 8)
 LATE = range(198, 203)
 
 # Targets from the brief.
-TARGET_SQLITE = 0.30
-TARGET_PG = 0.20
-TARGET_STATE_BYTES = 5 * 1024
-TARGET_GROWTH = 2.0
-TARGET_FLOOR = 1.5  # a persisted warm completion against the floor (issue #16)
 
 
 @dataclass(frozen=True)
@@ -258,29 +248,6 @@ def make_rig(name: str, url: str, bpmn: bytes, files: dict[str, bytes]) -> Rig:
     return rig
 
 
-def reset_pg(url: str) -> None:
-    """Create the bench database if missing and give it an empty schema ``public``."""
-    parsed = make_url(normalise_url(url))
-    database = parsed.database or ""
-    if "bench" not in database:
-        raise SystemExit(f"refusing to reset database {database!r}: the bench database name must contain 'bench'")
-    admin = make_engine(parsed.set(database="postgres").render_as_string(hide_password=False))
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database})
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{database}"'))
-    finally:
-        admin.dispose()
-    bench = make_engine(url)
-    try:
-        with bench.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        bench.dispose()
-
-
 def start_instance(rig: Rig) -> tuple[int, int]:
     """Start one instance; return its id and the id of its first step."""
     with rig.uow() as uow:
@@ -321,18 +288,20 @@ def walk(rig: Rig, cold: bool) -> tuple[int, list[float]]:
     return instance_id, timings
 
 
-def _floor_module() -> Any:
-    """``bench/bench_floor.py`` (this folder is kept off ``sys.path``, see the top of the file)."""
+def _bench_module(name: str) -> Any:
+    """``bench/<name>.py`` (this folder is kept off ``sys.path``, see the top of the file)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_floor", ROOT / "bench" / "bench_floor.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-FLOOR = _floor_module()
+FLOOR = _bench_module("bench_floor")
+REPORT = _bench_module("bench_engine_report")
+STORAGE = _bench_module("bench_storage")
 
 
 def floor_walks(rig: Rig, n: int, walked: list[int] | None = None) -> list[float]:
@@ -368,57 +337,15 @@ def summary(timings: list[float], cpu: list[float]) -> dict[str, Any]:
     }
 
 
-def stored_bytes(rig: Rig, instance_id: int) -> dict[str, Any]:
-    """What one instance occupies: state header + task payloads, and the projection/audit rows beside it."""
-    with rig.sessions() as s:
-        inst = s.get(ProcessInstance, instance_id)
-        assert inst is not None
-        payloads = list(s.scalars(select(InstanceTask.payload).where(InstanceTask.instance_id == instance_id)))
-        audit_payloads = list(s.scalars(select(AuditEvent.payload).where(AuditEvent.instance_id == instance_id)))
-        header = len(inst.state.encode())
-        tasks = sum(len(bytes(p)) for p in payloads)
-        out: dict[str, Any] = {
-            "status": inst.status,
-            "header": header,
-            "task_rows": len(payloads),
-            "task_payloads": tasks,
-            "state_total": header + tasks,
-            "instance_data": len(json.dumps(inst.data, ensure_ascii=False).encode()),
-            "human_task_rows": _count(s, HumanTask, instance_id),
-            "timer_rows": _count(s, Timer, instance_id),
-            "audit_rows": len(audit_payloads),
-            "audit_payloads": sum(len(json.dumps(p, ensure_ascii=False).encode()) for p in audit_payloads),
-        }
-        if s.get_bind().dialect.name == "postgresql":
-            out["pg_row_bytes"] = {
-                table: s.scalar(
-                    text(f"SELECT coalesce(sum(pg_column_size(t.*)), 0) FROM {table} t WHERE {column} = :i"),
-                    {"i": instance_id},
-                )
-                for table, column in (
-                    ("process_instance", "id"),
-                    ("instance_task", "instance_id"),
-                    ("human_task", "instance_id"),
-                    ("timer", "instance_id"),
-                    ("audit_event", "instance_id"),
-                )
-            }
-    return out
-
-
-def _count(session: Session, model: Any, instance_id: int) -> int:
-    return int(session.scalar(select(func.count()).select_from(model).where(model.instance_id == instance_id)) or 0)
-
-
 def storage(rig: Rig) -> dict[str, Any]:
     instance_id, first_task = start_instance(rig)
     task_id: int | None = first_task
-    after_start = stored_bytes(rig, instance_id)
+    after_start = STORAGE.stored_bytes(rig.sessions, instance_id)
     element = STEPS[0]
     for expected in STEPS:
         assert element == expected and task_id is not None
         _, task_id, element = complete(rig, task_id, expected, DATA.get(expected, {}), cold=False)
-    after_completion = stored_bytes(rig, instance_id)
+    after_completion = STORAGE.stored_bytes(rig.sessions, instance_id)
     return {"after_start": after_start, "after_completion": after_completion}
 
 
@@ -436,7 +363,7 @@ def long_instance(rig: Rig, cold: bool, repeats: int) -> dict[str, Any]:
             elapsed, task_id, element = complete(rig, task_id, element, data, cold)
             timings.append(elapsed)
         runs.append(timings)
-    sizes = stored_bytes(rig, instance_id)
+    sizes = STORAGE.stored_bytes(rig.sessions, instance_id)
     return _growth(runs, sizes["task_rows"], sizes["state_total"])
 
 
@@ -500,122 +427,6 @@ def profile(rig: Rig, cold: bool, instances: int, top: int) -> str:
 # ----------------------------------------------------------------------------------------- report
 
 
-def machine(pg_version: str | None) -> dict[str, Any]:
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": model,
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "postgresql": pg_version,
-    }
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f} %"
-
-
-def _yes(ok: bool) -> str:
-    return "yes" if ok else "NO"
-
-
-def print_report(results: dict[str, Any]) -> None:
-    tp = results["throughput"]
-    raw = tp["raw"]
-    backends = [b for b in ("sqlite", "postgresql") if b in results]
-    m = results["machine"]
-    print(f"\nMachine: {m['nproc']} CPU ({m['cpu']}), Python {m['python']}, SQLite {m['sqlite']}, ", end="")
-    print(f"PostgreSQL {m['postgresql'] or 'n/a'}")
-
-    print(f"\n1-2. Completions/s on approval5, {results['sizes']['rounds']} interleaved rounds")
-    print("     wall clock (the target), then this thread's CPU time (PostgreSQL: the client's share only)")
-    print(
-        f"{'':30}{'completions':>12}{'per s':>9}{'median ms':>11}{'% of raw':>10}{'target':>8}{'met':>5}"
-        f"{'CPU/s':>9}{'CPU ms':>9}{'CPU %':>7}"
-    )
-
-    def cpu_columns(r: dict[str, Any]) -> str:
-        return f"{r['cpu_per_s']:>9,.0f}{r['cpu_median_ms']:>9.3f}{_pct(r['cpu_per_s'] / raw['cpu_per_s']):>7}"
-
-    print(
-        f"{'raw SpiffWorkflow, in memory':30}{raw['completions']:>12}{raw['per_s']:>9,.0f}{raw['median_ms']:>11.3f}"
-        f"{'':>23}{cpu_columns(raw)}"
-    )
-    rd = tp["raw+delta"]
-    print(
-        f"{'  + delta serialization, no DB':30}{rd['completions']:>12}{rd['per_s']:>9,.0f}{rd['median_ms']:>11.3f}"
-        f"{_pct(rd['per_s'] / raw['per_s']):>10}{'':>13}{cpu_columns(rd)}"
-    )
-    for b in backends:
-        target = TARGET_SQLITE if b == "sqlite" else TARGET_PG
-        r = tp[f"{b} floor"]
-        print(
-            f"{'floor ' + b + ' (bare driver)':30}{r['completions']:>12}{r['per_s']:>9,.0f}{r['median_ms']:>11.3f}"
-            f"{_pct(r['per_s'] / raw['per_s']):>10}{'':>13}{cpu_columns(r)}"
-        )
-        for mode in ("warm", "cold"):
-            r = tp[f"{b} {mode}"]
-            ratio = r["per_s"] / raw["per_s"]
-            print(
-                f"{'Engine.complete ' + b + ' ' + mode:30}{r['completions']:>12}{r['per_s']:>9,.0f}"
-                f"{r['median_ms']:>11.3f}{_pct(ratio):>10}{_pct(target):>8}{_yes(ratio >= target):>5}{cpu_columns(r)}"
-            )
-
-    print(f"\n   Against the floor (time per completion ÷ the floor's, mean; target warm ≤ {TARGET_FLOOR}×)")
-    print(f"{'':30}{'wall':>8}{'median':>8}{'CPU':>8}{'met':>5}")
-    for b in backends:
-        floor = tp[f"{b} floor"]
-        for mode in ("warm", "cold"):
-            r = tp[f"{b} {mode}"]
-            ratio = floor["per_s"] / r["per_s"]
-            r["floor_ratio"] = ratio
-            met = _yes(ratio <= TARGET_FLOOR) if mode == "warm" else ""
-            print(
-                f"{'Engine.complete ' + b + ' ' + mode:30}{ratio:>7.2f}×{r['median_ms'] / floor['median_ms']:>7.2f}×"
-                f"{floor['cpu_per_s'] / r['cpu_per_s']:>7.2f}×{met:>5}"
-            )
-
-    print(f"\n3. Stored bytes per instance (state = header + task payloads; target ≤ {TARGET_STATE_BYTES} B)")
-    first = results[backends[0]]["storage"]
-    print(f"{'':18}{'header':>7}{'tasks':>6}{'payloads':>9}{'state':>7}{'met':>5}  human/timer/audit rows, audit B")
-    for moment in ("after_start", "after_completion"):
-        r = first[moment]
-        print(
-            f"{moment.replace('_', ' '):18}{r['header']:>7}{r['task_rows']:>6}{r['task_payloads']:>9}"
-            f"{r['state_total']:>7}{_yes(r['state_total'] <= TARGET_STATE_BYTES):>5}"
-            f"  {r['human_task_rows']}/{r['timer_rows']}/{r['audit_rows']}, {r['audit_payloads']}"
-        )
-    if "postgresql" in backends:
-        for moment in ("after_start", "after_completion"):
-            rows = results["postgresql"]["storage"][moment]["pg_row_bytes"]
-            print(
-                f"  PostgreSQL row bytes {moment.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in rows.items())
-            )
-    print(f"  plain serialize_json of a completed instance, spec included: {results['raw_serialize_json_bytes']} B")
-
-    repeats = results["sizes"]["long_repeats"]
-    print(
-        f"\n4. Long-running instance ({repeats} per row): median of completions {EARLY[0]}-{EARLY[-1]} "
-        f"vs {LATE[0]}-{LATE[-1]} (target ≤ 2×)"
-    )
-    print(f"{'':22}{'early ms':>10}{'late ms':>10}{'ratio':>8}{'met':>5}{'tasks':>7}{'state B':>9}")
-    rows = [("raw SpiffWorkflow", results["raw_long"])]
-    rows += [(f"{b} {mode}", results[b][f"long_{mode}"]) for b in backends for mode in ("warm", "cold")]
-    for label, r in rows:
-        state = "" if r["state_total"] is None else r["state_total"]
-        print(
-            f"{label:22}{r['early_ms']:>10.2f}{r['late_ms']:>10.2f}{r['ratio']:>7.1f}×"
-            f"{_yes(r['ratio'] <= TARGET_GROWTH):>5}{r['task_rows']:>7}{state:>9}"
-        )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="few instances (a smoke run, noisy figures)")
@@ -635,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         rigs = [make_rig("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", bpmn, files)]
         if not args.no_pg:
             try:
-                reset_pg(args.pg_url)
+                STORAGE.reset_pg(args.pg_url)
             except OperationalError as exc:
                 raise SystemExit(f"PostgreSQL at {args.pg_url} is not reachable ({exc.orig}); use --no-pg") from exc
             rigs.append(make_rig("postgresql", args.pg_url, bpmn, files))
@@ -655,8 +466,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             for rig in rigs:
                 rig.sql.dispose()
-    results["machine"] = machine(pg_version)
-    print_report(results)
+    results["machine"] = REPORT.machine(pg_version)
+    REPORT.print_report(results, EARLY, LATE)
     blob = json.dumps(results, indent=2, ensure_ascii=False)
     print("\nJSON:\n" + blob)
     if args.json:
