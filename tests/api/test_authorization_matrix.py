@@ -13,6 +13,7 @@ import pytest
 
 from engine.definitions import read_bundle
 from tests.api.conftest import Api
+from tests.api.matrix_setups import CRITERIA, a_city_set, an_override, an_upload
 from tests.api.two_organisations import USERS_B, add_second_organisation
 from tests.document_files import pdf_bytes
 from tests.engine_support import FIXTURES
@@ -32,44 +33,10 @@ BPMN = (FIXTURES / "approval5" / "approval5.bpmn").read_bytes().replace("Ký duy
 FORMS = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")[1]  # every form file of the fixture
 SEED = SEED_PLAN.read_bytes()
 EDITORS = frozenset({"admin", "coordinator"})
-CRITERIA = (
-    (SEED_PLAN.parents[1] / "criteria" / "organisations" / "binh-thanh-2024-cqcm.yaml")
-    .read_bytes()
-    .replace(b"BT-2024-CQCM", b"SD-2024-CQCM")
-)
 
 
 def form_files() -> list[tuple[io.BytesIO, str]]:
     return [(io.BytesIO(content), name) for name, content in FORMS.items()]
-
-
-def an_override(api: Api) -> None:
-    """An extra day off of the demo's organisation (its coordinator may remove it, another's may not see it)."""
-    body = {"day": "2024-01-03", "working": False, "organisation_code": "SADEC"}
-    response = api.post("/api/v1/calendar/overrides", "admin", json=body)
-    assert response.status_code == 201
-
-
-def a_city_set(api: Api) -> None:
-    """The city's own criteria set, id 2 (the demo commune's is 1)."""
-    response = api.post(
-        "/api/v1/organisations/SADEC/criteria-sets",
-        "admin",
-        data={"file": (io.BytesIO(CRITERIA), "bo.yaml")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 201 and response.json["id"] == 2, response.json
-
-
-def an_upload(api: Api) -> None:
-    """cv.pnv's upload, document 1 of the test's database (no step references it: only cv.pnv sees it)."""
-    response = api.post(
-        "/api/v1/documents",
-        "cv.pnv",
-        data={"file": (io.BytesIO(pdf_bytes()), "a.pdf")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 201 and response.json["id"] == 1
 
 
 def a_migration_run(api: Api) -> None:
