@@ -60,12 +60,13 @@ PASSWORD = "demo"
 TARGET = 0.10
 
 
-def _engine_bench() -> Any:
-    """``bench/engine.py`` as a module (its raw SpiffWorkflow row is the baseline here)."""
-    spec = importlib.util.spec_from_file_location("engine_bench", ROOT / "bench" / "engine.py")
+def _bench_module(name: str, alias: str) -> Any:
+    """``bench/<name>.py`` as module ``alias`` (this folder is kept off ``sys.path``: ``engine.py`` would shadow the
+    package)."""
+    spec = importlib.util.spec_from_file_location(alias, ROOT / "bench" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["engine_bench"] = module
+    sys.modules[alias] = module
     spec.loader.exec_module(module)
     return module
 
@@ -204,7 +205,7 @@ def waitress_transport(tmp: Path, port: int) -> Iterator[HttpTransport]:
             [sys.executable, "-m", "api.cli", "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
         try:
-            _wait_until_up(port, server, log)
+            _bench_module("soak", "soak_bench").wait_until_up(port, server, log)
             yield HttpTransport(port)
         finally:
             server.send_signal(signal.SIGTERM)
@@ -213,22 +214,6 @@ def waitress_transport(tmp: Path, port: int) -> Iterator[HttpTransport]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-
-
-def _wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/health")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"the server did not answer on port {port} within 60 s")
 
 
 def _summary(timings: list[float], cpu: list[float]) -> dict[str, Any]:
@@ -290,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     walks = args.walks or (20 if args.quick else 100)
     rounds = min(args.rounds, walks)
 
-    bench = _engine_bench()
+    bench = _bench_module("engine", "engine_bench")  # its raw SpiffWorkflow row is the baseline
     bpmn, _files = read_bundle(APPROVAL5)
     raw = bench.RawRun.parse(bpmn)
     results: dict[str, Any] = {"walks": walks, "rounds": rounds}

@@ -41,7 +41,6 @@ Usage: ``.venv/bin/python bench/load.py --pg-url URL [--processes 1 2] [--client
 from __future__ import annotations
 
 import argparse
-import http.client
 import importlib.util
 import json
 import os
@@ -58,7 +57,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from soak import REPORT_PDF, Client, Results, report, summarise  # bench/soak.py: the same client and figures
+from soak import (  # bench/soak.py: the same client and figures
+    REPORT_PDF,
+    Client,
+    Results,
+    report,
+    summarise,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/cchc_million_bench"
@@ -217,25 +223,6 @@ def load(
     return figures
 
 
-def _wait(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(
-                f"the server stopped (exit {server.returncode}):\n{log.read_text(errors='replace')[-3000:]}"
-            )
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/health")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"no answer on port {port} within 90 s")
-
-
 def server_commands(processes: int, port: int, server_cmd: str | None) -> list[tuple[list[str], int]]:
     """The commands to start and the port each listens on."""
     if server_cmd:
@@ -265,7 +252,7 @@ def serve(processes: int, port: int, pg_url: str, server_cmd: str | None, log_di
             with log.open("wb") as out:
                 server = subprocess.Popen(cmd, cwd=ROOT, env={**env, "CCHC_PORT": str(p)}, stdout=out, stderr=out)
             started.append((server, log))
-            _wait(p, server, log)
+            wait_until_up(p, server, log, seconds=90)
         yield [p for _, p in server_commands(processes, port, server_cmd)]
     finally:
         for server, _ in started:

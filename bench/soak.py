@@ -299,11 +299,13 @@ def _fresh_pg_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def _wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
+def wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    """Until the server started as ``server`` answers ``GET /api/v1/health`` on ``port`` (its log's end if it stops)."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"the server stopped (exit {server.returncode}):\n{log.read_text(errors='replace')}")
+            tail = log.read_text(errors="replace")[-3000:]
+            raise SystemExit(f"the server stopped (exit {server.returncode}):\n{tail}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/api/v1/health")
@@ -313,7 +315,7 @@ def _wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path) -> Non
         except OSError:
             pass
         time.sleep(0.2)
-    raise SystemExit(f"the server did not answer on port {port} within 60 s")
+    raise SystemExit(f"the server did not answer on port {port} within {seconds:.0f} s")
 
 
 @contextmanager
@@ -338,7 +340,7 @@ def serve(kind: str, port: int, code: Path, pg_url: str) -> Iterator[str]:
         with log.open("wb") as out:
             server = subprocess.Popen([*cli, "serve"], cwd=code, env=env, stdout=out, stderr=subprocess.STDOUT)
             try:
-                _wait_until_up(port, server, log)
+                wait_until_up(port, server, log)
                 yield f"http://127.0.0.1:{port}"
             finally:
                 server.send_signal(signal.SIGTERM)
