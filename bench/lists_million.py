@@ -3,8 +3,9 @@
 On a database seeded by ``bench/seed_million.py``, one process answers one sequential client (the Flask test
 client, the whole app: authentication, the use case, the JSON): the staff inbox, the coordinator's "Việc của
 đơn vị" over every unit, the done view (``GET /tasks?status=completed``), the instance list, each first page
-and a page deep in the list, and a plan's progress. Deep pages go by ``offset``, and — where the code has it —
-by the ``cursor`` the page before would have given (built from the row at that depth).
+and a page deep in the list, and a plan's progress. Deep pages go by ``offset`` (half-way and the last page; the
+done view at half its rows), and — where the code has it — by the ``cursor`` the page before would have given
+(built from the row at that depth).
 
 The baseline is measured in the same run on the same seed: the schema is brought down to revision 0007 (no
 indexes of 0010) and ``--baseline PATH`` (a checkout of the code before, e.g. ``git worktree add /tmp/before
@@ -52,6 +53,9 @@ def _people(conn: Any) -> dict[str, Any]:
         "SELECT a.plan_id, count(*) FROM plan_occurrence o JOIN plan_activity a ON a.id = o.activity_id "
         "GROUP BY a.plan_id ORDER BY count(*) DESC LIMIT 1"
     ).fetchone()
+    done = conn.execute(
+        "SELECT count(*) FROM human_task WHERE status = 'completed' AND completed_by = %s", (finisher,)
+    ).fetchone()[0]
     open_steps = conn.execute("SELECT count(*) FROM human_task WHERE status = 'ready'").fetchone()[0]
     instances = conn.execute("SELECT count(*) FROM process_instance").fetchone()[0]
     return {
@@ -60,6 +64,7 @@ def _people(conn: Any) -> dict[str, Any]:
         "plan": plan[0],
         "occurrences": plan[1],
         "open": open_steps,
+        "done": done,
         "instances": instances,
     }
 
@@ -92,6 +97,7 @@ def measure(url: str, rounds: int) -> dict[str, Any]:
         who = _people(conn)
         deep_steps = who["open"] // 2
         deep_instances = min(100_000, who["instances"] // 2)
+        last_steps, last_instances = max(0, who["open"] - 50), max(0, who["instances"] - 50)
         cursors = {
             "steps": _cursor_at(conn, "steps", deep_steps),
             "instances": _cursor_at(conn, "inst", deep_instances),
@@ -102,26 +108,33 @@ def measure(url: str, rounds: int) -> dict[str, Any]:
     for user in (who["staff"], who["finisher"], "cchc.pnv", "admin"):
         answer = client.post("/api/v1/auth/login", json={"username": user, "password": "demo"})
         tokens[user] = answer.get_json()["token"]
+    steps, inst, done = "/api/v1/tasks?scope=unit", "/api/v1/process-instances", "/api/v1/tasks?status=completed"
+    by_cursor = {  # the deep page by the cursor the page before would give, where the code has cursors
+        kind: [(f"  … cursor at {depth:,}", user, f"{path}{'&' if '?' in path else '?'}cursor={cursors[kind]}")]
+        if cursors[kind]
+        else []
+        for kind, depth, user, path in (
+            ("steps", deep_steps, "cchc.pnv", steps),
+            ("instances", deep_instances, "admin", inst),
+        )
+    }
     cases: list[tuple[str, str, str]] = [
         ("staff inbox", who["staff"], "/api/v1/tasks"),
         ("staff inbox, 500 rows", who["staff"], "/api/v1/tasks?limit=200"),
-        ("done view", who["finisher"], "/api/v1/tasks?status=completed"),
-        ("coordinator: every unit's steps", "cchc.pnv", "/api/v1/tasks?scope=unit"),
-        (f"  … offset {deep_steps:,}", "cchc.pnv", f"/api/v1/tasks?scope=unit&offset={deep_steps}"),
-        ("instance list (admin)", "admin", "/api/v1/process-instances"),
-        (f"  … offset {deep_instances:,}", "admin", f"/api/v1/process-instances?offset={deep_instances}"),
-        ("instance list (coordinator)", "cchc.pnv", "/api/v1/process-instances"),
+        ("done view", who["finisher"], done),
+        (f"  … offset {who['done'] // 2:,} (of {who['done']:,})", who["finisher"], f"{done}&offset={who['done'] // 2}"),
+        ("coordinator: every unit's steps", "cchc.pnv", steps),
+        (f"  … offset {deep_steps:,}", "cchc.pnv", f"{steps}&offset={deep_steps}"),
+        *by_cursor["steps"],
+        (f"  … offset {last_steps:,} (the last page)", "cchc.pnv", f"{steps}&offset={last_steps}"),
+        ("instance list (admin)", "admin", inst),
+        (f"  … offset {deep_instances:,}", "admin", f"{inst}?offset={deep_instances}"),
+        *by_cursor["instances"],
+        (f"  … offset {last_instances:,} (the last page)", "admin", f"{inst}?offset={last_instances}"),
+        ("instance list (coordinator)", "cchc.pnv", inst),
+        (f"  … offset {deep_instances:,} (coordinator)", "cchc.pnv", f"{inst}?offset={deep_instances}"),
         ("plan progress", "cchc.pnv", f"/api/v1/plans/{who['plan']}/progress"),
     ]
-    if cursors["steps"]:
-        cases.insert(
-            5, (f"  … cursor at {deep_steps:,}", "cchc.pnv", f"/api/v1/tasks?scope=unit&cursor={cursors['steps']}")
-        )
-    if cursors["instances"]:
-        cases.insert(
-            8 if cursors["steps"] else 7,
-            (f"  … cursor at {deep_instances:,}", "admin", f"/api/v1/process-instances?cursor={cursors['instances']}"),
-        )
     figures: dict[str, Any] = {"who": who, "rows": {}}
     for name, user, path in cases:
         headers = {"Authorization": f"Bearer {tokens[user]}"}

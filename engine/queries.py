@@ -132,28 +132,45 @@ def _count(session: Session, matching: Select[Any], page: PageRequest) -> tuple[
 
 
 def _page(
-    session: Session, query: Select[Any], where: list[ColumnElement[bool]], order: Order, page: PageRequest
+    session: Session,
+    query: Select[Any],
+    narrow: Select[Any],
+    where: list[ColumnElement[bool]],
+    order: Order,
+    page: PageRequest,
 ) -> tuple[list[Any], str | None]:
     """The rows of one page (by ``offset`` or after ``cursor``) and the cursor of the next page (None: no more).
 
-    ``query`` selects the sort value and the id as its last two columns. One more row than the page is read to
-    know whether another page follows.
+    ``query`` selects the sort value and the id as its last two columns; ``narrow`` selects the id alone from the
+    same tables. One more row than the page is read to know whether another page follows.
+
+    A page deep by ``offset`` is a deferred join: ``narrow`` skips the first ``offset`` ids in the list's order
+    (an index-only scan where an index covers the filter and the order), then ``query`` reads the page's rows by
+    those ids, in the same order — instead of reading and discarding ``offset`` whole rows (docs/benchmarks.md,
+    "Deep pages by offset"). Still one statement.
     """
     bounded = _bounded(page)
     if bounded is None:
         return [], None
-    steps: list[list[ColumnElement[bool]]]
-    if bounded.cursor is None:
-        steps, offset = [[]], bounded.offset
-    else:
-        steps, offset = order.after(Cursor.decode(bounded.cursor)), 0
     want = bounded.limit + 1
-    rows: list[Any] = []
+    if bounded.cursor is None and bounded.offset:
+        ids = narrow.where(*where).order_by(*order.order_by()).limit(want).offset(bounded.offset)
+        rows: list[Any] = list(session.execute(query.where(order.id.in_(ids)).order_by(*order.order_by())).all())
+        return _trimmed(rows, bounded, order)
+    steps: list[list[ColumnElement[bool]]] = [[]]
+    if bounded.cursor is not None:
+        steps = order.after(Cursor.decode(bounded.cursor))
+    rows = []
     for extra in steps:  # the rows after the cursor with a sort value, then (nulls last) those without
-        chosen = query.where(*where, *extra).order_by(*order.order_by()).limit(want - len(rows)).offset(offset)
+        chosen = query.where(*where, *extra).order_by(*order.order_by()).limit(want - len(rows)).offset(0)
         rows.extend(session.execute(chosen).all())
         if len(rows) >= want:
             break
+    return _trimmed(rows, bounded, order)
+
+
+def _trimmed(rows: list[Any], bounded: PageRequest, order: Order) -> tuple[list[Any], str | None]:
+    """The page's rows (one more was read) and the cursor of the next page (None: no more)."""
     if len(rows) <= bounded.limit:
         return rows, None
     rows = rows[: bounded.limit]
@@ -178,7 +195,7 @@ def _steps(session: Session, where: list[ColumnElement[bool]], page: PageRequest
     query = select(*STEP_VIEW_COLUMNS, order.column, HumanTask.id).select_from(HumanTask)
     if join:
         query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    rows, next_cursor = _page(session, query, where, order, page)
+    rows, next_cursor = _page(session, query, matching, where, order, page)
     steps = [step_view(r[:-2]) for r in rows]
     about = (
         {
@@ -276,7 +293,7 @@ def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> L
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
         .options(defer(ProcessInstance.state))  # the serialized workflow: lists never read it
     )
-    rows, next_cursor = _page(session, joined, where, order, page)
+    rows, next_cursor = _page(session, joined, matching, where, order, page)
     found = [r[0].id for r in rows]
     open_tasks: dict[int, list[TaskView]] = {}
     if found:

@@ -85,6 +85,10 @@ def test_no_sequential_scan_of_human_task(seeded: dict[str, Any]) -> None:
         ("admin", "/api/v1/tasks?scope=unit"),
         ("cchc.pnv", "/api/v1/process-instances"),
         ("admin", "/api/v1/process-instances?offset=1000"),
+        ("cchc.pnv", "/api/v1/process-instances?offset=1000"),
+        ("cchc.pnv", "/api/v1/tasks?scope=unit&offset=1000"),  # deep pages by offset: the page's ids, then its rows
+        ("admin", "/api/v1/tasks?scope=unit&offset=1500"),
+        ("cchc.pnv", "/api/v1/tasks?scope=unit&sort=-due_at&offset=1000"),
     ]
     plans = _plans(url, lists)
     assert set(plans) == {path for _, path in lists}
