@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -73,6 +73,12 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT, **kwargs: Any) 
     url = normalise_url(url)
     if url.startswith("sqlite"):
         connect_args = {"timeout": busy_timeout, "check_same_thread": False, **kwargs.pop("connect_args", {})}
+        if "poolclass" not in kwargs and make_url(url).database not in (None, "", ":memory:"):
+            # The connection used last serves the next unit of work: its page cache is still valid. Each SQLite
+            # connection caches pages of its own and drops all of them when another connection has written since
+            # its last transaction, so a queue handing out the connections in turn makes every action read its
+            # pages again (one thread, two pooled connections: every completion, docs/benchmarks.md).
+            kwargs.setdefault("pool_use_lifo", True)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine, busy_timeout)
         return engine

@@ -95,7 +95,26 @@ def _decoders(table: Table, offset: int) -> list[tuple[int, Any]]:
     return out
 
 
-_ROW_DECODERS = _decoders(_STEPS, 0) + _decoders(_INSTANCES, len(_STEP_KEYS))
+_STEP_DECODERS = _decoders(_STEPS, 0)
+_INSTANCE_DECODERS = _decoders(_INSTANCES, len(_STEP_KEYS))
+
+
+def _decoded(row: Sequence[Any], decoders: list[tuple[int, Any]]) -> list[Any]:
+    """The row's values as the ORM holds them (``decoders``: from ``_decoders``)."""
+    values = list(row)
+    for i, decode in decoders:
+        value = values[i]
+        if value is None:
+            continue
+        if decode is decode_moment and type(value) is str and len(value) == 26:
+            # SQLite's naive UTC text (YYYY-MM-DD HH:MM:SS.ffffff): what decode_moment returns, in one call.
+            values[i] = _from_iso(value + "+00:00")
+        else:
+            values[i] = decode(value)
+    return values
+
+
+_from_iso = datetime.fromisoformat
 
 
 def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, list[HumanTask]] | None:
@@ -109,14 +128,9 @@ def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, Proce
     if not any(r[_STEP_ID_AT] == task_id for r in found):
         return None
     width = len(_STEP_KEYS)
-    decoded = []
-    for r in found:
-        values = list(r)
-        for i, decode in _ROW_DECODERS:
-            values[i] = decode(values[i])
-        decoded.append(values)
-    instance = persistent_row(session, ProcessInstance, _INSTANCE_KEYS, decoded[0][width:])
-    steps = [persistent_row(session, HumanTask, _STEP_KEYS, r[:width]) for r in decoded]
+    # Every row repeats the instance's columns: decoded once, from the first.
+    instance = persistent_row(session, ProcessInstance, _INSTANCE_KEYS, _decoded(found[0], _INSTANCE_DECODERS)[width:])
+    steps = [persistent_row(session, HumanTask, _STEP_KEYS, _decoded(r[:width], _STEP_DECODERS)) for r in found]
     row = next(h for h in steps if h.id == task_id)
     return row, instance, [h for h in steps if h.status == "ready"]
 
@@ -190,8 +204,8 @@ def mark_completed(
     ``columns``: other columns of the step to write with the same UPDATE (the caller's bookkeeping).
     """
     drv = driver(session)
-    columns = dict(columns or {})
-    extra = tuple(sorted(columns))
+    columns = dict(columns) if columns else {}
+    extra = tuple(sorted(columns)) if columns else ()
     update, update_with_event = _completion_sql(extra)
     at = drv.moment(now)
     params: list[Any] = [username, at]
@@ -207,11 +221,21 @@ def mark_completed(
         won = drv.execute(update_with_event.pg, params).rowcount == 1
     if not won:
         raise lost_race(session, row)
-    set_committed_value(row, "status", "completed")
-    set_committed_value(row, "completed_by", username)
-    set_committed_value(row, "completed_at", now)
-    for column, value in columns.items():
-        set_committed_value(row, column, value)
+    commit_values(row, {"status": "completed", "completed_by": username, "completed_at": now, **columns})
+
+
+def commit_values(row: HumanTask | ProcessInstance | Timer, values: Mapping[str, Any]) -> None:
+    """Hold ``values`` as ``row``'s committed column values (just written by this transaction): what
+    ``set_committed_value`` does per column, in one step when none of them has a pending change."""
+    state = instance_state(row)
+    if state.expired or state.callables or not state.committed_state.keys().isdisjoint(values):
+        for column, value in values.items():
+            set_committed_value(row, column, value)
+        return
+    # No pending change, nothing expired or lazy on these columns: the values simply become the loaded ones
+    # (set_committed_value's own steps, SQLAlchemy 2.x internals).
+    state.dict.update(values)
+    state.expired_attributes.difference_update(values)
 
 
 def update_open_step(session: Session, row: HumanTask, **values: Any) -> None:
@@ -258,19 +282,21 @@ _INSTANCE_WRITTEN = frozenset((*_INSTANCE_COLUMNS, "version"))
 _INSTANCE_MOMENTS = frozenset(c.key for c in _INSTANCES.columns if isinstance(c.type, UTCDateTime))
 
 
-def write_instance(session: Session, instance: ProcessInstance) -> None:
-    """The versioned UPDATE the ORM would flush; the object stays clean.
+def write_instance(session: Session, instance: ProcessInstance, changes: Mapping[str, Any] | None = None) -> None:
+    """The versioned UPDATE the ORM would flush, with ``changes`` (new column values) applied; the object stays
+    clean, holding ``changes``.
 
     ``version`` stops concurrent writers exactly like the mapper's ``version_id_col``: the UPDATE matches
-    only the version this transaction read, and a miss is a ``Conflict``.
+    only the version this transaction read, and a miss is a ``Conflict`` (the object is left as it was).
     """
     drv = driver(session)
-    values = {c: getattr(instance, c) for c in _INSTANCE_COLUMNS}
+    changes = changes or {}
+    values = {c: changes[c] if c in changes else getattr(instance, c) for c in _INSTANCE_COLUMNS}
     version = instance.version
     params: list[Any] = []
     for column, value in values.items():
         if column in _INSTANCE_JSON:
-            value = drv.json(value)
+            value = "null" if value is None else drv.json(value)  # the JSON type's text for None
         elif column in _INSTANCE_MOMENTS:
             value = drv.moment(value)
         params.append(value)
@@ -281,7 +307,9 @@ def write_instance(session: Session, instance: ProcessInstance) -> None:
     if state.committed_state.keys() <= _INSTANCE_WRITTEN:
         # Every pending column was just written with the value the object holds: all of it is committed now, and
         # the row leaves the session's modified list, or every later flush of this unit of work would inspect it
-        # again only to find nothing to write (SQLAlchemy 2.x internals).
+        # again only to find nothing to write (SQLAlchemy 2.x internals). The new values go straight into the
+        # object's committed state: no attribute events, no change history.
+        state.dict.update(changes)
         state.dict["version"] = version + 1
         state._commit_all(state.dict, session.identity_map)
         return
@@ -333,10 +361,9 @@ def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
             if key in loaded:
                 value = loaded[key]
             else:
-                setattr(row, key, default)
-                value = default
+                loaded[key] = value = default  # transient: no history to keep (_join_clean commits every column)
             values.append(drv.moment(value) if key in moments else value)
-        row.id = drv.execute(sql, values).fetchone()[0]
+        loaded["id"] = drv.execute(sql, values).fetchone()[0]
         _join_clean(session, row)
 
 

@@ -291,13 +291,16 @@ class InstanceRunner:
         if waiting or state.timer_rows != 0 or timer_rows:
             sync_timers(session, instance, wf, now, actor, none_stored=state.timer_rows == 0, stored=timer_rows)
         state.timer_rows = waiting
+        # The instance's new column values, written by one versioned UPDATE (rows.write_instance) that leaves the
+        # object holding them, without an ORM attribute event per column.
+        changes: dict[str, Any] = {}
         if not keep_status and instance.status != "error":
             if wf.is_completed():
-                instance.status = "completed"
-                instance.ended_at = now
+                changes["status"] = "completed"
+                changes["ended_at"] = now
                 audit.record(session, "instance_completed", at=now, actor=actor, instance_id=instance.id)
             else:
-                instance.status = "running" if open_rows else "waiting"
+                changes["status"] = "running" if open_rows else "waiting"
         if instance.status == "error" and instance.incident is not None and not instance.incident.get("recorded"):
             instance.incident = dict(instance.incident, recorded=True)
             audit.record(
@@ -311,11 +314,12 @@ class InstanceRunner:
             )
         delta = state.delta()
         self._ensure_storable(delta)
-        instance.state = delta.header
-        instance.serializer_version = SERIALIZER_VERSION
-        instance.data = public_data(wf)
-        instance.updated_at = now
-        rows.write_instance(session, instance)  # version check first: a lost race stops here, before other writes
+        changes["state"] = delta.header
+        changes["serializer_version"] = SERIALIZER_VERSION
+        changes["data"] = public_data(wf)
+        changes["updated_at"] = now
+        # Version check first: a lost race stops here, before other writes.
+        rows.write_instance(session, instance, changes)
         if self.step_columns is not None:
             for row in created:
                 for column, value in self.step_columns(row, now, False).items():

@@ -171,3 +171,18 @@ def test_transactions_begin_by_mode_without_connection_events(services: Services
     with services.sql.connect() as plain:  # a plain connection: a deferred BEGIN, and it may write
         plain.execute(update(HumanTask).values(escalation_level=0))
         plain.commit()
+
+
+def test_the_next_unit_of_work_gets_the_connection_used_last(services: Services) -> None:
+    # An SQLite connection drops its whole page cache once another connection has written: handing the pooled
+    # connections out in turn would make every action read its pages again (engine.db.make_engine).
+    first, second = services.sql.connect(), services.sql.connect()
+    used_last = second.connection.dbapi_connection
+    assert used_last is not first.connection.dbapi_connection
+    first.close()
+    second.close()
+    for _ in range(3):
+        with services.uow() as uow:
+            uow.session.scalar(select(func.count()).select_from(ProcessInstance))
+            assert uow.session.connection().connection.dbapi_connection is used_last
+            uow.commit()
