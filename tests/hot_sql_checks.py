@@ -158,9 +158,11 @@ def check_previous_holder(rig: EngineRig, instance: int, review: int) -> None:
         cases.append((instance, "Task_draft", _step_of(session, instance, "Task_draft")))  # itself excluded: none
         answers = set()
         for inst, element, step in cases:
-            core = session.connection().execute(
-                _PREVIOUS_HOLDER, {"b_instance": inst, "b_element": element, "b_id": step}
-            ).scalar()
+            core = (
+                session.connection()
+                .execute(_PREVIOUS_HOLDER, {"b_instance": inst, "b_element": element, "b_id": step})
+                .scalar()
+            )
             assert hot_sql.previous_holder(session, inst, element, step) == core
             answers.add(core)
             for unit in UNIT_CHOICES:
