@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Callable, Collection
+from inspect import iscoroutinefunction
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +25,16 @@ from .openapi_vi import VietnameseSummaries
 from .request_guard import StrictJSONProvider, guard_body, guard_path_and_query
 
 ROOT = Path(__file__).resolve().parents[1]
-JSON_TYPES = {"application/json"}
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+JSON_TYPES = frozenset({"application/json"})
 # the endpoints that take a diagram bundle (XML or multipart): deploy, Kiểm tra, Chạy kịch bản
 BUNDLE_ENDPOINTS = {"definitions.Definitions", "definitions.DefinitionValidate", "definitions.DefinitionScenarios"}
+BUNDLE_TYPES = frozenset(
+    {"application/xml", "text/xml", "application/bpmn+xml", "application/octet-stream", "multipart/form-data"}
+)
+PLAN_IMPORT_ENDPOINTS = {"plans.PlanImport", "plans.OrganisationPlanImport"}
+MULTIPART_ENDPOINTS = {"organisations.OrganisationUnitsImport", "organisations.OrganisationCriteriaSets"}
+MULTIPART_TYPES = frozenset({"multipart/form-data"})
 
 
 def _secret_key(instance_dir: Path) -> str:
@@ -53,10 +62,31 @@ class UnsupportedMediaType(AppError):
     code = "unsupported_media_type"
 
 
+class CchcFlask(Flask):
+    """Flask, remembering which of its hooks and views are coroutine functions: ``ensure_sync`` is asked about
+    each hook and the view of every request (≈ 16 ``inspect`` look-ups a request), and the answer never changes."""
+
+    MAX_REMEMBERED = 4096  # functions remembered (forgotten all at once when full: a bound, not a leak)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._is_async: dict[Any, bool] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        # A view's method is bound to a new view object per request: remembered by its function.
+        key = getattr(func, "__func__", func)
+        is_async = self._is_async.get(key)
+        if is_async is None:
+            if len(self._is_async) >= self.MAX_REMEMBERED:
+                self._is_async.clear()
+            is_async = self._is_async[key] = iscoroutinefunction(func)
+        return self.async_to_sync(func) if is_async else func
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides (tests pass DATABASE_URL, CLOCK, SECRET_KEY…; the scenario runner
     passes SERVICES, the isolated engine's, instead of a database URL)."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app = CchcFlask(__name__, instance_path=str(ROOT / "instance"))
     config = dict(config or {})
     given_services = config.pop("SERVICES", None)
     app.config.update(
@@ -176,33 +206,29 @@ def _register_blueprints(app: Flask, api: CchcApi) -> None:
 
 def _check_content_type() -> None:
     """Bodies of API writes are JSON (the deploy endpoint also takes XML and multipart)."""
-    if not request.path.startswith("/api/") or request.method not in {"POST", "PUT", "PATCH"}:
+    req = request._get_current_object()  # type: ignore[attr-defined]  # read several times: the proxy once
+    if req.method not in WRITE_METHODS or not req.path.startswith("/api/"):
         return
-    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+    if not req.content_length and not req.headers.get("Transfer-Encoding"):
         return
-    allowed = set(JSON_TYPES)
-    if request.endpoint in BUNDLE_ENDPOINTS:
-        allowed = {
-            "application/xml",
-            "text/xml",
-            "application/bpmn+xml",
-            "application/octet-stream",
-            "multipart/form-data",
-        }
-    if request.endpoint in {"plans.PlanImport", "plans.OrganisationPlanImport"}:
+    endpoint = req.endpoint
+    allowed: Collection[str] = JSON_TYPES
+    if endpoint in BUNDLE_ENDPOINTS:
+        allowed = BUNDLE_TYPES
+    elif endpoint in PLAN_IMPORT_ENDPOINTS:
         from .routes.plans import PLAN_FILE_TYPES
 
-        allowed = set(PLAN_FILE_TYPES)
-    if request.endpoint in {"organisations.OrganisationUnitsImport", "organisations.OrganisationCriteriaSets"}:
-        allowed = {"multipart/form-data"}
-    if request.endpoint == "documents.Documents":
+        allowed = PLAN_FILE_TYPES
+    elif endpoint in MULTIPART_ENDPOINTS:
+        allowed = MULTIPART_TYPES
+    elif endpoint == "documents.Documents":
         from .routes.documents import allow_upload_body
 
-        if request.mimetype != "multipart/form-data":
+        if req.mimetype != "multipart/form-data":
             raise WrongUploadType("Hãy gửi tệp dạng multipart/form-data trong trường file.", code="multipart_required")
         allow_upload_body()
         return
-    if request.mimetype not in allowed:
+    if req.mimetype not in allowed:
         from werkzeug.exceptions import UnsupportedMediaType as Http415
 
         raise Http415()

@@ -110,12 +110,16 @@ def user_in_transaction(view: F) -> F:
     return view
 
 
-def _reads_user_in_transaction() -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
-    view_class = getattr(view, "view_class", None)
-    if view_class is not None:
-        view = getattr(view_class, request.method.lower(), None)
-    return bool(getattr(view, _IN_TRANSACTION, False))
+def _reads_user_in_transaction(app: Flask, endpoint: str, method: str) -> bool:
+    marked: dict[tuple[str, str], bool] = app.extensions.setdefault(_IN_TRANSACTION, {})  # views don't change
+    found = marked.get((endpoint, method))
+    if found is None:
+        view = app.view_functions.get(endpoint)
+        view_class = getattr(view, "view_class", None)
+        if view_class is not None:
+            view = getattr(view_class, method.lower(), None)
+        found = marked[endpoint, method] = bool(getattr(view, _IN_TRANSACTION, False))
+    return found
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -123,7 +127,10 @@ class CookieSessions(SecureCookieSessionInterface):
     call is, gets its empty session without the cookie serializer being built for it."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        # No Cookie header at all: nothing to parse either (its cookies would be empty).
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ or not request.cookies.get(self.get_cookie_name(app))
+        ):
             return self.session_class()
         return super().open_session(app, request)
 
@@ -140,14 +147,16 @@ def check_csrf_header() -> None:
 
 def authenticate_request() -> None:
     """Before every API request: a bearer token or the web session cookie, except for the public endpoints."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or not request.path.startswith("/api/"):
+    req = request._get_current_object()  # type: ignore[attr-defined]  # read several times: the proxy once
+    endpoint = req.endpoint
+    if endpoint in PUBLIC_ENDPOINTS or endpoint is None or not req.path.startswith("/api/"):
         return
-    if request.method == "OPTIONS":
+    if req.method == "OPTIONS":
         return
-    header = request.headers.get("Authorization", "")
+    header = req.headers.get("Authorization", "")
     if header.startswith("Bearer ") and header[7:].strip():
         named = _token_username(header[7:].strip())
-        if _reads_user_in_transaction():
+        if _reads_user_in_transaction(current_app, endpoint, req.method):
             setattr(g, _DEFERRED, named)  # read by current_user(), inside the view's transaction
         else:
             g.user = load_active_user(named)

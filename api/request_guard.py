@@ -211,9 +211,13 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 def guard_path_and_query() -> None:
     """Before every request: no NUL or overlong segment in the path; a bounded, NUL-free query string."""
-    if "\x00" in request.path or any(len(part) > MAX_PATH_SEGMENT for part in request.path.split("/")):
+    req = request._get_current_object()  # type: ignore[attr-defined]  # read several times: the proxy once
+    path = req.path  # (a segment can only be too long in a path that is)
+    if "\x00" in path or (
+        len(path) > MAX_PATH_SEGMENT and any(len(part) > MAX_PATH_SEGMENT for part in path.split("/"))
+    ):
         raise HttpNotFound()
-    if not request.query_string:
+    if not req.query_string:
         return  # no query string: nothing more to check (and no arguments to parse)
     args = list(request.args.items(multi=True))
     if len(args) > MAX_QUERY_ARGS:
@@ -237,14 +241,15 @@ def guard_path_and_query() -> None:
 
 def guard_body() -> None:
     """Before every request with a body: JSON through the strict reader; forms and text bodies without NUL."""
-    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+    req = request._get_current_object()  # type: ignore[attr-defined]  # read several times: the proxy once
+    if not req.content_length and not req.headers.get("Transfer-Encoding"):
         return
-    if request.is_json:
-        if request.get_data(cache=True):
-            request.get_json()  # StrictJSONProvider raises on anything refused; the value stays cached
-    elif request.mimetype in FORM_TYPES:
+    if req.is_json:
+        if req.get_data(cache=True):
+            req.get_json()  # StrictJSONProvider raises on anything refused; the value stays cached
+    elif req.mimetype in FORM_TYPES:
         _check_form()
-    elif request.mimetype.startswith("text/") and b"\x00" in request.get_data(cache=True):
+    elif req.mimetype.startswith("text/") and b"\x00" in req.get_data(cache=True):
         raise InvalidInput(_BAD_TEXT_MESSAGE, code="text_invalid", details={"body": [_BAD_TEXT_MESSAGE]})
 
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from engine.views import Actor
 
-from . import access
+from . import access, hot_sql
 from .models import Unit, User
 from .roles import ROLES
 
@@ -222,7 +222,8 @@ def get_user(session: Session, username: str) -> UserView:
     return _view(session, _get(session, username))
 
 
-# Every request reads its user: one prebuilt statement (the user with its unit's name and organisation).
+# The user with its unit's name and organisation, as Core (the login; each request reads the same row with
+# ``hot_sql.request_user_row``).
 _REQUEST_USER = (
     select(
         User.username,
@@ -241,7 +242,7 @@ _REQUEST_USER = (
 
 def request_user(session: Session, username: str) -> UserView:
     """``get_user`` in one statement, for the per-request look-up (``NotFound`` when there is no such user)."""
-    found = session.connection().execute(_REQUEST_USER, {"b_username": username}).first()  # Core: no ORM set-up
+    found = hot_sql.request_user_row(session, username)  # _REQUEST_USER's row, on the driver cursor
     if found is None:
         raise NotFound(f'Không tìm thấy người dùng "{username}".', code="user_not_found")
     return _request_view(session, found)
@@ -291,29 +292,9 @@ def users_with_role(
 ) -> list[Recipient]:
     """Active users holding ``role`` in ``unit_code`` (any unit when None), only of the organisation ``tenant``
     when given (a step of one organisation never tells another's people)."""
-    query = _USERS_OF[unit_code is not None, tenant is not None]
-    # Core on the session's connection (no ORM result set-up, no autoflush: nothing pending changes accounts here).
-    found = session.connection().execute(query, {"b_unit": unit_code, "b_tenant": tenant})
+    # On the driver cursor (no autoflush, as Core on the session's connection: nothing pending changes accounts).
+    found = hot_sql.users_of(session, unit_code, tenant)
     return [Recipient(name, email) for name, email, roles in found if role in (roles or [])]
-
-
-def _users_of(by_unit: bool, by_tenant: bool) -> Select[str, str | None, list[str]]:
-    return select(User.username, User.email, User.roles).where(*users_where(by_unit, by_tenant))
-
-
-def users_where(by_unit: bool, by_tenant: bool) -> list[ColumnElement[bool]]:
-    """The conditions of ``users_with_role``'s query: active users (of unit ``b_unit``, of organisation
-    ``b_tenant``)."""
-    where: list[ColumnElement[bool]] = [User.active.is_(True)]
-    if by_unit:
-        where.append(User.unit_code == bindparam("b_unit"))
-    if by_tenant:
-        where.append(User.unit_code.in_(select(Unit.code).where(Unit.organisation_code == bindparam("b_tenant"))))
-    return where
-
-
-# Built once (every new step asks who holds it): by (unit given, tenant given).
-_USERS_OF = {(u, t): _users_of(u, t) for u in (False, True) for t in (False, True)}
 
 
 def recipients_named(session: Session, usernames: Iterable[str]) -> list[Recipient]:
@@ -321,10 +302,7 @@ def recipients_named(session: Session, usernames: Iterable[str]) -> list[Recipie
     names = sorted(set(usernames))
     if not names:
         return []
-    rows = session.execute(
-        select(User.username, User.email).where(User.username.in_(names), User.active.is_(True))
-    ).all()
-    return [Recipient(n, e) for n, e in rows]
+    return [Recipient(n, e) for n, e in hot_sql.active_named(session, names)]
 
 
 def full_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,8 +23,8 @@ from engine.models import HumanTask, ProcessInstance
 from engine.runtime import InstanceSaved
 from engine.views import Actor, TaskView
 
-from . import processes
-from .accounts import Recipient, recipients_named, users_where, users_with_role
+from . import hot_sql, processes
+from .accounts import Recipient, recipients_named, users_with_role
 from .deadline_rules import (
     classify_finished,
     classify_open,
@@ -33,7 +33,7 @@ from .deadline_rules import (
     local_day,
     overdue_working_days,
 )
-from .models import Unit, User
+from .models import Unit
 from .notifications import notify
 from .services import Services
 
@@ -51,6 +51,10 @@ def _instance_label(session: Session, row: HumanTask) -> str:
     instance = session.get(ProcessInstance, row.instance_id)
     if instance is None:
         return f"hồ sơ #{row.instance_id}"
+    return _label_of(instance)
+
+
+def _label_of(instance: ProcessInstance) -> str:
     data = instance.data or {}
     title = instance.title or data.get("activity_title") or data.get("title")
     return f'hồ sơ #{instance.id} "{title}"' if title else f"hồ sơ #{instance.id} ({instance.process_key})"
@@ -98,43 +102,17 @@ def _send(
 
 # --------------------------------------------------------------------------- the engine observer
 
-# Who last completed the element of a step that opens again (a return goes back to them). Built once.
-_PREVIOUS_HOLDER = (
-    select(HumanTask.completed_by)
-    .where(
-        HumanTask.instance_id == bindparam("b_instance"),
-        HumanTask.element_id == bindparam("b_element"),
-        HumanTask.status == "completed",
-        HumanTask.id != bindparam("b_id"),
-    )
-    .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
-    .limit(1)
-)
-
-
-# ``_PREVIOUS_HOLDER`` and the users of a role (``users_with_role``) in one statement: the one row of the previous
-# holder (NULL if none) joined to each active user of the unit / organisation, or to none. By (unit, tenant) given.
-_PREVIOUS_ROW = select(_PREVIOUS_HOLDER.scalar_subquery().label("previous")).subquery("previous_holder")
-_PREVIOUS_AND_USERS = {
-    (u, t): select(_PREVIOUS_ROW.c.previous, User.username, User.email, User.roles).select_from(
-        _PREVIOUS_ROW.outerjoin(User, and_(*users_where(u, t)))
-    )
-    for u in (False, True)
-    for t in (False, True)
-}
-
 
 def _previous_and_people(session: Session, row: HumanTask) -> tuple[str | None, list[Recipient]]:
     """Who last completed a step's element before (None: nobody), and who holds the step (``people_of``)."""
-    # Core, no autoflush: the completion is already written (pending changes are classifications only).
-    params = {"b_instance": row.instance_id, "b_element": row.element_id, "b_id": row.id}
+    # On the driver cursor, no autoflush: the completion is already written (pending changes are classifications).
     if row.assignee or not row.role:
-        return session.connection().execute(_PREVIOUS_HOLDER, params).scalar(), people_of(session, row)
-    query = _PREVIOUS_AND_USERS[row.unit_code is not None, row.tenant is not None]
-    found = session.connection().execute(query, {**params, "b_unit": row.unit_code, "b_tenant": row.tenant}).all()
+        return hot_sql.previous_holder(session, row.instance_id, row.element_id, row.id), people_of(session, row)
+    previous, found = hot_sql.previous_and_users(
+        session, row.instance_id, row.element_id, row.id, row.unit_code, row.tenant
+    )
     role = row.role
-    people = [Recipient(name, email) for _, name, email, roles in found if name is not None and role in (roles or [])]
-    return found[0].previous, people
+    return previous, [Recipient(name, email) for name, email, roles in found if role in (roles or [])]
 
 
 class StepObserver:
@@ -176,7 +154,8 @@ class StepObserver:
         returned: bool,
         reason: str | None,
     ) -> None:
-        label = _instance_label(session, row)
+        # The saved instance is the session's object of the step's instance (what session.get would return).
+        label = _label_of(event.instance) if event.instance.id == row.instance_id else _instance_label(session, row)
         due = f" Hạn xử lý: {format_due(row.due_at)}." if row.due_at else ""
         previous = None
         if returned and event.completed and row.element_id not in {r.element_id for r in event.completed}:

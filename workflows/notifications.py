@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.db import UnitOfWork, is_sqlite
 from engine.errors import NotFound
 
+from . import hot_sql
 from .accounts import Recipient
 from .mail import SEND_ERRORS, Mailer, backoff, mailer
 from .models import EmailOutbox, Notification
 from .services import Services
 
-_INSERT = insert(Notification)
 KINDS = ("new_task", "returned", "due_soon", "overdue", "escalated")
 GIVE_UP_AFTER = 25  # attempts; the row stays in the table as "failed" with its last error
 
@@ -71,18 +71,18 @@ def notify(
     if not unique:
         return 0
     if not (services.mail.enabled and any(r.email for r in unique)):
-        # Nothing reads the rows back in this transaction (no outbox row to link): one Core INSERT, no ORM flush.
-        values = {
-            "kind": kind,
-            "title": title[:500],
-            "message": message,
-            "link": link,
-            "task_id": task_id,
-            "instance_id": instance_id,
-            "created_at": now,
-            "read_at": None,
-        }
-        session.connection().execute(_INSERT, [dict(values, username=r.username) for r in unique])
+        # Nothing reads the rows back in this transaction (no outbox row to link): one INSERT on the driver cursor.
+        hot_sql.insert_notifications(
+            session,
+            [r.username for r in unique],
+            kind=kind,
+            title=title[:500],
+            message=message,
+            link=link,
+            task_id=task_id,
+            instance_id=instance_id,
+            created_at=now,
+        )
         return len(unique)
     rows: list[tuple[Notification, Recipient]] = []
     for recipient in unique:
