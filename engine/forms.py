@@ -47,15 +47,26 @@ _TYPE_NAMES = {
 }
 _FORMAT_NAMES = {"date": "ngày YYYY-MM-DD", "date-time": "ngày giờ", "email": "thư điện tử", "uri": "địa chỉ URL"}
 _FORMAT_CHECKER = FormatChecker()
-_validators: dict[str, Draft202012Validator] = {}
+VALIDATOR_CACHE_LIMIT = 1024  # schemas remembered (both maps); all forgotten when full
+_validators: dict[str, Draft202012Validator] = {}  # by the schema's canonical JSON
+_by_identity: dict[int, tuple[Mapping[str, Any], Draft202012Validator]] = {}  # by the schema object, kept alive
 
 
 def _validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    """The schema's compiled validator. A deployed form's schema is one cached object (``caches.form_json``), so
+    it is found by identity without serialising it again; an equal schema in another object by its JSON."""
+    hit = _by_identity.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
     key = json.dumps(schema, sort_keys=True)
     validator = _validators.get(key)
     if validator is None:
-        validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
-        _validators[key] = validator
+        if len(_validators) >= VALIDATOR_CACHE_LIMIT:
+            _validators.clear()
+        validator = _validators[key] = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    if len(_by_identity) >= VALIDATOR_CACHE_LIMIT:
+        _by_identity.clear()
+    _by_identity[id(schema)] = (schema, validator)
     return validator
 
 
