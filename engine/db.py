@@ -191,6 +191,8 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
+            if exc_type is None and not self.write:
+                _end_read(self.session)
             self.session.rollback()
         finally:
             self.session.close()
@@ -221,6 +223,22 @@ class UnitOfWork:
         """Discard everything since the last commit."""
         self.session.rollback()
         self._after_commit = []
+
+
+def _end_read(session: Session) -> None:
+    """End a finished read transaction on PostgreSQL with ``COMMIT`` rather than ``ROLLBACK`` (the same for a
+    ``READ ONLY`` transaction: nothing to undo, no WAL to flush), straight on the driver's connection.
+
+    psycopg forgets every statement it has prepared on a connection at each ``ROLLBACK`` (``DEALLOCATE ALL``), and
+    every request reads its caller in a read transaction: ended by ``ROLLBACK``, no statement ever reached psycopg's
+    prepare threshold and PostgreSQL parsed and planned each one anew (docs/benchmarks.md, third pass on the two
+    web processes). Nothing pending is flushed (a read never writes); the session's own rollback that follows finds
+    the driver idle and sends nothing.
+    """
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        driver = session.connection().connection.dbapi_connection
+        if driver is not None:
+            driver.commit()
 
 
 P = ParamSpec("P")

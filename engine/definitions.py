@@ -156,19 +156,34 @@ class SpecCache:
         return bundle
 
 
+def _definition_query(columns: list[Any], key: str, version: int | None) -> Any:
+    query = select(*columns).where(ProcessDefinition.process_key == key)
+    if version is not None:
+        return query.where(ProcessDefinition.version == version)
+    return query.order_by(ProcessDefinition.version.desc()).limit(1)
+
+
+def _definition_not_found(key: str, version: int | None) -> NotFound:
+    if version is not None:
+        return NotFound(f'Không tìm thấy phiên bản {version} của quy trình "{key}".', code="definition_not_found")
+    return NotFound(f'Không tìm thấy quy trình "{key}".', code="definition_not_found")
+
+
 def get_definition(session: Session, key: str, version: int | None = None) -> ProcessDefinition:
     """The latest (or a pinned) version of a process key."""
-    query = select(ProcessDefinition).where(ProcessDefinition.process_key == key)
-    if version is not None:
-        query = query.where(ProcessDefinition.version == version)
-    else:
-        query = query.order_by(ProcessDefinition.version.desc()).limit(1)
-    row = session.scalar(query)
+    row = session.scalar(_definition_query([ProcessDefinition], key, version))
     if row is None:
-        if version is not None:
-            raise NotFound(f'Không tìm thấy phiên bản {version} của quy trình "{key}".', code="definition_not_found")
-        raise NotFound(f'Không tìm thấy quy trình "{key}".', code="definition_not_found")
+        raise _definition_not_found(key, version)
     return row
+
+
+def definition_id_and_name(session: Session, key: str, version: int | None = None) -> tuple[int, str | None]:
+    """The id and name of the latest (or a pinned) version of a process key: all a start reads when the deployed
+    definition is cached (its BPMN, files and spec columns, tens of kilobytes, stay in the database)."""
+    row = session.execute(_definition_query([ProcessDefinition.id, ProcessDefinition.name], key, version)).first()
+    if row is None:
+        raise _definition_not_found(key, version)
+    return int(row[0]), row[1]
 
 
 def list_latest(session: Session) -> list[ProcessDefinition]:

@@ -21,7 +21,7 @@ from . import assignment, audit, rows, search, timer_batch
 from .caches import DeployedDefinition, WorkflowCache, form_json
 from .clock import Clock, SystemClock
 from .db import UnitOfWork, conflicts_on_races
-from .definitions import SpecCache, get_definition
+from .definitions import SpecCache, definition_id_and_name, get_definition
 from .errors import Conflict
 from .forms import check_retry_fields, check_step_fields, computed, validate_form_data
 from .incidents import failed_tasks, reset_failed_tasks
@@ -168,8 +168,8 @@ class Engine:
         ``tenant``: whose instance it is (its steps carry the same tenant).
         """
         session = uow.session
-        definition_row = get_definition(session, process_key, version)
-        definition = self._deployed(session, definition_row.id)
+        definition_id, definition_name = definition_id_and_name(session, process_key, version)
+        definition = self._deployed(session, definition_id)
         now = self.clock.now()
         initial = prepare_start_data(definition, data or {}, self._helper_names())  # 422 before anything runs
         initial["unit_code"] = unit_code
@@ -193,9 +193,7 @@ class Engine:
             created_at=now,
             updated_at=now,
             due_at=due_at,
-            search_text=search.search_text(
-                [title, definition.process_key, definition_row.name, unit_code, *search_words]
-            ),
+            search_text=search.search_text([title, definition.process_key, definition_name, unit_code, *search_words]),
         )
         session.add(instance)
         uow.flush()

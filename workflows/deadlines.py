@@ -52,7 +52,7 @@ def complete_step(
     documents = _form_documents(services, uow, actor, loaded, data)
     result = processes.complete_task(services, uow, actor, task_id, data, loaded)
     if documents and row.status == "completed":
-        document_store.attach_to_step(uow, actor, row, documents, now)
+        document_store.attach_to_step(uow, actor, row, documents, now, checked=True)  # by _form_documents
     if late:
         row.late_reason = reason[:4000]
         audit.record_task_event(

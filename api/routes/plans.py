@@ -18,7 +18,7 @@ from workflows.plan.products import occurrence_products
 from workflows.plan.unit_mapping import parse_mapping
 from workflows.plan.use_cases import import_plan_file, update_activity
 
-from ..auth import current_user, require
+from ..auth import current_user, require, user_in_transaction
 from ..docs import file_upload_doc
 from ..plan_schemas import (
     ActivityDetailSchema,
@@ -240,14 +240,14 @@ class PlanLaunch(MethodView):
 
 @bp.route("/plans/<int(max=2147483647):plan_id>/progress")
 class PlanProgress(MethodView):
-    @require(access.READ_PLANS)
     @bp.response(200, ProgressSchema)
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, plan_id: int) -> Any:
         """Status counts overall, per area, per lead unit and per quarter."""
         with services().read() as uow:
-            progress = queries.plan_progress(
-                uow.session, queries.get_plan(uow.session, plan_id, current_user().actor), _today()
-            )
+            actor = current_user().actor
+            access.READ_PLANS.check(actor)  # as @require would, but after the account is read in this transaction
+            progress = queries.plan_progress(uow.session, queries.get_plan(uow.session, plan_id, actor), _today())
         # Already plain JSON but for its date: a dump by ProgressSchema would only copy its thousands of per-unit
         # rows (the same answer; tests/api/test_plan_progress_dump.py).
         return jsonify({**progress, "today": progress["today"].isoformat()})

@@ -36,6 +36,7 @@ _COMPLETION = TreeDump(CompletionSchema())  # the answer as CompletionSchema dum
 class Inbox(MethodView):
     @bp.arguments(InboxQuerySchema, location="query")
     @bp.response(200, TaskRowSchema(many=True), headers=total_headers("công việc"))
+    @user_in_transaction  # the caller's account is read first thing in the list's own transaction
     def get(self, query: dict[str, Any]) -> Any:
         """The caller's inbox (``scope=mine``, default): their steps plus unclaimed steps they may take; or
         ``scope=unit`` (Việc của đơn vị): every open step of the caller's unit, whoever holds it (unit heads;

@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from tests.api.conftest import Api
+from tests.api.test_form_documents_api import REPORT, REPORT_START
 
 # approval5: draft (a form, starts the reminder timer), review (cancels the timer, rewrites the tree), legal.
 # A new step's holders and whoever last held its element (a return goes back to them): one statement.
@@ -25,6 +26,7 @@ COMPLETE_DRAFT = 10
 COMPLETE_REVIEW = 13
 COMPLETE_LEGAL = 9
 START = 12
+COMPLETE_WITH_TWO_DOCUMENTS = 22  # periodic_report; each document read and checked once (26 when attaching read again)
 LOGIN = 1
 TASK_PAGE = 5
 INSTANCE_PAGE = 6  # engine.queries.submissions reads the tenant of the instance already read (a list query)
@@ -106,6 +108,17 @@ def test_a_completion_runs_a_fixed_number_of_statements(api: Api, sql: Statement
     assert sum("FROM human_task" in s and "process_instance" in s for s in reads) == 1, reads
 
 
+def test_a_completion_reads_each_attached_document_once(api: Api, sql: Statements) -> None:
+    """The form's check reads each document and whether the caller may use it; attaching it after the completion
+    does not read it again."""
+    [step] = api.start("cv.pnv", "PNV", "periodic_report", **REPORT_START)["open_tasks"]
+    ids = [api.upload("cv.pnv", "bao-cao-quy-1.pdf"), api.upload("cv.pnv", "phu-luc.xlsx")]
+    count = sql.count(lambda: _complete(api, "cv.pnv", step["id"], {**REPORT, "attachments": ids}))
+    reads = [s for s in sql.seen if " ".join(s.split()).startswith("SELECT document.id")]
+    assert len(reads) == len(ids), sql.listed()
+    assert count == COMPLETE_WITH_TWO_DOCUMENTS, sql.listed()
+
+
 def test_starting_an_instance_and_logging_in_run_a_fixed_number_of_statements(api: Api, sql: Statements) -> None:
     _walk_three_steps(api)
     body = {"process_key": "approval5", "unit_code": "PNV", "data": {"topic": "Kế hoạch"}}
@@ -161,4 +174,4 @@ def test_plans_and_their_progress_run_a_fixed_number_of_statements(api: Api, sql
 
 
 PLANS = 4  # the user, the plans, their activity counts, their organisations' names
-PROGRESS = 8
+PROGRESS = 6  # the user, the plan, its facts, the unit names, its activities' areas, the areas' titles

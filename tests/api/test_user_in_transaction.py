@@ -101,3 +101,27 @@ def test_a_locked_account_cannot_start_an_instance(api: Api) -> None:
     assert_error(api.post("/api/v1/process-instances", "cv.pnv", json=body), 401, "account_disabled")
     assert_error(api.post("/api/v1/process-instances", "cv.pnv", json={"data": 1}), 401, "account_disabled")
     assert api.get("/api/v1/process-instances", "admin").json == []
+
+
+def test_the_inbox_and_plan_progress_read_their_caller_in_their_own_transaction(api: Api, app: Flask) -> None:
+    api.token("cv.pnv"), api.token("cchc.pnv")
+    plan_id = api.get("/api/v1/plans", "cchc.pnv").json[0]["id"]
+    begun: list[object] = []
+
+    def count(conn: Any) -> None:
+        begun.append(conn)
+
+    engine = app.extensions["cchc"].sql
+    event.listen(engine, "begin", count)
+    try:
+        assert api.get("/api/v1/tasks", "cv.pnv").status_code == 200
+        assert api.get(f"/api/v1/plans/{plan_id}/progress", "cchc.pnv").status_code == 200
+    finally:
+        event.remove(engine, "begin", count)
+    assert len(begun) == 2  # one transaction each: the account and the list (or the plan's progress)
+    # a locked account learns only that it is locked, whatever else is wrong with the request
+    _lock(api, "cv.pnv"), _lock(api, "cchc.pnv")
+    assert_error(api.get("/api/v1/tasks", "cv.pnv"), 401, "account_disabled")
+    assert_error(api.get("/api/v1/tasks?limit=9999", "cv.pnv"), 401, "account_disabled")
+    assert_error(api.get(f"/api/v1/plans/{plan_id}/progress", "cchc.pnv"), 401, "account_disabled")
+    assert_error(api.get("/api/v1/plans/999999/progress", "cchc.pnv"), 401, "account_disabled")

@@ -378,15 +378,33 @@ def plan_tree(session: Session, plan: Plan, today: date) -> dict[str, Any]:
     }
 
 
+def _activity_areas(session: Session, plan: Plan) -> list[tuple[int, str | None]]:
+    """(id, its area's code) of each activity of the plan in order, as plain rows: all that progress needs of them
+    (not the activities with their areas and tasks, three queries and as many objects)."""
+    query = (
+        select(PlanActivityRow.id, PlanArea.code)
+        .outerjoin(PlanArea, PlanActivityRow.area_id == PlanArea.id)
+        .where(PlanActivityRow.plan_id == plan.id)
+        .order_by(PlanActivityRow.position)
+    )
+    return [(int(activity_id), code) for activity_id, code in session.execute(query)]
+
+
+def _area_titles(session: Session, plan: Plan) -> dict[str, str]:
+    """The title of each area code of the plan (the last by position, as ``plan.areas`` gives them)."""
+    query = select(PlanArea.code, PlanArea.title).where(PlanArea.plan_id == plan.id).order_by(PlanArea.position)
+    return {code: title for code, title in session.execute(query)}
+
+
 def plan_progress(session: Session, plan: Plan, today: date, facts: PlanFacts | None = None) -> dict[str, Any]:
     """Roll-ups: activities overall and per area; occurrences per lead unit and per quarter of their deadline."""
     facts = facts or PlanFacts(session, plan, today)
     names = _unit_names(session)
-    activities = _activities(session, plan)
+    activities = _activity_areas(session, plan)
     per_area: dict[str, list[str]] = defaultdict(list)
-    titles = {area.code: area.title for area in plan.areas} | {DUTY_AREA["code"]: DUTY_AREA["title"]}
-    for activity in activities:
-        per_area[activity.area.code if activity.area else DUTY_AREA["code"]].append(facts.activity_status(activity.id))
+    titles = _area_titles(session, plan) | {DUTY_AREA["code"]: DUTY_AREA["title"]}
+    for activity_id, area_code in activities:
+        per_area[area_code or DUTY_AREA["code"]].append(facts.activity_status(activity_id))
     per_unit: dict[str, list[str]] = defaultdict(list)
     per_quarter: dict[str, list[str]] = defaultdict(list)
     for items in facts.by_activity.values():
@@ -397,7 +415,7 @@ def plan_progress(session: Session, plan: Plan, today: date, facts: PlanFacts | 
     return {
         "plan_id": plan.id,
         "today": today,
-        "overall": facts.overall([activity.id for activity in activities]),
+        "overall": facts.overall([activity_id for activity_id, _ in activities]),
         "total": len(activities),
         "by_area": [
             {"code": code, "title": titles.get(code, code), "counts": counts(statuses), "total": len(statuses)}
