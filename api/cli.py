@@ -61,12 +61,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from workflows import worker
 
     app, _ = _app_and_url()
+    services = app.extensions["cchc"]  # type: ignore[attr-defined]
+    services.start_wal_checkpoints()  # SQLite: the log checkpointed beside the requests, not inside their commits
     gc.freeze()  # the app's long-lived heap out of the collector's walks, as gunicorn_conf.post_worker_init does
     port = args.port or int(os.environ.get("CCHC_PORT", "5000"))
     server = create_server(app, host=args.host, port=port, threads=8)
     background = None
     if os.environ.get("CCHC_NO_WORKER") != "1":
-        background = worker.start_in_thread(app.extensions["cchc"])  # type: ignore[attr-defined]
+        background = worker.start_in_thread(services)
     _raise_on_sigterm()
     print(f"CCHC Flow đang chạy tại http://127.0.0.1:{port}  (Ctrl+C để dừng)")
     if background is not None:
@@ -81,6 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             thread, stop = background
             stop.set()
             thread.join(timeout=60)
+        services.close()
     return 0
 
 

@@ -182,6 +182,7 @@ def flask_transport(tmp: Path) -> Iterator[FlaskTransport]:
     url = f"sqlite:///{tmp / 'flask.db'}"
     _prepare_database(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)})
+    app.extensions["cchc"].start_wal_checkpoints()  # as `cchc serve` (make run) serves it
     try:
         yield FlaskTransport(app)
     finally:

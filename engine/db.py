@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 from .errors import Conflict
+from .wal_checkpoint import WalCheckpointer
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -65,6 +66,7 @@ def normalise_url(url: str) -> str:
 
 BUSY_TIMEOUT = 15.0  # seconds a SQLite writer waits for the write lock before giving up as ``database_busy``
 _MODE = "cchc_transaction"  # execution option marking a bind's transactions as "write" or "read"
+_CHECKPOINTER = "_cchc_wal_checkpointer"  # on the SQLAlchemy engine while start_wal_checkpointer's thread runs
 _QUERY_ONLY = "cchc_query_only"  # per DBAPI connection: whether SQLite's PRAGMA query_only is on
 
 
@@ -99,6 +101,8 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        if engine.__dict__.get(_CHECKPOINTER) is not None:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's thread does it (start_wal_checkpointer)
         cursor.close()
 
     engine.dialect.do_begin = functools.partial(_sqlite_begin, None)  # type: ignore[method-assign]
@@ -126,6 +130,27 @@ def _sqlite_begin(mode: str | None, fairy: Any) -> None:
         if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
             raise _busy() from exc  # waited busy_timeout seconds for the lock
         raise
+
+
+def start_wal_checkpointer(engine: Engine) -> WalCheckpointer | None:
+    """For a SQLite database in a file: checkpoint its write-ahead log in a thread of its own instead of inside the
+    commits of requests (engine/wal_checkpoint.py). None (nothing done) for any other database. Connections opened
+    from now on leave checkpoints to the thread; the pool's idle ones are closed so that none is left doing them."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    running = engine.__dict__.get(_CHECKPOINTER)
+    if running is None:
+        running = engine.__dict__[_CHECKPOINTER] = WalCheckpointer(engine.url.database).start()
+        engine.dispose(close=True)
+    return running
+
+
+def stop_wal_checkpointer(engine: Engine) -> None:
+    """Stop the thread (after its last checkpoint); connections opened afterwards checkpoint in their commits again."""
+    running = engine.__dict__.pop(_CHECKPOINTER, None)
+    if running is not None:
+        running.stop()
+        engine.dispose(close=True)
 
 
 def transaction_bind(engine: Engine, *, write: bool) -> Engine:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import Clock
-from engine.db import UnitOfWork
+from engine.db import UnitOfWork, start_wal_checkpointer, stop_wal_checkpointer
 from engine.helpers import CalendarSource
 from engine.runtime import Engine
 
@@ -50,7 +50,12 @@ class Services:
         with UnitOfWork(self.sessions, write=False) as uow, bound_session(uow):
             yield uow
 
+    def start_wal_checkpoints(self) -> bool:
+        """A served app on SQLite: checkpoints in a thread, not in requests' commits (False: not SQLite in a file)."""
+        return start_wal_checkpointer(self.sql) is not None
+
     def close(self) -> None:
+        stop_wal_checkpointer(self.sql)
         self.sql.dispose()
 
 
