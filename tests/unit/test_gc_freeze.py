@@ -35,10 +35,24 @@ def test_cchc_serve_freezes_the_heap_before_serving(unfrozen: None, monkeypatch:
         def close(self) -> None:
             pass
 
+    class Services:  # what cmd_serve asks of the app's services
+        def __init__(self) -> None:
+            self.calls: list[str] = []
+
+        def start_wal_checkpoints(self) -> bool:
+            self.calls.append("checkpoints")
+            return True
+
+        def close(self) -> None:
+            self.calls.append("close")
+
+    services = Services()
+    app = type("App", (), {"extensions": {"cchc": services}})()
     monkeypatch.setenv("CCHC_NO_WORKER", "1")
-    monkeypatch.setattr(cli, "_app_and_url", lambda: (object(), "sqlite://"))
+    monkeypatch.setattr(cli, "_app_and_url", lambda: (app, "sqlite://"))
     monkeypatch.setattr("waitress.create_server", lambda *args, **kwargs: Server())
     monkeypatch.setattr(cli, "_raise_on_sigterm", lambda: None)
     args: Any = type("Args", (), {"workers": None, "host": "127.0.0.1", "port": 5399})()
     cli.cmd_serve(args)
     assert frozen and frozen[0] > 10_000
+    assert services.calls == ["checkpoints", "close"]  # the WAL checkpoint thread started, then stopped on the way out
