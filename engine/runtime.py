@@ -15,7 +15,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, configure_mappers
 
 from . import assignment, audit, rows, search, timer_batch
 from .caches import DeployedDefinition, WorkflowCache, form_json
@@ -74,6 +74,9 @@ class Engine:
     ) -> None:
         """``limits``: the budgets of diagram code and the instance data cap (default: from the environment)."""
         limits = limits or ScriptLimits.from_env()
+        # Steps and instances are read on the driver and built without an ORM query (rows.persistent_row), which
+        # would otherwise be what configures the mappers: a fresh process's first request may be a completion.
+        configure_mappers()
         self._runner = InstanceRunner(
             clock=clock or SystemClock(),
             script_engine=make_script_engine(dict(helpers or {}), limits),
