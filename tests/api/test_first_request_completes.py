@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,14 +14,8 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from api import create_app
-from engine.definitions import read_bundle
-from engine.views import SYSTEM_ACTOR
-from workflows.definitions import deploy_definition
-from workflows.demo import load_demo
-from workflows.schema import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
-APPROVAL5 = ROOT / "tests" / "fixtures" / "approval5" / "approval5.bpmn"
 SECRET = "first-request-secret"
 
 FRESH_PROCESS = """
@@ -42,16 +37,11 @@ def _login(client: FlaskClient, username: str) -> str:
     return str(answer.get_json()["token"])
 
 
-def test_a_fresh_process_can_answer_a_completion_first(tmp_path: Path) -> None:
+def test_a_fresh_process_can_answer_a_completion_first(template_db: Path, tmp_path: Path) -> None:
+    shutil.copy(template_db, tmp_path / "cchc.db")  # the demo data and approval5 (tests/api/conftest.py)
     url = f"sqlite:///{tmp_path / 'cchc.db'}"
-    upgrade(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
     services = app.extensions["cchc"]
-    load_demo(services)
-    with services.uow() as uow:
-        bpmn, files = read_bundle(APPROVAL5)
-        deploy_definition(services, uow, bpmn, files, SYSTEM_ACTOR)
-        uow.commit()
     client = app.test_client()
     token = _login(client, "cv.pnv")
     started = client.post(
