@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 from engine.errors import InvalidInput
 from workflows import document_store
 
-from ..auth import current_user
+from ..auth import current_user, user_in_transaction
 from ..docs import file_upload_doc
 from ..services import services
 
@@ -69,6 +69,7 @@ class Documents(MethodView):
 @bp.route("/documents/<int(max=2147483647):document_id>")
 class Document(MethodView):
     @bp.response(200, DocumentSchema)
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, document_id: int) -> Any:
         """A document's metadata (404 unless the caller may see it)."""
         with services().read() as uow:

@@ -23,6 +23,7 @@ bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Hồ s�
 class Instances(MethodView):
     @bp.arguments(InstanceQuerySchema, location="query")
     @bp.response(200, InstanceSchema(many=True), headers=total_headers("hồ sơ"))
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, query: dict[str, Any]) -> Any:
         """Instances the caller may see, newest first (``sort``: ``due_at``, ``-due_at``, ``updated_at``,
         ``-updated_at``); searched with ``q``, paged with ``limit`` (50, at most 200) and ``offset`` or ``cursor``
@@ -65,6 +66,7 @@ class Instances(MethodView):
 @bp.route("/process-instances/<int(max=2147483647):instance_id>")
 class InstanceItem(MethodView):
     @bp.response(200, InstanceDetailSchema)
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, instance_id: int) -> dict[str, Any]:
         """One instance: status, version, data, open and completed steps, and ``fields``: the data labelled by the
         forms (technical fields, computed by the process or named by no form, for administrators only)."""
@@ -76,6 +78,7 @@ class InstanceItem(MethodView):
 @bp.route("/process-instances/<int(max=2147483647):instance_id>/events")
 class InstanceEvents(MethodView):
     @bp.response(200, TimelineEventSchema(many=True))
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, instance_id: int) -> list[records.TimelineEvent]:
         """The audit trail of one instance, oldest first; ``label`` names each action in Vietnamese, ``comment``
         is that action's own reason or note."""

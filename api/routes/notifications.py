@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from workflows import notifications
 
-from ..auth import current_user
+from ..auth import current_user, user_in_transaction
 from ..schemas import NotificationListSchema, NotificationQuerySchema, NotificationSchema, ReadAllSchema
 from ..services import services
 
@@ -20,6 +20,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="ThÃ
 class Notifications(MethodView):
     @bp.arguments(NotificationQuerySchema, location="query")
     @bp.response(200, NotificationListSchema)
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """The caller's notifications, newest first (``unread=true``: unread only) and the unread count."""
         with services().read() as uow:

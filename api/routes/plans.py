@@ -101,6 +101,7 @@ def _today() -> Any:
 @bp.route("/plans")
 class Plans(MethodView):
     @bp.response(200, PlanSummarySchema(many=True))
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self) -> list[dict[str, Any]]:
         """Every imported plan of the caller's organisation(s), newest year first."""
         with services().read() as uow:
@@ -169,6 +170,7 @@ class OrganisationPlanImport(MethodView):
 @bp.route("/plans/<int(max=2147483647):plan_id>")
 class PlanItem(MethodView):
     @bp.response(200, PlanDetailSchema)
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, plan_id: int) -> dict[str, Any]:
         """The plan tree (areas → objectives → tasks → activities) with each activity's status."""
         with services().read() as uow:
@@ -181,6 +183,7 @@ class PlanItem(MethodView):
 class PlanActivities(MethodView):
     @bp.arguments(ActivityQuerySchema, location="query")
     @bp.response(200, ActivityListSchema)
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, query: dict[str, Any], plan_id: int) -> dict[str, Any]:
         """Activities filtered by area, lead unit, status, type and deadline."""
         with services().read() as uow:
@@ -192,6 +195,7 @@ class PlanActivities(MethodView):
 @bp.route("/plans/<int(max=2147483647):plan_id>/activities/<int(max=2147483647):activity_id>")
 class PlanActivityItem(MethodView):
     @bp.response(200, ActivityDetailSchema)
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, plan_id: int, activity_id: int) -> dict[str, Any]:
         """One activity with every unit's occurrence, its deadline, status, instance and products (Sản phẩm:
         the documents the reader may see; ``hidden_products`` counts the others)."""

@@ -63,6 +63,7 @@ class Inbox(MethodView):
 @bp.route("/tasks/<int(max=2147483647):task_id>")
 class TaskItem(MethodView):
     @bp.response(200, TaskRecordSchema)
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, task_id: int) -> dict[str, Any]:
         """One step: instructions, form (schema, ui_schema), instance, current data and the instance's earlier
         submissions (newest first: step, who, when, the data with its form's labels, returns with their reason)."""
@@ -103,6 +104,7 @@ class TaskUnclaim(MethodView):
 @bp.route("/tasks/<int(max=2147483647):task_id>/candidates")
 class TaskCandidates(MethodView):
     @bp.response(200, CandidateSchema(many=True))
+    @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, task_id: int) -> list[lists.Candidate]:
         """Who the step may be given to: active users of its unit with its role (heads of the unit, administrators)."""
         with services().read() as uow:

@@ -125,3 +125,60 @@ def test_the_inbox_and_plan_progress_read_their_caller_in_their_own_transaction(
     assert_error(api.get("/api/v1/tasks?limit=9999", "cv.pnv"), 401, "account_disabled")
     assert_error(api.get(f"/api/v1/plans/{plan_id}/progress", "cchc.pnv"), 401, "account_disabled")
     assert_error(api.get("/api/v1/plans/999999/progress", "cchc.pnv"), 401, "account_disabled")
+
+
+def test_the_reads_of_a_step_an_instance_a_plan_a_document_and_the_notifications_take_one_transaction(
+    api: Api, app: Flask
+) -> None:
+    started = api.start(topic="Một giao dịch mỗi lần đọc")
+    task, instance = started["open_tasks"][0]["id"], started["id"]
+    document = api.upload("cv.pnv", "bao-cao.pdf")
+    plan = api.get("/api/v1/plans", "cchc.pnv").json[0]["id"]
+    activity = api.get(f"/api/v1/plans/{plan}/activities", "cchc.pnv").json["items"][0]["id"]
+    reads = [
+        ("cv.pnv", f"/api/v1/tasks/{task}"),
+        ("admin", f"/api/v1/tasks/{task}/candidates"),
+        ("cv.pnv", "/api/v1/process-instances"),
+        ("cv.pnv", f"/api/v1/process-instances/{instance}"),
+        ("cv.pnv", f"/api/v1/process-instances/{instance}/events"),
+        ("cv.pnv", f"/api/v1/documents/{document}"),
+        ("cv.pnv", "/api/v1/notifications"),
+        ("cchc.pnv", "/api/v1/plans"),
+        ("cchc.pnv", f"/api/v1/plans/{plan}"),
+        ("cchc.pnv", f"/api/v1/plans/{plan}/activities"),
+        ("cchc.pnv", f"/api/v1/plans/{plan}/activities/{activity}"),
+    ]
+    api.token("admin")  # logged in before the count
+    begun: list[object] = []
+
+    def count(conn: Any) -> None:
+        begun.append(conn)
+
+    engine = app.extensions["cchc"].sql
+    for user, path in reads:
+        event.listen(engine, "begin", count)
+        try:
+            response = api.get(path, user)
+        finally:
+            event.remove(engine, "begin", count)
+        assert response.status_code == 200, (path, response.json)
+        assert len(begun) == 1, path  # the account and the read: one transaction
+        begun.clear()
+    # a locked account learns only that it is locked: not whether the step, instance, plan or document exists,
+    # nor what is wrong with its query
+    _lock(api, "cv.pnv"), _lock(api, "cchc.pnv")
+    for user, path in [
+        *[(u, p) for u, p in reads if u != "admin"],
+        ("cv.pnv", f"/api/v1/tasks/{task}/candidates"),
+        ("cv.pnv", "/api/v1/tasks/999999"),
+        ("cv.pnv", "/api/v1/tasks/999999/candidates"),
+        ("cv.pnv", "/api/v1/process-instances/999999"),
+        ("cv.pnv", "/api/v1/process-instances/999999/events"),
+        ("cv.pnv", "/api/v1/process-instances?limit=9999"),
+        ("cv.pnv", "/api/v1/documents/999999"),
+        ("cv.pnv", "/api/v1/notifications?limit=-1"),
+        ("cchc.pnv", "/api/v1/plans/999999"),
+        ("cchc.pnv", f"/api/v1/plans/{plan}/activities?status=không-có"),
+        ("cchc.pnv", f"/api/v1/plans/{plan}/activities/999999"),
+    ]:
+        assert_error(api.get(path, user), 401, "account_disabled")
