@@ -211,8 +211,14 @@ class Engine:
         )
         self._runner.run(state, instance)
         raise_if_refused(instance)  # a bad timer value in the starting data: a 422, nothing is written
-        self._runner.save(uow, instance, definition, state, now, actor.username)
-        return self.instance_view(session, instance)
+        # A new instance has no step rows yet: nothing to read before the save, nor after it (its steps are the
+        # save's own rows, none of them finished), as a completion answers (below).
+        still_open = self._runner.save(uow, instance, definition, state, now, actor.username, open_rows=[])
+        if still_open is None:  # the projection failed (an incident): read what the table holds
+            return self.instance_view(session, instance)
+        session.flush()  # what observers changed on the step rows
+        steps = sorted((TaskView.of(r) for r in still_open if r.status == "ready"), key=lambda t: t.id)
+        return InstanceView.of(instance, definition.version, steps, [])
 
     def load_step(self, session: Session, task_id: int) -> LoadedStep:
         """The step ``task_id`` with its instance and the instance's open steps, in one query (``NotFound``).

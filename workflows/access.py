@@ -246,10 +246,16 @@ def visible_instance_ids(uow: UnitOfWork, actor: Actor, instance_ids: Iterable[i
     wanted = set(instance_ids)
     if not wanted:
         return set()
-    query = select(ProcessInstance.id).where(ProcessInstance.id.in_(wanted))
+    query = select(ProcessInstance.id).where(ProcessInstance.id.in_(wanted), *_visible_instance_conditions(actor))
+    return {int(i) for i in uow.session.scalars(query)}
+
+
+def _visible_instance_conditions(actor: Actor) -> list[ColumnElement[bool]]:
+    """``can_view_instance`` as conditions on ``ProcessInstance`` rows."""
+    conditions: list[ColumnElement[bool]] = []
     scoped = queries.in_tenants(ProcessInstance.tenant, actor.tenants)
     if scoped is not None:
-        query = query.where(scoped)
+        conditions.append(scoped)
     if not sees_every_unit(actor):
         holds_a_step = (
             select(HumanTask.id)
@@ -263,8 +269,8 @@ def visible_instance_ids(uow: UnitOfWork, actor: Actor, instance_ids: Iterable[i
             )
             .exists()
         )
-        query = query.where(or_(ProcessInstance.unit_code == actor.unit_code, holds_a_step))
-    return {int(i) for i in uow.session.scalars(query)}
+        conditions.append(or_(ProcessInstance.unit_code == actor.unit_code, holds_a_step))
+    return conditions
 
 
 def visible_instance(uow: UnitOfWork, actor: Actor, instance_id: int) -> ProcessInstance:
@@ -391,17 +397,18 @@ DOCUMENT_NOT_FOUND = "Không tìm thấy tài liệu."
 
 
 def can_view_document(uow: UnitOfWork, actor: Actor, document: StoredDocument) -> bool:
-    """Before a completed step references it, the uploader alone; after, whoever sees a referencing instance."""
-    instance_ids = uow.session.scalars(
-        select(DocumentRef.instance_id).where(DocumentRef.document_id == document.id).distinct()
-    ).all()
-    if not instance_ids:
+    """Before a completed step references it, the uploader alone; after, whoever sees a referencing instance.
+
+    One query however many instances reference it: whether any does, and whether one the actor sees does
+    (``visible_instance_ids``'s conditions), not every referencing instance's whole row read one by one."""
+    referencing = select(DocumentRef.id).where(DocumentRef.document_id == document.id)
+    seen = referencing.join(ProcessInstance, ProcessInstance.id == DocumentRef.instance_id).where(
+        *_visible_instance_conditions(actor)
+    )
+    referenced, visible = uow.session.execute(select(referencing.exists(), seen.exists())).one()
+    if not referenced:
         return document.uploaded_by == actor.username
-    for instance_id in instance_ids:
-        instance = uow.session.get(ProcessInstance, instance_id)
-        if instance is not None and can_view_instance(uow, actor, instance):
-            return True
-    return False
+    return bool(visible)
 
 
 def visible_document_ids(uow: UnitOfWork, actor: Actor, documents: Iterable[StoredDocument]) -> set[int]:

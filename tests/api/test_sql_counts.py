@@ -25,7 +25,7 @@ from tests.api.test_form_documents_api import REPORT, REPORT_START
 COMPLETE_DRAFT = 10
 COMPLETE_REVIEW = 13
 COMPLETE_LEGAL = 9
-START = 12
+START = 10  # a new instance's steps are the save's own rows: not read before the save nor after it (12 before)
 COMPLETE_WITH_TWO_DOCUMENTS = 22  # periodic_report; each document read and checked once (26 when attaching read again)
 LOGIN = 1
 TASK_PAGE = 5
@@ -118,6 +118,26 @@ def test_a_completion_reads_each_attached_document_once(api: Api, sql: Statement
     assert len(reads) == len(ids), sql.listed()
     assert count == COMPLETE_WITH_TWO_DOCUMENTS, sql.listed()
 
+
+
+def test_a_document_already_attached_is_checked_in_one_statement_however_many_instances_reference_it(
+    api: Api, sql: Statements
+) -> None:
+    """Whether the caller may use a document that completed steps reference: one query, not each referencing
+    instance's whole row read in turn (the soak's clerks attach the same upload at every completion)."""
+    ids = [api.upload("cv.pnv", "bao-cao-quy-1.pdf"), api.upload("cv.pnv", "phu-luc.xlsx")]
+    counts = []
+    for _ in range(3):
+        [step] = api.start("cv.pnv", "PNV", "periodic_report", **REPORT_START)["open_tasks"]
+        counts.append(sql.count(lambda: _complete(api, "cv.pnv", step["id"], {**REPORT, "attachments": ids})))
+    # referenced by 0, 1, then 2 instances: the same statements as two fresh uploads
+    assert counts == [COMPLETE_WITH_TWO_DOCUMENTS] * 3, counts
+    # someone who sees none of the referencing instances (another unit, no step of theirs): a 404 as cheap
+    api.token("cv.ptp")
+    with sql.counting() as seen:
+        assert api.get(f"/api/v1/documents/{ids[0]}", "cv.ptp").status_code == 404
+    assert len(seen) == 3, sql.listed()  # the account, the document, whether any instance the caller sees uses it
+    assert api.get(f"/api/v1/documents/{ids[0]}", "cv.pnv").status_code == 200
 
 def test_starting_an_instance_and_logging_in_run_a_fixed_number_of_statements(api: Api, sql: Statements) -> None:
     _walk_three_steps(api)
