@@ -180,7 +180,8 @@ def attach_to_step(
 
     ``checked``: ``check_form_documents`` found each one usable by ``actor`` earlier in this unit of work, so they
     are not read again (three statements per document; a document its uploader deletes meanwhile fails the
-    reference's foreign key, as it would between a second check and the insert).
+    reference's foreign key, as it would between a second check and the insert), nor are the step's references
+    read (none exists: the step was completed by this unit of work).
     """
     if task_row.status != "completed":
         raise ValueError("attach_to_step is for a completed step")
@@ -196,13 +197,14 @@ def attach_to_step(
             code="document_not_usable",
             details={"documents": missing},
         )
-    known = set(
-        uow.session.scalars(
-            select(DocumentRef.document_id).where(
-                DocumentRef.task_id == task_row.id, DocumentRef.document_id.in_(wanted)
-            )
+    # Checked by the completion that completed the step in this unit of work: no reference to the step can exist yet
+    # (they are recorded here only, after its one completion; uq_document_ref refuses a second one anyway).
+    known: set[int] = set()
+    if not checked:
+        query = select(DocumentRef.document_id).where(
+            DocumentRef.task_id == task_row.id, DocumentRef.document_id.in_(wanted)
         )
-    )
+        known = set(uow.session.scalars(query))
     for document_id in wanted:
         if document_id in known:
             continue

@@ -26,7 +26,8 @@ COMPLETE_DRAFT = 10
 COMPLETE_REVIEW = 13
 COMPLETE_LEGAL = 9
 START = 10  # a new instance's steps are the save's own rows: not read before the save nor after it (12 before)
-COMPLETE_WITH_TWO_DOCUMENTS = 22  # periodic_report; each document read and checked once (26 when attaching read again)
+COMPLETE_WITH_TWO_DOCUMENTS = 21  # periodic_report; each document read and checked once (26 when attaching read again,
+# 22 when attaching read the step's references: none can exist, the step was completed in the same transaction)
 LOGIN = 1
 TASK_PAGE = 5
 INSTANCE_PAGE = 6  # engine.queries.submissions reads the tenant of the instance already read (a list query)
@@ -119,7 +120,6 @@ def test_a_completion_reads_each_attached_document_once(api: Api, sql: Statement
     assert count == COMPLETE_WITH_TWO_DOCUMENTS, sql.listed()
 
 
-
 def test_a_document_already_attached_is_checked_in_one_statement_however_many_instances_reference_it(
     api: Api, sql: Statements
 ) -> None:
@@ -138,6 +138,7 @@ def test_a_document_already_attached_is_checked_in_one_statement_however_many_in
         assert api.get(f"/api/v1/documents/{ids[0]}", "cv.ptp").status_code == 404
     assert len(seen) == 3, sql.listed()  # the account, the document, whether any instance the caller sees uses it
     assert api.get(f"/api/v1/documents/{ids[0]}", "cv.pnv").status_code == 200
+
 
 def test_starting_an_instance_and_logging_in_run_a_fixed_number_of_statements(api: Api, sql: Statements) -> None:
     _walk_three_steps(api)
