@@ -226,10 +226,15 @@ def can_view_instance(uow: UnitOfWork, actor: Actor, instance: ProcessInstance) 
         return False
     if sees_every_unit(actor) or instance.unit_code == actor.unit_code:
         return True
+    return _holds_a_step(uow, actor, [instance.id])
+
+
+def _holds_a_step(uow: UnitOfWork, actor: Actor, instance_ids: list[int]) -> bool:
+    """Whether the actor's unit or the actor holds (or held) a step of one of these instances."""
     hit = uow.session.scalar(
         select(HumanTask.id)
         .where(
-            HumanTask.instance_id == instance.id,
+            HumanTask.instance_id.in_(instance_ids),
             or_(
                 HumanTask.unit_code == actor.unit_code,
                 HumanTask.assignee == actor.username,
@@ -246,16 +251,10 @@ def visible_instance_ids(uow: UnitOfWork, actor: Actor, instance_ids: Iterable[i
     wanted = set(instance_ids)
     if not wanted:
         return set()
-    query = select(ProcessInstance.id).where(ProcessInstance.id.in_(wanted), *_visible_instance_conditions(actor))
-    return {int(i) for i in uow.session.scalars(query)}
-
-
-def _visible_instance_conditions(actor: Actor) -> list[ColumnElement[bool]]:
-    """``can_view_instance`` as conditions on ``ProcessInstance`` rows."""
-    conditions: list[ColumnElement[bool]] = []
+    query = select(ProcessInstance.id).where(ProcessInstance.id.in_(wanted))
     scoped = queries.in_tenants(ProcessInstance.tenant, actor.tenants)
     if scoped is not None:
-        conditions.append(scoped)
+        query = query.where(scoped)
     if not sees_every_unit(actor):
         holds_a_step = (
             select(HumanTask.id)
@@ -269,8 +268,8 @@ def _visible_instance_conditions(actor: Actor) -> list[ColumnElement[bool]]:
             )
             .exists()
         )
-        conditions.append(or_(ProcessInstance.unit_code == actor.unit_code, holds_a_step))
-    return conditions
+        query = query.where(or_(ProcessInstance.unit_code == actor.unit_code, holds_a_step))
+    return {int(i) for i in uow.session.scalars(query)}
 
 
 def visible_instance(uow: UnitOfWork, actor: Actor, instance_id: int) -> ProcessInstance:
@@ -399,16 +398,23 @@ DOCUMENT_NOT_FOUND = "Không tìm thấy tài liệu."
 def can_view_document(uow: UnitOfWork, actor: Actor, document: StoredDocument) -> bool:
     """Before a completed step references it, the uploader alone; after, whoever sees a referencing instance.
 
-    One query however many instances reference it: whether any does, and whether one the actor sees does
-    (``visible_instance_ids``'s conditions), not every referencing instance's whole row read one by one."""
-    referencing = select(DocumentRef.id).where(DocumentRef.document_id == document.id)
-    seen = referencing.join(ProcessInstance, ProcessInstance.id == DocumentRef.instance_id).where(
-        *_visible_instance_conditions(actor)
-    )
-    referenced, visible = uow.session.execute(select(referencing.exists(), seen.exists())).one()
-    if not referenced:
+    ``can_view_instance`` for all the referencing instances at once: their tenant and unit read with the references
+    (not each instance's whole row, its serialized state included, one by one), then, if none is of the actor's
+    unit, one query for a step of theirs the actor's unit or the actor holds (or held)."""
+    referencing = uow.session.execute(
+        select(ProcessInstance.id, ProcessInstance.tenant, ProcessInstance.unit_code)
+        .join(DocumentRef, DocumentRef.instance_id == ProcessInstance.id)
+        .where(DocumentRef.document_id == document.id)
+        .distinct()
+    ).all()
+    if not referencing:
         return document.uploaded_by == actor.username
-    return bool(visible)
+    seen = [(instance_id, unit_code) for instance_id, tenant, unit_code in referencing if in_tenants(actor, tenant)]
+    if not seen:
+        return False
+    if sees_every_unit(actor) or any(unit_code == actor.unit_code for _, unit_code in seen):
+        return True
+    return _holds_a_step(uow, actor, sorted(instance_id for instance_id, _ in seen))
 
 
 def visible_document_ids(uow: UnitOfWork, actor: Actor, documents: Iterable[StoredDocument]) -> set[int]:

@@ -123,20 +123,24 @@ def test_a_completion_reads_each_attached_document_once(api: Api, sql: Statement
 def test_a_document_already_attached_is_checked_in_one_statement_however_many_instances_reference_it(
     api: Api, sql: Statements
 ) -> None:
-    """Whether the caller may use a document that completed steps reference: one query, not each referencing
-    instance's whole row read in turn (the soak's clerks attach the same upload at every completion)."""
+    """Whether the caller may use a document that completed steps reference: its references with their instances'
+    tenant and unit in one query, not each referencing instance's whole row read in turn (the soak's clerks attach
+    the same upload at every completion)."""
     ids = [api.upload("cv.pnv", "bao-cao-quy-1.pdf"), api.upload("cv.pnv", "phu-luc.xlsx")]
-    counts = []
+    api.token("cv.ptp")
+    completions, refused = [], []
     for _ in range(3):
         [step] = api.start("cv.pnv", "PNV", "periodic_report", **REPORT_START)["open_tasks"]
-        counts.append(sql.count(lambda: _complete(api, "cv.pnv", step["id"], {**REPORT, "attachments": ids})))
+        data = {**REPORT, "attachments": ids}
+        completions.append(sql.count(lambda task=step["id"], data=data: _complete(api, "cv.pnv", task, data)))
+        # someone of another unit who holds no step of the referencing instances: a 404, as cheap however many
+        with sql.counting() as seen:
+            assert api.get(f"/api/v1/documents/{ids[0]}", "cv.ptp").status_code == 404
+        refused.append(len(seen))
     # referenced by 0, 1, then 2 instances: the same statements as two fresh uploads
-    assert counts == [COMPLETE_WITH_TWO_DOCUMENTS] * 3, counts
-    # someone who sees none of the referencing instances (another unit, no step of theirs): a 404 as cheap
-    api.token("cv.ptp")
-    with sql.counting() as seen:
-        assert api.get(f"/api/v1/documents/{ids[0]}", "cv.ptp").status_code == 404
-    assert len(seen) == 3, sql.listed()  # the account, the document, whether any instance the caller sees uses it
+    assert completions == [COMPLETE_WITH_TWO_DOCUMENTS] * 3, completions
+    # the account, the document, its references with their instances, whether the caller holds a step of one
+    assert refused == [4, 4, 4], refused
     assert api.get(f"/api/v1/documents/{ids[0]}", "cv.pnv").status_code == 200
 
 
