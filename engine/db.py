@@ -287,11 +287,10 @@ class UnitOfWork:
         session, conn = self._session, self._connection
         if session is not None and session.in_transaction():
             session.rollback()  # the connection's transaction too (control_fully); the objects are expired
-        elif conn is not None and conn.in_transaction():
-            if session is not None:
-                # Objects joined the session without an ORM transaction (engine.rows.persistent_row): expired as a
-                # rollback of the session's own transaction would have expired them.
-                session.expire_all()
+        elif session is not None and conn is not None and conn.in_transaction():
+            # Objects joined the session without an ORM transaction (engine.rows.persistent_row): expired as a
+            # rollback of the session's own transaction would have expired them.
+            session.expire_all()
         if conn is not None and conn.in_transaction():
             conn.rollback()
 
