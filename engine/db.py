@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
-from sqlalchemy import DateTime, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -195,32 +195,62 @@ class UnitOfWork:
     ``write=True`` (the default) for anything that may write: on SQLite it takes the write lock when the transaction
     begins, so concurrent writers queue instead of failing. ``write=False`` for reads: no lock, and any write in it
     fails loudly (SQLite ``query_only``, PostgreSQL ``READ ONLY``).
+
+    The unit of work holds one connection (checked out at first use) and its transaction; ``session`` is bound to that
+    connection and joins its transaction. Statements run on the connection (``engine.driver``) need no ORM
+    transaction: a unit of work whose session only holds objects (the engine's completion) commits on the connection
+    alone, without the session's transaction machinery (docs/benchmarks.md, fourth pass on the floor).
     """
 
     def __init__(self, session_factory: sessionmaker[Session], *, write: bool = True) -> None:
         self._factory = session_factory
         self.write = write
         self._after_commit: list[Callable[[], None]] = []
-        self.session: Session
+        self._connection: Connection | None = None
+        self._session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
-        bind = self._factory.kw.get("bind")
-        if isinstance(bind, Engine):
-            self.session = self._factory(bind=transaction_bind(bind, write=self.write))
-        else:
-            self.session = self._factory()
         self._after_commit = []
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        session, conn = self._session, self._connection
+        self._session = self._connection = None
         try:
-            if exc_type is None and not self.write:
-                _end_read(self.session)
-            self.session.rollback()
+            if conn is not None and exc_type is None and not self.write:
+                _end_read(conn)
+            if session is not None:
+                session.close()  # a transaction of the session's own rolls back (it is the connection's)
         finally:
-            self.session.close()
+            if conn is not None:
+                conn.close()  # a transaction still open rolls back; the connection goes back to the pool
+
+    @property
+    def connection(self) -> Connection:
+        """The unit of work's connection, in a transaction (begun here when none is open)."""
+        conn = self._connection or self._checkout()
+        if not conn.in_transaction():
+            conn.begin()
+        return conn
+
+    @property
+    def session(self) -> Session:
+        """The ORM session, bound to the unit of work's connection: whatever it does is in the same transaction."""
+        session = self._session
+        if session is None:
+            conn = self._connection or self._checkout()
+            # control_fully: the session's commit and rollback are the connection's (one transaction, as before).
+            session = self._session = self._factory(bind=conn, join_transaction_mode="control_fully")
+        return session
+
+    def _checkout(self) -> Connection:
+        bind = self._factory.kw.get("bind")
+        if not isinstance(bind, Engine):
+            raise TypeError("a unit of work needs a session factory bound to an Engine (make_session_factory)")
+        conn = self._connection = transaction_bind(bind, write=self.write).connect()
+        return conn
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed (caches, outbox wake-ups)."""
@@ -235,10 +265,14 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Commit; run after-commit callbacks; a lost race becomes ``Conflict``."""
+        session, conn = self._session, self._connection
         try:
-            self.session.commit()
+            if session is not None and (session.in_transaction() or not session._is_clean()):
+                session.commit()  # flushes, then commits the connection's transaction (joined, control_fully)
+            elif conn is not None and conn.in_transaction():
+                conn.commit()  # nothing for the ORM to flush: the statements ran on the connection
         except (OperationalError, StaleDataError, IntegrityError) as exc:
-            self.session.rollback()
+            self._rollback()
             raise _as_conflict(exc) from exc
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
@@ -246,22 +280,33 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         """Discard everything since the last commit."""
-        self.session.rollback()
+        self._rollback()
         self._after_commit = []
 
+    def _rollback(self) -> None:
+        session, conn = self._session, self._connection
+        if session is not None and session.in_transaction():
+            session.rollback()  # the connection's transaction too (control_fully); the objects are expired
+        elif session is not None and conn is not None and conn.in_transaction():
+            # Objects joined the session without an ORM transaction (engine.rows.persistent_row): expired as a
+            # rollback of the session's own transaction would have expired them.
+            session.expire_all()
+        if conn is not None and conn.in_transaction():
+            conn.rollback()
 
-def _end_read(session: Session) -> None:
+
+def _end_read(conn: Connection) -> None:
     """End a finished read transaction on PostgreSQL with ``COMMIT`` rather than ``ROLLBACK`` (the same for a
     ``READ ONLY`` transaction: nothing to undo, no WAL to flush), straight on the driver's connection.
 
     psycopg forgets every statement it has prepared on a connection at each ``ROLLBACK`` (``DEALLOCATE ALL``), and
     every request reads its caller in a read transaction: ended by ``ROLLBACK``, no statement ever reached psycopg's
     prepare threshold and PostgreSQL parsed and planned each one anew (docs/benchmarks.md, third pass on the two
-    web processes). Nothing pending is flushed (a read never writes); the session's own rollback that follows finds
-    the driver idle and sends nothing.
+    web processes). Nothing pending is flushed (a read never writes); the rollback that follows (the session's, the
+    connection's) finds the driver idle and sends nothing.
     """
-    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-        driver = session.connection().connection.dbapi_connection
+    if conn.in_transaction() and conn.dialect.name == "postgresql":
+        driver = conn.connection.dbapi_connection
         if driver is not None:
             driver.commit()
 

@@ -110,15 +110,25 @@ class Driver:
 def driver(session: Session) -> Driver:
     """The session's connection (its transaction begun) as a ``Driver``.
 
-    Kept on the session for as long as the same transaction is active: ``Session.connection()`` walks the
-    session's transaction machinery each time, several times the cost of a short statement on SQLite.
+    A unit of work's session is bound to the unit's connection (``engine.db.UnitOfWork``). While the session has
+    no transaction of its own (it only holds objects: a completion's hot path), the driver runs on that connection
+    in the connection's transaction, begun here when none is open, without starting the session's transaction
+    machinery. Otherwise ``Session.connection()``: it emits a pending ``SAVEPOINT`` of ``begin_nested()``. Kept on
+    the session for as long as the same transaction is active: ``Session.connection()`` walks the session's
+    transaction machinery each time, several times the cost of a short statement on SQLite.
     """
-    tx = session._transaction
+    tx: Any = session._transaction
+    bind = session.bind
+    if tx is None and isinstance(bind, Connection):
+        tx = bind.get_transaction() or bind.begin()
+        conn = bind
+    else:
+        conn = None
     found = session.info.get(_DRIVER)
     if found is not None and tx is not None and found[0] is tx and tx.is_active:
         return found[1]  # type: ignore[no-any-return]
-    drv = Driver(session.connection())
-    session.info[_DRIVER] = (session._transaction, drv)
+    drv = Driver(conn if conn is not None else session.connection())
+    session.info[_DRIVER] = (tx if conn is not None else session._transaction, drv)
     return drv
 
 

@@ -169,8 +169,8 @@ class CriteriaLibrary:
         if key.startswith(STORED_PREFIX):
             session = session or current_session.get()
             # one process may serve several databases (tests do): a stored set is cached per database
-            bind = session.get_bind() if session is not None else None
-            cache_key = f"{getattr(bind, 'url', '')} {key}"
+            bind = session.get_bind() if session is not None else None  # a unit of work's session: its connection
+            cache_key = f"{getattr(getattr(bind, 'engine', None), 'url', '')} {key}"
         else:
             cache_key = key
         found = self._sets.get(cache_key)
