@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, union
 from sqlalchemy.orm import Session, defer
 
-from . import search
+from . import instructions, search
+from .driver import decode_json, decode_moment, driver
 from .errors import NotFound
 from .keyset import Cursor, Order
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
@@ -62,9 +63,27 @@ class PageRequest:
     count_limit: int | None = None  # count the list up to this many rows (None: every row); see ``_count``
 
 
-_INSTANCE_OF_STEP = select(
-    ProcessInstance.id, ProcessInstance.title, ProcessDefinition.name, ProcessInstance.due_at
-).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+# A list's steps' instances (title, deadline, process name; their data where a step's instructions are a template),
+# read by id on the driver cursor: one short statement a page, without SQLAlchemy's per-statement Python.
+_INSTANCE_OF_STEP = (
+    "SELECT process_instance.id, process_instance.title, process_definition.name, process_instance.due_at{data} "
+    "FROM process_instance JOIN process_definition ON process_definition.id = process_instance.definition_id "
+    "WHERE process_instance.id {ids}"
+)
+
+
+def _instances_of_steps(session: Session, ids: list[int], *, with_data: bool) -> dict[int, tuple[Any, ...]]:
+    """(title, process name, due, data or None) of each instance of ``ids``, by id."""
+    drv = driver(session)
+    data = ", process_instance.data" if with_data else ""
+    if drv.pg:
+        sql, params = _INSTANCE_OF_STEP.format(data=data, ids="= ANY(%s)"), [ids]
+    else:
+        sql, params = _INSTANCE_OF_STEP.format(data=data, ids=f"IN ({', '.join('?' * len(ids))})"), ids
+    return {
+        row[0]: (row[1], row[2], decode_moment(row[3]), decode_json(row[4]) if with_data else None)
+        for row in drv.execute(sql, params).fetchall()
+    }
 
 
 def in_tenants(column: Any, tenants: frozenset[str] | None) -> ColumnElement[bool] | None:
@@ -197,20 +216,16 @@ def _steps(session: Session, where: list[ColumnElement[bool]], page: PageRequest
         query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     rows, next_cursor = _page(session, query, matching, where, order, page)
     steps = [step_view(r[:-2]) for r in rows]
-    about = (
-        {
-            instance_id: (title, name, due)
-            for instance_id, title, name, due in session.execute(
-                _INSTANCE_OF_STEP.where(ProcessInstance.id.in_({s.instance_id for s in steps}))
-            )
-        }
-        if steps
-        else {}
-    )
+    templated = [instructions.is_template(s.instructions) for s in steps]
+    ids = sorted({s.instance_id for s in steps})
+    about = _instances_of_steps(session, ids, with_data=any(templated)) if steps else {}
     items = []
-    for row in steps:
-        title, name, due = about.get(row.instance_id, (None, None, None))
-        items.append(TaskRowView(**vars(row), instance_title=title, process_name=name, instance_due_at=due))
+    for row, template in zip(steps, templated, strict=True):
+        title, name, due, data = about.get(row.instance_id, (None, None, None, None))
+        values = vars(row)
+        if template:  # the instructions as people read them, filled in from the instance's data
+            values = {**values, "instructions": instructions.render(row.instructions, data or {})}
+        items.append(TaskRowView(**values, instance_title=title, process_name=name, instance_due_at=due))
     return Listed(items, total, next_cursor, more)
 
 
