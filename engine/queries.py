@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, union
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from . import instructions, search
 from .driver import decode_json, decode_moment, driver
@@ -21,7 +21,7 @@ from .errors import NotFound
 from .keyset import Cursor, Order
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 from .rows import STEP_VIEW_COLUMNS, step_view
-from .views import Actor, EventView, InstanceView, Listed, SubmissionView, TaskRowView, TaskView
+from .views import INSTANCE_VIEW_KEYS, Actor, EventView, InstanceView, Listed, SubmissionView, TaskRowView, TaskView
 
 _MAX_SQL_INTEGER = 2**63 - 1  # BIGINT / SQLite INTEGER
 SORTS = ("due_at", "-due_at", "updated_at", "-updated_at")
@@ -303,22 +303,23 @@ def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> L
         return Listed([], total)
     order = _instance_order(page.sort)
     key = order.column if order.column is not None else ProcessInstance.id
-    joined = (
-        select(ProcessInstance, ProcessDefinition.version, key, ProcessInstance.id)
-        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .options(defer(ProcessInstance.state))  # the serialized workflow: lists never read it
+    # plain rows, not ORM objects: the view's columns (never the serialized workflow), the version, the sort value
+    # and the id last (the next page's cursor)
+    columns = [ProcessInstance.__table__.c[k] for k in INSTANCE_VIEW_KEYS]
+    joined = select(*columns, ProcessDefinition.version, key, ProcessInstance.id).join(
+        ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id
     )
     rows, next_cursor = _page(session, joined, matching, where, order, page)
-    found = [r[0].id for r in rows]
+    width = len(INSTANCE_VIEW_KEYS)
     open_tasks: dict[int, list[TaskView]] = {}
-    if found:
-        for t in session.scalars(
-            select(HumanTask)
-            .where(HumanTask.instance_id.in_(found), HumanTask.status == "ready")
-            .order_by(HumanTask.id)
-        ):
-            open_tasks.setdefault(t.instance_id, []).append(TaskView.of(t))
-    items = [InstanceView.of(inst, version, open_tasks.get(inst.id, [])) for inst, version, *_ in rows]
+    if rows:
+        steps = select(*STEP_VIEW_COLUMNS).where(
+            HumanTask.instance_id.in_([r[0] for r in rows]), HumanTask.status == "ready"
+        )
+        for step in session.execute(steps.order_by(HumanTask.id)):
+            view = step_view(step)
+            open_tasks.setdefault(view.instance_id, []).append(view)
+    items = [InstanceView.of_values(r[:width], r[width], open_tasks.get(r[0], [])) for r in rows]
     return Listed(items, total, next_cursor, more)
 
 
