@@ -67,7 +67,7 @@ def _reference_progress(session: Any, plan_id_: int, today: date) -> dict[str, A
 
 
 def test_progress_counts_what_each_occurrence_says(api: Api, clock: ManualClock) -> None:
-    """Finished instances early, on the day (late in the local evening: a UTC date behind), late; overdue, running
+    """Finished instances early, on the day (early in the local morning: a UTC date behind), late; overdue, running
     and not started ones: the served roll-ups are those of every occurrence worked out on its own."""
     pid = plan_id(api)
     assert launch(api, pid, "2024-03-31").status_code == 200
@@ -80,7 +80,7 @@ def test_progress_counts_what_each_occurrence_says(api: Api, clock: ManualClock)
         assert len(occurrences) > 12
         for n, occ in enumerate(occurrences[:12]):
             assert occ.due_date is not None
-            ended = at(occ.due_date + timedelta(days=(-3, 0, 4)[n % 3]), 23, 30)  # 16:30 UTC: the day before in UTC
+            ended = at(occ.due_date + timedelta(days=(-3, 0, 4)[n % 3]), 3)  # 20:00 UTC: the day before in UTC
             uow.session.execute(
                 update(ProcessInstance)
                 .where(ProcessInstance.id == occ.instance_id)
