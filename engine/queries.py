@@ -76,10 +76,9 @@ def _instances_of_steps(session: Session, ids: list[int], *, with_data: bool) ->
     """(title, process name, due, data or None) of each instance of ``ids``, by id."""
     drv = driver(session)
     data = ", process_instance.data" if with_data else ""
-    if drv.pg:
-        sql, params = _INSTANCE_OF_STEP.format(data=data, ids="= ANY(%s)"), [ids]
-    else:
-        sql, params = _INSTANCE_OF_STEP.format(data=data, ids=f"IN ({', '.join('?' * len(ids))})"), ids
+    params: list[Any] = [ids] if drv.pg else list(ids)  # PostgreSQL: one array; SQLite: one placeholder per id
+    where = "= ANY(%s)" if drv.pg else f"IN ({', '.join('?' * len(ids))})"
+    sql = _INSTANCE_OF_STEP.format(data=data, ids=where)
     return {
         row[0]: (row[1], row[2], decode_moment(row[3]), decode_json(row[4]) if with_data else None)
         for row in drv.execute(sql, params).fetchall()

@@ -79,7 +79,7 @@ def test_steps_with_filled_in_instructions_are_the_old_answer(api: Api, clock: M
         old = _old_step_rows(api, user, ids, unit_scope=True)
         assert served.data == _json(api.app, TaskRowSchema(many=True).dump(old))
     with api.app.extensions["cchc"].read() as uow:
-        templates = {t for t, in uow.session.execute(select(HumanTask.instructions).where(HumanTask.id.in_(ids)))}
+        templates = {t for (t,) in uow.session.execute(select(HumanTask.instructions).where(HumanTask.id.in_(ids)))}
     filled = {row["instructions"] for row in served.json}
     assert any(instructions.is_template(t) for t in templates) and not any(instructions.is_template(t) for t in filled)
 
