@@ -175,12 +175,10 @@ def _page(
         ids = narrow.where(*where).order_by(*order.order_by()).limit(want).offset(bounded.offset)
         rows: list[Any] = list(session.execute(query.where(order.id.in_(ids)).order_by(*order.order_by())).all())
         return _trimmed(rows, bounded, order)
-    steps: list[list[ColumnElement[bool]]] = [[]]
-    if bounded.cursor is not None:
-        steps = order.after(Cursor.decode(bounded.cursor))
     rows = []
-    for extra in steps:  # the rows after the cursor with a sort value, then (nulls last) those without
-        chosen = query.where(*where, *extra).order_by(*order.order_by()).limit(want - len(rows)).offset(0)
+    cursor = Cursor.decode(bounded.cursor) if bounded.cursor is not None else None
+    for extra, ordered in order.parts(cursor):  # the rows with a sort value, then (nulls last) those without
+        chosen = query.where(*where, *extra).order_by(*ordered).limit(want - len(rows)).offset(0)
         rows.extend(session.execute(chosen).all())
         if len(rows) >= want:
             break
