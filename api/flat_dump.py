@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -29,14 +30,19 @@ class FlatDump:
                 raise TypeError(f"{type(schema).__name__}.{name} is not a flat field")
             found.append((field.data_key or name, field.attribute or name, isinstance(field, fields.DateTime)))
         self._fields = tuple(found)
+        self._keys = tuple(key for key, _, _ in found)
+        self._get = _getter([attribute for _, attribute, _ in found])
+        self._times = tuple(key for key, _, is_time in found if is_time)
 
     def dump(self, rows: Iterable[Any]) -> list[dict[str, Any]]:
+        keys, get, times = self._keys, self._get, self._times
         out = []
         for row in rows:
-            item: dict[str, Any] = {}
-            for key, attribute, is_time in self._fields:
-                value = getattr(row, attribute)
-                item[key] = value.isoformat() if is_time and isinstance(value, datetime) else value
+            item = dict(zip(keys, get(row), strict=True))  # every value in one call, not a getattr per field
+            for key in times:
+                value = item[key]
+                if isinstance(value, datetime):
+                    item[key] = value.isoformat()
             out.append(item)
         return out
 
@@ -50,13 +56,25 @@ class TreeDump:
             (field.data_key or name, field.attribute or name, _converter(type(schema).__name__, name, field))
             for name, field in schema.dump_fields.items()
         )
+        self._keys = tuple(key for key, _, _ in self._fields)
+        self._get = _getter([attribute for _, attribute, _ in self._fields])
+        self._converted = tuple((key, convert) for key, _, convert in self._fields if convert is not None)
 
     def dump(self, obj: Any) -> dict[str, Any]:
-        item: dict[str, Any] = {}
-        for key, attribute, convert in self._fields:
-            value = getattr(obj, attribute)
-            item[key] = value if convert is None or value is None else convert(value)
+        item = dict(zip(self._keys, self._get(obj), strict=True))
+        for key, convert in self._converted:
+            value = item[key]
+            if value is not None:
+                item[key] = convert(value)
         return item
+
+
+def _getter(attributes: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving the values of ``attributes`` of an object as a tuple (one C call for all of them)."""
+    if len(attributes) == 1:
+        one = attrgetter(attributes[0])
+        return lambda obj: (one(obj),)
+    return attrgetter(*attributes)  # type: ignore[return-value]
 
 
 def _converter(schema: str, name: str, field: fields.Field) -> Callable[[Any], Any] | None:

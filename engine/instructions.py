@@ -123,7 +123,7 @@ def render(source: str | None, data: Mapping[str, Any]) -> str | None:
     try:
         pieces: list[str] = []
         size = 0
-        for piece in _compiled(source).generate(dict(data)):
+        for piece in _compiled(source).generate(data):  # Jinja copies the mapping into its context
             pieces.append(piece)
             size += len(piece)
             if size > MAX_OUTPUT:

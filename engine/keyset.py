@@ -51,6 +51,24 @@ class Order:
         later = [pair < bound if self.descending else pair > bound]
         return [later, [self.column.is_(None)]] if self.nullable else [later]
 
+    def parts(self, cursor: Cursor | None) -> list[tuple[list[ColumnElement[bool]], list[Any]]]:
+        """The reads of one page, in order: (conditions, ORDER BY) each; the second (if any) follows the first.
+
+        A descending order with nulls last reads the rows with a value, then those without, each ordered as a plain
+        index walked backward gives it (``col DESC, id DESC``; ``id DESC``): PostgreSQL walks no index for ``DESC
+        NULLS LAST`` and sorts the whole list instead (docs/benchmarks.md, "fourth pass"). The same rows in the
+        same order.
+        """
+        if not (self.descending and self.nullable and self.column is not None):
+            return [(extra, self.order_by()) for extra in (self.after(cursor) if cursor is not None else [[]])]
+        dated, undated = [self.column.desc(), self.id.desc()], [self.id.desc()]
+        if cursor is None:
+            return [([self.column.is_not(None)], dated), ([self.column.is_(None)], undated)]
+        found = self.after(cursor)
+        if cursor.value is None:  # already among the rows without a value
+            return [(found[0], undated)]
+        return [(found[0], dated), (found[1], undated)]
+
     def cursor_of(self, value: datetime | None, row_id: int) -> str:
         """The cursor of the rows after a row with sort ``value`` and ``row_id``."""
         return Cursor(self.name, value if self.column is not None else None, row_id).encode()

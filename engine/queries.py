@@ -13,14 +13,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, union
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
-from . import search
+from . import instructions, search
+from .driver import decode_json, decode_moment, driver
 from .errors import NotFound
 from .keyset import Cursor, Order
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 from .rows import STEP_VIEW_COLUMNS, step_view
-from .views import Actor, EventView, InstanceView, Listed, SubmissionView, TaskRowView, TaskView
+from .views import INSTANCE_VIEW_KEYS, Actor, EventView, InstanceView, Listed, SubmissionView, TaskRowView, TaskView
 
 _MAX_SQL_INTEGER = 2**63 - 1  # BIGINT / SQLite INTEGER
 SORTS = ("due_at", "-due_at", "updated_at", "-updated_at")
@@ -62,9 +63,26 @@ class PageRequest:
     count_limit: int | None = None  # count the list up to this many rows (None: every row); see ``_count``
 
 
-_INSTANCE_OF_STEP = select(
-    ProcessInstance.id, ProcessInstance.title, ProcessDefinition.name, ProcessInstance.due_at
-).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+# A list's steps' instances (title, deadline, process name; their data where a step's instructions are a template),
+# read by id on the driver cursor: one short statement a page, without SQLAlchemy's per-statement Python.
+_INSTANCE_OF_STEP = (
+    "SELECT process_instance.id, process_instance.title, process_definition.name, process_instance.due_at{data} "
+    "FROM process_instance JOIN process_definition ON process_definition.id = process_instance.definition_id "
+    "WHERE process_instance.id {ids}"
+)
+
+
+def _instances_of_steps(session: Session, ids: list[int], *, with_data: bool) -> dict[int, tuple[Any, ...]]:
+    """(title, process name, due, data or None) of each instance of ``ids``, by id."""
+    drv = driver(session)
+    data = ", process_instance.data" if with_data else ""
+    params: list[Any] = [ids] if drv.pg else list(ids)  # PostgreSQL: one array; SQLite: one placeholder per id
+    where = "= ANY(%s)" if drv.pg else f"IN ({', '.join('?' * len(ids))})"
+    sql = _INSTANCE_OF_STEP.format(data=data, ids=where)
+    return {
+        row[0]: (row[1], row[2], decode_moment(row[3]), decode_json(row[4]) if with_data else None)
+        for row in drv.execute(sql, params).fetchall()
+    }
 
 
 def in_tenants(column: Any, tenants: frozenset[str] | None) -> ColumnElement[bool] | None:
@@ -157,12 +175,10 @@ def _page(
         ids = narrow.where(*where).order_by(*order.order_by()).limit(want).offset(bounded.offset)
         rows: list[Any] = list(session.execute(query.where(order.id.in_(ids)).order_by(*order.order_by())).all())
         return _trimmed(rows, bounded, order)
-    steps: list[list[ColumnElement[bool]]] = [[]]
-    if bounded.cursor is not None:
-        steps = order.after(Cursor.decode(bounded.cursor))
     rows = []
-    for extra in steps:  # the rows after the cursor with a sort value, then (nulls last) those without
-        chosen = query.where(*where, *extra).order_by(*order.order_by()).limit(want - len(rows)).offset(0)
+    cursor = Cursor.decode(bounded.cursor) if bounded.cursor is not None else None
+    for extra, ordered in order.parts(cursor):  # the rows with a sort value, then (nulls last) those without
+        chosen = query.where(*where, *extra).order_by(*ordered).limit(want - len(rows)).offset(0)
         rows.extend(session.execute(chosen).all())
         if len(rows) >= want:
             break
@@ -197,20 +213,16 @@ def _steps(session: Session, where: list[ColumnElement[bool]], page: PageRequest
         query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     rows, next_cursor = _page(session, query, matching, where, order, page)
     steps = [step_view(r[:-2]) for r in rows]
-    about = (
-        {
-            instance_id: (title, name, due)
-            for instance_id, title, name, due in session.execute(
-                _INSTANCE_OF_STEP.where(ProcessInstance.id.in_({s.instance_id for s in steps}))
-            )
-        }
-        if steps
-        else {}
-    )
+    templated = [instructions.is_template(s.instructions) for s in steps]
+    ids = sorted({s.instance_id for s in steps})
+    about = _instances_of_steps(session, ids, with_data=any(templated)) if steps else {}
     items = []
-    for row in steps:
-        title, name, due = about.get(row.instance_id, (None, None, None))
-        items.append(TaskRowView(**vars(row), instance_title=title, process_name=name, instance_due_at=due))
+    for row, template in zip(steps, templated, strict=True):
+        title, name, due, data = about.get(row.instance_id, (None, None, None, None))
+        values = vars(row)
+        if template:  # the instructions as people read them, filled in from the instance's data
+            values = {**values, "instructions": instructions.render(row.instructions, data or {})}
+        items.append(TaskRowView(**values, instance_title=title, process_name=name, instance_due_at=due))
     return Listed(items, total, next_cursor, more)
 
 
@@ -288,22 +300,23 @@ def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> L
         return Listed([], total)
     order = _instance_order(page.sort)
     key = order.column if order.column is not None else ProcessInstance.id
-    joined = (
-        select(ProcessInstance, ProcessDefinition.version, key, ProcessInstance.id)
-        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .options(defer(ProcessInstance.state))  # the serialized workflow: lists never read it
+    # plain rows, not ORM objects: the view's columns (never the serialized workflow), the version, the sort value
+    # and the id last (the next page's cursor)
+    columns = [ProcessInstance.__table__.c[k] for k in INSTANCE_VIEW_KEYS]
+    joined = select(*columns, ProcessDefinition.version, key, ProcessInstance.id).join(
+        ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id
     )
     rows, next_cursor = _page(session, joined, matching, where, order, page)
-    found = [r[0].id for r in rows]
+    width = len(INSTANCE_VIEW_KEYS)
     open_tasks: dict[int, list[TaskView]] = {}
-    if found:
-        for t in session.scalars(
-            select(HumanTask)
-            .where(HumanTask.instance_id.in_(found), HumanTask.status == "ready")
-            .order_by(HumanTask.id)
-        ):
-            open_tasks.setdefault(t.instance_id, []).append(TaskView.of(t))
-    items = [InstanceView.of(inst, version, open_tasks.get(inst.id, [])) for inst, version, *_ in rows]
+    if rows:
+        steps = select(*STEP_VIEW_COLUMNS).where(
+            HumanTask.instance_id.in_([r[0] for r in rows]), HumanTask.status == "ready"
+        )
+        for step in session.execute(steps.order_by(HumanTask.id)):
+            view = step_view(step)
+            open_tasks.setdefault(view.instance_id, []).append(view)
+    items = [InstanceView.of_values(r[:width], r[width], open_tasks.get(r[0], [])) for r in rows]
     return Listed(items, total, next_cursor, more)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -143,6 +144,47 @@ class InstanceView:
             tenant,
         )
 
+    @classmethod
+    def of_values(cls, values: Sequence[Any], definition_version: int, open_tasks: list[TaskView]) -> InstanceView:
+        """A list's instance from a plain row of ``INSTANCE_VIEW_KEYS`` (what ``of`` gives for its ORM row)."""
+        (
+            id_,
+            process_key,
+            definition_id,
+            title,
+            unit_code,
+            status,
+            data,
+            incident,
+            started_by,
+            created_at,
+            updated_at,
+            ended_at,
+            version,
+            due_at,
+            tenant,
+        ) = values
+        return cls(
+            id_,
+            process_key,
+            definition_id,
+            definition_version,
+            title,
+            unit_code,
+            status,
+            data or {},
+            incident,
+            started_by,
+            created_at,
+            updated_at,
+            ended_at,
+            version,
+            open_tasks,
+            [],
+            due_at,
+            tenant,
+        )
+
 
 _TASK_VIEW_KEYS = tuple(f.name for f in fields(TaskView))
 _INSTANCE_VIEW_KEYS = (
@@ -162,6 +204,7 @@ _INSTANCE_VIEW_KEYS = (
     "due_at",
     "tenant",
 )
+INSTANCE_VIEW_KEYS = _INSTANCE_VIEW_KEYS  # the columns of ``InstanceView.of_values``, in order
 
 
 def _columns(row: Any, keys: tuple[str, ...]) -> list[Any]:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from engine import instructions
-from engine.models import ProcessInstance
 from engine.views import InstanceView, TaskView
 
 T = TypeVar("T", bound=TaskView)
@@ -31,13 +27,3 @@ def with_instructions(view: InstanceView) -> InstanceView:
         open_tasks=[rendered(t, view.data) for t in view.open_tasks],
         completed_tasks=None if done is None else [rendered(t, view.data) for t in done],
     )
-
-
-def rows_with_instructions(session: Session, tasks: Sequence[T]) -> list[T]:
-    """List rows with their instructions filled in from their instances' data (one query for the templated)."""
-    ids = sorted({t.instance_id for t in tasks if instructions.is_template(t.instructions)})
-    if not ids:
-        return list(tasks)
-    rows = session.execute(select(ProcessInstance.id, ProcessInstance.data).where(ProcessInstance.id.in_(ids)))
-    data = {instance_id: values or {} for instance_id, values in rows}
-    return [rendered(t, data.get(t.instance_id, {})) for t in tasks]

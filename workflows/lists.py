@@ -20,7 +20,6 @@ from engine.queries import InboxFilter, InstanceFilter, PageRequest
 from engine.views import Actor, InstanceView, Listed, TaskRowView
 
 from . import access
-from .instruction_text import rows_with_instructions
 from .models import PlanActivityRow, PlanOccurrence, Unit, User
 from .services import Services
 
@@ -93,13 +92,13 @@ def _rows(session: Session, listed: Listed[TaskRowView], now: datetime, actor: A
         }
     items = [
         StepRow(
-            **vars(t),
+            **vars(t),  # the instructions already filled in (engine.queries)
             unit_name=names.get(t.unit_code or ""),
             assignee_name=people.get(t.assignee or ""),
             activity_overdue=t.instance_due_at is not None and t.instance_due_at < now,
             may_assign=actor is not None and access.may_assign(t, actor),
         )
-        for t in rows_with_instructions(session, listed.items)
+        for t in listed.items
     ]
     return Listed(items, listed.total, listed.next_cursor, listed.more_than_total)
 

@@ -104,3 +104,22 @@ def _cursor(url: str, user: str, path: str) -> str:
     answer = client.get(path, headers={"Authorization": f"Bearer {token}"})
     app.extensions["cchc"].close()
     return str(answer.headers["X-Next-Cursor"])
+
+
+def test_latest_deadline_first_walks_an_index_without_sorting(seeded: dict[str, Any]) -> None:
+    """``sort=-due_at`` (nulls last): the page reads the dated rows, then the undated, each by an index walked
+    backward — no sort of every open step (before: a top-N sort of the whole list, docs/benchmarks.md)."""
+    url = pg_url()
+    after = _cursor(url, "cchc.pnv", "/api/v1/tasks?scope=unit&sort=-due_at&limit=50")
+    lists = [
+        ("cchc.pnv", "/api/v1/tasks?scope=unit&sort=-due_at"),
+        ("cchc.pnv", f"/api/v1/tasks?scope=unit&sort=-due_at&cursor={after}"),
+        ("admin", "/api/v1/tasks?scope=unit&sort=-due_at"),
+    ]
+    plans = _plans(url, lists)
+    assert set(plans) == {path for _, path in lists}
+    for path, statements in plans.items():
+        pages = [(statement, plan) for statement, plan in statements if "ORDER BY" in statement]
+        assert pages, path
+        for statement, plan in pages:
+            assert "Sort" not in plan and "Index" in plan, f"{path}\n{statement}\n{plan}"

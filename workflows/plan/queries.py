@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.types import NullType
 
 from engine.clock import LOCAL_TZ
+from engine.driver import decode_moment
 from engine.errors import NotFound
 from engine.models import ProcessInstance
 from engine.views import Actor
@@ -24,6 +26,7 @@ from .progress import (
     DONE_LATE,
     OVERDUE,
     STATUS_LABELS,
+    STATUSES,
     OccurrenceFacts,
     combine,
     counts,
@@ -121,7 +124,7 @@ def _facts_query(plan_ids: list[int]) -> Any:
             PlanOccurrence.unit_code,
             PlanOccurrence.due_date,
             ProcessInstance.status,
-            ProcessInstance.ended_at,
+            type_coerce(ProcessInstance.ended_at, NullType()),  # as the driver gives it: see _local_day
         )
         .join(PlanActivityRow, PlanOccurrence.activity_id == PlanActivityRow.id)
         .outerjoin(ProcessInstance, ProcessInstance.id == PlanOccurrence.instance_id)
@@ -145,7 +148,7 @@ class PlanFacts:
                 unit,
                 due,
                 None if status == "cancelled" else status,
-                ended_at.astimezone(LOCAL_TZ).date() if ended_at is not None else None,
+                _local_day(ended_at) if ended_at is not None else None,
             )
             state = occurrence_status(facts, today)
             self.by_activity[activity_id].append((facts, state))
@@ -165,7 +168,7 @@ class PlanFacts:
         return counts(self.activity_status(a) for a in activity_ids)
 
     def activity_status(self, activity_id: int) -> str:
-        return combine(state for _, state in self.by_activity.get(activity_id, ()))
+        return combine({state for _, state in self.by_activity.get(activity_id, ())})  # which states, not how many
 
     def activity_due(self, activity_id: int) -> date | None:
         """The next deadline still open, or the last one when everything is done."""
@@ -197,6 +200,12 @@ class PlanFacts:
 
     def launched(self, activity_id: int) -> int:
         return sum(1 for f, _ in self.by_activity.get(activity_id, ()) if f.instance_status is not None)
+
+
+def _local_day(ended_at: Any) -> date:
+    """The local day of a moment as the driver gives it (PostgreSQL: an aware datetime; SQLite: UTC text)."""
+    moment = decode_moment(ended_at) if isinstance(ended_at, str) else ended_at
+    return moment.astimezone(LOCAL_TZ).date()  # type: ignore[no-any-return,union-attr]
 
 
 def _unit_names(session: Session) -> dict[str, str]:
@@ -403,19 +412,32 @@ def plan_progress(session: Session, plan: Plan, today: date, facts: PlanFacts | 
     activities = _activity_areas(session, plan)
     per_area: dict[str, list[str]] = defaultdict(list)
     titles = _area_titles(session, plan) | {DUTY_AREA["code"]: DUTY_AREA["title"]}
+    status_of = {activity_id: facts.activity_status(activity_id) for activity_id, _ in activities}
     for activity_id, area_code in activities:
-        per_area[area_code or DUTY_AREA["code"]].append(facts.activity_status(activity_id))
-    per_unit: dict[str, list[str]] = defaultdict(list)
-    per_quarter: dict[str, list[str]] = defaultdict(list)
+        per_area[area_code or DUTY_AREA["code"]].append(status_of[activity_id])
+    # Counted as they come (10,000 occurrences and more): a row of counts per unit and per quarter, in STATUSES'
+    # order as ``counts`` gives them; a deadline's quarter worked out once per day.
+    per_unit: dict[str, dict[str, int]] = {}
+    per_quarter: dict[str, dict[str, int]] = {}
+    quarters: dict[date | None, str] = {}
     for items in facts.by_activity.values():
         for occurrence, state in items:
-            per_unit[occurrence.unit_code].append(state)
-            quarter = quarter_of(occurrence.due_date) if occurrence.due_date else "manual"
-            per_quarter[quarter].append(state)
+            unit_counts = per_unit.get(occurrence.unit_code)
+            if unit_counts is None:
+                unit_counts = per_unit[occurrence.unit_code] = dict.fromkeys(STATUSES, 0)
+            unit_counts[state] += 1
+            due = occurrence.due_date
+            quarter = quarters.get(due)
+            if quarter is None:
+                quarter = quarters[due] = quarter_of(due) if due else "manual"
+            quarter_counts = per_quarter.get(quarter)
+            if quarter_counts is None:
+                quarter_counts = per_quarter[quarter] = dict.fromkeys(STATUSES, 0)
+            quarter_counts[state] += 1
     return {
         "plan_id": plan.id,
         "today": today,
-        "overall": facts.overall([activity_id for activity_id, _ in activities]),
+        "overall": counts(status_of[activity_id] for activity_id, _ in activities),
         "total": len(activities),
         "by_area": [
             {"code": code, "title": titles.get(code, code), "counts": counts(statuses), "total": len(statuses)}
@@ -426,11 +448,11 @@ def plan_progress(session: Session, plan: Plan, today: date, facts: PlanFacts | 
                 {
                     "code": code,
                     "name": names.get(code, code),
-                    "counts": counts(statuses),
-                    "total": len(statuses),
-                    "overdue": statuses.count(OVERDUE),
+                    "counts": found,
+                    "total": sum(found.values()),
+                    "overdue": found[OVERDUE],
                 }
-                for code, statuses in per_unit.items()
+                for code, found in per_unit.items()
             ),
             key=lambda row: (-row["overdue"], row["code"]),
         ),
@@ -438,8 +460,8 @@ def plan_progress(session: Session, plan: Plan, today: date, facts: PlanFacts | 
             {
                 "quarter": quarter,
                 "label": _quarter_label(quarter),
-                "counts": counts(per_quarter[quarter]),
-                "total": len(per_quarter[quarter]),
+                "counts": per_quarter[quarter],
+                "total": sum(per_quarter[quarter].values()),
             }
             for quarter in sorted(per_quarter, key=lambda q: (q == "manual", q))
         ],
