@@ -29,7 +29,7 @@ from .plan.xlsx_inspect import inspect_xlsx
 
 MAX_CRITERIA_BYTES = 2 * MB  # a shipped set is 16 KB
 MAX_YAML_TOKENS = 200_000
-# Brackets and blocks open at once; a shipped set nests 3. PyYAML's scanner slows with the square of the nesting (50,000
+# Brackets and blocks open at once; a shipped set nests 7. PyYAML's scanner slows with the square of the nesting (50,000
 # "[" in 50 KB took 47 s of CPU before the parser's stack gave out), so the bound is checked while scanning.
 MAX_YAML_DEPTH = 100
 _YAML_OPENS = (
