@@ -50,8 +50,11 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# the suite on both cores of CI's machine (pytest-xdist): tests go to whichever worker is free, except those of one
+# xdist_group (the wall-clock and CPU budget tests), which share a worker; TEST_WORKERS=0 runs it in one process
+TEST_WORKERS ?= 2
 test: install lint web
-	$(BIN)/pytest -m "not pg and not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not pg and not e2e" -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 pg-test: install
 	$(BIN)/pytest -m pg tests/pg $(PYTEST_ARGS)

@@ -29,6 +29,16 @@ from .plan.xlsx_inspect import inspect_xlsx
 
 MAX_CRITERIA_BYTES = 2 * MB  # a shipped set is 16 KB
 MAX_YAML_TOKENS = 200_000
+# Brackets and blocks open at once; a shipped set nests 7. PyYAML's scanner slows with the square of the nesting (50,000
+# "[" in 50 KB took 47 s of CPU before the parser's stack gave out), so the bound is checked while scanning.
+MAX_YAML_DEPTH = 100
+_YAML_OPENS = (
+    yaml.FlowSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.BlockMappingStartToken,
+)
+_YAML_CLOSES = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
 COLUMNS = ("code", "name", "max_points", "parent", "evidence_required", "allow_not_assessed")
 _TITLES = {
     "code": ("code", "ma", "ma tieu chi"),
@@ -38,6 +48,7 @@ _TITLES = {
     "evidence_required": ("evidence_required", "bat buoc minh chung", "can minh chung", "minh chung"),
     "allow_not_assessed": ("allow_not_assessed", "duoc khong danh gia", "khong danh gia"),
 }
+TOO_DEEP = "Tệp YAML bộ tiêu chí lồng quá sâu hoặc có số quá lớn."
 UNREADABLE_XLSX = "Không đọc được bảng tính Excel (.xlsx) bộ tiêu chí."
 
 
@@ -72,19 +83,23 @@ def _decode(data: bytes) -> str:
 
 def _yaml(data: bytes) -> Any:
     text = _decode(data)
+    depth = 0
     try:
         for count, token in enumerate(yaml.scan(text)):
             if isinstance(token, yaml.AliasToken | yaml.AnchorToken | yaml.TagToken):
                 raise _invalid("Tệp YAML bộ tiêu chí không được dùng neo, tham chiếu (&, *) hay thẻ (!).", "yaml_alias")
             if count > MAX_YAML_TOKENS:
                 raise _too_large("tệp YAML quá nhiều phần tử", "yaml_tokens", MAX_YAML_TOKENS)
+            depth += isinstance(token, _YAML_OPENS) - isinstance(token, _YAML_CLOSES)
+            if depth > MAX_YAML_DEPTH:
+                raise _invalid(TOO_DEEP, "yaml_too_deep", bound="yaml_depth", limit=MAX_YAML_DEPTH)
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" ở dòng {mark.line + 1}, cột {mark.column + 1}" if mark is not None else ""
         raise _invalid(f"Tệp YAML bộ tiêu chí viết sai cú pháp{where}.", "yaml_syntax") from exc
     except (RecursionError, ValueError) as exc:  # nesting past the stack, an integer past Python's digit limit
-        raise _invalid("Tệp YAML bộ tiêu chí lồng quá sâu hoặc có số quá lớn.", "yaml_too_deep") from exc
+        raise _invalid(TOO_DEEP, "yaml_too_deep") from exc
 
 
 def _json(data: bytes) -> Any:

@@ -22,8 +22,11 @@ from api import create_app
 from engine.clock import ManualClock
 from tests.api.conftest import START, Api, assert_error
 from tests.plan_bombs import BOMBS, Bomb, seed_xlsx, stray_empty_cell_plan
+from tests.xdist_groups import TIME_BUDGETS
 from workflows.plan.import_limits import MAX_UPLOAD_BYTES, MB
 from workflows.plan.store import SEED_PLAN
+
+pytestmark = TIME_BUDGETS
 
 CPU_SECONDS = 2.0
 WALL_SECONDS = 10.0

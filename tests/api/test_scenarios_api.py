@@ -19,6 +19,7 @@ from tests.scenario_support import (
     plan_issuance_bundle,
     without_approval,
 )
+from tests.xdist_groups import TIME_BUDGETS
 from workflows.scenarios.features import FEATURES_DIR
 
 TEST = "/api/v1/process-definitions/test"
@@ -108,6 +109,7 @@ def test_a_run_never_touches_the_live_database(api: Api) -> None:
     assert [v["version"] for v in versions] == [1]
 
 
+@TIME_BUDGETS
 def test_an_endless_loop_ends_with_hết_thời_gian(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CCHC_SCENARIO_SECONDS", "1")
     report = run(api, LOOP_BPMN.encode(), {}, {"vong_lap.feature": LOOP_FEATURE})
@@ -201,6 +203,7 @@ def test_the_feature_files_of_a_process(api: Api) -> None:
     assert_error(api.get("/api/v1/process-definitions/plan_issuance/features", "cv.pnv"), 403)
 
 
+@TIME_BUDGETS
 def test_a_run_over_its_whole_budget_reports_the_rest_as_hết_thời_gian(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:

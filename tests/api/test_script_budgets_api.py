@@ -28,10 +28,13 @@ from engine.views import SYSTEM_ACTOR
 from tests.api.conftest import Api, assert_error
 from tests.engine_support import FIXTURES
 from tests.worker_support import tick_at
+from tests.xdist_groups import TIME_BUDGETS
 from workflows import worker
 from workflows.bootstrap import create_services
 from workflows.definitions import deploy_definition
 from workflows.services import Services
+
+pytestmark = TIME_BUDGETS
 
 CPU_SECONDS = 0.5
 TIME = "Tập lệnh chạy quá thời gian cho phép (0,5 giây CPU)"

@@ -20,6 +20,9 @@ from engine.models import AuditEvent, HumanTask, InstanceTask, ProcessInstance, 
 from engine.script_limits import ScriptLimits
 from engine.views import InstanceView
 from tests.engine_support import EngineRig, actor, make_rig
+from tests.xdist_groups import TIME_BUDGETS
+
+pytestmark = TIME_BUDGETS
 
 STAFF = actor("cv.pnv", "staff", unit="PNV")
 ADMIN = actor("admin", "admin")

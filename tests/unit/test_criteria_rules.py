@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.db import Base, make_engine
 from engine.errors import UnsupportedType
-from workflows.criteria_files import MAX_CRITERIA_BYTES, read_criteria_file
+from workflows.criteria_files import MAX_CRITERIA_BYTES, MAX_YAML_DEPTH, read_criteria_file
 from workflows.criteria_rules import MAX_NODES, CriteriaSetInvalid, check_criteria_set
 from workflows.criteria_sets import check_upload, default_grouping
 from workflows.models import CriteriaSetRow, Organisation, Unit
@@ -242,6 +243,24 @@ def test_nul_bad_encoding_size_and_nesting_are_refused() -> None:
     assert file_error(b"", "empty.yaml")["error"] == "empty"
     with pytest.raises(UnsupportedType):
         read_criteria_file(b"code,name", "criteria.csv")
+
+
+def test_deep_yaml_is_refused_at_its_nesting_bound_while_it_is_scanned() -> None:
+    """50,000 brackets in 50 KB: PyYAML's scanner slows with the square of the nesting (47 s of CPU before the parser's
+    stack gave out), so the bound stops the scan itself; a file just inside the bound is read."""
+    cpu = time.process_time()
+    with pytest.raises(CriteriaSetInvalid) as caught:
+        read_criteria_file(b"a: " + b"[" * 50_000, "deep.yaml")
+    assert time.process_time() - cpu < 2.0  # a guard against the slow scan, far above the few milliseconds it takes
+    assert caught.value.details["problems"][0]["error"] == "yaml_too_deep"
+    assert caught.value.details["bound"] == "yaml_depth" and caught.value.details["limit"] == MAX_YAML_DEPTH
+    inside = b"a: " + b"[" * (MAX_YAML_DEPTH - 1) + b"]" * (MAX_YAML_DEPTH - 1)  # the mapping is one level more
+    nested: list[Any] = []
+    for _ in range(MAX_YAML_DEPTH - 2):
+        nested = [nested]
+    assert read_criteria_file(inside, "inside.yaml") == {"a": nested}
+    over = b"a: " + b"[" * MAX_YAML_DEPTH + b"]" * MAX_YAML_DEPTH
+    assert file_error(over, "over.yaml")["error"] == "yaml_too_deep"
 
 
 def test_a_json_upload_is_checked_like_yaml() -> None:

@@ -33,11 +33,14 @@ from tests.plan_bombs import (
     stray_empty_cell_plan,
     xlsx,
 )
+from tests.xdist_groups import TIME_BUDGETS
 from workflows.org_data import OrgData, load_org_file
 from workflows.plan.duties import main_text_duties
 from workflows.plan.import_limits import MAX_COLUMNS, MAX_ROWS, MB
 from workflows.plan.markdown_import import parse_plan_markdown
 from workflows.plan.store import load_schedule_config, parse_plan_file
+
+pytestmark = TIME_BUDGETS
 
 ROOT = Path(__file__).parents[2]
 ORG_FILE = ROOT / "processes/org/sa-dec-2024.yaml"

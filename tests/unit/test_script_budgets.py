@@ -22,6 +22,9 @@ from engine.script_limits import (
     ScriptMemoryExceeded,
     ScriptTimeExceeded,
 )
+from tests.xdist_groups import TIME_BUDGETS
+
+pytestmark = TIME_BUDGETS
 
 LIMITS = ScriptLimits(cpu_seconds=0.2, memory_bytes=64 * 1024 * 1024, data_max_bytes=100_000)
 GRACE = 1.0  # CPU seconds beyond the budget a stopped run may have used (the last uninterruptible operation)
