@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-import yaml
 from openpyxl import load_workbook
 
 from engine.errors import InvalidInput, UnsupportedType
@@ -26,19 +25,10 @@ from .criteria_rules import MAX_NODES, CriteriaSetInvalid
 from .plan.import_limits import MAX_CELL_CHARS, MAX_COLUMNS, MB, vietnamese_number
 from .plan.parsed_plan import NotAPlan
 from .plan.xlsx_inspect import inspect_xlsx
+from .yaml_bounds import MAX_YAML_DEPTH, YamlRefused, load_untrusted_yaml
 
 MAX_CRITERIA_BYTES = 2 * MB  # a shipped set is 16 KB
 MAX_YAML_TOKENS = 200_000
-# Brackets and blocks open at once; a shipped set nests 7. PyYAML's scanner slows with the square of the nesting (50,000
-# "[" in 50 KB took 47 s of CPU before the parser's stack gave out), so the bound is checked while scanning.
-MAX_YAML_DEPTH = 100
-_YAML_OPENS = (
-    yaml.FlowSequenceStartToken,
-    yaml.FlowMappingStartToken,
-    yaml.BlockSequenceStartToken,
-    yaml.BlockMappingStartToken,
-)
-_YAML_CLOSES = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
 COLUMNS = ("code", "name", "max_points", "parent", "evidence_required", "allow_not_assessed")
 _TITLES = {
     "code": ("code", "ma", "ma tieu chi"),
@@ -82,24 +72,17 @@ def _decode(data: bytes) -> str:
 
 
 def _yaml(data: bytes) -> Any:
-    text = _decode(data)
-    depth = 0
     try:
-        for count, token in enumerate(yaml.scan(text)):
-            if isinstance(token, yaml.AliasToken | yaml.AnchorToken | yaml.TagToken):
-                raise _invalid("Tệp YAML bộ tiêu chí không được dùng neo, tham chiếu (&, *) hay thẻ (!).", "yaml_alias")
-            if count > MAX_YAML_TOKENS:
-                raise _too_large("tệp YAML quá nhiều phần tử", "yaml_tokens", MAX_YAML_TOKENS)
-            depth += isinstance(token, _YAML_OPENS) - isinstance(token, _YAML_CLOSES)
-            if depth > MAX_YAML_DEPTH:
-                raise _invalid(TOO_DEEP, "yaml_too_deep", bound="yaml_depth", limit=MAX_YAML_DEPTH)
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" ở dòng {mark.line + 1}, cột {mark.column + 1}" if mark is not None else ""
-        raise _invalid(f"Tệp YAML bộ tiêu chí viết sai cú pháp{where}.", "yaml_syntax") from exc
-    except (RecursionError, ValueError) as exc:  # nesting past the stack, an integer past Python's digit limit
-        raise _invalid(TOO_DEEP, "yaml_too_deep") from exc
+        return load_untrusted_yaml(_decode(data), max_tokens=MAX_YAML_TOKENS)
+    except YamlRefused as refused:
+        if refused.reason == "alias":
+            message = "Tệp YAML bộ tiêu chí không được dùng neo, tham chiếu (&, *) hay thẻ (!)."
+            raise _invalid(message, "yaml_alias") from refused
+        if refused.reason == "tokens":
+            raise _too_large("tệp YAML quá nhiều phần tử", "yaml_tokens", MAX_YAML_TOKENS) from refused
+        if refused.reason == "depth":
+            raise _invalid(TOO_DEEP, "yaml_too_deep", bound="yaml_depth", limit=MAX_YAML_DEPTH) from refused
+        raise _invalid(f"Tệp YAML bộ tiêu chí viết sai cú pháp{refused.where}.", "yaml_syntax") from refused
 
 
 def _json(data: bytes) -> Any:

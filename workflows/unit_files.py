@@ -2,7 +2,7 @@
 
 Bounds as the plan import's (``plan/import_limits``): the upload size, rows, columns and cell length; an .xlsx is
 inspected (zip entries, unpacked size, compression ratio, XML depth and elements) before openpyxl opens it; YAML
-may not use anchors or aliases (a "billion laughs" file expands from a few lines); no text may hold NUL.
+is read through ``yaml_bounds`` (no anchors, aliases or tags; bounded tokens and nesting); no text may hold NUL.
 Formulas are read as written (``=…``), never computed: the rules of ``unit_import`` refuse them.
 """
 
@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import yaml
 from openpyxl import load_workbook
 
 from engine.errors import InvalidInput, UnsupportedType
@@ -24,6 +23,7 @@ from engine.errors import InvalidInput, UnsupportedType
 from .plan.import_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_UPLOAD_BYTES, MB, vietnamese_number
 from .plan.parsed_plan import NotAPlan
 from .plan.xlsx_inspect import inspect_xlsx
+from .yaml_bounds import MAX_YAML_DEPTH, YamlRefused, load_untrusted_yaml
 
 MAX_UNITS_BYTES = MAX_UPLOAD_BYTES
 MAX_UNIT_ROWS = 2_000  # a province has a few hundred units; a commune a dozen
@@ -201,30 +201,24 @@ def _xlsx_rows(data: bytes) -> list[RawUnitRow]:
 
 
 def _yaml_rows(data: bytes) -> list[RawUnitRow]:
-    text = _decode(data)
     try:
-        for count, token in enumerate(yaml.scan(text)):
-            if isinstance(token, yaml.AliasToken | yaml.AnchorToken | yaml.TagToken):
-                raise UnitsFileInvalid(
-                    "Tệp YAML danh sách đơn vị không được dùng neo, tham chiếu (&, *) hay thẻ (!).",
-                    details={"bound": "yaml_alias"},
-                )
-            if count > MAX_YAML_TOKENS:
-                raise _too_large("tệp YAML quá nhiều phần tử", "yaml_tokens", MAX_YAML_TOKENS, "tệp nhỏ hơn")
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" ở dòng {mark.line + 1}, cột {mark.column + 1}" if mark is not None else ""
-        raise UnitsFileInvalid(
-            f"Tệp YAML danh sách đơn vị viết sai cú pháp{where}.", details={"bound": "yaml_syntax"}
-        ) from exc
+        document = load_untrusted_yaml(_decode(data), max_tokens=MAX_YAML_TOKENS)
+    except YamlRefused as refused:
+        if refused.reason == "alias":
+            message = "Tệp YAML danh sách đơn vị không được dùng neo, tham chiếu (&, *) hay thẻ (!)."
+            raise UnitsFileInvalid(message, details={"bound": "yaml_alias"}) from refused
+        if refused.reason == "tokens":
+            raise _too_large("tệp YAML quá nhiều phần tử", "yaml_tokens", MAX_YAML_TOKENS, "tệp nhỏ hơn") from refused
+        if refused.reason == "depth":
+            message = "Tệp YAML danh sách đơn vị lồng quá sâu hoặc có số quá lớn."
+            raise UnitsFileInvalid(message, details={"bound": "yaml_depth", "limit": MAX_YAML_DEPTH}) from refused
+        message = f"Tệp YAML danh sách đơn vị viết sai cú pháp{refused.where}."
+        raise UnitsFileInvalid(message, details={"bound": "yaml_syntax"}) from refused
     items = document.get("units") if isinstance(document, Mapping) else document
     if not isinstance(items, list):
         raise UnitsFileInvalid("Tệp YAML phải là danh sách đơn vị (hoặc có mục «units:» là danh sách đó).")
     if len(items) > MAX_UNIT_ROWS:
-        raise _too_large(
-            f"có {vietnamese_number(len(items))} đơn vị", "rows", MAX_UNIT_ROWS, f"{MAX_UNIT_ROWS} đơn vị"
-        )
+        raise _too_large(f"có {vietnamese_number(len(items))} đơn vị", "rows", MAX_UNIT_ROWS, f"{MAX_UNIT_ROWS} đơn vị")
     rows = []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, Mapping):

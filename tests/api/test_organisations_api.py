@@ -177,6 +177,8 @@ def test_a_unit_code_of_another_organisation_is_refused_with_409(api: Api) -> No
         ("u.yaml", b"units: [[1, 2]]\n", 422, "units_file_invalid"),
         ("u.yaml", b"units: {code: A\n", 422, "units_file_invalid"),
         ("u.yaml", b"!!python/object:os.system {}\n", 422, "units_file_invalid"),
+        ("u.yaml", b"units: " + b"[" * 50_000, 422, "units_file_invalid"),
+        ("u.yaml", b"units:\n- {code: A, name: " + b"9" * 5_000 + b"}\n", 422, "units_file_invalid"),
         ("u.xlsx", b"PK\x03\x04 not a zip", 422, "units_file_invalid"),
         ("u.xlsx", plan_bombs.classic_zip_bomb(30), 422, None),
         ("u.xlsx", plan_bombs.billion_laughs_workbook(), 422, None),
