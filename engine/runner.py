@@ -21,7 +21,7 @@ from . import audit, rows
 from .caches import DefinitionCache, DeployedDefinition, WorkflowCache
 from .clock import Clock, using_clock
 from .db import UnitOfWork
-from .errors import DataTooLarge, InvalidInput, NotFound, ScriptFailed
+from .errors import Conflict, DataTooLarge, InvalidInput, NotFound, ScriptFailed
 from .incidents import record_incident, record_script_incident
 from .models import HumanTask, InstanceTask, ProcessInstance, Timer
 from .projection import UnitDirectory, sync_human_tasks, sync_timers, waiting_timers
@@ -52,8 +52,13 @@ StepColumns = Callable[[HumanTask, datetime, bool], Mapping[str, Any]]
 # A stored task row holds the task's data and a little more (state, internal data, children).
 _ROW_OVERHEAD = 64 * 1024
 
-_TASK_ROWS_OF = select(InstanceTask.guid, InstanceTask.payload).where(
-    InstanceTask.instance_id == bindparam("b_instance")
+# The task rows of the instance only while it is at the version its row was read at: read in a statement of their own,
+# they could otherwise (PostgreSQL, READ COMMITTED) belong to a write committed in between — a migration to another
+# version of the diagram, whose task specs the definition read with the row does not have.
+_TASK_ROWS_OF = (
+    select(InstanceTask.guid, InstanceTask.payload)
+    .join(ProcessInstance, ProcessInstance.id == InstanceTask.instance_id)
+    .where(InstanceTask.instance_id == bindparam("b_instance"), ProcessInstance.version == bindparam("b_version"))
 )
 
 
@@ -158,7 +163,9 @@ class InstanceRunner:
         if cached is not None:
             return cached
         if task_rows is None:
-            found = session.execute(_TASK_ROWS_OF, {"b_instance": instance.id}).all()
+            found = session.execute(_TASK_ROWS_OF, {"b_instance": instance.id, "b_version": instance.version}).all()
+            if not found:  # every instance has task rows: another write moved the instance on since it was read
+                raise Conflict()
             task_rows = [(g, bytes(p)) for g, p in found]
         return WorkflowState.restore(
             definition.bundle,

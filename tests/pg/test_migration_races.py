@@ -130,6 +130,26 @@ def test_migration_racing_completions_leaves_every_instance_consistent(pg_app: F
         assert finish(services, instance_id) == "completed"
 
 
+
+def test_a_completion_that_read_its_instance_before_a_migration_committed_is_a_conflict(pg_app: Flask) -> None:
+    """The completion reads the step and its instance, then (no cached workflow: the migration dropped it) the task
+    rows in a statement of their own. A migration committed in between must be a 409 to retry, never the new
+    version's task rows restored against the old version's diagram (a crash inside SpiffWorkflow)."""
+    services = services_of(pg_app)
+    deploy(pg_app, 1)
+    instance_id = start_at_steps(services, 1)["Task_review"][0]
+    deploy(pg_app, 2)
+    step_id = open_steps(services, instance_id)[0].id
+    with services.uow() as uow:
+        loaded = services.engine.load_step(uow.session, step_id)  # the instance as it is, on version 1
+        report = run_migration(services, ADMIN, ms.KEY, MigrationRequest(1, 2, dict(MAPPING), dry_run=False))
+        # committed by units of work of its own while this one is open
+        assert {r.instance_id: r.outcome for r in report.results}[instance_id] == "migrated"
+        with pytest.raises(Conflict):
+            services.engine.complete(uow, step_id, STAFF, {}, loaded=loaded)
+    assert [e for _, e in _events(services, instance_id)] == ["Task_receive", None]
+    assert finish(services, instance_id) == "completed"
+
 def _events(services: object, instance_id: int) -> list[tuple[str, str | None]]:
     with services.read() as uow:  # type: ignore[attr-defined]
         return [
