@@ -106,47 +106,20 @@ class InstanceView:
         *,
         with_history: bool = True,
     ) -> InstanceView:
-        (
-            id_,
-            process_key,
-            definition_id,
-            title,
-            unit_code,
-            status,
-            data,
-            incident,
-            started_by,
-            created_at,
-            updated_at,
-            ended_at,
-            version,
-            due_at,
-            tenant,
-        ) = _columns(row, _INSTANCE_VIEW_KEYS)
-        return cls(
-            id_,
-            process_key,
-            definition_id,
-            definition_version,
-            title,
-            unit_code,
-            status,
-            data or {},
-            incident,
-            started_by,
-            created_at,
-            updated_at,
-            ended_at,
-            version,
-            open_tasks,
-            (completed_tasks or []) if with_history else None,
-            due_at,
-            tenant,
-        )
+        values = _columns(row, _INSTANCE_VIEW_KEYS)
+        return cls.of_values(values, definition_version, open_tasks, completed_tasks, with_history=with_history)
 
     @classmethod
-    def of_values(cls, values: Sequence[Any], definition_version: int, open_tasks: list[TaskView]) -> InstanceView:
-        """A list's instance from a plain row of ``INSTANCE_VIEW_KEYS`` (what ``of`` gives for its ORM row)."""
+    def of_values(
+        cls,
+        values: Sequence[Any],
+        definition_version: int,
+        open_tasks: list[TaskView],
+        completed_tasks: list[TaskView] | None = None,
+        *,
+        with_history: bool = True,
+    ) -> InstanceView:
+        """An instance from a plain row of ``INSTANCE_VIEW_KEYS`` (a list's rows; ``of`` for an ORM row)."""
         (
             id_,
             process_key,
@@ -180,7 +153,7 @@ class InstanceView:
             ended_at,
             version,
             open_tasks,
-            [],
+            (completed_tasks or []) if with_history else None,
             due_at,
             tenant,
         )
