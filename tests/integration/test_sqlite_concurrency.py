@@ -11,14 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from engine.clock import LOCAL_TZ, ManualClock
-from engine.db import Base
-from engine.definitions import deploy, read_bundle
+from engine.clock import LOCAL_TZ
 from engine.errors import Conflict
 from engine.models import AuditEvent, HumanTask, ProcessInstance
-from tests.engine_support import FIXTURES, ROLES, actor
+from tests.engine_support import actor
+from tests.services_support import approval5_services
 from workflows import models as _domain  # noqa: F401 - every table, as in production
-from workflows.bootstrap import create_services
 from workflows.services import Services
 
 STAFF = actor("cv.pnv", "staff", unit="PNV")
@@ -28,13 +26,7 @@ ROUNDS = 6
 
 
 def _services(path: Path, **engine_options: float) -> Services:
-    services = create_services(f"sqlite:///{path}", clock=ManualClock(START), **engine_options)
-    Base.metadata.create_all(services.sql)
-    with services.uow() as uow:
-        bpmn, files = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")
-        deploy(uow.session, bpmn, files, known_roles=ROLES, actor="admin", now=START)
-        uow.commit()
-    return services
+    return approval5_services(path, START, **engine_options)
 
 
 @pytest.fixture

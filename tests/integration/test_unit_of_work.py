@@ -10,13 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import audit, rows
-from engine.clock import LOCAL_TZ, ManualClock
-from engine.db import Base, UnitOfWork
-from engine.definitions import deploy, read_bundle
+from engine.clock import LOCAL_TZ
+from engine.db import UnitOfWork
 from engine.models import AuditEvent, HumanTask
-from tests.engine_support import FIXTURES, ROLES, actor
+from tests.engine_support import actor
+from tests.services_support import approval5_services
 from workflows import models as _domain  # noqa: F401 - every table, as in production
-from workflows.bootstrap import create_services
 from workflows.services import Services
 
 STAFF = actor("cv.pnv", "staff", unit="PNV")
@@ -25,12 +24,7 @@ START = datetime(2024, 1, 2, 8, 0, tzinfo=LOCAL_TZ)
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    s = create_services(f"sqlite:///{tmp_path / 'uow.db'}", clock=ManualClock(START))
-    Base.metadata.create_all(s.sql)
-    with s.uow() as uow:
-        bpmn, files = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")
-        deploy(uow.session, bpmn, files, known_roles=ROLES, actor="admin", now=START)
-        uow.commit()
+    s = approval5_services(tmp_path / "uow.db", START)
     yield s
     s.close()
 
