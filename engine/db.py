@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 from .errors import Conflict
+from .local_dates import register_sqlite_functions
 from .wal_checkpoint import WalCheckpointer
 
 
@@ -95,6 +96,7 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        register_sqlite_functions(dbapi_connection)  # local_date (engine/local_dates.py)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         if engine.url.database not in (None, "", ":memory:"):
