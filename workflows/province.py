@@ -27,8 +27,9 @@ from engine.views import Actor
 from . import access
 from .deadline_rules import start_of_local_day
 from .models import Organisation, Plan, Unit
+from .plan.facts import PlanFacts
 from .plan.progress import OVERDUE, STATUS_LABELS, STATUSES, counts
-from .plan.queries import PlanFacts, activity_ids_of_plans
+from .plan.queries import activity_ids_of_plans
 from .scoring_results import GROUP_FILLS, ranked_units
 from .xlsx_style import AREA_FILL, BOLD, bordered_row, fill, finish, header, workbook_bytes
 

@@ -69,6 +69,12 @@ def _reference_progress(session: Any, plan_id_: int, today: date) -> dict[str, A
 def test_progress_counts_what_each_occurrence_says(api: Api, clock: ManualClock) -> None:
     """Finished instances early, on the day (early in the local morning: a UTC date behind), late; overdue, running
     and not started ones: the served roll-ups are those of every occurrence worked out on its own."""
+    check_progress_counts_each_occurrence(api, clock)
+
+
+def check_progress_counts_each_occurrence(api: Api, clock: ManualClock) -> None:
+    """The scenario of ``test_progress_counts_what_each_occurrence_says`` on ``api``'s database (SQLite or
+    PostgreSQL: the database counts, tests/pg/test_plan_progress_pg.py)."""
     pid = plan_id(api)
     assert launch(api, pid, "2024-03-31").status_code == 200
     clock.set(at(date(2024, 2, 20), 9))
@@ -99,3 +105,8 @@ def test_progress_counts_what_each_occurrence_says(api: Api, clock: ManualClock)
     )
     done = {s: sum(u["counts"][s] for u in served["by_unit"]) for s in ("done_early", "done_on_time", "done_late")}
     assert all(done.values()), done
+    with services.read() as uow:  # the exports count the facts they read (in Python): the same roll-ups
+        plan = queries.get_plan(uow.session, pid)
+        exported = queries.plan_export(uow.session, plan, local_day(clock.now()))["progress"]
+        assert exported == queries.plan_progress(uow.session, plan, local_day(clock.now()))
+    assert {**exported, "today": exported["today"].isoformat()} == served

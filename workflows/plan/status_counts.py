@@ -1,0 +1,122 @@
+"""A plan's occurrences counted by status: what its progress roll-ups are made of.
+
+``counted_by_database`` has the database work out each occurrence's status (``occurrence_status_sql``, the SQL of
+``progress.occurrence_status``) and group them, so that a plan of 10,000 occurrences comes back as a few hundred
+rows of counts rather than 10,000 rows for Python to go through (issue #16). ``counted_from_facts`` gives the same
+counts from occurrences already read (``PlanFacts``, which the exports read anyway).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, NamedTuple, TypeVar
+
+from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, literal_column, null, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.local_dates import local_date
+from engine.models import ProcessInstance
+from workflows.models import Plan, PlanActivityRow, PlanOccurrence
+
+from .facts import PlanFacts
+from .progress import DONE_EARLY, DONE_LATE, DONE_ON_TIME, IN_PROGRESS, NOT_STARTED, OVERDUE, STATUSES
+
+K = TypeVar("K")
+
+
+class StatusCounts(NamedTuple):
+    """Which statuses each activity's occurrences have; how many occurrences of each status per lead unit and per
+    deadline (``None``: no deadline). Every row of counts has every status, in ``STATUSES`` order."""
+
+    by_activity: dict[int, set[str]]
+    by_unit: dict[str, dict[str, int]]
+    by_due: dict[date | None, dict[str, int]]
+
+
+def occurrence_status_sql(
+    due: ColumnElement[Any], instance_status: ColumnElement[Any], ended_on: ColumnElement[Any], today: date
+) -> ColumnElement[str]:
+    """``progress.occurrence_status`` in SQL, of an occurrence's deadline, its instance's status (NULL: none) and
+    the local day that instance ended on (``local_date``, NULL unless completed); a cancelled instance counts as
+    none."""
+    return case(
+        (
+            and_(instance_status == "completed", ended_on.is_not(None)),
+            case((or_(due.is_(None), ended_on == due), DONE_ON_TIME), (ended_on < due, DONE_EARLY), else_=DONE_LATE),
+        ),
+        (and_(due.is_not(None), due < literal(today, Date)), OVERDUE),
+        (or_(instance_status.is_(None), instance_status == "cancelled"), NOT_STARTED),
+        else_=IN_PROGRESS,
+    )
+
+
+def _counts_query(plan_id: int, today: date) -> Any:
+    """One statement, three groupings of the plan's occurrences, a row of counts (``STATUSES`` order) per activity
+    (kind 0), per lead unit (1) and per deadline (2). The occurrences are read and their statuses worked out once
+    (a CTE); the local day an instance ended on once per occurrence (a subquery: the conversion is the costly
+    part of the statement on PostgreSQL, ≈ 2 µs a row)."""
+    occurrences = (
+        select(
+            PlanOccurrence.activity_id,
+            PlanOccurrence.unit_code,
+            PlanOccurrence.due_date,
+            ProcessInstance.status,
+            case((ProcessInstance.status == "completed", local_date(ProcessInstance.ended_at))).label("ended_on"),
+        )
+        .join(PlanActivityRow, PlanOccurrence.activity_id == PlanActivityRow.id)
+        .outerjoin(ProcessInstance, ProcessInstance.id == PlanOccurrence.instance_id)
+        .where(PlanActivityRow.plan_id == plan_id)
+        .offset(0)  # PostgreSQL would merge the subquery and convert the moment at every use of ``ended_on``
+        .subquery("occurrence")
+    )
+    f = occurrences.c
+    statuses = select(
+        f.activity_id,
+        f.unit_code,
+        f.due_date,
+        occurrence_status_sql(f.due_date, f.status, f.ended_on, today).label("status"),
+    ).cte("occurrence_status")
+    o = statuses.c
+    no_activity, no_unit, no_due = cast(null(), Integer), cast(null(), String), cast(null(), Date)
+    per_status = [func.count().filter(o.status == status) for status in STATUSES]
+    return (
+        select(literal_column("0", Integer), o.activity_id, no_unit, no_due, *per_status)
+        .group_by(o.activity_id)
+        .union_all(
+            select(literal_column("1", Integer), no_activity, o.unit_code, no_due, *per_status).group_by(o.unit_code),
+            select(literal_column("2", Integer), no_activity, no_unit, o.due_date, *per_status).group_by(o.due_date),
+        )
+    )
+
+
+def counted_by_database(session: Session, plan: Plan, today: date) -> StatusCounts:
+    """The plan's occurrences counted by status on ``today``, grouped by the database."""
+    found = StatusCounts({}, {}, {})
+    for kind, activity_id, unit_code, due, *numbers in session.execute(_counts_query(plan.id, today)).all():
+        row = dict(zip(STATUSES, numbers, strict=True))
+        if kind == 0:
+            found.by_activity[activity_id] = {status for status, n in row.items() if n}
+        elif kind == 1:
+            found.by_unit[unit_code] = row
+        else:
+            found.by_due[due] = row
+    return found
+
+
+def counted_from_facts(facts: PlanFacts) -> StatusCounts:
+    """The same counts from occurrences already read."""
+    found = StatusCounts({}, {}, {})
+    for activity_id, items in facts.by_activity.items():
+        found.by_activity[activity_id] = {status for _, status in items}
+        for occurrence, status in items:
+            _row(found.by_unit, occurrence.unit_code)[status] += 1
+            _row(found.by_due, occurrence.due_date)[status] += 1
+    return found
+
+
+def _row(rows: dict[K, dict[str, int]], key: K) -> dict[str, int]:
+    row = rows.get(key)
+    if row is None:
+        row = rows[key] = dict.fromkeys(STATUSES, 0)
+    return row
