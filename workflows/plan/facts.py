@@ -115,5 +115,6 @@ def _local_day(ended_at: Any) -> date:
 
 
 def unit_names(session: Session) -> dict[str, str]:
-    """Each unit's short name (its name when it has none), by code."""
-    return {code: short or name for code, name, short in session.execute(select(Unit.code, Unit.name, Unit.short_name))}
+    """Each unit's short name (its name when it has none), by code (plain rows: a province has thousands of units)."""
+    query = select(Unit.code, Unit.name, Unit.short_name)
+    return {code: short or name for code, name, short in session.connection().execute(query).all()}

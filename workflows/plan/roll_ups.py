@@ -26,13 +26,13 @@ def _activity_areas(session: Session, plan: Plan) -> list[tuple[int, str | None]
         .where(PlanActivityRow.plan_id == plan.id)
         .order_by(PlanActivityRow.position)
     )
-    return [(int(activity_id), code) for activity_id, code in session.execute(query)]
+    return [(int(activity_id), code) for activity_id, code in session.connection().execute(query).all()]
 
 
 def _area_titles(session: Session, plan: Plan) -> dict[str, str]:
     """The title of each area code of the plan (the last by position, as ``plan.areas`` gives them)."""
     query = select(PlanArea.code, PlanArea.title).where(PlanArea.plan_id == plan.id).order_by(PlanArea.position)
-    return {code: title for code, title in session.execute(query)}
+    return {code: title for code, title in session.connection().execute(query).all()}
 
 
 def _per_quarter(by_due: dict[date | None, dict[str, int]]) -> dict[str, dict[str, int]]:
@@ -71,19 +71,16 @@ def plan_progress(session: Session, plan: Plan, today: date, facts: PlanFacts | 
             {"code": code, "title": titles.get(code, code), "counts": counts(statuses), "total": len(statuses)}
             for code, statuses in per_area.items()
         ],
-        "by_unit": sorted(
-            (
-                {
-                    "code": code,
-                    "name": names.get(code, code),
-                    "counts": row,
-                    "total": sum(row.values()),
-                    "overdue": row[OVERDUE],
-                }
-                for code, row in found.by_unit.items()
-            ),
-            key=lambda row: (-row["overdue"], row["code"]),
-        ),
+        "by_unit": [  # the most overdue first, then by code
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "counts": row,
+                "total": sum(row.values()),
+                "overdue": row[OVERDUE],
+            }
+            for code, row in sorted(found.by_unit.items(), key=lambda item: (-item[1][OVERDUE], item[0]))
+        ],
         "by_quarter": [
             {
                 "quarter": quarter,

@@ -8,13 +8,15 @@ counts from occurrences already read (``PlanFacts``, which the exports read anyw
 
 from __future__ import annotations
 
-from datetime import date
+import functools
+from datetime import date, tzinfo
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, literal_column, null, or_, select
+from sqlalchemy import Date, Integer, String, and_, bindparam, case, cast, func, literal_column, null, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.clock import LOCAL_TZ
 from engine.local_dates import local_date
 from engine.models import ProcessInstance
 from workflows.models import Plan, PlanActivityRow, PlanOccurrence
@@ -35,7 +37,10 @@ class StatusCounts(NamedTuple):
 
 
 def occurrence_status_sql(
-    due: ColumnElement[Any], instance_status: ColumnElement[Any], ended_on: ColumnElement[Any], today: date
+    due: ColumnElement[Any],
+    instance_status: ColumnElement[Any],
+    ended_on: ColumnElement[Any],
+    today: ColumnElement[Any],
 ) -> ColumnElement[str]:
     """``progress.occurrence_status`` in SQL, of an occurrence's deadline, its instance's status (NULL: none) and
     the local day that instance ended on (``local_date``, NULL unless completed); a cancelled instance counts as
@@ -45,28 +50,29 @@ def occurrence_status_sql(
             and_(instance_status == "completed", ended_on.is_not(None)),
             case((or_(due.is_(None), ended_on == due), DONE_ON_TIME), (ended_on < due, DONE_EARLY), else_=DONE_LATE),
         ),
-        (and_(due.is_not(None), due < literal(today, Date)), OVERDUE),
+        (and_(due.is_not(None), due < today), OVERDUE),
         (or_(instance_status.is_(None), instance_status == "cancelled"), NOT_STARTED),
         else_=IN_PROGRESS,
     )
 
 
-def _counts_query(plan_id: int, today: date) -> Any:
+@functools.lru_cache(maxsize=4)
+def _counts_query(zone: tzinfo) -> Any:
     """One statement, three groupings of the plan's occurrences, a row of counts (``STATUSES`` order) per activity
-    (kind 0), per lead unit (1) and per deadline (2). The occurrences are read and their statuses worked out once
-    (a CTE); the local day an instance ended on once per occurrence (a subquery: the conversion is the costly
-    part of the statement on PostgreSQL, ≈ 2 µs a row)."""
+    (kind 0), per lead unit (1) and per deadline (2); built once per zone, its parameters ``plan_id`` and ``today``.
+    The occurrences are read and their statuses worked out once (a CTE); the local day an instance ended on once
+    per occurrence (a subquery: the conversion is the costly part of the statement on PostgreSQL, ≈ 2 µs a row)."""
     occurrences = (
         select(
             PlanOccurrence.activity_id,
             PlanOccurrence.unit_code,
             PlanOccurrence.due_date,
             ProcessInstance.status,
-            case((ProcessInstance.status == "completed", local_date(ProcessInstance.ended_at))).label("ended_on"),
+            case((ProcessInstance.status == "completed", local_date(ProcessInstance.ended_at, zone))).label("ended_on"),
         )
         .join(PlanActivityRow, PlanOccurrence.activity_id == PlanActivityRow.id)
         .outerjoin(ProcessInstance, ProcessInstance.id == PlanOccurrence.instance_id)
-        .where(PlanActivityRow.plan_id == plan_id)
+        .where(PlanActivityRow.plan_id == bindparam("plan_id", type_=Integer))
         .offset(0)  # PostgreSQL would merge the subquery and convert the moment at every use of ``ended_on``
         .subquery("occurrence")
     )
@@ -75,7 +81,7 @@ def _counts_query(plan_id: int, today: date) -> Any:
         f.activity_id,
         f.unit_code,
         f.due_date,
-        occurrence_status_sql(f.due_date, f.status, f.ended_on, today).label("status"),
+        occurrence_status_sql(f.due_date, f.status, f.ended_on, bindparam("today", type_=Date)).label("status"),
     ).cte("occurrence_status")
     o = statuses.c
     no_activity, no_unit, no_due = cast(null(), Integer), cast(null(), String), cast(null(), Date)
@@ -93,7 +99,9 @@ def _counts_query(plan_id: int, today: date) -> Any:
 def counted_by_database(session: Session, plan: Plan, today: date) -> StatusCounts:
     """The plan's occurrences counted by status on ``today``, grouped by the database."""
     found = StatusCounts({}, {}, {})
-    for kind, activity_id, unit_code, due, *numbers in session.execute(_counts_query(plan.id, today)).all():
+    query = _counts_query(LOCAL_TZ)
+    rows = session.connection().execute(query, {"plan_id": plan.id, "today": today}).all()  # plain rows
+    for kind, activity_id, unit_code, due, *numbers in rows:
         row = dict(zip(STATUSES, numbers, strict=True))
         if kind == 0:
             found.by_activity[activity_id] = {status for status, n in row.items() if n}
