@@ -1,8 +1,9 @@
 """A plan's occurrences counted by status: what its progress roll-ups are made of.
 
 ``counted_by_database`` has the database work out each occurrence's status (``occurrence_status_sql``, the SQL of
-``progress.occurrence_status``) and group them, so that a plan of 10,000 occurrences comes back as a few hundred
-rows of counts rather than 10,000 rows for Python to go through (issue #16). ``counted_from_facts`` gives the same
+``progress.occurrence_status``) and group them, so that a plan comes back as a row of counts per activity, lead unit and
+deadline (the million seed's 10,764 occurrences: 2,086 rows, 2,010 of them units) rather than a row per occurrence
+for Python to go through (issue #16). ``counted_from_facts`` gives the same
 counts from occurrences already read (``PlanFacts``, which the exports read anyway).
 """
 
