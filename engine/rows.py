@@ -213,8 +213,10 @@ def mark_completed(
     params.extend((row.id, row.assignee, drv.moment(row.due_at)))
     if not drv.pg:
         won = drv.execute(update.sqlite, params).rowcount == 1
-        if won:
-            audit.record_task_event(session, "task_completed", row, at=now, actor=username, **event_payload)
+        if won:  # the task_completed event (audit.record_task_event's row), on the same driver
+            event = {"task_id": row.id, **event_payload}
+            guid, element = row.task_guid, row.element_id
+            audit.insert(drv, "task_completed", row.instance_id, None, guid, element, username, at, event)
     else:
         payload = drv.json({"task_id": row.id, **event_payload})
         params.extend(("task_completed", row.instance_id, row.task_guid, row.element_id, username, at, payload))

@@ -293,10 +293,20 @@ class InstanceRunner:
         else:
             sync_human_tasks(session, instance, definition, _NoTasks(), self.units, now)  # type: ignore[arg-type]
         created = [r for r in open_rows if r.id is None]  # not flushed yet: added by this save
-        waiting = len(waiting_timers(wf))
+        timers = waiting_timers(wf)
+        waiting = len(timers)
         # The timer table is read only when the workflow has, or had at its last save, a waiting timer.
         if waiting or state.timer_rows != 0 or timer_rows:
-            sync_timers(session, instance, wf, now, actor, none_stored=state.timer_rows == 0, stored=timer_rows)
+            sync_timers(
+                session,
+                instance,
+                wf,
+                now,
+                actor,
+                none_stored=state.timer_rows == 0,
+                stored=timer_rows,
+                waiting=timers,
+            )
         state.timer_rows = waiting
         # The instance's new column values, written by one versioned UPDATE (rows.write_instance) that leaves the
         # object holding them, without an ORM attribute event per column.
