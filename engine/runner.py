@@ -335,12 +335,13 @@ class InstanceRunner:
         changes["serializer_version"] = SERIALIZER_VERSION
         changes["data"] = public_data(wf)
         changes["updated_at"] = now
-        # Version check first: a lost race stops here, before other writes.
-        rows.write_instance(session, instance, changes)
         if self.step_columns is not None:
             for row in created:
                 for column, value in self.step_columns(row, now, False).items():
                     setattr(row, column, value)
+        # Version check first: a lost race stops here, before other writes (PostgreSQL: the first new step is
+        # inserted by the same statement, only if the instance's UPDATE matched).
+        rows.write_instance(session, instance, changes, new_steps=created)
         rows.insert_steps(session, created)
         uow.flush()  # cancelled steps, timers
         rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)
