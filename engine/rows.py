@@ -8,7 +8,7 @@ that stay in the session are kept in step, so a later flush sees them clean, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -281,7 +281,7 @@ _UPDATE_INSTANCE = Sql(
     _UPDATE_INSTANCE_CASTS,
 )
 _INSTANCE_JSON = frozenset(c.key for c in _INSTANCES.columns if isinstance(c.type, JSON))
-_INSTANCE_WRITTEN = frozenset((*_INSTANCE_COLUMNS, "version"))
+INSTANCE_WRITTEN = frozenset((*_INSTANCE_COLUMNS, "version"))
 _INSTANCE_MOMENTS = frozenset(c.key for c in _INSTANCES.columns if isinstance(c.type, UTCDateTime))
 
 
@@ -291,7 +291,8 @@ def write_instance(
     changes: Mapping[str, Any] | None = None,
     *,
     new_steps: Sequence[HumanTask] = (),
-) -> None:
+    later: bool = False,
+) -> Callable[[], None]:
     """The versioned UPDATE the ORM would flush, with ``changes`` (new column values) applied; the object stays
     clean, holding ``changes``.
 
@@ -301,6 +302,7 @@ def write_instance(
     ``new_steps``: step rows the caller INSERTs next (``insert_steps``). On PostgreSQL the first of them is
     inserted by the same statement (a data-modifying CTE: the step only if the instance's UPDATE matched), one
     round trip less; it joins the session as ``insert_steps`` would have joined it, which then skips it.
+    ``later`` (in ``Driver.pipeline``): the returned function checks the result once the pipeline has ended.
     """
     drv = driver(session)
     changes = changes or {}
@@ -315,29 +317,37 @@ def write_instance(
         params.append(value)
     params.extend((version + 1, instance.id, version))
     step = next((r for r in new_steps if r.__dict__.get("id") is None), None) if drv.pg else None
-    if step is None:
-        if drv.execute(_UPDATE_INSTANCE.of(drv), params).rowcount != 1:
-            raise Conflict()
-    else:
+    if step is not None:
         params.extend(_step_values(session, drv, step))
-        found = drv.execute(_UPDATE_INSTANCE_INSERT_STEP.pg, params).fetchone()
-        if found is None:  # the instance's UPDATE matched nothing: nor was the step inserted
+    sql = _UPDATE_INSTANCE.of(drv) if step is None else _UPDATE_INSTANCE_INSERT_STEP.pg
+    cursor = drv.execute(sql, params, drv.side_cursor() if later and drv.pg else None)
+
+    def written() -> None:
+        if step is None and cursor.rowcount != 1:
             raise Conflict()
-        step.__dict__["id"] = found[0]
-        _join_clean(session, step)
-    state = instance_state(instance)
-    if state.committed_state.keys() <= _INSTANCE_WRITTEN:
-        # Every pending column was just written with the value the object holds: all of it is committed now, and
-        # the row leaves the session's modified list, or every later flush of this unit of work would inspect it
-        # again only to find nothing to write (SQLAlchemy 2.x internals). The new values go straight into the
-        # object's committed state: no attribute events, no change history.
-        state.dict.update(changes)
-        state.dict["version"] = version + 1
-        state._commit_all(state.dict, session.identity_map)
-        return
-    for column, value in values.items():
-        set_committed_value(instance, column, value)
-    set_committed_value(instance, "version", version + 1)
+        if step is not None:
+            found = cursor.fetchone()
+            if found is None:  # the instance's UPDATE matched nothing: nor was the step inserted
+                raise Conflict()
+            step.__dict__["id"] = found[0]
+            _join_clean(session, step)
+        state = instance_state(instance)
+        if state.committed_state.keys() <= INSTANCE_WRITTEN:
+            # Every pending column was just written with the value the object holds: all of it is committed now,
+            # and the row leaves the session's modified list, or every later flush of this unit of work would
+            # inspect it again only to find nothing to write (SQLAlchemy 2.x internals). The new values go straight
+            # into the object's committed state: no attribute events, no change history.
+            state.dict.update(changes)
+            state.dict["version"] = version + 1
+            state._commit_all(state.dict, session.identity_map)
+            return
+        for column, value in values.items():
+            set_committed_value(instance, column, value)
+        set_committed_value(instance, "version", version + 1)
+
+    if not later:
+        written()
+    return written
 
 
 def _column_plan() -> list[tuple[str, Any]]:
@@ -364,13 +374,11 @@ _INSERT_STEP = Sql(
 
 def _pg_cast(column: Any) -> str:
     """The PostgreSQL type a step column's parameter is cast to where nothing else types it (a SELECT list)."""
-    if isinstance(column.type, UTCDateTime):
-        return "timestamptz"
-    return "integer" if isinstance(column.type, Integer) else "varchar"
+    t = column.type
+    return "timestamptz" if isinstance(t, UTCDateTime) else "integer" if isinstance(t, Integer) else "varchar"
 
 
-# PostgreSQL: the instance's versioned UPDATE and the first new step's INSERT in one statement; the step is
-# inserted only if the UPDATE matched (a lost race inserts nothing and returns no row).
+# PostgreSQL: the instance's versioned UPDATE and its first new step's INSERT (none, and no row, if it missed).
 _UPDATE_INSTANCE_INSERT_STEP = Sql(
     f"WITH updated_instance AS ({_UPDATE_INSTANCE.sqlite} RETURNING process_instance.id) "
     f"INSERT INTO human_task ({', '.join(k for k, _ in _STEP_COLUMN_PLAN)}) "

@@ -16,11 +16,13 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 
 from . import audit, rows
 from .caches import DefinitionCache, DeployedDefinition, WorkflowCache
 from .clock import Clock, using_clock
 from .db import UnitOfWork
+from .driver import driver
 from .errors import Conflict, DataTooLarge, InvalidInput, NotFound, ScriptFailed
 from .incidents import record_incident, record_script_incident
 from .models import HumanTask, InstanceTask, ProcessInstance, Timer
@@ -341,10 +343,16 @@ class InstanceRunner:
                     setattr(row, column, value)
         # Version check first: a lost race stops here, before other writes (PostgreSQL: the first new step is
         # inserted by the same statement, only if the instance's UPDATE matched).
-        rows.write_instance(session, instance, changes, new_steps=created)
-        rows.insert_steps(session, created)
-        uow.flush()  # cancelled steps, timers
-        rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)
+        if _pipelines(session, instance, created):  # PostgreSQL: one round trip up to the task rows
+            with driver(session).pipeline():
+                written = rows.write_instance(session, instance, changes, new_steps=created, later=True)
+                rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)
+            written()  # the version check: a lost race is a Conflict here (what the pipeline wrote rolls back)
+        else:
+            rows.write_instance(session, instance, changes, new_steps=created)
+            rows.insert_steps(session, created)
+            uow.flush()  # cancelled steps, timers
+            rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)
         if self.observers:
             event = InstanceSaved(
                 uow, instance, created, [completed] if completed else [], dict(data_before or {}), now, actor
@@ -367,3 +375,13 @@ class InstanceRunner:
             raise DataTooLarge(
                 data_too_large(largest, self.limits), details={"size": largest, "max_bytes": self.limits.data_max_bytes}
             )
+
+
+def _pipelines(session: Session, instance: ProcessInstance, new_steps: list[HumanTask]) -> bool:
+    """Whether a save's writes from the instance's UPDATE to the task rows can go in one ``Driver.pipeline``:
+    PostgreSQL, at most one new step (its INSERT joins the UPDATE) and nothing the ORM would flush in between."""
+    if session._new or session._deleted or len(new_steps) > 1 or not driver(session).pg:  # type: ignore[attr-defined]
+        return False
+    mine = instance_state(instance)
+    pending = session.identity_map._modified  # type: ignore[attr-defined]
+    return all(s is mine for s in pending) and mine.committed_state.keys() <= rows.INSTANCE_WRITTEN
