@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .driver import Sql, driver
+from .driver import Driver, Sql, driver
 from .models import HumanTask
 
 _INSERT = Sql(
@@ -58,7 +58,22 @@ def record(
     # On the driver cursor, not an ORM object: nothing reads the row back in the same transaction, and this
     # skips the unit-of-work bookkeeping on every completion. Referenced rows must be flushed already.
     drv = driver(session)
-    values = (kind, instance_id, definition_id, task_guid, element_id, actor, drv.moment(at), drv.json(payload or {}))
+    insert(drv, kind, instance_id, definition_id, task_guid, element_id, actor, drv.moment(at), payload or {})
+
+
+def insert(
+    drv: Driver,
+    kind: str,
+    instance_id: int | None,
+    definition_id: int | None,
+    task_guid: str | None,
+    element_id: str | None,
+    actor: str | None,
+    at: Any,
+    payload: dict[str, Any],
+) -> None:
+    """The event's INSERT on ``drv`` (``at``: already bound by ``drv.moment``), for a caller holding the driver."""
+    values = (kind, instance_id, definition_id, task_guid, element_id, actor, at, drv.json(payload))
     drv.execute(_INSERT.of(drv), values)
 
 

@@ -19,7 +19,8 @@ What SQLAlchemy would do that this module does by hand, and only for the column 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 _CURSOR = "cchc_driver_cursor"  # per DBAPI connection: the cursor this module runs statements on
+_SIDE_CURSOR = "cchc_driver_side_cursor"  # per DBAPI connection: Driver.side_cursor
 _DRIVER = "cchc_driver"  # per session: (the transaction, its Driver)
 _FORMAT = "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # SQLAlchemy's SQLite DATETIME storage format
 
@@ -69,9 +71,9 @@ class Driver:
             value.microsecond,
         )
 
-    def execute(self, statement: str, parameters: Sequence[Any]) -> Any:
-        """Run one statement; the cursor (``rowcount``, ``fetchone``)."""
-        conn, cursor = self.conn, self.cursor
+    def execute(self, statement: str, parameters: Sequence[Any], cursor: Any = None) -> Any:
+        """Run one statement (on ``cursor``, default the driver's); the cursor (``rowcount``, ``fetchone``)."""
+        conn, cursor = self.conn, self.cursor if cursor is None else cursor
         try:
             events = self.listened
             if events:
@@ -85,6 +87,31 @@ class Driver:
                 conn.dispatch.after_cursor_execute(conn, cursor, statement, parameters, None, False)
         except BaseException as exc:  # noqa: BLE001 - re-raised as SQLAlchemy would
             conn._handle_dbapi_exception(exc, statement, parameters, None, None)  # raises; the cursor stays open
+        return cursor
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """PostgreSQL: what runs inside is sent in one round trip (psycopg's pipeline; results are read at its end,
+        so a statement whose result is needed inside must run on ``side_cursor``). A driver error at the end goes
+        through the connection's handling as in ``execute``. Elsewhere: nothing changes."""
+        if not self.pg:
+            yield
+            return
+        dbapi = self.conn.connection.dbapi_connection
+        try:
+            with dbapi.pipeline():  # type: ignore[union-attr]
+                yield
+        except Exception as exc:
+            if not isinstance(exc, dbapi.Error):  # type: ignore[union-attr]
+                raise
+            self.conn._handle_dbapi_exception(exc, "<pipeline>", (), None, None)  # raises
+
+    def side_cursor(self) -> Any:
+        """A second cursor of the connection: its results stay while ``cursor`` runs other statements."""
+        fairy = self.conn.connection
+        cursor = fairy.info.get(_SIDE_CURSOR)
+        if cursor is None:
+            cursor = fairy.info[_SIDE_CURSOR] = fairy.dbapi_connection.cursor()  # type: ignore[union-attr]
         return cursor
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -216,14 +216,16 @@ def sync_timers(
     *,
     none_stored: bool = False,
     stored: list[Timer] | None = None,
+    waiting: dict[str, tuple[Task, datetime]] | None = None,
 ) -> None:
     """Mirror the workflow's waiting timers; rows whose timer left WAITING are marked fired or cancelled.
 
     ``none_stored``: the caller knows the instance has no waiting timer row (the query is skipped);
     ``stored``: the instance's waiting timer rows, already loaded by the caller (the timer worker loads a
-    whole batch's in one query). The rows are written on the driver cursor; their ORM objects are kept in step.
+    whole batch's in one query); ``waiting``: ``waiting_timers(wf)`` if the caller has it already (it is
+    consumed). The rows are written on the driver cursor; their ORM objects are kept in step.
     """
-    waiting = waiting_timers(wf)
+    waiting = waiting_timers(wf) if waiting is None else waiting
     drv = driver(session)
     rows: list[Timer] = []
     if stored is not None:

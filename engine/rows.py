@@ -8,19 +8,19 @@ that stay in the session are kept in step, so a later flush sees them clean, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Table, bindparam, inspect, select, type_coerce
+from sqlalchemy import JSON, Integer, Table, bindparam, inspect, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.types import NullType
 
 from . import audit
 from .db import UTCDateTime
-from .driver import Sql, decode_json, decode_moment, driver
+from .driver import Driver, Sql, decode_json, decode_moment, driver
 from .errors import Conflict
 from .models import HumanTask, ProcessInstance, Timer
 from .views import TaskView
@@ -213,8 +213,10 @@ def mark_completed(
     params.extend((row.id, row.assignee, drv.moment(row.due_at)))
     if not drv.pg:
         won = drv.execute(update.sqlite, params).rowcount == 1
-        if won:
-            audit.record_task_event(session, "task_completed", row, at=now, actor=username, **event_payload)
+        if won:  # the task_completed event (audit.record_task_event's row), on the same driver
+            event = {"task_id": row.id, **event_payload}
+            guid, element = row.task_guid, row.element_id
+            audit.insert(drv, "task_completed", row.instance_id, None, guid, element, username, at, event)
     else:
         payload = drv.json({"task_id": row.id, **event_payload})
         params.extend(("task_completed", row.instance_id, row.task_guid, row.element_id, username, at, payload))
@@ -269,25 +271,38 @@ def _as_read(row: HumanTask) -> dict[str, Any]:
     return {"b_read_assignee": row.assignee, "b_read_due": row.due_at}
 
 
+_UPDATE_INSTANCE_CASTS = [
+    {"data": "json", "incident": "json", "updated_at": "timestamptz", "ended_at": "timestamptz"}.get(c)
+    for c in _INSTANCE_COLUMNS
+]
 _UPDATE_INSTANCE = Sql(
     f"UPDATE process_instance SET {', '.join(f'{c} = ?' for c in _INSTANCE_COLUMNS)}, version = ? "
     "WHERE id = ? AND version = ?",
-    [
-        {"data": "json", "incident": "json", "updated_at": "timestamptz", "ended_at": "timestamptz"}.get(c)
-        for c in _INSTANCE_COLUMNS
-    ],
+    _UPDATE_INSTANCE_CASTS,
 )
 _INSTANCE_JSON = frozenset(c.key for c in _INSTANCES.columns if isinstance(c.type, JSON))
-_INSTANCE_WRITTEN = frozenset((*_INSTANCE_COLUMNS, "version"))
+INSTANCE_WRITTEN = frozenset((*_INSTANCE_COLUMNS, "version"))
 _INSTANCE_MOMENTS = frozenset(c.key for c in _INSTANCES.columns if isinstance(c.type, UTCDateTime))
 
 
-def write_instance(session: Session, instance: ProcessInstance, changes: Mapping[str, Any] | None = None) -> None:
+def write_instance(
+    session: Session,
+    instance: ProcessInstance,
+    changes: Mapping[str, Any] | None = None,
+    *,
+    new_steps: Sequence[HumanTask] = (),
+    later: bool = False,
+) -> Callable[[], None]:
     """The versioned UPDATE the ORM would flush, with ``changes`` (new column values) applied; the object stays
     clean, holding ``changes``.
 
     ``version`` stops concurrent writers exactly like the mapper's ``version_id_col``: the UPDATE matches
     only the version this transaction read, and a miss is a ``Conflict`` (the object is left as it was).
+
+    ``new_steps``: step rows the caller INSERTs next (``insert_steps``). On PostgreSQL the first of them is
+    inserted by the same statement (a data-modifying CTE: the step only if the instance's UPDATE matched), one
+    round trip less; it joins the session as ``insert_steps`` would have joined it, which then skips it.
+    ``later`` (in ``Driver.pipeline``): the returned function checks the result once the pipeline has ended.
     """
     drv = driver(session)
     changes = changes or {}
@@ -301,21 +316,38 @@ def write_instance(session: Session, instance: ProcessInstance, changes: Mapping
             value = drv.moment(value)
         params.append(value)
     params.extend((version + 1, instance.id, version))
-    if drv.execute(_UPDATE_INSTANCE.of(drv), params).rowcount != 1:
-        raise Conflict()
-    state = instance_state(instance)
-    if state.committed_state.keys() <= _INSTANCE_WRITTEN:
-        # Every pending column was just written with the value the object holds: all of it is committed now, and
-        # the row leaves the session's modified list, or every later flush of this unit of work would inspect it
-        # again only to find nothing to write (SQLAlchemy 2.x internals). The new values go straight into the
-        # object's committed state: no attribute events, no change history.
-        state.dict.update(changes)
-        state.dict["version"] = version + 1
-        state._commit_all(state.dict, session.identity_map)
-        return
-    for column, value in values.items():
-        set_committed_value(instance, column, value)
-    set_committed_value(instance, "version", version + 1)
+    step = next((r for r in new_steps if r.__dict__.get("id") is None), None) if drv.pg else None
+    if step is not None:
+        params.extend(_step_values(session, drv, step))
+    sql = _UPDATE_INSTANCE.of(drv) if step is None else _UPDATE_INSTANCE_INSERT_STEP.pg
+    cursor = drv.execute(sql, params, drv.side_cursor() if later and drv.pg else None)
+
+    def written() -> None:
+        if step is None and cursor.rowcount != 1:
+            raise Conflict()
+        if step is not None:
+            found = cursor.fetchone()
+            if found is None:  # the instance's UPDATE matched nothing: nor was the step inserted
+                raise Conflict()
+            step.__dict__["id"] = found[0]
+            _join_clean(session, step)
+        state = instance_state(instance)
+        if state.committed_state.keys() <= INSTANCE_WRITTEN:
+            # Every pending column was just written with the value the object holds: all of it is committed now,
+            # and the row leaves the session's modified list, or every later flush of this unit of work would
+            # inspect it again only to find nothing to write (SQLAlchemy 2.x internals). The new values go straight
+            # into the object's committed state: no attribute events, no change history.
+            state.dict.update(changes)
+            state.dict["version"] = version + 1
+            state._commit_all(state.dict, session.identity_map)
+            return
+        for column, value in values.items():
+            set_committed_value(instance, column, value)
+        set_committed_value(instance, "version", version + 1)
+
+    if not later:
+        written()
+    return written
 
 
 def _column_plan() -> list[tuple[str, Any]]:
@@ -340,6 +372,21 @@ _INSERT_STEP = Sql(
 )
 
 
+def _pg_cast(column: Any) -> str:
+    """The PostgreSQL type a step column's parameter is cast to where nothing else types it (a SELECT list)."""
+    t = column.type
+    return "timestamptz" if isinstance(t, UTCDateTime) else "integer" if isinstance(t, Integer) else "varchar"
+
+
+# PostgreSQL: the instance's versioned UPDATE and its first new step's INSERT (none, and no row, if it missed).
+_UPDATE_INSTANCE_INSERT_STEP = Sql(
+    f"WITH updated_instance AS ({_UPDATE_INSTANCE.sqlite} RETURNING process_instance.id) "
+    f"INSERT INTO human_task ({', '.join(k for k, _ in _STEP_COLUMN_PLAN)}) "
+    f"SELECT {', '.join('?' for _ in _STEP_COLUMN_PLAN)} FROM updated_instance RETURNING human_task.id",
+    [*_UPDATE_INSTANCE_CASTS, None, None, None, *(_pg_cast(_STEPS.c[k]) for k, _ in _STEP_COLUMN_PLAN)],
+)
+
+
 def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
     """INSERT new step rows (built by the projection, not added to the session); they join the session
     persistent and clean.
@@ -349,22 +396,29 @@ def insert_steps(session: Session, rows: Sequence[HumanTask]) -> None:
     """
     drv = driver(session)
     sql = _INSERT_STEP.of(drv)
-    moments = _STEP_MOMENTS
     for row in rows:
-        loaded = row.__dict__
-        if loaded.get("id") is not None:  # already written
+        if row.__dict__.get("id") is not None:  # already written (write_instance's new_steps)
             continue
-        if instance_state(row).session_id is not None:  # added by someone else: written as the projection's rows are
-            session.expunge(row)
-        values: list[Any] = []
-        for key, default in _STEP_COLUMN_PLAN:
-            if key in loaded:
-                value = loaded[key]
-            else:
-                loaded[key] = value = default  # transient: no history to keep (_join_clean commits every column)
-            values.append(drv.moment(value) if key in moments else value)
-        loaded["id"] = drv.execute(sql, values).fetchone()[0]
+        row.__dict__["id"] = drv.execute(sql, _step_values(session, drv, row)).fetchone()[0]
         _join_clean(session, row)
+
+
+def _step_values(session: Session, drv: Driver, row: HumanTask) -> list[Any]:
+    """The INSERT's parameters of a new step row, in ``_STEP_COLUMN_PLAN``'s order; a column left unset takes
+    its default (now held by the row). A row someone else added to the session leaves it first (it is written
+    as the projection's rows are)."""
+    if instance_state(row).session_id is not None:
+        session.expunge(row)
+    loaded = row.__dict__
+    moments = _STEP_MOMENTS
+    values: list[Any] = []
+    for key, default in _STEP_COLUMN_PLAN:
+        if key in loaded:
+            value = loaded[key]
+        else:
+            loaded[key] = value = default  # transient: no history to keep (_join_clean commits every column)
+        values.append(drv.moment(value) if key in moments else value)
+    return values
 
 
 _STEP_DEFAULTS = dict(_STEP_COLUMN_PLAN)

@@ -16,11 +16,13 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 
 from . import audit, rows
 from .caches import DefinitionCache, DeployedDefinition, WorkflowCache
 from .clock import Clock, using_clock
 from .db import UnitOfWork
+from .driver import driver
 from .errors import Conflict, DataTooLarge, InvalidInput, NotFound, ScriptFailed
 from .incidents import record_incident, record_script_incident
 from .models import HumanTask, InstanceTask, ProcessInstance, Timer
@@ -293,10 +295,20 @@ class InstanceRunner:
         else:
             sync_human_tasks(session, instance, definition, _NoTasks(), self.units, now)  # type: ignore[arg-type]
         created = [r for r in open_rows if r.id is None]  # not flushed yet: added by this save
-        waiting = len(waiting_timers(wf))
+        timers = waiting_timers(wf)
+        waiting = len(timers)
         # The timer table is read only when the workflow has, or had at its last save, a waiting timer.
         if waiting or state.timer_rows != 0 or timer_rows:
-            sync_timers(session, instance, wf, now, actor, none_stored=state.timer_rows == 0, stored=timer_rows)
+            sync_timers(
+                session,
+                instance,
+                wf,
+                now,
+                actor,
+                none_stored=state.timer_rows == 0,
+                stored=timer_rows,
+                waiting=timers,
+            )
         state.timer_rows = waiting
         # The instance's new column values, written by one versioned UPDATE (rows.write_instance) that leaves the
         # object holding them, without an ORM attribute event per column.
@@ -325,15 +337,22 @@ class InstanceRunner:
         changes["serializer_version"] = SERIALIZER_VERSION
         changes["data"] = public_data(wf)
         changes["updated_at"] = now
-        # Version check first: a lost race stops here, before other writes.
-        rows.write_instance(session, instance, changes)
         if self.step_columns is not None:
             for row in created:
                 for column, value in self.step_columns(row, now, False).items():
                     setattr(row, column, value)
-        rows.insert_steps(session, created)
-        uow.flush()  # cancelled steps, timers
-        rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)
+        # Version check first: a lost race stops here, before other writes (PostgreSQL: the first new step is
+        # inserted by the same statement, only if the instance's UPDATE matched).
+        if _pipelines(session, instance, created):  # PostgreSQL: one round trip up to the task rows
+            with driver(session).pipeline():
+                written = rows.write_instance(session, instance, changes, new_steps=created, later=True)
+                rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)
+            written()  # the version check: a lost race is a Conflict here (what the pipeline wrote rolls back)
+        else:
+            rows.write_instance(session, instance, changes, new_steps=created)
+            rows.insert_steps(session, created)
+            uow.flush()  # cancelled steps, timers
+            rows.write_task_rows(session, instance.id, delta.updates, delta.inserts, delta.deletes)
         if self.observers:
             event = InstanceSaved(
                 uow, instance, created, [completed] if completed else [], dict(data_before or {}), now, actor
@@ -356,3 +375,13 @@ class InstanceRunner:
             raise DataTooLarge(
                 data_too_large(largest, self.limits), details={"size": largest, "max_bytes": self.limits.data_max_bytes}
             )
+
+
+def _pipelines(session: Session, instance: ProcessInstance, new_steps: list[HumanTask]) -> bool:
+    """Whether a save's writes from the instance's UPDATE to the task rows can go in one ``Driver.pipeline``:
+    PostgreSQL, at most one new step (its INSERT joins the UPDATE) and nothing the ORM would flush in between."""
+    if session._new or session._deleted or len(new_steps) > 1 or not driver(session).pg:  # type: ignore[attr-defined]
+        return False
+    mine = instance_state(instance)
+    pending = session.identity_map._modified  # type: ignore[attr-defined]
+    return all(s is mine for s in pending) and mine.committed_state.keys() <= rows.INSTANCE_WRITTEN

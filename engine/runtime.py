@@ -88,6 +88,7 @@ class Engine:
         self._assignment = assignment.StepAssignment(self._runner)
         self._timers = timer_batch.TimerBatch(self._runner)
         self._migrator = Migrator(self._runner, self._helper_names)
+        self._helper_names_cache: tuple[tuple[int, int], Any, frozenset[str]] | None = None
 
     # ----------------------------------------------------------------- shared state (held by the runner)
     @property
@@ -453,9 +454,18 @@ class Engine:
         return DefinitionForms(forms, frozenset(computed(definition)), names)
 
     def _helper_names(self) -> frozenset[str]:
-        """The names diagram code reads as helpers: step data may not hide them."""
+        """The names diagram code reads as helpers: step data may not hide them.
+
+        Built once per globals mapping and size (every completion checks its data against it): a script engine
+        replaced, or helpers added to its globals, are seen at the next call.
+        """
         environment = getattr(self.script_engine, "environment", None)
-        return frozenset(getattr(environment, "globals", None) or ())
+        names = getattr(environment, "globals", None) or {}
+        key = (id(names), len(names))
+        cached = self._helper_names_cache
+        if cached is None or cached[0] != key or cached[1] is not names:
+            cached = self._helper_names_cache = (key, names, frozenset(names))
+        return cached[2]
 
     def _deployed(self, session: Session, definition_id: int) -> DeployedDefinition:
         """The cached definition (its row, with the large spec and BPMN columns, is read once)."""
