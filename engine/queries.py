@@ -8,6 +8,7 @@ for the page's rows only (docs/benchmarks.md, "Lists"). ``q`` matches the instan
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,8 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from . import instructions, search
-from .driver import decode_json, decode_moment, driver
+from .db import reads_only
+from .driver import Driver, decode_json, decode_moment, driver
 from .errors import NotFound
 from .keyset import Cursor, Order
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
@@ -63,26 +65,71 @@ class PageRequest:
     count_limit: int | None = None  # count the list up to this many rows (None: every row); see ``_count``
 
 
-# A list's steps' instances (title, deadline, process name; their data where a step's instructions are a template),
-# read by id on the driver cursor: one short statement a page, without SQLAlchemy's per-statement Python.
+# A list's steps' instances (title, deadline, process name; their version and data where a step's instructions are a
+# template), read by id on the driver cursor: one short statement a page, without SQLAlchemy's per-statement Python.
+# The data comes as its JSON text (PostgreSQL's json as stored, SQLite's text), decoded only where an instruction
+# is rendered, not found in the render cache.
 _INSTANCE_OF_STEP = (
     "SELECT process_instance.id, process_instance.title, process_definition.name, process_instance.due_at{data} "
     "FROM process_instance JOIN process_definition ON process_definition.id = process_instance.definition_id "
     "WHERE process_instance.id {ids}"
 )
+_DATA_PG = ", process_instance.version, process_instance.data::text"
+_DATA_SQLITE = ", process_instance.version, process_instance.data"
 
 
-def _instances_of_steps(session: Session, ids: list[int], *, with_data: bool) -> dict[int, tuple[Any, ...]]:
-    """(title, process name, due, data or None) of each instance of ``ids``, by id."""
-    drv = driver(session)
-    data = ", process_instance.data" if with_data else ""
+def _instances_of_steps(drv: Driver, ids: list[int], *, with_data: bool) -> dict[int, tuple[Any, ...]]:
+    """(title, process name, due, version or None, the data's JSON text or None) of each instance of ``ids``."""
+    data = (_DATA_PG if drv.pg else _DATA_SQLITE) if with_data else ""
     params: list[Any] = [ids] if drv.pg else list(ids)  # PostgreSQL: one array; SQLite: one placeholder per id
     where = "= ANY(%s)" if drv.pg else f"IN ({', '.join('?' * len(ids))})"
     sql = _INSTANCE_OF_STEP.format(data=data, ids=where)
-    return {
-        row[0]: (row[1], row[2], decode_moment(row[3]), decode_json(row[4]) if with_data else None)
-        for row in drv.execute(sql, params).fetchall()
-    }
+    found = drv.execute(sql, params).fetchall()
+    if with_data:
+        return {row[0]: (row[1], row[2], decode_moment(row[3]), row[4], row[5]) for row in found}
+    return {row[0]: (row[1], row[2], decode_moment(row[3]), None, None) for row in found}
+
+
+# Rendered instructions, per database (its connection pool): see ``instructions.RenderCache``.
+_RENDERED: weakref.WeakKeyDictionary[Any, instructions.RenderCache] = weakref.WeakKeyDictionary()
+
+
+def render_cache(drv: Driver) -> instructions.RenderCache:
+    """The database's cache of rendered instructions (this process's)."""
+    pool = drv.conn.engine.pool
+    found = _RENDERED.get(pool)
+    if found is None:
+        found = _RENDERED[pool] = instructions.RenderCache()
+    return found
+
+
+def _filled_in(drv: Driver, steps: list[TaskView], about: dict[int, tuple[Any, ...]]) -> list[str | None]:
+    """The steps' instructions as people read them: templates filled in from their instances' data.
+
+    A template's text for an instance at a version is taken from the render cache, or rendered (its data decoded
+    once per instance) and kept there when this transaction only reads (committed data).
+    """
+    cache = render_cache(drv)
+    keep = reads_only(drv.conn)
+    decoded: dict[int, Any] = {}
+    texts: list[str | None] = []
+    for step in steps:
+        source = step.instructions
+        if source is None or not instructions.is_template(source):
+            texts.append(source)
+            continue
+        iid = step.instance_id
+        found = about.get(iid)
+        version = found[3] if found is not None else None
+        text = cache.get(source, iid, version) if version is not None else None
+        if text is None:
+            if iid not in decoded:
+                decoded[iid] = decode_json(found[4]) if found is not None and found[4] is not None else None
+            text = instructions.render(source, decoded[iid] or {})
+            if keep and version is not None and text is not None:
+                cache.put(source, iid, version, text)
+        texts.append(text)
+    return texts
 
 
 def in_tenants(column: Any, tenants: frozenset[str] | None) -> ColumnElement[bool] | None:
@@ -213,15 +260,17 @@ def _steps(session: Session, where: list[ColumnElement[bool]], page: PageRequest
         query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     rows, next_cursor = _page(session, query, matching, where, order, page)
     steps = [step_view(r[:-2]) for r in rows]
-    templated = [instructions.is_template(s.instructions) for s in steps]
+    templated = any(instructions.is_template(s.instructions) for s in steps)
     ids = sorted({s.instance_id for s in steps})
-    about = _instances_of_steps(session, ids, with_data=any(templated)) if steps else {}
+    drv = driver(session)
+    about = _instances_of_steps(drv, ids, with_data=templated) if steps else {}
+    texts = _filled_in(drv, steps, about) if templated else [s.instructions for s in steps]
     items = []
-    for row, template in zip(steps, templated, strict=True):
-        title, name, due, data = about.get(row.instance_id, (None, None, None, None))
+    for row, text in zip(steps, texts, strict=True):
+        title, name, due = about.get(row.instance_id, (None, None, None))[:3]
         values = vars(row)
-        if template:  # the instructions as people read them, filled in from the instance's data
-            values = {**values, "instructions": instructions.render(row.instructions, data or {})}
+        if text is not row.instructions:
+            values = {**values, "instructions": text}
         items.append(TaskRowView(**values, instance_title=title, process_name=name, instance_due_at=due))
     return Listed(items, total, next_cursor, more)
 
