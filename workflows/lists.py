@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import queries
 from engine.db import UnitOfWork
+from engine.driver import Sql, driver
 from engine.queries import InboxFilter, InstanceFilter, PageRequest
 from engine.views import Actor, InstanceView, Listed, TaskRowView
 
@@ -75,21 +77,30 @@ class Candidate:
     full_name: str
 
 
+@cache
+def _in_sql(table: str, key: str, values: str, count: int) -> Sql:
+    return Sql(f"SELECT {table}.{key}, {values} FROM {table} WHERE {table}.{key} IN ({', '.join('?' * count)})")
+
+
 def _unit_names(session: Session, codes: set[str]) -> dict[str, str]:
-    """The names of the units ``codes`` (a page's, not every unit of every organisation)."""
-    query = select(Unit.code, Unit.name, Unit.short_name).where(Unit.code.in_(sorted(codes)))
-    return {code: short or name for code, name, short in session.execute(query)}
+    """The names of the units ``codes`` (a page's, not every unit of every organisation), on the driver cursor."""
+    drv = driver(session)
+    found = drv.execute(_in_sql("unit", "code", "unit.name, unit.short_name", len(codes)).of(drv), sorted(codes))
+    return {code: short or name for code, name, short in found.fetchall()}
+
+
+def _full_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """The full names of the users ``usernames``, on the driver cursor."""
+    drv = driver(session)
+    sql = _in_sql("app_user", "username", "app_user.full_name", len(usernames)).of(drv)
+    return dict(drv.execute(sql, sorted(usernames)).fetchall())
 
 
 def _rows(session: Session, listed: Listed[TaskRowView], now: datetime, actor: Actor | None = None) -> Listed[StepRow]:
     codes = {t.unit_code for t in listed.items if t.unit_code}
     names = _unit_names(session, codes) if codes else {}
     holders = {t.assignee for t in listed.items if t.assignee}
-    people: dict[str, str] = {}
-    if holders:
-        people = {
-            u: n for u, n in session.execute(select(User.username, User.full_name).where(User.username.in_(holders)))
-        }
+    people = _full_names(session, holders) if holders else {}
     items = [
         StepRow(
             **vars(t),  # the instructions already filled in (engine.queries)
