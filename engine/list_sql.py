@@ -49,6 +49,14 @@ class Where:
         else:
             self.parts.append(self.false)
 
+    def any_of(self, column: str, values: list[Any]) -> None:
+        """``among`` for a list whose length changes with each page (ids): on PostgreSQL one array parameter, so
+        that the statement's text, prepared once per connection, is the same whatever the length."""
+        if self.drv.pg and values:
+            self.add(f"{column} = ANY(?)", values)
+        else:
+            self.among(column, values)
+
     def tenants(self, column: str, tenants: frozenset[str] | None) -> None:
         """``queries.in_tenants``: rows of these tenants (None: no condition)."""
         if tenants is not None:

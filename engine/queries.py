@@ -370,7 +370,7 @@ def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> L
     open_tasks: dict[int, list[TaskView]] = {}
     if rows:
         steps = Where(drv)
-        steps.among("human_task.instance_id", [r[0] for r in rows])
+        steps.any_of("human_task.instance_id", [r[0] for r in rows])
         steps.equals("human_task.status", "ready")
         text = f"SELECT {_STEP_COLUMNS} FROM human_task{steps.sql()} ORDER BY human_task.id"
         for step in list_sql.run(drv, text, steps.params):
