@@ -14,8 +14,11 @@ main``) answers; then the schema goes back to the newest revision and this check
 ``--baseline-revision head`` keeps the newest schema for the baseline too (a before/after of code alone). The
 "rows" column is ``X-Total-Count``, or ">10000" where the list answered ``X-Total-Count-More-Than``.
 
+``--read-only`` leaves the database as it is (no downgrade, upgrade or ANALYZE: the shared seed, read by several
+people); ``--pairs N`` alternates before and after N times (ABAB) on a shared machine.
+
 Usage: ``.venv/bin/python bench/lists_million.py --pg-url URL [--baseline PATH] [--baseline-revision 0007]
-[--rounds 40] [--json PATH]``.
+[--rounds 40] [--read-only] [--pairs 1] [--json PATH]``.
 """
 
 from __future__ import annotations
@@ -87,8 +90,19 @@ def _cursor_at(conn: Any, kind: str, depth: int) -> str | None:
     return Cursor("-id", None, row_id).encode()
 
 
-def measure(url: str, rounds: int) -> dict[str, Any]:
-    """In this process (the code on ``sys.path``): time each list ``rounds`` times; figures in ms."""
+def _cold() -> Any:
+    """What empties the code's caches of rendered instructions before each request (``--cold``); None: it has none."""
+    try:
+        from engine.queries import _RENDERED  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return lambda: [cache.clear() for cache in list(_RENDERED.values())]
+
+
+def measure(url: str, rounds: int, cold: bool = False) -> dict[str, Any]:
+    """In this process (the code on ``sys.path``): time each list ``rounds`` times; figures in ms. ``cold``: the
+    caches of rendered instructions emptied before each request (outside the timed part)."""
+    empty = _cold() if cold else None
     import psycopg
 
     from api import create_app
@@ -140,6 +154,8 @@ def measure(url: str, rounds: int) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {tokens[user]}"}
         times, cpu, size, total, status = [], [], 0, None, 0
         for i in range(rounds + 3):
+            if empty is not None:
+                empty()
             started, used = time.perf_counter(), time.thread_time()
             answer = client.get(path, headers=headers)
             elapsed, spent = (time.perf_counter() - started) * 1000, (time.thread_time() - used) * 1000
@@ -162,7 +178,7 @@ def measure(url: str, rounds: int) -> dict[str, Any]:
     return figures
 
 
-def _run(code: Path, url: str, rounds: int) -> dict[str, Any]:
+def _run(code: Path, url: str, rounds: int, cold: bool = False) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(code)}
     out = subprocess.run(
         [
@@ -173,6 +189,7 @@ def _run(code: Path, url: str, rounds: int) -> dict[str, Any]:
             url,
             "--rounds",
             str(rounds),
+            *(["--cold"] if cold else []),
         ],
         cwd=code,
         env=env,
@@ -207,21 +224,34 @@ def main(argv: list[str] | None = None) -> int:
         help="the schema the baseline runs on (0007: before the list indexes; head: the same schema as after)",
     )
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="measure the database as it stands (no schema change, no ANALYZE): a shared seed; both at its revision",
+    )
+    parser.add_argument("--cold", action="store_true", help="empty the render caches before each request")
+    parser.add_argument("--pairs", type=int, default=1, help="before and after alternated this many times (ABAB)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
-        print(json.dumps(measure(args.pg_url, args.rounds), default=str))
+        print(json.dumps(measure(args.pg_url, args.rounds, args.cold), default=str))
         return 0
-    runs: dict[str, Any] = {}
-    if args.baseline:
-        _schema(args.pg_url, args.baseline_revision)
-        runs["before"] = _run(args.baseline.resolve(), args.pg_url, args.rounds)
-    _schema(args.pg_url, "head")
-    runs["after"] = _run(ROOT, args.pg_url, args.rounds)
-    report(runs)
+    pairs: list[dict[str, Any]] = []
+    for _ in range(args.pairs):
+        runs: dict[str, Any] = {}
+        if args.baseline:
+            if not args.read_only:
+                _schema(args.pg_url, args.baseline_revision)
+            runs["before"] = _run(args.baseline.resolve(), args.pg_url, args.rounds, args.cold)
+        if not args.read_only:
+            _schema(args.pg_url, "head")
+        runs["after"] = _run(ROOT, args.pg_url, args.rounds, args.cold)
+        report(runs)
+        pairs.append(runs)
     if args.json:
-        args.json.write_text(json.dumps(runs, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        found = pairs[0] if len(pairs) == 1 else pairs
+        args.json.write_text(json.dumps(found, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     return 0
 
 

@@ -7,7 +7,8 @@ the Python function calls per request (the profiler's count: load-independent), 
 own time. The lists of ``bench/lists_million.py`` by name, or any path.
 
 Usage: ``.venv/bin/python bench/page_profile.py [--pg-url URL] [--list inbox|done|steps|instances|progress|PATH]
-[--user NAME] [--requests 50] [--top 30]``.
+[--user NAME] [--requests 50] [--top 30] [--cold]`` (``--cold``: the caches of rendered instructions emptied
+before each request).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--cold", action="store_true", help="empty the render caches before each request")
     parser.add_argument("--callers", help="also print the callers of the functions matching this")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -65,7 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     token = client.post("/api/v1/auth/login", json={"username": user, "password": "demo"}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
 
+    from lists_million import _cold  # type: ignore[import-not-found]
+
+    empty = _cold() if args.cold else None
+
     def ask() -> Any:
+        if empty is not None:
+            empty()  # counted with the request: a few calls
         answer = client.get(path, headers=headers)
         if answer.status_code != 200:
             raise SystemExit(f"{path}: {answer.status_code} {answer.data[:300]!r}")

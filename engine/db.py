@@ -181,6 +181,11 @@ def transaction_bind(engine: Engine, *, write: bool) -> Engine:
     return bind
 
 
+def reads_only(conn: Connection) -> bool:
+    """Whether the connection's transactions only read (``transaction_bind(write=False)``): they see committed data."""
+    return conn.get_execution_options().get(_MODE) == "read"
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that never expire on commit (views are built before commit anyway)."""
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)

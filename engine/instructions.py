@@ -111,9 +111,13 @@ def names(source: str) -> set[str]:
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled(source: str) -> Template:
-    parse(source)  # the rules above, before compiling
-    return ENVIRONMENT.from_string(source)
+def _compiled(source: str) -> tuple[Template, bool]:
+    """The template, and whether it loops (its output is then read piece by piece, to stop at ``MAX_OUTPUT``)."""
+    tree = parse(source)  # the rules above, before compiling
+    return ENVIRONMENT.from_string(source), any(True for _ in tree.find_all(nodes.For))
+
+
+_FAILURES = (TemplateError, ArithmeticError, TypeError, ValueError, RecursionError, MemoryError)
 
 
 def render(source: str | None, data: Mapping[str, Any]) -> str | None:
@@ -121,13 +125,69 @@ def render(source: str | None, data: Mapping[str, Any]) -> str | None:
     if source is None or not is_template(source):
         return source
     try:
+        template, loops = _compiled(source)
+    except _FAILURES:
+        return source
+    if loops:
+        return _streamed(template, data, source)
+    try:
+        # No loop: the output is as long as the values it prints, joined at once. The template reads ``data``
+        # itself (a shared context: nothing copied; the sandbox has no call that could change it).
+        text = "".join(template.root_render_func(template.new_context(_as_dict(data), shared=True)))
+    except _FAILURES:
+        return _streamed(template, data, source)  # what the output held before it grew too long, if it did
+    return text if len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + "…"
+
+
+def _as_dict(data: Mapping[str, Any]) -> dict[str, Any]:
+    return data if type(data) is dict else dict(data)
+
+
+def _streamed(template: Template, data: Mapping[str, Any], source: str) -> str:
+    """The output read piece by piece, cut after ``MAX_OUTPUT`` characters (a loop may print without end)."""
+    try:
         pieces: list[str] = []
         size = 0
-        for piece in _compiled(source).generate(data):  # Jinja copies the mapping into its context
+        for piece in template.root_render_func(template.new_context(_as_dict(data), shared=True)):
             pieces.append(piece)
             size += len(piece)
             if size > MAX_OUTPUT:
                 return "".join(pieces)[:MAX_OUTPUT] + "…"
         return "".join(pieces)
-    except (TemplateError, ArithmeticError, TypeError, ValueError, RecursionError, MemoryError):
+    except _FAILURES:
         return source
+
+
+class RenderCache:
+    """Rendered instructions by (template, instance id, instance version), for the lists.
+
+    Correct across processes and writes as long as the key is: an instance's data never changes without its
+    ``version`` changing (every write of the row takes the next version), and a render depends on the template and
+    that data alone. Fill it only from committed data (a read-only transaction): a write's own uncommitted version
+    could be rolled back and the same version number later written with other data. Bounded: forgotten all at
+    once when full.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._count = 0
+        self._by_source: dict[str, dict[tuple[int, int], str]] = {}
+
+    def get(self, source: str, instance_id: int, version: int) -> str | None:
+        """The rendered text, or None when not known."""
+        found = self._by_source.get(source)
+        return None if found is None else found.get((instance_id, version))
+
+    def put(self, source: str, instance_id: int, version: int, text: str) -> None:
+        if self._count >= self.size:
+            self._by_source.clear()
+            self._count = 0
+        self._by_source.setdefault(source, {})[instance_id, version] = text
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def clear(self) -> None:
+        self._by_source.clear()
+        self._count = 0

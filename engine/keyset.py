@@ -69,9 +69,53 @@ class Order:
             return [(found[0], undated)]
         return [(found[0], dated), (found[1], undated)]
 
+    # The same ORDER BY and conditions as text, for statements written as text on the driver cursor
+    # (``engine.list_sql``): the column names qualified by table, parameters as ``?``.
+
+    def order_sql(self) -> str:
+        """``order_by`` as text."""
+        ident = f"{_name(self.id)} {'DESC' if self.descending else 'ASC'}"
+        if self.column is None:
+            return ident
+        key = f"{_name(self.column)} {'DESC' if self.descending else 'ASC'}"
+        return f"{key} NULLS LAST, {ident}" if self.nullable else f"{key}, {ident}"
+
+    def after_sql(self, cursor: Cursor) -> list[tuple[str, list[Any]]]:
+        """``after`` as text: (conditions, parameters) each."""
+        if cursor.sort != self.name:
+            raise InvalidInput(_MESSAGE, code="invalid_cursor", details={"cursor": [_MESSAGE]})
+        ident, past = _name(self.id), "<" if self.descending else ">"
+        if self.column is None:
+            return [(f"{ident} {past} ?", [cursor.id])]
+        column = _name(self.column)
+        if cursor.value is None:
+            return [(f"{column} IS NULL AND {ident} {past} ?", [cursor.id])]
+        later = (f"({column}, {ident}) {past} (?, ?)", [cursor.value, cursor.id])
+        return [later, (f"{column} IS NULL", [])] if self.nullable else [later]
+
+    def parts_sql(self, cursor: Cursor | None) -> list[tuple[str, list[Any], str]]:
+        """``parts`` as text: (conditions or "", parameters, ORDER BY) each."""
+        if not (self.descending and self.nullable and self.column is not None):
+            found = self.after_sql(cursor) if cursor is not None else [("", [])]
+            return [(extra, params, self.order_sql()) for extra, params in found]
+        column, ident = _name(self.column), _name(self.id)
+        dated, undated = f"{column} DESC, {ident} DESC", f"{ident} DESC"
+        if cursor is None:
+            return [(f"{column} IS NOT NULL", [], dated), (f"{column} IS NULL", [], undated)]
+        found = self.after_sql(cursor)
+        if cursor.value is None:
+            return [(*found[0], undated)]
+        return [(*found[0], dated), (*found[1], undated)]
+
     def cursor_of(self, value: datetime | None, row_id: int) -> str:
         """The cursor of the rows after a row with sort ``value`` and ``row_id``."""
         return Cursor(self.name, value if self.column is not None else None, row_id).encode()
+
+
+def _name(column: Any) -> str:
+    """A mapped column's name qualified by its table, as SQLAlchemy writes it."""
+    found = column.expression
+    return f"{found.table.name}.{found.name}"
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,22 @@ for the page's rows only (docs/benchmarks.md, "Lists"). ``q`` matches the instan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, union
+from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import Session
 
-from . import instructions, search
-from .driver import decode_json, decode_moment, driver
+from . import instructions, list_sql, search
+from .db import reads_only
+from .driver import Driver, decode_json, decode_moment, driver
 from .errors import NotFound
 from .keyset import Cursor, Order
-from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
-from .rows import STEP_VIEW_COLUMNS, step_view
+from .list_sql import Where
+from .models import AuditEvent, HumanTask, ProcessInstance
+from .rows import step_view
 from .views import INSTANCE_VIEW_KEYS, Actor, EventView, InstanceView, Listed, SubmissionView, TaskRowView, TaskView
 
 _MAX_SQL_INTEGER = 2**63 - 1  # BIGINT / SQLite INTEGER
@@ -63,26 +66,71 @@ class PageRequest:
     count_limit: int | None = None  # count the list up to this many rows (None: every row); see ``_count``
 
 
-# A list's steps' instances (title, deadline, process name; their data where a step's instructions are a template),
-# read by id on the driver cursor: one short statement a page, without SQLAlchemy's per-statement Python.
+# A list's steps' instances (title, deadline, process name; their version and data where a step's instructions are a
+# template), read by id on the driver cursor: one short statement a page, without SQLAlchemy's per-statement Python.
+# The data comes as its JSON text (PostgreSQL's json as stored, SQLite's text), decoded only where an instruction
+# is rendered, not found in the render cache.
 _INSTANCE_OF_STEP = (
     "SELECT process_instance.id, process_instance.title, process_definition.name, process_instance.due_at{data} "
     "FROM process_instance JOIN process_definition ON process_definition.id = process_instance.definition_id "
     "WHERE process_instance.id {ids}"
 )
+_DATA_PG = ", process_instance.version, process_instance.data::text"
+_DATA_SQLITE = ", process_instance.version, process_instance.data"
 
 
-def _instances_of_steps(session: Session, ids: list[int], *, with_data: bool) -> dict[int, tuple[Any, ...]]:
-    """(title, process name, due, data or None) of each instance of ``ids``, by id."""
-    drv = driver(session)
-    data = ", process_instance.data" if with_data else ""
+def _instances_of_steps(drv: Driver, ids: list[int], *, with_data: bool) -> dict[int, tuple[Any, ...]]:
+    """(title, process name, due, version or None, the data's JSON text or None) of each instance of ``ids``."""
+    data = (_DATA_PG if drv.pg else _DATA_SQLITE) if with_data else ""
     params: list[Any] = [ids] if drv.pg else list(ids)  # PostgreSQL: one array; SQLite: one placeholder per id
     where = "= ANY(%s)" if drv.pg else f"IN ({', '.join('?' * len(ids))})"
     sql = _INSTANCE_OF_STEP.format(data=data, ids=where)
-    return {
-        row[0]: (row[1], row[2], decode_moment(row[3]), decode_json(row[4]) if with_data else None)
-        for row in drv.execute(sql, params).fetchall()
-    }
+    found = drv.execute(sql, params).fetchall()
+    if with_data:
+        return {row[0]: (row[1], row[2], decode_moment(row[3]), row[4], row[5]) for row in found}
+    return {row[0]: (row[1], row[2], decode_moment(row[3]), None, None) for row in found}
+
+
+# Rendered instructions, per database (its connection pool): see ``instructions.RenderCache``.
+_RENDERED: weakref.WeakKeyDictionary[Any, instructions.RenderCache] = weakref.WeakKeyDictionary()
+
+
+def render_cache(drv: Driver) -> instructions.RenderCache:
+    """The database's cache of rendered instructions (this process's)."""
+    pool = drv.conn.engine.pool
+    found = _RENDERED.get(pool)
+    if found is None:
+        found = _RENDERED[pool] = instructions.RenderCache()
+    return found
+
+
+def _filled_in(drv: Driver, steps: list[TaskView], about: dict[int, tuple[Any, ...]]) -> list[str | None]:
+    """The steps' instructions as people read them: templates filled in from their instances' data.
+
+    A template's text for an instance at a version is taken from the render cache, or rendered (its data decoded
+    once per instance) and kept there when this transaction only reads (committed data).
+    """
+    cache = render_cache(drv)
+    keep = reads_only(drv.conn)
+    decoded: dict[int, Any] = {}
+    texts: list[str | None] = []
+    for step in steps:
+        source = step.instructions
+        if source is None or not instructions.is_template(source):
+            texts.append(source)
+            continue
+        iid = step.instance_id
+        found = about.get(iid)
+        version = found[3] if found is not None else None
+        text = cache.get(source, iid, version) if version is not None else None
+        if text is None:
+            if iid not in decoded:
+                decoded[iid] = decode_json(found[4]) if found is not None and found[4] is not None else None
+            text = instructions.render(source, decoded[iid] or {})
+            if keep and version is not None and text is not None:
+                cache.put(source, iid, version, text)
+        texts.append(text)
+    return texts
 
 
 def in_tenants(column: Any, tenants: frozenset[str] | None) -> ColumnElement[bool] | None:
@@ -95,27 +143,27 @@ def in_tenants(column: Any, tenants: frozenset[str] | None) -> ColumnElement[boo
     return column.in_(sorted(tenants)) if tenants else false()
 
 
-def _tenant_where(column: Any, *scopes: frozenset[str] | None) -> list[ColumnElement[bool]]:
-    return [c for c in (in_tenants(column, s) for s in scopes) if c is not None]
+_STEPS_OF_INSTANCES = "human_task JOIN process_instance ON process_instance.id = human_task.instance_id"
 
 
-def _step_conditions(flt: InboxFilter) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [HumanTask.status == flt.status, *_tenant_where(HumanTask.tenant, flt.tenants)]
+def _step_where(drv: Driver, flt: InboxFilter) -> Where:
+    """The conditions of ``flt`` on steps (and their instances)."""
+    where = Where(drv)
+    where.equals("human_task.status", flt.status)
+    where.tenants("human_task.tenant", flt.tenants)
     if flt.process_key:
-        where.append(HumanTask.process_key == flt.process_key)
+        where.equals("human_task.process_key", flt.process_key)
     if flt.unit_code:
-        where.append(HumanTask.unit_code == flt.unit_code)
+        where.equals("human_task.unit_code", flt.unit_code)
     if flt.overdue_at is not None:
-        where.extend((HumanTask.due_at.is_not(None), HumanTask.due_at < flt.overdue_at))
+        where.add("human_task.due_at IS NOT NULL AND human_task.due_at < ?", flt.overdue_at)
     if flt.deadline_state:
-        where.append(HumanTask.deadline_state == flt.deadline_state)
+        where.equals("human_task.deadline_state", flt.deadline_state)
     if flt.instance_due_before is not None:
-        where.extend((ProcessInstance.due_at.is_not(None), ProcessInstance.due_at < flt.instance_due_before))
+        where.add("process_instance.due_at IS NOT NULL AND process_instance.due_at < ?", flt.instance_due_before)
     if flt.assigned is not None:
-        where.append(HumanTask.assignee.is_not(None) if flt.assigned else HumanTask.assignee.is_(None))
-    matched = search.matches(ProcessInstance.search_text, flt.q)
-    if matched is not None:
-        where.append(matched)
+        where.parts.append("human_task.assignee IS NOT NULL" if flt.assigned else "human_task.assignee IS NULL")
+    where.like_all("process_instance.search_text", search.like_patterns(flt.q))
     return where
 
 
@@ -134,8 +182,8 @@ def _bounded(page: PageRequest) -> PageRequest | None:
     return PageRequest(min(page.limit, _MAX_SQL_INTEGER - 1), page.offset, page.sort, page.cursor)
 
 
-def _count(session: Session, matching: Select[Any], page: PageRequest) -> tuple[int | None, bool]:
-    """How many rows ``matching`` (one column, filters applied) selects, and whether there are more than that.
+def _count(drv: Driver, source: str, ident: str, where: Where, page: PageRequest) -> tuple[int | None, bool]:
+    """How many rows of ``source`` hold ``where``, and whether there are more than that.
 
     None on a page after a cursor (the first page gave the total). With ``count_limit`` the count stops after
     that many rows plus one: a list of 234,003 rows costs a count of 10,001, and answers (10,000, True) — "more
@@ -144,44 +192,29 @@ def _count(session: Session, matching: Select[Any], page: PageRequest) -> tuple[
     if page.cursor is not None:
         return None, False
     if page.count_limit is None:
-        return session.scalar(select(func.count()).select_from(matching.subquery())) or 0, False
-    found = session.scalar(select(func.count()).select_from(matching.limit(page.count_limit + 1).subquery())) or 0
+        return list_sql.count(drv, source, ident, where, None), False
+    found = list_sql.count(drv, source, ident, where, page.count_limit + 1)
     return (page.count_limit, True) if found > page.count_limit else (found, False)
 
 
 def _page(
-    session: Session,
-    query: Select[Any],
-    narrow: Select[Any],
-    where: list[ColumnElement[bool]],
-    order: Order,
-    page: PageRequest,
+    drv: Driver, columns: str, source: str, narrow: str, where: Where, order: Order, page: PageRequest
 ) -> tuple[list[Any], str | None]:
     """The rows of one page (by ``offset`` or after ``cursor``) and the cursor of the next page (None: no more).
 
-    ``query`` selects the sort value and the id as its last two columns; ``narrow`` selects the id alone from the
-    same tables. One more row than the page is read to know whether another page follows.
+    ``columns`` end with the sort value and the id; ``narrow`` is ``source`` without what only the columns need.
+    One more row than the page is read to know whether another page follows.
 
-    A page deep by ``offset`` is a deferred join: ``narrow`` skips the first ``offset`` ids in the list's order
-    (an index-only scan where an index covers the filter and the order), then ``query`` reads the page's rows by
-    those ids, in the same order — instead of reading and discarding ``offset`` whole rows (docs/benchmarks.md,
-    "Deep pages by offset"). Still one statement.
+    A page deep by ``offset`` is a deferred join: the ids alone skip the first ``offset`` rows in the list's order
+    (an index-only scan where an index covers the filter and the order), then the page's rows are read by those
+    ids, in the same order — instead of reading and discarding ``offset`` whole rows (docs/benchmarks.md, "Deep
+    pages by offset"). Still one statement.
     """
     bounded = _bounded(page)
     if bounded is None:
         return [], None
-    want = bounded.limit + 1
-    if bounded.cursor is None and bounded.offset:
-        ids = narrow.where(*where).order_by(*order.order_by()).limit(want).offset(bounded.offset)
-        rows: list[Any] = list(session.execute(query.where(order.id.in_(ids)).order_by(*order.order_by())).all())
-        return _trimmed(rows, bounded, order)
-    rows = []
     cursor = Cursor.decode(bounded.cursor) if bounded.cursor is not None else None
-    for extra, ordered in order.parts(cursor):  # the rows with a sort value, then (nulls last) those without
-        chosen = query.where(*where, *extra).order_by(*ordered).limit(want - len(rows)).offset(0)
-        rows.extend(session.execute(chosen).all())
-        if len(rows) >= want:
-            break
+    rows = list_sql.page(drv, columns, source, narrow, where, order, bounded.limit + 1, bounded.offset, cursor)
     return _trimmed(rows, bounded, order)
 
 
@@ -190,7 +223,8 @@ def _trimmed(rows: list[Any], bounded: PageRequest, order: Order) -> tuple[list[
     if len(rows) <= bounded.limit:
         return rows, None
     rows = rows[: bounded.limit]
-    return rows, order.cursor_of(rows[-1][-2], rows[-1][-1])
+    value = rows[-1][-2]
+    return rows, order.cursor_of(decode_moment(value) if order.column is not None else value, rows[-1][-1])
 
 
 def _needs_instance(flt: InboxFilter, sort: str | None) -> bool:
@@ -198,54 +232,69 @@ def _needs_instance(flt: InboxFilter, sort: str | None) -> bool:
     return flt.instance_due_before is not None or bool(flt.q and flt.q.strip()) or sort in ("updated_at", "-updated_at")
 
 
-def _steps(session: Session, where: list[ColumnElement[bool]], page: PageRequest, *, join: bool) -> Listed[TaskRowView]:
+_STEP_COLUMNS = ", ".join(f"human_task.{f.name}" for f in fields(TaskView))
+
+
+def _steps(drv: Driver, where: Where, page: PageRequest, *, join: bool) -> Listed[TaskRowView]:
     """One page of steps and the total; the instances' titles and deadlines are read for the page's rows only."""
-    matching = select(HumanTask.id)
-    if join:
-        matching = matching.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    total, more = _count(session, matching.where(*where), page)
+    source = _STEPS_OF_INSTANCES if join else "human_task"
+    total, more = _count(drv, source, "human_task.id", where, page)
     if total is not None and not more and total <= page.offset:
         return Listed([], total)
     order = _step_order(page.sort)
     # plain rows: no ORM objects to build; the sort value and the id last, for the next page's cursor
-    query = select(*STEP_VIEW_COLUMNS, order.column, HumanTask.id).select_from(HumanTask)
-    if join:
-        query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    rows, next_cursor = _page(session, query, matching, where, order, page)
+    columns = f"{_STEP_COLUMNS}, {list_sql.column_names([order.column])}, human_task.id"
+    rows, next_cursor = _page(drv, columns, source, source, where, order, page)
     steps = [step_view(r[:-2]) for r in rows]
-    templated = [instructions.is_template(s.instructions) for s in steps]
+    templated = any(instructions.is_template(s.instructions) for s in steps)
     ids = sorted({s.instance_id for s in steps})
-    about = _instances_of_steps(session, ids, with_data=any(templated)) if steps else {}
+    about = _instances_of_steps(drv, ids, with_data=templated) if steps else {}
+    texts = _filled_in(drv, steps, about) if templated else [s.instructions for s in steps]
     items = []
-    for row, template in zip(steps, templated, strict=True):
-        title, name, due, data = about.get(row.instance_id, (None, None, None, None))
+    for row, text in zip(steps, texts, strict=True):
+        title, name, due = about.get(row.instance_id, (None, None, None))[:3]
         values = vars(row)
-        if template:  # the instructions as people read them, filled in from the instance's data
-            values = {**values, "instructions": instructions.render(row.instructions, data or {})}
+        if text is not row.instructions:
+            values = {**values, "instructions": text}
         items.append(TaskRowView(**values, instance_title=title, process_name=name, instance_due_at=due))
     return Listed(items, total, next_cursor, more)
 
 
-def _whose(actor: Actor, status: str) -> ColumnElement[bool]:
+def _whose(where: Where, actor: Actor, status: str) -> None:
     """The steps of the actor's inbox: their own and (open) the unclaimed ones their roles and unit may take, or
     (finished) those they completed. A union of one indexed read per kind: an OR of them defeats the indexes."""
-    mine = select(HumanTask.id).where(HumanTask.assignee == actor.username, HumanTask.status == status)
+    mine = Where(where.drv)
+    mine.equals("human_task.assignee", actor.username)
+    mine.equals("human_task.status", status)
+    others = Where(where.drv)
     if status == "ready":
-        others = select(HumanTask.id).where(
-            HumanTask.status == status,
-            HumanTask.assignee.is_(None),
-            HumanTask.role.in_(sorted(actor.roles)) if actor.roles else false(),
-            or_(HumanTask.unit_code.is_(None), HumanTask.unit_code == actor.unit_code),
-        )
+        others.equals("human_task.status", status)
+        others.parts.append("human_task.assignee IS NULL")
+        others.among("human_task.role", sorted(actor.roles))
+        if actor.unit_code is None:
+            others.parts.append("(human_task.unit_code IS NULL OR human_task.unit_code IS NULL)")
+        else:
+            others.add("(human_task.unit_code IS NULL OR human_task.unit_code = ?)", actor.unit_code)
     else:
-        others = select(HumanTask.id).where(HumanTask.completed_by == actor.username, HumanTask.status == status)
-    return HumanTask.id.in_(union(mine, others))
+        others.equals("human_task.completed_by", actor.username)
+        others.equals("human_task.status", status)
+    where.add(
+        f"human_task.id IN (SELECT human_task.id FROM human_task{mine.sql()} "
+        f"UNION SELECT human_task.id FROM human_task{others.sql()})",
+        *mine.params,
+        *others.params,
+    )
 
 
 def inbox_page(session: Session, actor: Actor, flt: InboxFilter, page: PageRequest) -> Listed[TaskRowView]:
     """Steps assigned to the actor plus unclaimed steps their roles and unit may take (default: by due date)."""
-    where = [_whose(actor, flt.status), *_tenant_where(HumanTask.tenant, actor.tenants), *_step_conditions(flt)]
-    return _steps(session, where, page, join=_needs_instance(flt, page.sort))
+    drv = _reader(session)
+    where = Where(drv)
+    _whose(where, actor, flt.status)
+    where.tenants("human_task.tenant", actor.tenants)
+    own = _step_where(drv, flt)
+    where.add(" AND ".join(own.parts), *own.params)
+    return _steps(drv, where, page, join=_needs_instance(flt, page.sort))
 
 
 def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) -> list[TaskRowView]:
@@ -255,7 +304,14 @@ def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) ->
 
 def unit_steps(session: Session, flt: InboxFilter, page: PageRequest) -> Listed[TaskRowView]:
     """The steps of one unit (``flt.unit_code``; every unit when None), whoever holds them (default: by due date)."""
-    return _steps(session, _step_conditions(flt), page, join=_needs_instance(flt, page.sort))
+    drv = _reader(session)
+    return _steps(drv, _step_where(drv, flt), page, join=_needs_instance(flt, page.sort))
+
+
+def _reader(session: Session) -> Driver:
+    """The session's driver, its pending changes written first (the lists run as text, not through the session)."""
+    session.flush()  # nothing to do when clean (a read)
+    return driver(session)
 
 
 def task(session: Session, task_id: int, *, tenants: frozenset[str] | None = None) -> TaskView:
@@ -274,49 +330,60 @@ def _instance_order(sort: str | None) -> Order:
     return Order("-id", None, ProcessInstance.id, descending=True)  # newest first
 
 
+_INSTANCES_OF_DEFINITIONS = (
+    "process_instance JOIN process_definition ON process_definition.id = process_instance.definition_id"
+)
+_INSTANCE_COLUMNS = ", ".join(f"process_instance.{k}" for k in INSTANCE_VIEW_KEYS)
+_INSTANCE_MOMENTS = tuple(INSTANCE_VIEW_KEYS.index(k) for k in ("created_at", "updated_at", "ended_at", "due_at"))
+_INSTANCE_JSON = tuple(INSTANCE_VIEW_KEYS.index(k) for k in ("data", "incident"))
+
+
 def instance_page(session: Session, flt: InstanceFilter, page: PageRequest) -> Listed[InstanceView]:
     """Instances by filter (default: newest first), with their open steps, and how many match."""
-    where: list[ColumnElement[bool]] = _tenant_where(ProcessInstance.tenant, flt.tenants)
+    drv = _reader(session)
+    where = Where(drv)
+    where.tenants("process_instance.tenant", flt.tenants)
     if flt.status:
-        where.append(ProcessInstance.status == flt.status)
+        where.equals("process_instance.status", flt.status)
     if flt.statuses is not None:
-        where.append(ProcessInstance.status.in_(flt.statuses))
+        where.among("process_instance.status", flt.statuses)
     if flt.process_key:
-        where.append(ProcessInstance.process_key == flt.process_key)
+        where.equals("process_instance.process_key", flt.process_key)
     if flt.unit_code:
-        where.append(ProcessInstance.unit_code == flt.unit_code)
+        where.equals("process_instance.unit_code", flt.unit_code)
     if flt.ids is not None:
-        where.append(ProcessInstance.id.in_(flt.ids))
+        where.among("process_instance.id", flt.ids)
     if flt.definition_version is not None:
-        where.append(ProcessDefinition.version == flt.definition_version)
-    matched = search.matches(ProcessInstance.search_text, flt.q)
-    if matched is not None:
-        where.append(matched)
-    matching = select(ProcessInstance.id)
-    if flt.definition_version is not None:
-        matching = matching.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-    total, more = _count(session, matching.where(*where), page)  # as for steps: not counted after a cursor
+        where.equals("process_definition.version", flt.definition_version)
+    where.like_all("process_instance.search_text", search.like_patterns(flt.q))
+    matching = _INSTANCES_OF_DEFINITIONS if flt.definition_version is not None else "process_instance"
+    total, more = _count(drv, matching, "process_instance.id", where, page)  # not counted after a cursor
     if total is not None and not more and total <= page.offset:
         return Listed([], total)
     order = _instance_order(page.sort)
-    key = order.column if order.column is not None else ProcessInstance.id
+    key = list_sql.column_names([order.column if order.column is not None else ProcessInstance.id])
     # plain rows, not ORM objects: the view's columns (never the serialized workflow), the version, the sort value
     # and the id last (the next page's cursor)
-    columns = [ProcessInstance.__table__.c[k] for k in INSTANCE_VIEW_KEYS]
-    joined = select(*columns, ProcessDefinition.version, key, ProcessInstance.id).join(
-        ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id
-    )
-    rows, next_cursor = _page(session, joined, matching, where, order, page)
+    columns = f"{_INSTANCE_COLUMNS}, process_definition.version, {key}, process_instance.id"
+    rows, next_cursor = _page(drv, columns, _INSTANCES_OF_DEFINITIONS, matching, where, order, page)
     width = len(INSTANCE_VIEW_KEYS)
     open_tasks: dict[int, list[TaskView]] = {}
     if rows:
-        steps = select(*STEP_VIEW_COLUMNS).where(
-            HumanTask.instance_id.in_([r[0] for r in rows]), HumanTask.status == "ready"
-        )
-        for step in session.execute(steps.order_by(HumanTask.id)):
+        steps = Where(drv)
+        steps.any_of("human_task.instance_id", [r[0] for r in rows])
+        steps.equals("human_task.status", "ready")
+        text = f"SELECT {_STEP_COLUMNS} FROM human_task{steps.sql()} ORDER BY human_task.id"
+        for step in list_sql.run(drv, text, steps.params):
             view = step_view(step)
             open_tasks.setdefault(view.instance_id, []).append(view)
-    items = [InstanceView.of_values(r[:width], r[width], open_tasks.get(r[0], [])) for r in rows]
+    items = []
+    for r in rows:
+        values = list(r[:width])
+        for i in _INSTANCE_MOMENTS:
+            values[i] = decode_moment(values[i])
+        for i in _INSTANCE_JSON:
+            values[i] = decode_json(values[i])
+        items.append(InstanceView.of_values(values, r[width], open_tasks.get(r[0], [])))
     return Listed(items, total, next_cursor, more)
 
 

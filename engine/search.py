@@ -58,16 +58,21 @@ def _escape_like(token: str) -> str:
 
 def matches(column: InstrumentedAttribute[str | None], query: str | None) -> ColumnElement[bool] | None:
     """Every token of ``query`` starts a word of ``column`` (None: no query; never true: a query of no words)."""
+    patterns = like_patterns(query)
+    if patterns is None:
+        return None
+    if not patterns:
+        return false()  # only punctuation: nothing holds it
+    return and_(*(column.like(pattern, escape=ESCAPE) for pattern in patterns))
+
+
+def like_patterns(query: str | None) -> list[str] | None:
+    """The LIKE patterns (escaped with ``ESCAPE``) that ``matches`` holds a column to, all of them; None: no query;
+    none: a query of no words (never true)."""
     if query is None or not query.strip():
         return None
     tokens = list(dict.fromkeys(words(query)))[:MAX_QUERY_TOKENS]
-    if not tokens:
-        return false()  # only punctuation: nothing holds it
-    clauses = []
-    for token in tokens:
-        pattern = f"% {_escape_like(token)}%" if len(token) >= PREFIX_MIN else f"% {_escape_like(token)} %"
-        clauses.append(column.like(pattern, escape=ESCAPE))
-    return and_(*clauses)
+    return [f"% {_escape_like(t)}%" if len(t) >= PREFIX_MIN else f"% {_escape_like(t)} %" for t in tokens]
 
 
 def refresh_unit(session: Session, unit_code: str, extra_words: Callable[[dict[str, Any]], Sequence[str]]) -> int:

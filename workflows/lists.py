@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import queries
 from engine.db import UnitOfWork
+from engine.driver import driver
 from engine.queries import InboxFilter, InstanceFilter, PageRequest
 from engine.views import Actor, InstanceView, Listed, TaskRowView
 
@@ -75,21 +78,39 @@ class Candidate:
     full_name: str
 
 
+@cache
+def _in_sql(table: str, key: str, values: str, pg: bool) -> str:
+    """The rows of ``table`` whose ``key`` is one of a list: PostgreSQL one array parameter (one text, prepared once
+    per connection, whatever the length), SQLite its ``IN``."""
+    return f"SELECT {table}.{key}, {values} FROM {table} WHERE {table}.{key} " + ("= ANY(%s)" if pg else "IN ({})")
+
+
+def _in(session: Session, table: str, key: str, values: str, wanted: set[str]) -> list[Any]:
+    drv = driver(session)
+    sql = _in_sql(table, key, values, drv.pg)
+    found = sorted(wanted)
+    if drv.pg:
+        return drv.execute(sql, [found]).fetchall()  # type: ignore[no-any-return]
+    return drv.execute(sql.format(", ".join("?" * len(found))), found).fetchall()  # type: ignore[no-any-return]
+
+
 def _unit_names(session: Session, codes: set[str]) -> dict[str, str]:
-    """The names of the units ``codes`` (a page's, not every unit of every organisation)."""
-    query = select(Unit.code, Unit.name, Unit.short_name).where(Unit.code.in_(sorted(codes)))
-    return {code: short or name for code, name, short in session.execute(query)}
+    """The names of the units ``codes`` (a page's, not every unit of every organisation), on the driver cursor."""
+    return {
+        code: short or name for code, name, short in _in(session, "unit", "code", "unit.name, unit.short_name", codes)
+    }
+
+
+def _full_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """The full names of the users ``usernames``, on the driver cursor."""
+    return dict(_in(session, "app_user", "username", "app_user.full_name", usernames))
 
 
 def _rows(session: Session, listed: Listed[TaskRowView], now: datetime, actor: Actor | None = None) -> Listed[StepRow]:
     codes = {t.unit_code for t in listed.items if t.unit_code}
     names = _unit_names(session, codes) if codes else {}
     holders = {t.assignee for t in listed.items if t.assignee}
-    people: dict[str, str] = {}
-    if holders:
-        people = {
-            u: n for u, n in session.execute(select(User.username, User.full_name).where(User.username.in_(holders)))
-        }
+    people = _full_names(session, holders) if holders else {}
     items = [
         StepRow(
             **vars(t),  # the instructions already filled in (engine.queries)

@@ -24,7 +24,7 @@ _INSTANCE_ROW = TreeDump(InstanceSchema())  # a list's instance as InstanceSchem
 
 @bp.route("/process-instances")
 class Instances(MethodView):
-    @bp.arguments(InstanceQuerySchema, location="query")
+    @bp.arguments(InstanceQuerySchema(), location="query")  # an instance: not one built per request
     @bp.response(200, InstanceSchema(many=True), headers=total_headers("hồ sơ"))
     @user_in_transaction  # the caller's account is read first thing in the read's own transaction
     def get(self, query: dict[str, Any]) -> Any:

@@ -34,7 +34,7 @@ _COMPLETION = TreeDump(CompletionSchema())  # the answer as CompletionSchema dum
 
 @bp.route("/tasks")
 class Inbox(MethodView):
-    @bp.arguments(InboxQuerySchema, location="query")
+    @bp.arguments(InboxQuerySchema(), location="query")  # an instance: not one built per request
     @bp.response(200, TaskRowSchema(many=True), headers=total_headers("công việc"))
     @user_in_transaction  # the caller's account is read first thing in the list's own transaction
     def get(self, query: dict[str, Any]) -> Any:

@@ -12,9 +12,11 @@ from flask import Flask, jsonify
 from sqlalchemy import select
 
 from api.schemas import InstanceSchema, TaskRowSchema
-from engine import instructions
+from engine import instructions, queries
 from engine.clock import ManualClock
+from engine.driver import driver
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
+from engine.queries import render_cache
 from engine.views import InstanceView, TaskView
 from tests.api.conftest import Api
 from tests.api.test_api_plans import launch, plan_id
@@ -106,3 +108,47 @@ def test_instances_are_the_old_answer(api: Api, clock: ManualClock) -> None:
                 views.append(InstanceView.of(instance, definition.version, [TaskView.of(t) for t in steps]))
         assert any(v.open_tasks for v in views) and any(v.data for v in views)
         assert served.data == _json(api.app, InstanceSchema(many=True).dump(views))
+
+
+def test_a_cached_instruction_follows_its_instance_data(api: Api, clock: ManualClock) -> None:
+    """The lists keep rendered instructions by (template, instance, version): a write of the instance's data takes a
+    new version, and the next list shows the text filled in from the new data (never the one kept)."""
+    _launched(api, clock)
+    query = {"scope": "unit", "limit": 200}
+    first = api.get("/api/v1/tasks", "cchc.pnv", query_string=query)
+    assert api.get("/api/v1/tasks", "cchc.pnv", query_string=query).data == first.data  # now from the cache
+    services = api.app.extensions["cchc"]
+    with services.read() as uow:
+        step = next(
+            s
+            for s in uow.session.scalars(select(HumanTask).where(HumanTask.id.in_([r["id"] for r in first.json])))
+            if instructions.is_template(s.instructions) and instructions.names(s.instructions or "")
+        )
+    with services.uow() as uow:
+        instance = uow.session.get(ProcessInstance, step.instance_id)
+        assert instance is not None
+        names = instructions.names(step.instructions or "")
+        instance.data = {**instance.data, **{name: "Giá trị mới đã sửa" for name in names}}
+        uow.commit()
+    again = api.get("/api/v1/tasks", "cchc.pnv", query_string=query)
+    row = next(r for r in again.json if r["id"] == step.id)
+    assert "Giá trị mới đã sửa" in row["instructions"]
+    old = _old_step_rows(api, "cchc.pnv", [r["id"] for r in again.json], unit_scope=True)
+    assert again.data == _json(api.app, TaskRowSchema(many=True).dump(old))
+
+
+def test_a_list_read_in_a_writing_transaction_keeps_nothing(api: Api, clock: ManualClock) -> None:
+    """Only committed data fills the render cache: a write's own version of an instance could be rolled back."""
+    _launched(api, clock)
+    services = api.app.extensions["cchc"]
+    with services.uow() as uow:
+        listed = queries.unit_steps(uow.session, queries.InboxFilter(), queries.PageRequest(limit=200))
+        assert any(instructions.is_template(t) for t in _templates(uow.session, listed.items))
+        assert len(render_cache(driver(uow.session))) == 0
+    api.get("/api/v1/tasks", "cchc.pnv", query_string={"scope": "unit", "limit": 200})
+    with services.read() as uow:
+        assert len(render_cache(driver(uow.session))) > 0
+
+
+def _templates(session: Any, rows: list[Any]) -> list[str | None]:
+    return [s.instructions for s in session.scalars(select(HumanTask).where(HumanTask.id.in_([r.id for r in rows])))]

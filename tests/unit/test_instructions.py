@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from jinja2 import TemplateSyntaxError
 
-from engine.instructions import MAX_OUTPUT, MISSING, date_vn, names, render
+from engine.instructions import MAX_OUTPUT, MISSING, RenderCache, date_vn, names, render
 
 
 def test_fields_are_filled_and_a_missing_or_empty_value_shows_a_dash() -> None:
@@ -84,3 +84,26 @@ def test_names_lists_what_a_template_reads_and_refuses_what_it_may_not_do() -> N
         names("{{ a.b() }}")
     with pytest.raises(TemplateSyntaxError):
         names("{{ a ")
+
+
+def test_what_was_written_before_a_failure_is_kept_once_the_output_is_too_long() -> None:
+    # The output grew past the bound before the template failed: cut there, as read piece by piece.
+    shown = render("{{ x }}{{ 1 // y }}", {"x": "a" * 30_000, "y": 0})
+    assert shown == "a" * MAX_OUTPUT + "…"
+    assert render("{{ x }}{{ 1 // y }}", {"x": "a" * 10, "y": 0}) == "{{ x }}{{ 1 // y }}"
+
+
+def test_a_template_reads_the_data_without_changing_it() -> None:
+    data = {"xs": [3, 1, 2], "n": 1}
+    assert render("{% set n = 5 %}{{ n }} {{ xs | sort | join(',') }} {{ xs | first }}", data) == "5 1,2,3 3"
+    assert data == {"xs": [3, 1, 2], "n": 1}
+
+
+def test_the_render_cache_is_keyed_by_template_instance_and_version_and_bounded() -> None:
+    cache = RenderCache(size=2)
+    cache.put("{{ a }}", 1, 1, "x")
+    assert cache.get("{{ a }}", 1, 1) == "x"
+    assert cache.get("{{ a }}", 1, 2) is None and cache.get("{{ b }}", 1, 1) is None
+    cache.put("{{ a }}", 2, 1, "y")
+    cache.put("{{ a }}", 3, 1, "z")  # full: forgotten all at once
+    assert cache.get("{{ a }}", 1, 1) is None and cache.get("{{ a }}", 3, 1) == "z"
