@@ -17,8 +17,15 @@ tree round by round, and prints both and their ratio. ``--explain N`` prints, fo
 cost the backends the most in total (their text and count), with ``EXPLAIN (ANALYZE, BUFFERS)`` of the last
 parameters seen.
 
+``--grow N`` first runs the mix N times per clerk in a child of its own (not measured: the database then holds N × 6
+instances more, and the measured child's connections are new); ``--maintained`` then runs ``VACUUM ANALYZE``, as
+autovacuum keeps a maintained server (this machine's PostgreSQL runs with ``autovacuum = off``, and the fresh database
+is analysed while its instance and step tables are empty: plans made on those statistics cost more as the tables
+grow, docs/benchmarks.md, "PostgreSQL's share per request, fifth pass").
+
 Usage: ``.venv/bin/python bench/pg_cost.py [--pg-url URL] [--loops 60] [--rounds 3] [--baseline /tmp/base]
-[--explain 8]``. The databases are dropped and created again: their names must contain "bench".
+[--explain 8] [--grow 150] [--maintained]``. The databases are dropped and created again: their names must contain
+"bench".
 """
 
 from __future__ import annotations
@@ -174,6 +181,14 @@ def fresh(url: str, code: Path) -> None:
     subprocess.run([sys.executable, "-c", script, url], cwd=code, env=env, check=True)
 
 
+def vacuum_analyze(url: str) -> None:
+    """What autovacuum does on a maintained server: the visibility map and the statistics brought up to date."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
 def run_child(code: Path, url: str, loops: int, explain: int) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(code)}
     argv = [sys.executable, str(Path(__file__).resolve()), "--child", "--pg-url", url, "--loops", str(loops)]
@@ -213,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", type=Path, help="another checkout, measured alternately on its own database")
     parser.add_argument("--explain", type=int, default=0, help="EXPLAIN the N statements costing the most")
+    parser.add_argument("--grow", type=int, default=0, help="unmeasured rounds of the mix per clerk first")
+    parser.add_argument("--maintained", action="store_true", help="VACUUM ANALYZE before the measured child")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -227,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     for r in range(args.rounds):
         for name, (code, url) in trees.items():
             fresh(url, code)
+            if args.grow:
+                run_child(code, url, args.grow, 0)
+            if args.maintained:
+                vacuum_analyze(url)
             got = run_child(code, url, args.loops, args.explain if name == "this tree" and r == 0 else 0)
             explained = explained or got["explain"]
             results[name].append(per_request(got["endpoints"]))

@@ -11,8 +11,16 @@ is taken from the server — they decode only the answers they need), and the Po
 database (from /proc, by the pids pg_stat_activity lists for it). ``--threads-one`` gives the 1-process run its own
 thread count (its best configuration, measured, is the baseline — never a worse one to flatter the ratio).
 
+``--maintained``: ``VACUUM ANALYZE`` the database after each run's warm-up, before its measured part, as autovacuum
+keeps a maintained server. This machine's PostgreSQL runs with ``autovacuum = off`` and the fresh database is
+analysed while its instance and step tables are empty; as the runs add thousands of instances, plans made on those
+statistics stay (the inbox count drives a nested loop from every ready step of the organisation, the facts of plan
+progress hash the whole instance table, the foreign-key checks' cached plans scan ``process_instance``), and
+PostgreSQL's CPU per request grows from run to run (docs/benchmarks.md, "PostgreSQL's share per request, fifth
+pass"). Without it (the default, as in earlier passes) the figures keep that drift.
+
 Usage: ``.venv/bin/python bench/processes.py [--clients 8] [--seconds 20] [--threads 4] [--threads-one 4]
-[--rounds 2] [--port 5125]``.
+[--rounds 2] [--port 5125] [--maintained]``.
 """
 
 from __future__ import annotations
@@ -63,12 +71,25 @@ def _alive_cpu(pids: list[int]) -> float:
     return cpu_seconds([p for p in pids if Path(f"/proc/{p}").exists()])
 
 
-def measure(url: str, port: int, workers: int, threads: int, clients: int, seconds: float, logs: Path) -> Any:
+def vacuum_analyze(url: str) -> None:
+    """What autovacuum does on a maintained server: the visibility map and statistics brought up to date (the pools'
+    cached plans of the tables are made again at their next use)."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+def measure(
+    url: str, port: int, workers: int, threads: int, clients: int, seconds: float, logs: Path, maintained: bool = False
+) -> Any:
     """One run: the soak's figures, with the CPU milliseconds per request of the web processes, the clients and
     the database's backends."""
     web = start_web(url, port, logs / f"web-{workers}.log", workers=workers, threads=threads)
     try:
         soak(f"http://127.0.0.1:{port}", clients, min(5.0, seconds), "demo", 60.0)  # warm-up: caches, pools
+        if maintained:
+            vacuum_analyze(url)
         pids, pg = web.children(), backends(url)
         before, pg_before, client_before = cpu_seconds(pids), _alive_cpu(pg), time.process_time()
         figures = soak(f"http://127.0.0.1:{port}", clients, seconds, "demo", 60.0)
@@ -92,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rounds", type=int, default=2, help="1 then 2 processes, this many times (interleaved)")
+    parser.add_argument("--maintained", action="store_true", help="VACUUM ANALYZE after each run's warm-up")
     args = parser.parse_args(argv)
     fresh_database(args.pg_url)
     runs: dict[int, list[Any]] = {1: [], 2: []}
@@ -99,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.rounds):
             for workers in (1, 2):
                 threads = (args.threads_one or args.threads) if workers == 1 else args.threads
-                figures = measure(args.pg_url, args.port, workers, threads, args.clients, args.seconds, Path(tmp))
+                figures = measure(
+                    args.pg_url, args.port, workers, threads, args.clients, args.seconds, Path(tmp), args.maintained
+                )
                 runs[workers].append(figures)
                 report(figures, f"{workers} web process(es) × {threads} threads")
                 print(
