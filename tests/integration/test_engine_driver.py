@@ -18,7 +18,7 @@ from engine.driver import Sql, decode_moment, driver
 from engine.errors import Conflict
 from engine.models import AuditEvent, HumanTask, InstanceTask, ProcessInstance
 from engine.rows import write_instance, write_task_rows
-from tests.engine_support import EngineRig, actor, make_rig
+from tests.engine_support import EngineRig, actor, make_rig, start
 
 
 @pytest.fixture
@@ -29,9 +29,7 @@ def rig(tmp_path: Path) -> EngineRig:
 
 
 def _start(rig: EngineRig) -> tuple[int, int]:
-    with rig.uow() as uow:
-        view = rig.engine.start(uow, "approval5", unit_code="PNV", data={"topic": "Kế hoạch"}, actor=actor("cv.pnv"))
-        uow.commit()
+    view = start(rig, "approval5", actor("cv.pnv"), {"topic": "Kế hoạch"})
     return view.id, view.open_tasks[0].id
 
 
