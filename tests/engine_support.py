@@ -12,12 +12,14 @@ from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.calendar import WorkingCalendar
 from engine.clock import LOCAL_TZ, ManualClock
 from engine.db import Base, UnitOfWork, make_engine, make_session_factory
 from engine.definitions import DeployResult, deploy, read_bundle
 from engine.helpers import standard_helpers
+from engine.models import ProcessInstance
 from engine.projection import UnitDirectory
 from engine.runtime import CompletionResult, Engine
 from engine.sandbox import check_source
@@ -218,3 +220,12 @@ def only(tasks: list[TaskView], element_id: str) -> TaskView:
 
 def escalations(view: InstanceView) -> list[dict[str, Any]]:
     return list(view.data["data_objects"]["escalations"])
+
+
+def stale_instance(uow: UnitOfWork, instance_id: int) -> ProcessInstance:
+    """The instance as this unit of work would hold it had it read it before another writer committed: its version
+    one behind the stored one, so that its next versioned write loses the race."""
+    inst = uow.session.get(ProcessInstance, instance_id)
+    assert inst is not None
+    set_committed_value(inst, "version", inst.version - 1)
+    return inst

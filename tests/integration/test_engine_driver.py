@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import audit
 from engine.db import UnitOfWork, UTCDateTime
@@ -18,7 +17,7 @@ from engine.driver import Sql, decode_moment, driver
 from engine.errors import Conflict
 from engine.models import AuditEvent, HumanTask, InstanceTask, ProcessInstance
 from engine.rows import write_instance, write_task_rows
-from tests.engine_support import EngineRig, actor, make_rig, start
+from tests.engine_support import EngineRig, actor, make_rig, stale_instance, start
 
 
 @pytest.fixture
@@ -109,9 +108,7 @@ def test_a_driver_error_is_the_error_sqlalchemy_raises(rig: EngineRig) -> None:
 def test_an_instance_written_since_it_was_read_is_a_conflict(rig: EngineRig) -> None:
     instance_id, _ = _start(rig)
     with rig.uow() as uow:
-        inst = uow.session.get(ProcessInstance, instance_id)
-        assert inst is not None
-        set_committed_value(inst, "version", inst.version - 1)  # as read before another writer committed
+        inst = stale_instance(uow, instance_id)
         inst.status = "waiting"
         with pytest.raises(Conflict):
             write_instance(uow.session, inst)

@@ -11,13 +11,12 @@ import psycopg
 import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.driver import driver
 from engine.errors import Conflict
 from engine.models import AuditEvent, HumanTask, InstanceTask, ProcessInstance
 from engine.rows import new_step, write_instance, write_task_rows
-from tests.engine_support import EngineRig, actor, start
+from tests.engine_support import EngineRig, actor, stale_instance, start
 
 pytestmark = pytest.mark.pg
 
@@ -78,9 +77,7 @@ def test_a_completion_writes_the_instance_and_its_next_step_in_one_statement(rig
 def test_a_stale_instance_inserts_no_step_and_is_a_conflict(rig: EngineRig) -> None:
     instance_id, _ = _start(rig)
     with rig.uow() as uow:
-        inst = uow.session.get(ProcessInstance, instance_id)
-        assert inst is not None
-        set_committed_value(inst, "version", inst.version - 1)  # as read before another writer committed
+        inst = stale_instance(uow, instance_id)
         step = new_step(
             instance_id=instance_id,
             process_key="approval5",
