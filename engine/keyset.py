@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, tuple_
-
 from .errors import InvalidInput
 
 _MESSAGE = "Con trỏ trang không hợp lệ; hãy tải lại danh sách từ trang đầu."
@@ -31,49 +29,11 @@ class Order:
     descending: bool = False
     nullable: bool = False
 
-    def order_by(self) -> list[Any]:
-        """The ORDER BY clause (nulls last in both directions, as the lists have always sorted)."""
-        ident = self.id.desc() if self.descending else self.id.asc()
-        if self.column is None:
-            return [ident]
-        key = self.column.desc() if self.descending else self.column.asc()
-        return [key.nulls_last() if self.nullable else key, ident]
-
-    def after(self, cursor: Cursor) -> list[list[ColumnElement[bool]]]:
-        """The conditions of the rows after ``cursor``, in order: the second set (if any) follows the first."""
-        if cursor.sort != self.name:
-            raise InvalidInput(_MESSAGE, code="invalid_cursor", details={"cursor": [_MESSAGE]})
-        if self.column is None:
-            return [[self.id < cursor.id if self.descending else self.id > cursor.id]]
-        if cursor.value is None:  # already among the rows without a value, which come last
-            return [[self.column.is_(None), self.id < cursor.id if self.descending else self.id > cursor.id]]
-        pair, bound = tuple_(self.column, self.id), (cursor.value, cursor.id)
-        later = [pair < bound if self.descending else pair > bound]
-        return [later, [self.column.is_(None)]] if self.nullable else [later]
-
-    def parts(self, cursor: Cursor | None) -> list[tuple[list[ColumnElement[bool]], list[Any]]]:
-        """The reads of one page, in order: (conditions, ORDER BY) each; the second (if any) follows the first.
-
-        A descending order with nulls last reads the rows with a value, then those without, each ordered as a plain
-        index walked backward gives it (``col DESC, id DESC``; ``id DESC``): PostgreSQL walks no index for ``DESC
-        NULLS LAST`` and sorts the whole list instead (docs/benchmarks.md, "fourth pass"). The same rows in the
-        same order.
-        """
-        if not (self.descending and self.nullable and self.column is not None):
-            return [(extra, self.order_by()) for extra in (self.after(cursor) if cursor is not None else [[]])]
-        dated, undated = [self.column.desc(), self.id.desc()], [self.id.desc()]
-        if cursor is None:
-            return [([self.column.is_not(None)], dated), ([self.column.is_(None)], undated)]
-        found = self.after(cursor)
-        if cursor.value is None:  # already among the rows without a value
-            return [(found[0], undated)]
-        return [(found[0], dated), (found[1], undated)]
-
-    # The same ORDER BY and conditions as text, for statements written as text on the driver cursor
-    # (``engine.list_sql``): the column names qualified by table, parameters as ``?``.
+    # The ORDER BY and conditions as text, for the lists' statements on the driver cursor (``engine.list_sql``): the
+    # column names qualified by table, parameters as ``?``.
 
     def order_sql(self) -> str:
-        """``order_by`` as text."""
+        """The ORDER BY clause (nulls last in both directions, as the lists have always sorted)."""
         ident = f"{_name(self.id)} {'DESC' if self.descending else 'ASC'}"
         if self.column is None:
             return ident
@@ -81,7 +41,8 @@ class Order:
         return f"{key} NULLS LAST, {ident}" if self.nullable else f"{key}, {ident}"
 
     def after_sql(self, cursor: Cursor) -> list[tuple[str, list[Any]]]:
-        """``after`` as text: (conditions, parameters) each."""
+        """The conditions of the rows after ``cursor``, in order, (text, parameters) each: the second set (if any)
+        follows the first."""
         if cursor.sort != self.name:
             raise InvalidInput(_MESSAGE, code="invalid_cursor", details={"cursor": [_MESSAGE]})
         ident, past = _name(self.id), "<" if self.descending else ">"
@@ -94,7 +55,14 @@ class Order:
         return [later, (f"{column} IS NULL", [])] if self.nullable else [later]
 
     def parts_sql(self, cursor: Cursor | None) -> list[tuple[str, list[Any], str]]:
-        """``parts`` as text: (conditions or "", parameters, ORDER BY) each."""
+        """The reads of one page, in order: (conditions or "", parameters, ORDER BY) each; the second (if any) follows
+        the first.
+
+        A descending order with nulls last reads the rows with a value, then those without, each ordered as a plain
+        index walked backward gives it (``col DESC, id DESC``; ``id DESC``): PostgreSQL walks no index for ``DESC
+        NULLS LAST`` and sorts the whole list instead (docs/benchmarks.md, "fourth pass"). The same rows in the
+        same order.
+        """
         if not (self.descending and self.nullable and self.column is not None):
             found = self.after_sql(cursor) if cursor is not None else [("", [])]
             return [(extra, params, self.order_sql()) for extra, params in found]

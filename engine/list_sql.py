@@ -63,7 +63,7 @@ class Where:
             self.among(column, sorted(tenants))
 
     def like_all(self, column: str, patterns: list[str] | None) -> None:
-        """``search.matches``: every pattern (None: no condition; none: never true)."""
+        """Every one of ``patterns`` (``search.like_patterns``; None: no condition; none: never true)."""
         if patterns is None:
             return
         if not patterns:

@@ -485,8 +485,7 @@ def _task_view(row: Any) -> TaskView:
     return TaskView(*values)
 
 
-# For reads that build step views from plain rows (engine.queries): the columns, in TaskView's order, and the view.
-STEP_VIEW_COLUMNS = _VIEW_COLUMNS
+# For reads that build step views from plain rows (engine.queries).
 step_view = _task_view
 
 

@@ -15,8 +15,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, false, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.orm import Session
 
 from .models import ProcessDefinition, ProcessInstance
 
@@ -56,19 +56,9 @@ def _escape_like(token: str) -> str:
     return token.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
 
 
-def matches(column: InstrumentedAttribute[str | None], query: str | None) -> ColumnElement[bool] | None:
-    """Every token of ``query`` starts a word of ``column`` (None: no query; never true: a query of no words)."""
-    patterns = like_patterns(query)
-    if patterns is None:
-        return None
-    if not patterns:
-        return false()  # only punctuation: nothing holds it
-    return and_(*(column.like(pattern, escape=ESCAPE) for pattern in patterns))
-
-
 def like_patterns(query: str | None) -> list[str] | None:
-    """The LIKE patterns (escaped with ``ESCAPE``) that ``matches`` holds a column to, all of them; None: no query;
-    none: a query of no words (never true)."""
+    """The LIKE patterns (escaped with ``ESCAPE``) a searched column must all match: every token of ``query`` starts
+    a word of it. None: no query; none: a query of no words (never true)."""
     if query is None or not query.strip():
         return None
     tokens = list(dict.fromkeys(words(query)))[:MAX_QUERY_TOKENS]
