@@ -215,11 +215,7 @@ class Engine:
         # A new instance has no step rows yet: nothing to read before the save, nor after it (its steps are the
         # save's own rows, none of them finished), as a completion answers (below).
         still_open = self._runner.save(uow, instance, definition, state, now, actor.username, open_rows=[])
-        if still_open is None:  # the projection failed (an incident): read what the table holds
-            return self.instance_view(session, instance)
-        session.flush()  # what observers changed on the step rows
-        steps = sorted((TaskView.of(r) for r in still_open if r.status == "ready"), key=lambda t: t.id)
-        return InstanceView.of(instance, definition.version, steps, [])
+        return self._saved_view(session, instance, definition.version, still_open, history=True)
 
     def load_step(self, session: Session, task_id: int) -> LoadedStep:
         """The step ``task_id`` with its instance and the instance's open steps, in one query (``NotFound``).
@@ -279,13 +275,7 @@ class Engine:
             completed=row if completed else None,
             open_rows=open_rows,
         )
-        if still_open is None:  # the projection failed (an incident): read what the table holds
-            view = self._view(session, instance, definition.version, history=False)
-        else:
-            session.flush()  # what observers changed on the step rows
-            # The save's own open rows (ORM objects in step with their rows): no SELECT to read them back.
-            steps = sorted((TaskView.of(r) for r in still_open if r.status == "ready"), key=lambda t: t.id)
-            view = InstanceView.of(instance, definition.version, steps, with_history=False)
+        view = self._saved_view(session, instance, definition.version, still_open, history=False)
         return CompletionResult(view, view.open_tasks)
 
     @conflicts_on_races
@@ -424,6 +414,25 @@ class Engine:
         # Plain rows, not ORM objects: a long-running instance has hundreds of finished steps.
         open_tasks, done = rows.step_views(session, instance.id, finished=history)
         return InstanceView.of(instance, version, open_tasks, done, with_history=history)
+
+    @classmethod
+    def _saved_view(
+        cls,
+        session: Session,
+        instance: ProcessInstance,
+        version: int,
+        still_open: list[HumanTask] | None,
+        *,
+        history: bool,
+    ) -> InstanceView:
+        """The instance's view right after a save, from the save's own open rows (ORM objects in step with their
+        rows: no SELECT to read them back; a start's history is empty). ``still_open`` None: the projection failed
+        (an incident), so what the table holds is read."""
+        if still_open is None:
+            return cls._view(session, instance, version, history=history)
+        session.flush()  # what observers changed on the step rows
+        steps = sorted((TaskView.of(r) for r in still_open if r.status == "ready"), key=lambda t: t.id)
+        return InstanceView.of(instance, version, steps, [] if history else None, with_history=history)
 
     def get_instance(self, session: Session, instance_id: int) -> InstanceView:
         """The instance ``instance_id`` with its open and finished steps."""
