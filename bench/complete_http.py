@@ -12,9 +12,12 @@ Two transports, each on its own fresh SQLite file (``cchc`` schema through Alemb
   keep-alive ``http.client`` connection.
 
 Only the completion requests are timed (starting an instance is not). Columns run in interleaved rounds.
+``--server-cpu`` (Linux) also reads the waitress server's threads' CPU time (``/proc/PID/task/*/schedstat``) before
+and after each completion, outside the timed span, and prints the server's CPU per completion: all its threads, and
+waitress's main (socket) thread alone.
 
 Usage: ``.venv/bin/python bench/complete_http.py [--quick] [--transport flask|waitress|both] [--profile]
-[--port 5130] [--json PATH]``.
+[--server-cpu] [--port 5130] [--json PATH]``.
 """
 
 from __future__ import annotations
@@ -60,6 +63,22 @@ PASSWORD = "demo"
 TARGET = 0.10
 
 
+def server_threads_cpu(pid: int) -> tuple[int, int]:
+    """CPU nanoseconds used so far by process ``pid``'s main thread and by all its other threads (Linux)."""
+    main = rest = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as stat:
+                used = int(stat.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that ended meanwhile
+        if int(tid) == pid:
+            main = used
+        else:
+            rest += used
+    return main, rest
+
+
 def _bench_module(name: str, alias: str) -> Any:
     """``bench/<name>.py`` as module ``alias`` (this folder is kept off ``sys.path``: ``engine.py`` would shadow the
     package)."""
@@ -90,10 +109,11 @@ class FlaskTransport:
 
 
 class HttpTransport:
-    """One keep-alive connection to a real server."""
+    """One keep-alive connection to a real server (``pid``: the server's process, for its CPU time)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, pid: int | None = None) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.pid = pid
 
     def call(self, method: str, path: str, token: str | None, body: Any = None) -> tuple[int, Any]:
         headers = {"Accept": "application/json"}
@@ -118,6 +138,10 @@ class Walker:
         self.cpu: list[float] = []  # this thread's CPU time per completion (in-process transports: all the work)
         self.profiler: cProfile.Profile | None = None  # when set: enabled around each completion only
         self.profiling = False
+        # per completion, the server's CPU seconds (all threads; its main thread alone), when its pid is known
+        self.server_pid: int | None = None
+        self.server_cpu: list[float] = []
+        self.server_main_cpu: list[float] = []
         for user in set(USERS.values()):
             status, body = transport.call("POST", "/api/v1/auth/login", None, {"username": user, "password": PASSWORD})
             assert status == 200, (user, status, body)
@@ -135,6 +159,8 @@ class Walker:
         timings: list[float] = []
         for element in STEPS:
             assert task["element_id"] == element, (task["element_id"], element)
+            pid = self.server_pid
+            before = server_threads_cpu(pid) if pid is not None else (0, 0)
             c0, t0 = time.thread_time(), time.perf_counter()
             if self.profiler is not None:
                 self.profiling = True
@@ -150,6 +176,10 @@ class Walker:
                 self.profiling = False
             timings.append(time.perf_counter() - t0)
             self.cpu.append(time.thread_time() - c0)
+            if pid is not None:
+                main, rest = server_threads_cpu(pid)
+                self.server_main_cpu.append((main - before[0]) / 1e9)
+                self.server_cpu.append((main + rest - before[0] - before[1]) / 1e9)
             assert status == 200, (element, status, body)
             task = body["next_tasks"][0] if body["next_tasks"] else None
         assert task is None
@@ -207,7 +237,7 @@ def waitress_transport(tmp: Path, port: int) -> Iterator[HttpTransport]:
         )
         try:
             _bench_module("soak", "soak_bench").wait_until_up(port, server, log)
-            yield HttpTransport(port)
+            yield HttpTransport(port, server.pid)
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -217,8 +247,12 @@ def waitress_transport(tmp: Path, port: int) -> Iterator[HttpTransport]:
                 server.wait()
 
 
-def _summary(timings: list[float], cpu: list[float]) -> dict[str, Any]:
-    return {
+def _summary(timings: list[float], cpu: list[float], server: tuple[list[float], list[float]] | None) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if server and server[0]:
+        found["server_cpu_median_ms"] = statistics.median(server[0]) * 1000
+        found["server_main_cpu_median_ms"] = statistics.median(server[1]) * 1000
+    return found | {
         "completions": len(timings),
         "per_s": len(timings) / sum(timings),
         "median_ms": statistics.median(timings) * 1000,
@@ -271,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--port", type=int, default=int(os.environ.get("CCHC_BENCH_PORT", "5130")))
     parser.add_argument("--profile", action="store_true", help="cProfile of the flask transport's completions")
+    parser.add_argument("--server-cpu", action="store_true", help="the waitress server's CPU per completion (Linux)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     walks = args.walks or (20 if args.quick else 100)
@@ -286,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
             raw.walks(5)
             for walker in walkers.values():
                 walker.walk()  # warm-up: caches, first requests
+                if args.server_cpu and isinstance(walker.transport, HttpTransport):
+                    walker.server_pid = walker.transport.pid
             timings: dict[str, list[float]] = {"raw": [], **{name: [] for name in walkers}}
             cpu: dict[str, list[float]] = {"raw": [], **{name: [] for name in walkers}}
             for r in range(rounds):
@@ -298,9 +335,10 @@ def main(argv: list[str] | None = None) -> int:
                     for _ in range(walks // rounds):
                         timings[name] += walker.walk()
                     cpu[name] += walker.cpu
+            walkers_cpu = {name: (walker.server_cpu, walker.server_main_cpu) for name, walker in walkers.items()}
             if args.profile and "flask" in walkers:
                 results["profile"] = profile_walks(walkers["flask"], max(5, walks // 5), 40)
-    figures = {name: _summary(values, cpu[name]) for name, values in timings.items()}
+    figures = {name: _summary(values, cpu[name], walkers_cpu.get(name)) for name, values in timings.items()}
     results["figures"] = figures
     raw_rate = figures["raw"]["per_s"]
     print(f"\nOne client, approval5, {walks} instances × 5 completions per transport, {rounds} interleaved rounds")
@@ -322,6 +360,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{label:36}{fig['completions']:>12}{fig['per_s']:>9,.0f}{fig['median_ms']:>11.3f}{fig['p95_ms']:>9.3f}"
             f"{pct:>10}{target:>8}{fig['cpu_median_ms']:>9.3f}{cpu_pct:>8}"
         )
+    for name, fig in figures.items():
+        if "server_cpu_median_ms" in fig:
+            print(
+                f"  {name} server's CPU per completion, median: {fig['server_cpu_median_ms']:.3f} ms "
+                f"(its main thread: {fig['server_main_cpu_median_ms']:.3f} ms)"
+            )
     if "profile" in results:
         print("\n===== cProfile, flask test client =====\n" + results["profile"])
     if args.json:
