@@ -88,11 +88,14 @@ def run(drv: Driver, text: str, params: list[Any]) -> list[Any]:
     return drv.execute(_statement(text).of(drv), values).fetchall()  # type: ignore[no-any-return]
 
 
-def count(drv: Driver, source: str, ident: str, where: Where, limit: int | None) -> int:
-    """How many rows of ``source`` hold ``where`` (counting stops after ``limit`` rows when given)."""
+def count(
+    drv: Driver, source: str, ident: str, where: Where, limit: int | None, source_params: list[Any] | None = None
+) -> int:
+    """How many rows of ``source`` (with its own parameters, ``source_params``) hold ``where`` (counting stops
+    after ``limit`` rows when given)."""
     bound = " LIMIT ?" if limit is not None else ""
     text = f"SELECT count(*) AS count_1 FROM (SELECT {ident} AS id FROM {source}{where.sql()}{bound}) AS anon_1"
-    params = [*where.params, *((limit,) if limit is not None else ())]
+    params = [*(source_params or ()), *where.params, *((limit,) if limit is not None else ())]
     return int(run(drv, text, params)[0][0])
 
 
