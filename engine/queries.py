@@ -292,43 +292,20 @@ def _whose(drv: Driver, actor: Actor, status: str) -> tuple[Where, Where]:
     return mine, others
 
 
-# What the conditions of an inbox (``_step_where``, the tenants) and the join to the instances read of a step.
-_COUNTED_STEP_COLUMNS = ", ".join(
-    f"human_task.{name}"
-    for name in (
-        "id",
-        "instance_id",
-        "status",
-        "tenant",
-        "process_key",
-        "unit_code",
-        "due_at",
-        "deadline_state",
-        "assignee",
-    )
-)
-
-
 def _count_kinds(
     drv: Driver, counted: tuple[Where, Where, Where], page: PageRequest, *, join: bool
 ) -> tuple[int | None, bool]:
-    """``_count`` of the steps of either kind of ``counted`` (``_whose``) that hold its third, the other conditions.
-
-    The two kinds are read first, each by its own index (the actor's steps, the unclaimed steps of their roles and
-    unit), and only their rows are checked against the rest: a subquery whose columns are named as the step
-    table's, which PostgreSQL's planner keeps as it is (``OFFSET 0``). Counted as the page reads them (the steps of
-    the organisation whose id is among the two kinds) the planner, with statistics older than the steps (a server
-    where autovacuum has not come by yet), may walk every open step of the organisation and look each one up in the
-    kinds: at 3,653 open steps, 2.8–3.0 ms of the backend's CPU against 0.07–0.11 (docs/benchmarks.md,
-    "PostgreSQL round trips per request, sixth pass")."""
+    """``_count`` of the steps of either kind of ``counted`` (``_whose``) that hold its third, the other conditions:
+    each kind read by its own index, then only its rows checked (``list_sql.either_kind``)."""
     mine, others, rest = counted
-    fence = " OFFSET 0" if drv.pg else ""
-    kinds = (
-        f"(SELECT {_COUNTED_STEP_COLUMNS} FROM human_task{mine.sql()} "
-        f"UNION SELECT {_COUNTED_STEP_COLUMNS} FROM human_task{others.sql()}{fence}) AS human_task"
-    )
-    source = f"{kinds} JOIN process_instance ON process_instance.id = human_task.instance_id" if join else kinds
-    return _count(drv, source, "human_task.id", rest, page, [*mine.params, *others.params])
+    source, params = list_sql.either_kind(drv, "human_task", _COUNTED_STEP_COLUMNS, mine, others)
+    if join:
+        source = f"{source} JOIN process_instance ON process_instance.id = human_task.instance_id"
+    return _count(drv, source, "human_task.id", rest, page, params)
+
+
+# What the conditions of an inbox (``_step_where``, the tenants) and the join to the instances read of a step.
+_COUNTED_STEP_COLUMNS = "id, instance_id, status, tenant, process_key, unit_code, due_at, deadline_state, assignee"
 
 
 def inbox_page(session: Session, actor: Actor, flt: InboxFilter, page: PageRequest) -> Listed[TaskRowView]:
