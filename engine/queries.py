@@ -182,8 +182,11 @@ def _bounded(page: PageRequest) -> PageRequest | None:
     return PageRequest(min(page.limit, _MAX_SQL_INTEGER - 1), page.offset, page.sort, page.cursor)
 
 
-def _count(drv: Driver, source: str, ident: str, where: Where, page: PageRequest) -> tuple[int | None, bool]:
-    """How many rows of ``source`` hold ``where``, and whether there are more than that.
+def _count(
+    drv: Driver, source: str, ident: str, where: Where, page: PageRequest, source_params: list[Any] | None = None
+) -> tuple[int | None, bool]:
+    """How many rows of ``source`` (its own parameters ``source_params``) hold ``where``, and whether there are
+    more than that.
 
     None on a page after a cursor (the first page gave the total). With ``count_limit`` the count stops after
     that many rows plus one: a list of 234,003 rows costs a count of 10,001, and answers (10,000, True) — "more
@@ -192,8 +195,8 @@ def _count(drv: Driver, source: str, ident: str, where: Where, page: PageRequest
     if page.cursor is not None:
         return None, False
     if page.count_limit is None:
-        return list_sql.count(drv, source, ident, where, None), False
-    found = list_sql.count(drv, source, ident, where, page.count_limit + 1)
+        return list_sql.count(drv, source, ident, where, None, source_params), False
+    found = list_sql.count(drv, source, ident, where, page.count_limit + 1, source_params)
     return (page.count_limit, True) if found > page.count_limit else (found, False)
 
 
@@ -235,10 +238,18 @@ def _needs_instance(flt: InboxFilter, sort: str | None) -> bool:
 _STEP_COLUMNS = ", ".join(f"human_task.{f.name}" for f in fields(TaskView))
 
 
-def _steps(drv: Driver, where: Where, page: PageRequest, *, join: bool) -> Listed[TaskRowView]:
-    """One page of steps and the total; the instances' titles and deadlines are read for the page's rows only."""
+def _steps(
+    drv: Driver, where: Where, page: PageRequest, *, join: bool, counted: tuple[Where, Where, Where] | None = None
+) -> Listed[TaskRowView]:
+    """One page of steps and the total; the instances' titles and deadlines are read for the page's rows only.
+
+    ``counted`` (the inbox): the same steps as ``where`` as (kind, other kind, the rest): the steps of either kind
+    that hold the rest, counted so (``_count_kinds``)."""
     source = _STEPS_OF_INSTANCES if join else "human_task"
-    total, more = _count(drv, source, "human_task.id", where, page)
+    if counted is None:
+        total, more = _count(drv, source, "human_task.id", where, page)
+    else:
+        total, more = _count_kinds(drv, counted, page, join=join)
     if total is not None and not more and total <= page.offset:
         return Listed([], total)
     order = _step_order(page.sort)
@@ -260,13 +271,13 @@ def _steps(drv: Driver, where: Where, page: PageRequest, *, join: bool) -> Liste
     return Listed(items, total, next_cursor, more)
 
 
-def _whose(where: Where, actor: Actor, status: str) -> None:
-    """The steps of the actor's inbox: their own and (open) the unclaimed ones their roles and unit may take, or
-    (finished) those they completed. A union of one indexed read per kind: an OR of them defeats the indexes."""
-    mine = Where(where.drv)
+def _whose(drv: Driver, actor: Actor, status: str) -> tuple[Where, Where]:
+    """The steps of the actor's inbox as two conditions: their own, and (open) the unclaimed ones their roles and
+    unit may take or (finished) those they completed. Each is one indexed read: an OR of them defeats the indexes."""
+    mine = Where(drv)
     mine.equals("human_task.assignee", actor.username)
     mine.equals("human_task.status", status)
-    others = Where(where.drv)
+    others = Where(drv)
     if status == "ready":
         others.equals("human_task.status", status)
         others.parts.append("human_task.assignee IS NULL")
@@ -278,23 +289,43 @@ def _whose(where: Where, actor: Actor, status: str) -> None:
     else:
         others.equals("human_task.completed_by", actor.username)
         others.equals("human_task.status", status)
+    return mine, others
+
+
+def _count_kinds(
+    drv: Driver, counted: tuple[Where, Where, Where], page: PageRequest, *, join: bool
+) -> tuple[int | None, bool]:
+    """``_count`` of the steps of either kind of ``counted`` (``_whose``) that hold its third, the other conditions:
+    each kind read by its own index, then only its rows checked (``list_sql.either_kind``)."""
+    mine, others, rest = counted
+    source, params = list_sql.either_kind(drv, "human_task", _COUNTED_STEP_COLUMNS, mine, others)
+    if join:
+        source = f"{source} JOIN process_instance ON process_instance.id = human_task.instance_id"
+    return _count(drv, source, "human_task.id", rest, page, params)
+
+
+# What the conditions of an inbox (``_step_where``, the tenants) and the join to the instances read of a step.
+_COUNTED_STEP_COLUMNS = "id, instance_id, status, tenant, process_key, unit_code, due_at, deadline_state, assignee"
+
+
+def inbox_page(session: Session, actor: Actor, flt: InboxFilter, page: PageRequest) -> Listed[TaskRowView]:
+    """Steps assigned to the actor plus unclaimed steps their roles and unit may take (default: by due date)."""
+    drv = _reader(session)
+    mine, others = _whose(drv, actor, flt.status)
+    rest = Where(drv)
+    rest.tenants("human_task.tenant", actor.tenants)
+    own = _step_where(drv, flt)
+    rest.add(" AND ".join(own.parts), *own.params)
+    where = Where(drv)
     where.add(
         f"human_task.id IN (SELECT human_task.id FROM human_task{mine.sql()} "
         f"UNION SELECT human_task.id FROM human_task{others.sql()})",
         *mine.params,
         *others.params,
     )
-
-
-def inbox_page(session: Session, actor: Actor, flt: InboxFilter, page: PageRequest) -> Listed[TaskRowView]:
-    """Steps assigned to the actor plus unclaimed steps their roles and unit may take (default: by due date)."""
-    drv = _reader(session)
-    where = Where(drv)
-    _whose(where, actor, flt.status)
-    where.tenants("human_task.tenant", actor.tenants)
-    own = _step_where(drv, flt)
-    where.add(" AND ".join(own.parts), *own.params)
-    return _steps(drv, where, page, join=_needs_instance(flt, page.sort))
+    where.parts.extend(rest.parts)
+    where.params.extend(rest.params)
+    return _steps(drv, where, page, join=_needs_instance(flt, page.sort), counted=(mine, others, rest))
 
 
 def inbox(session: Session, actor: Actor, flt: InboxFilter, limit: int = 500) -> list[TaskRowView]:
