@@ -8,6 +8,11 @@ CPU mean) of both, and their ratios.
 
 Usage: ``.venv/bin/python bench/floor_alternate.py [--pg-url URL] [--rounds 10] [--walks 6]``. Run it in two
 worktrees one after the other (before / after) for an A/B in the same minutes. The PostgreSQL database is reset.
+
+``--instructions`` (SQLite): the load-independent figure instead — the instructions of a warm completion, counted by
+``valgrind --tool=callgrind`` in three processes run side by side (``--walks`` instances started only; started and
+walked by the engine; started by the engine and walked at the floor), each process's instructions less the first's,
+per completion. ``PYTHONHASHSEED=0`` in each, so that two runs of the same code count alike (± 0.3 %).
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ import argparse
 import importlib.util
 import json
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -53,13 +61,77 @@ def _rig(be: Any, pg_url: str | None) -> Any:
     return be.make_rig("postgresql", pg_url, bpmn, files)
 
 
+STEPS_PER_WALK = 5  # approval5's steps
+
+
+def _side(be: Any, side: str, walks: int) -> None:
+    """One process counted by ``--instructions``: ``walks`` instances only started, walked by the engine, or walked
+    at the floor (after the same warm-up in each)."""
+    rig = _rig(be, None)
+    for _ in range(3):
+        be.walk(rig, False)
+        be.floor_walks(rig, 1)
+    if side == "engine":
+        for _ in range(walks):
+            be.walk(rig, False)
+    elif side == "floor":
+        be.floor_walks(rig, walks)
+    else:
+        for _ in range(walks):
+            be.start_instance(rig)
+
+
+def _instructions(walks: int) -> dict[str, Any]:
+    """Instructions per warm completion of the engine and the floor (callgrind, three processes side by side)."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("--instructions needs valgrind")
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    with tempfile.TemporaryDirectory() as tmp:
+
+        def command(side: str) -> list[str]:
+            counted = [valgrind, "--tool=callgrind", f"--callgrind-out-file={tmp}/{side}.out"]
+            return [*counted, sys.executable, __file__, "--side", side, "--walks", str(walks)]
+
+        runs = {
+            side: subprocess.Popen(
+                command(side),
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for side in ("starts", "engine", "floor")
+        }
+        counted: dict[str, int] = {}
+        for side, run in runs.items():
+            _, err = run.communicate()
+            found = re.search(r"Collected : (\d+)", err)
+            if run.returncode != 0 or found is None:
+                raise SystemExit(f"{side}: callgrind failed\n{err[-2000:]}")
+            counted[side] = int(found.group(1))
+    completions = walks * STEPS_PER_WALK
+    engine = (counted["engine"] - counted["starts"]) / completions
+    floor = (counted["floor"] - counted["starts"]) / completions
+    return {"backend": "sqlite", "completions": completions, "engine_instructions": round(engine),
+            "floor_instructions": round(floor), "ratio": engine / floor}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg-url", help="PostgreSQL bench database (its schema is reset); default SQLite")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--walks", type=int, default=6, help="instances walked by each side per round")
+    parser.add_argument("--instructions", action="store_true", help="count instructions (callgrind) instead")
+    parser.add_argument("--side", choices=("starts", "engine", "floor"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.instructions:
+        print(json.dumps(_instructions(args.walks)))
+        return 0
     be = _bench_engine()
+    if args.side:
+        _side(be, args.side, args.walks)
+        return 0
     rig = _rig(be, args.pg_url)
     be.check_floor(rig)
     for _ in range(3):  # warm-up: caches, prepared statements
