@@ -8,6 +8,11 @@ CPU mean) of both, and their ratios.
 
 Usage: ``.venv/bin/python bench/floor_alternate.py [--pg-url URL] [--rounds 10] [--walks 6]``. Run it in two
 worktrees one after the other (before / after) for an A/B in the same minutes. The PostgreSQL database is reset.
+
+``--instructions`` (SQLite): the load-independent figure instead — the instructions of a warm completion (the same
+timed call as above: unit of work, ``Engine.complete``, commit), counted by ``valgrind --tool=callgrind`` inside each
+completion only, for ``--walks`` instances walked by the engine in one process and at the floor in another
+(``PYTHONHASHSEED=0``, the cyclic garbage collector off). Needs valgrind's headers and a C compiler.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ import argparse
 import importlib.util
 import json
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -53,13 +61,89 @@ def _rig(be: Any, pg_url: str | None) -> Any:
     return be.make_rig("postgresql", pg_url, bpmn, files)
 
 
+STEPS_PER_WALK = 5  # approval5's steps
+_TOGGLE_ENV = "CCHC_CALLGRIND_TOGGLE"  # the helper library the counted process loads
+_TOGGLE_C = "#include <valgrind/callgrind.h>\nvoid cchc_toggle(void) { CALLGRIND_TOGGLE_COLLECT; }\n"
+
+
+def _side(be: Any, side: str, walks: int) -> None:
+    """One process counted by ``--instructions``: ``walks`` instances walked by the engine or at the floor, the
+    instructions collected only inside each timed completion (callgrind's collection toggled around it). The
+    cyclic garbage collector is off once warm: where its passes fall would move a count by a few per cent."""
+    import ctypes
+    import gc
+
+    toggle = ctypes.CDLL(os.environ[_TOGGLE_ENV]).cchc_toggle
+    rig = _rig(be, None)
+    for _ in range(3):
+        be.walk(rig, False)
+        be.floor_walks(rig, 1)
+    owner, name = (be, "complete") if side == "engine" else (be.FLOOR, "complete")
+    timed = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        toggle()
+        try:
+            return timed(*args, **kwargs)
+        finally:
+            toggle()
+
+    setattr(owner, name, counted)
+    gc.collect()
+    gc.disable()
+    if side == "engine":
+        for _ in range(walks):
+            be.walk(rig, False)
+    else:
+        be.floor_walks(rig, walks)
+
+
+def _instructions(walks: int) -> dict[str, Any]:
+    """Instructions per warm completion of the engine and the floor: callgrind, one process each, collecting only
+    inside the completions (a two-line C helper, built here, toggles the collection)."""
+    valgrind, cc = shutil.which("valgrind"), shutil.which("cc")
+    if valgrind is None or cc is None:
+        raise SystemExit("--instructions needs valgrind (with its headers) and a C compiler")
+    with tempfile.TemporaryDirectory() as tmp:
+        source, library = Path(tmp) / "toggle.c", Path(tmp) / "toggle.so"
+        source.write_text(_TOGGLE_C)
+        subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(library), str(source)], check=True)
+        env = {**os.environ, "PYTHONHASHSEED": "0", _TOGGLE_ENV: str(library)}
+
+        def command(side: str) -> list[str]:
+            counting = [valgrind, "--tool=callgrind", "--collect-atstart=no", f"--callgrind-out-file={tmp}/{side}.out"]
+            return [*counting, sys.executable, __file__, "--side", side, "--walks", str(walks)]
+
+        runs = {
+            side: subprocess.Popen(command(side), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for side in ("engine", "floor")
+        }
+        counted: dict[str, float] = {}
+        for side, run in runs.items():
+            _, err = run.communicate()
+            found = re.search(r"Collected : (\d+)", err)
+            if run.returncode != 0 or found is None:
+                raise SystemExit(f"{side}: callgrind failed\n{err[-2000:]}")
+            counted[side] = int(found.group(1)) / (walks * STEPS_PER_WALK)
+    return {"backend": "sqlite", "completions": walks * STEPS_PER_WALK, "engine_instructions": round(counted["engine"]),
+            "floor_instructions": round(counted["floor"]), "ratio": counted["engine"] / counted["floor"]}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg-url", help="PostgreSQL bench database (its schema is reset); default SQLite")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--walks", type=int, default=6, help="instances walked by each side per round")
+    parser.add_argument("--instructions", action="store_true", help="count instructions (callgrind) instead")
+    parser.add_argument("--side", choices=("engine", "floor"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.instructions:
+        print(json.dumps(_instructions(args.walks)))
+        return 0
     be = _bench_engine()
+    if args.side:
+        _side(be, args.side, args.walks)
+        return 0
     rig = _rig(be, args.pg_url)
     be.check_floor(rig)
     for _ in range(3):  # warm-up: caches, prepared statements

@@ -82,26 +82,27 @@ _STEP_WITH_INSTANCE_ROWS = Sql(
     "AND (human_task.id = ? OR human_task.status = 'ready')"
 )
 _STEP_ID_AT = _STEP_KEYS.index("id")
+_INSTANCE_ID_AT = _INSTANCE_KEYS.index("id")
 
 
-def _decoders(table: Table, offset: int) -> list[tuple[int, Any]]:
+def _decoders(table: Table) -> tuple[tuple[int, Any], ...]:
     """(position, decoder) of the columns whose driver value is not what the ORM holds: moments, JSON."""
     out: list[tuple[int, Any]] = []
     for i, column in enumerate(table.columns):
         if isinstance(column.type, UTCDateTime):
-            out.append((offset + i, decode_moment))
+            out.append((i, decode_moment))
         elif isinstance(column.type, JSON):
-            out.append((offset + i, decode_json))
-    return out
+            out.append((i, decode_json))
+    return tuple(out)
 
 
-_STEP_DECODERS = _decoders(_STEPS, 0)
-_INSTANCE_DECODERS = _decoders(_INSTANCES, len(_STEP_KEYS))
+_STEP_DECODERS = _decoders(_STEPS)
+_INSTANCE_DECODERS = _decoders(_INSTANCES)
+_STEP_WIDTH = len(_STEP_KEYS)
 
 
-def _decoded(row: Sequence[Any], decoders: list[tuple[int, Any]]) -> list[Any]:
-    """The row's values as the ORM holds them (``decoders``: from ``_decoders``)."""
-    values = list(row)
+def _decoded(values: list[Any], decoders: tuple[tuple[int, Any], ...]) -> list[Any]:
+    """``values`` (one table's columns, in order) made what the ORM holds (``decoders``: from ``_decoders``)."""
     for i, decode in decoders:
         value = values[i]
         if value is None:
@@ -109,6 +110,8 @@ def _decoded(row: Sequence[Any], decoders: list[tuple[int, Any]]) -> list[Any]:
         if decode is decode_moment and type(value) is str and len(value) == 26:
             # SQLite's naive UTC text (YYYY-MM-DD HH:MM:SS.ffffff): what decode_moment returns, in one call.
             values[i] = _from_iso(value + "+00:00")
+        elif decode is decode_json and value == "null":
+            values[i] = None  # the JSON type's text for None (json.loads would say the same)
         else:
             values[i] = decode(value)
     return values
@@ -125,36 +128,71 @@ def step_with_instance(session: Session, task_id: int) -> tuple[HumanTask, Proce
     """
     drv = driver(session)
     found = drv.execute(_STEP_WITH_INSTANCE_ROWS.of(drv), (task_id, task_id)).fetchall()
-    if not any(r[_STEP_ID_AT] == task_id for r in found):
+    width = _STEP_WIDTH
+    row: HumanTask | None = None
+    open_rows: list[HumanTask] = []
+    for values in found:
+        step_id = values[_STEP_ID_AT]
+        step = _joined(session, HumanTask, _STEP_KEYS, step_id, values[:width], _STEP_DECODERS)
+        if step_id == task_id:
+            row = step
+        status = step.__dict__.get("status", _UNLOADED)  # a loaded column, without the attribute's per-read cost
+        if (step.status if status is _UNLOADED else status) == "ready":
+            open_rows.append(step)
+    if row is None:
         return None
-    width = len(_STEP_KEYS)
-    # Every row repeats the instance's columns: decoded once, from the first.
-    instance = persistent_row(session, ProcessInstance, _INSTANCE_KEYS, _decoded(found[0], _INSTANCE_DECODERS)[width:])
-    steps = [persistent_row(session, HumanTask, _STEP_KEYS, _decoded(r[:width], _STEP_DECODERS)) for r in found]
-    row = next(h for h in steps if h.id == task_id)
-    return row, instance, [h for h in steps if h.status == "ready"]
+    # Every row repeats the instance's columns: built once, from the first.
+    first = found[0]
+    instance_id = first[width + _INSTANCE_ID_AT]
+    instance = _joined(session, ProcessInstance, _INSTANCE_KEYS, instance_id, first[width:], _INSTANCE_DECODERS)
+    return row, instance, open_rows
 
 
+_UNLOADED = object()
 _MAPPERS: dict[type[Any], Any] = {cls: inspect(cls) for cls in (HumanTask, ProcessInstance, Timer)}
+
+
+def _joined(
+    session: Session,
+    cls: type[_Row],
+    keys: Sequence[str],
+    row_id: int,
+    values: Sequence[Any],
+    decoders: tuple[tuple[int, Any], ...],
+) -> _Row:
+    """``persistent_row`` for a driver row (``values``, whose id is ``row_id``) not decoded yet: an object the
+    session already holds is returned without decoding anything."""
+    mapper = _MAPPERS[cls]
+    key = mapper.identity_key_from_primary_key((row_id,))
+    existing = session.identity_map.get(key)
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+    return _join_loaded(session, mapper, key, keys, _decoded(list(values), decoders))  # type: ignore[no-any-return]
 
 
 def persistent_row(session: Session, cls: type[_Row], keys: Sequence[str], values: Sequence[Any]) -> _Row:
     """The session's object of this row, or a new one holding ``values`` that joins the session as loaded."""
     mapper = _MAPPERS[cls]
     key = mapper.identity_key_from_primary_key((values[keys.index("id")],))
-    identity_map = session.identity_map
-    existing = identity_map.get(key)
+    existing = session.identity_map.get(key)
     if existing is not None:
         return existing  # type: ignore[return-value]
-    # What the ORM's loader does for a new row (sqlalchemy.orm.loading._instance, SQLAlchemy 2.x internals): no
-    # load events are listened to here. make_transient_to_detached + Session.add cost more than the query.
+    return _join_loaded(session, mapper, key, keys, values)  # type: ignore[no-any-return]
+
+
+def _join_loaded(session: Session, mapper: Any, key: Any, keys: Sequence[str], values: Sequence[Any]) -> Any:
+    """A new object of ``mapper`` holding ``values``, joined to the session as loaded under identity ``key``.
+
+    What the ORM's loader does for a new row (sqlalchemy.orm.loading._instance, SQLAlchemy 2.x internals): no
+    load events are listened to here. make_transient_to_detached + Session.add cost more than the query.
+    """
     obj = mapper.class_manager.new_instance()
     obj.__dict__.update(zip(keys, values, strict=True))  # committed values, no change history
     state = instance_state(obj)
     state.key = key
     state.identity_token = key[2]
     state.session_id = session.hash_key
-    identity_map._add_unpresent(state, key)  # type: ignore[attr-defined]
+    session.identity_map._add_unpresent(state, key)  # type: ignore[attr-defined]
     return obj
 
 

@@ -294,7 +294,8 @@ class InstanceRunner:
                 projected = False
         else:
             sync_human_tasks(session, instance, definition, _NoTasks(), self.units, now)  # type: ignore[arg-type]
-        created = [r for r in open_rows if r.id is None]  # not flushed yet: added by this save
+        # Not written yet (no identity): added by this save.
+        created = [r for r in open_rows if instance_state(r).key is None]
         timers = waiting_timers(wf)
         waiting = len(timers)
         # The timer table is read only when the workflow has, or had at its last save, a waiting timer.
