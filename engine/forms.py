@@ -8,12 +8,10 @@ or the engine sets; a retry (administrators) may correct any variable except tho
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema._utils import equal, find_additional_properties, uniq
 from jsonschema.exceptions import ValidationError
 
 from .caches import DeployedDefinition, form_json
@@ -50,148 +48,26 @@ _TYPE_NAMES = {
 _FORMAT_NAMES = {"date": "ngày YYYY-MM-DD", "date-time": "ngày giờ", "email": "thư điện tử", "uri": "địa chỉ URL"}
 _FORMAT_CHECKER = FormatChecker()
 VALIDATOR_CACHE_LIMIT = 1024  # schemas remembered (both maps); all forgotten when full
-_Check = Callable[[Any], bool]
-_Compiled = tuple[Draft202012Validator, "_Check | None"]
-_validators: dict[str, _Compiled] = {}  # by the schema's canonical JSON
-_by_identity: dict[int, tuple[Mapping[str, Any], _Compiled]] = {}  # by the schema object, kept alive
+_validators: dict[str, Draft202012Validator] = {}  # by the schema's canonical JSON
+_by_identity: dict[int, tuple[Mapping[str, Any], Draft202012Validator]] = {}  # by the schema object, kept alive
 
 
-def _validator(schema: Mapping[str, Any]) -> _Compiled:
-    """The schema's compiled validator and its quick check (``_quick_check``). A deployed form's schema is one cached
-    object (``caches.form_json``), so it is found by identity without serialising it again; an equal schema in
-    another object by its JSON."""
+def _validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    """The schema's compiled validator. A deployed form's schema is one cached object (``caches.form_json``), so
+    it is found by identity without serialising it again; an equal schema in another object by its JSON."""
     hit = _by_identity.get(id(schema))
     if hit is not None and hit[0] is schema:
         return hit[1]
     key = json.dumps(schema, sort_keys=True)
-    compiled = _validators.get(key)
-    if compiled is None:
+    validator = _validators.get(key)
+    if validator is None:
         if len(_validators) >= VALIDATOR_CACHE_LIMIT:
             _validators.clear()
-        validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
-        compiled = _validators[key] = (validator, _quick_check(schema))
+        validator = _validators[key] = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
     if len(_by_identity) >= VALIDATOR_CACHE_LIMIT:
         _by_identity.clear()
-    _by_identity[id(schema)] = (schema, compiled)
-    return compiled
-
-
-# --------------------------------------------------------------------------- the quick check of valid data
-# Most submissions are valid, and jsonschema's walk of a schema (a generator per keyword, a descent per property)
-# costs several times the check itself. The quick check answers only "valid": it is built from the keywords whose
-# rules are jsonschema's own functions below (its type checker, ``equal``, ``uniq``, additional properties, the
-# format checker, ``re.search``); a schema with any other keyword ($ref, combinators, conditionals…) has none, and
-# data it does not find valid is validated by jsonschema, which gives the errors. So an answer never differs.
-
-_IS_TYPE = Draft202012Validator.TYPE_CHECKER.is_type
-_TYPES = frozenset(("array", "boolean", "integer", "null", "number", "object", "string"))
-# Keywords that never make data invalid (annotations, and definitions reached only through $ref, which has no quick
-# check anyway).
-_ANNOTATIONS = frozenset(
-    ("title", "description", "default", "examples", "$schema", "$id", "$comment", "readOnly", "writeOnly",
-     "deprecated", "$defs", "definitions")
-)  # fmt: skip
-_NUMBER_LIMITS: dict[str, Callable[[Any, Any], bool]] = {
-    "minimum": lambda x, limit: x >= limit,
-    "maximum": lambda x, limit: x <= limit,
-    "exclusiveMinimum": lambda x, limit: x > limit,
-    "exclusiveMaximum": lambda x, limit: x < limit,
-}
-
-
-def _is_count(value: Any) -> bool:
-    return type(value) is int and value >= 0
-
-
-def _is_number(value: Any) -> bool:
-    return type(value) in (int, float)
-
-
-def _keyword_check(schema: Mapping[str, Any], key: str, value: Any) -> _Check | None:
-    """The check of one keyword (None: not one the quick check knows, or not a value it takes)."""
-    if key == "type":
-        types = tuple(value) if isinstance(value, list) else (value,)
-        if not types or not all(isinstance(t, str) and t in _TYPES for t in types):
-            return None
-        return lambda x: any(_IS_TYPE(x, t) for t in types)
-    if key == "properties":
-        if not isinstance(value, dict):
-            return None
-        subs = [(name, _quick_check(sub)) for name, sub in value.items()]
-        if any(c is None for _, c in subs):
-            return None
-        return lambda x: not _IS_TYPE(x, "object") or all(c(x[n]) for n, c in subs if n in x)  # type: ignore[misc]
-    if key == "required":
-        if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
-            return None
-        return lambda x: not _IS_TYPE(x, "object") or all(n in x for n in value)
-    if key == "additionalProperties":
-        if value is True:
-            return _valid
-        extra = _quick_check(value)
-        if extra is None or "patternProperties" in schema:
-            return None
-        return lambda x: not _IS_TYPE(x, "object") or all(extra(x[e]) for e in find_additional_properties(x, schema))
-    if key in ("minLength", "maxLength") and _is_count(value):
-        if key == "minLength":
-            return lambda x: not _IS_TYPE(x, "string") or len(x) >= value
-        return lambda x: not _IS_TYPE(x, "string") or len(x) <= value
-    if key in _NUMBER_LIMITS and _is_number(value):
-        within = _NUMBER_LIMITS[key]
-        return lambda x: not _IS_TYPE(x, "number") or within(x, value)
-    if key == "enum" and isinstance(value, list):
-        return lambda x: any(equal(each, x) for each in value)
-    if key == "const":
-        return lambda x: equal(x, value)
-    if key == "pattern" and isinstance(value, str):
-        return lambda x: not _IS_TYPE(x, "string") or re.search(value, x) is not None
-    if key == "format" and isinstance(value, str):
-        return lambda x: _FORMAT_CHECKER.conforms(x, value)
-    if key == "items" and "prefixItems" not in schema:
-        each = _quick_check(value)
-        if each is None:
-            return None
-        return lambda x: not _IS_TYPE(x, "array") or all(each(item) for item in x)
-    if key in ("minItems", "maxItems") and _is_count(value):
-        if key == "minItems":
-            return lambda x: not _IS_TYPE(x, "array") or len(x) >= value
-        return lambda x: not _IS_TYPE(x, "array") or len(x) <= value
-    if key == "uniqueItems" and isinstance(value, bool):
-        return lambda x: not value or not _IS_TYPE(x, "array") or bool(uniq(x))
-    return None
-
-
-def _valid(_: Any) -> bool:
-    return True
-
-
-def _invalid(_: Any) -> bool:
-    return False
-
-
-def _quick_check(schema: Any) -> _Check | None:
-    """A function saying whether data is valid against ``schema`` exactly when jsonschema finds no error — or may
-    answer False for valid data, which jsonschema then checks — or None when the schema has a keyword it does not
-    know (every data then goes through jsonschema)."""
-    if schema is True:
-        return _valid
-    if schema is False:
-        return _invalid
-    if not isinstance(schema, dict):
-        return None
-    checks: list[_Check] = []
-    for key, value in schema.items():
-        if key in _ANNOTATIONS:
-            continue
-        check = _keyword_check(schema, key, value)
-        if check is None:
-            return None
-        checks.append(check)
-    if not checks:
-        return _valid
-    if len(checks) == 1:
-        return checks[0]
-    return lambda x: all(check(x) for check in checks)
+    _by_identity[id(schema)] = (schema, validator)
+    return validator
 
 
 def _message(error: ValidationError) -> str:
@@ -219,12 +95,8 @@ def _field_path(error: ValidationError) -> str:
 
 def validate_form_data(schema: Mapping[str, Any], data: Mapping[str, Any]) -> None:
     """Raise ``InvalidInput`` (code ``form_invalid``) with field errors when data fails the schema."""
-    instance = dict(data)
-    validator, quick = _validator(schema)
-    if quick is not None and quick(instance):
-        return
     errors: dict[str, list[str]] = {}
-    for error in validator.iter_errors(instance):
+    for error in _validator(schema).iter_errors(dict(data)):
         errors.setdefault(_field_path(error), []).append(_message(error))
     if errors:
         raise InvalidInput(

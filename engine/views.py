@@ -71,8 +71,6 @@ class TaskView:
 
     @classmethod
     def of(cls, row: HumanTask) -> TaskView:
-        if cls is TaskView:
-            return _built(cls, _TASK_VIEW_KEYS, _columns(row, _TASK_VIEW_KEYS))
         return cls(*_columns(row, _TASK_VIEW_KEYS))
 
 
@@ -139,7 +137,7 @@ class InstanceView:
             due_at,
             tenant,
         ) = values
-        fields_ = (
+        return cls(
             id_,
             process_key,
             definition_id,
@@ -159,7 +157,6 @@ class InstanceView:
             due_at,
             tenant,
         )
-        return _built(cls, _INSTANCE_FIELDS, fields_) if cls is InstanceView else cls(*fields_)
 
 
 _TASK_VIEW_KEYS = tuple(f.name for f in fields(TaskView))
@@ -181,18 +178,6 @@ _INSTANCE_VIEW_KEYS = (
     "tenant",
 )
 INSTANCE_VIEW_KEYS = _INSTANCE_VIEW_KEYS  # the columns of ``InstanceView.of_values``, in order
-
-
-_INSTANCE_FIELDS = tuple(f.name for f in fields(InstanceView))
-_new_object = object.__new__
-
-
-def _built(cls: type[T], names: tuple[str, ...], values: Sequence[Any]) -> T:
-    """``cls(*values)`` for a frozen dataclass without ``__post_init__`` whose fields are ``names`` (every one given):
-    the same object, its fields set at once rather than by one ``object.__setattr__`` per field in ``__init__``."""
-    obj = _new_object(cls)
-    obj.__dict__.update(zip(names, values, strict=True))
-    return obj
 
 
 def _columns(row: Any, keys: tuple[str, ...]) -> list[Any]:

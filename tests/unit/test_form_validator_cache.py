@@ -48,4 +48,4 @@ def test_both_maps_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         forms._validator(schema)
         assert len(forms._validators) <= 3
         assert len(forms._by_identity) <= 3
-    assert forms._validator(schemas[-1])[0].schema == schemas[-1]
+    assert forms._validator(schemas[-1]).schema == schemas[-1]
