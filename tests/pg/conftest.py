@@ -19,6 +19,7 @@ from tests.engine_support import FIXTURES, EngineRig, make_rig
 from workflows import models as _domain  # noqa: F401 - every table, as in production
 from workflows.definitions import deploy_definition
 from workflows.demo import load_demo
+from workflows.schema import upgrade
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -27,13 +28,17 @@ def pg_url() -> str:
     return os.environ.get("CCHC_TEST_PG_URL", DEFAULT_URL)
 
 
-def reset_schema(url: str) -> None:
+def reset_schema(url: str, *, migrated: bool = False) -> None:
+    """An empty schema: the models' tables, or (``migrated``) the tables the migrations make, as a server's."""
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
-        Base.metadata.create_all(engine)
+        if migrated:
+            upgrade(url)
+        else:
+            Base.metadata.create_all(engine)
     except Exception as exc:  # noqa: BLE001 - turn any connection problem into a failure, not a skip
         pytest.fail(f"PostgreSQL suite cannot reach {url}: {exc}")
     finally:
@@ -50,10 +55,11 @@ def pg_rig() -> Iterator[EngineRig]:
 
 
 @contextmanager
-def approval5_api(**config: Any) -> Iterator[Api]:
-    """The whole app on a fresh PostgreSQL schema with the demo data and the approval5 fixture deployed."""
+def approval5_api(*, migrated: bool = False, **config: Any) -> Iterator[Api]:
+    """The whole app on a fresh PostgreSQL schema (``reset_schema``) with the demo data and the approval5 fixture
+    deployed."""
     url = pg_url()
-    reset_schema(url)
+    reset_schema(url, migrated=migrated)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True, **config})
     services = app.extensions["cchc"]
     load_demo(services)

@@ -7,23 +7,13 @@ alike and no form of the statement is sure to be read so: measured, not pinned h
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from sqlalchemy import event, text
 
-from api import create_app
-from engine.db import make_engine
-from engine.definitions import read_bundle
-from engine.views import SYSTEM_ACTOR
 from tests.api.conftest import Api
-from tests.engine_support import FIXTURES
-from tests.pg.conftest import pg_url
-from workflows.definitions import deploy_definition
-from workflows.demo import load_demo
-from workflows.schema import upgrade
+from tests.pg.conftest import approval5_api
 
 pytestmark = pytest.mark.pg
 
@@ -60,34 +50,10 @@ def _count_statement(api: Api, user: str) -> tuple[str, Any, int]:
     return statement, parameters, int(answer.headers["X-Total-Count"])
 
 
-@contextmanager
-def _migrated_api() -> Iterator[Api]:
-    """The app on a fresh schema made by the migrations, as a server's (its indexes in the migrations' order: with
-    no statistics the planner weighs indexes alike), with the demo data and the approval5 fixture."""
-    url = pg_url()
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
-    upgrade(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True})
-    services = app.extensions["cchc"]
-    load_demo(services)
-    with services.uow() as uow:
-        bpmn, files = read_bundle(FIXTURES / "approval5" / "approval5.bpmn")
-        deploy_definition(services, uow, bpmn, files, SYSTEM_ACTOR)
-        uow.commit()
-    try:
-        yield Api(app)
-    finally:
-        services.close()
-
-
 def test_the_inbox_total_reads_the_caller_s_steps() -> None:
-    with _migrated_api() as api:
+    # The migrations' schema, as a server's: its indexes in their order (with no statistics the planner weighs
+    # indexes alike).
+    with approval5_api(migrated=True) as api:
         sql = api.app.extensions["cchc"].sql
         mine = api.start("cv.pnv", "PNV", topic="Của tôi")["open_tasks"][0]
         other = api.start("cv.ptp", "PTP", topic="Việc của phòng khác")["open_tasks"][0]
